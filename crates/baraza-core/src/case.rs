@@ -1,0 +1,217 @@
+//! Cases: what a citizen raised, where, on which channel, and where it stands now.
+//! A case's current state is a projection of its journal; the lifecycle changes it.
+
+use crate::{
+    AreaCode, CaseNumber, CitizenId, FieldError, JurisdictionId, NewCitizen, Priority, Timestamp,
+    UserId,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CaseId(pub uuid::Uuid);
+
+impl std::fmt::Display for CaseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+string_enum! {
+    pub enum CaseKind {
+        Complaint => "complaint",
+        ServiceRequest => "service_request",
+        InformationRequest => "information_request",
+        Compliment => "compliment",
+        Suggestion => "suggestion",
+    }
+}
+
+string_enum! {
+    /// How the concern reached the county; answers go back the same way.
+    pub enum Channel {
+        Sms => "sms", Whatsapp => "whatsapp", Ussd => "ussd", Voice => "voice", Web => "web",
+        Counter => "counter", Email => "email", Post => "post", Api => "api",
+    }
+}
+
+string_enum! {
+    pub enum Status {
+        Received => "received",
+        Acknowledged => "acknowledged",
+        Triaged => "triaged",
+        Assigned => "assigned",
+        InProgress => "in_progress",
+        Responded => "responded",
+        Resolved => "resolved",
+        Closed => "closed",
+        Reopened => "reopened",
+        Escalated => "escalated",
+        Rejected => "rejected",
+        Referred => "referred",
+        Duplicate => "duplicate",
+        ClosedUnconfirmed => "closed_unconfirmed",
+    }
+}
+
+impl Status {
+    /// Someone at the county still has to act.
+    pub fn is_open(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Received | Acknowledged | Triaged | Assigned | InProgress | Reopened | Escalated
+        )
+    }
+    /// The county has answered and waits for the citizen to confirm.
+    pub fn is_waiting_for_citizen(self) -> bool {
+        self == Status::Responded
+    }
+    /// Nothing more will happen unless the case is reopened.
+    pub fn is_final(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Closed | Rejected | Referred | Duplicate | ClosedUnconfirmed
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    pub fn parse(lat: f64, lon: f64) -> Result<Self, FieldError> {
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(FieldError::new(
+                "location.lat",
+                "latitude must be between -90 and 90",
+            ));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(FieldError::new(
+                "location.lon",
+                "longitude must be between -180 and 180",
+            ));
+        }
+        Ok(Self { lat, lon })
+    }
+}
+
+/// Metadata of a file attached to a case (the bytes live in the media store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub media_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub filename: Option<String>,
+    pub url: Option<String>,
+}
+
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+/// Parse a description: required, trimmed, at most 4,000 characters (Open311's limit).
+pub fn parse_description(raw: &str) -> Result<String, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::new("description", "say what the concern is"));
+    }
+    if s.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(FieldError::new(
+            "description",
+            format!("at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: CaseNumber,
+    pub jurisdiction: JurisdictionId,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub status: Status,
+    pub category: Option<String>,
+    pub ward: Option<AreaCode>,
+    /// The escalation ladder: the ward, then each level above it.
+    pub ladder: Vec<AreaCode>,
+    /// Which rung of the ladder holds the case now (0 = the ward).
+    pub ladder_position: u8,
+    pub location: Option<GeoPoint>,
+    pub description: String,
+    pub attachments: Vec<Attachment>,
+    pub priority: Option<Priority>,
+    pub department: Option<String>,
+    pub officer: Option<UserId>,
+    pub citizen: Option<CitizenId>,
+    pub first_response_due: Option<Timestamp>,
+    pub resolution_due: Option<Timestamp>,
+    pub first_responded_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub duplicate_of: Option<CaseNumber>,
+    /// Why it was rejected, referred or reopened last.
+    pub reason: Option<String>,
+    /// Where a referred citizen should go instead.
+    pub referred_to: Option<String>,
+    pub reopen_count: u32,
+    pub satisfaction: Option<u8>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// How many journal events this case has: optimistic-concurrency and replay check.
+    pub version: u32,
+}
+
+impl Case {
+    /// The area that holds the case now (ward, then sub-county... after escalations).
+    pub fn holder(&self) -> Option<&AreaCode> {
+        self.ladder.get(usize::from(self.ladder_position))
+    }
+}
+
+/// A concern at intake, already parsed at the edge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub jurisdiction: JurisdictionId,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub category: Option<String>,
+    pub ward: Option<AreaCode>,
+    pub ladder: Vec<AreaCode>,
+    pub location: Option<GeoPoint>,
+    pub description: String,
+    pub attachments: Vec<Attachment>,
+    pub citizen: Option<NewCitizen>,
+    /// A client's or provider's key: the same key never makes a second case.
+    pub idempotency_key: Option<String>,
+    /// The reference reaches the citizen in the response itself (web, API, counter), so the
+    /// case is acknowledged at once; channels that acknowledge by message leave this false.
+    pub acknowledged_on_intake: bool,
+}
+
+/// Which cases to list. Scope restrictions (`wards_in`, `department_in`) come from the
+/// caller's role, the rest from the query.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    pub jurisdiction: Option<JurisdictionId>,
+    pub statuses: Vec<Status>,
+    pub kind: Option<CaseKind>,
+    pub channel: Option<Channel>,
+    pub category: Option<String>,
+    pub ward: Option<AreaCode>,
+    pub department: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    /// Only cases in these wards (a scoped user's reach).
+    pub wards_in: Option<Vec<AreaCode>>,
+    /// Only cases of this department (a coordinator's reach).
+    pub department_in: Option<String>,
+    /// Keyset cursor: cases strictly after (created_at, id) in newest-first order.
+    pub after: Option<(Timestamp, CaseId)>,
+    pub limit: u32,
+}

@@ -1,0 +1,50 @@
+//! Baraza's domain: jurisdictions and their hierarchy, citizens, staff and their roles,
+//! cases with their lifecycle, reference numbers and the hash-chained journal.
+//!
+//! Pure by design: no web, no database, no spawned tasks; time comes from a [`Clock`].
+
+#[macro_use]
+mod macros;
+
+pub mod case;
+pub mod citizen;
+pub mod clock;
+pub mod journal;
+pub mod jurisdiction;
+pub mod lifecycle;
+pub mod priority;
+pub mod reference;
+pub mod staff;
+
+pub use case::{
+    Attachment, Case, CaseFilter, CaseId, CaseKind, Channel, GeoPoint, NewCase, Status,
+};
+pub use citizen::{
+    AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,
+};
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use journal::{ChainBreak, ChainHead, EventDraft, JournalEvent, Visibility};
+pub use jurisdiction::{
+    Area, AreaCode, AreaTree, Department, Jurisdiction, JurisdictionId, ServiceCategory,
+};
+pub use lifecycle::{Action, ActionKind, Actor, ActorRole, LifecycleError, Transition};
+pub use priority::{Priority, PriorityTargets};
+pub use reference::{CaseNumber, ReferenceError};
+pub use staff::{ApiToken, Role, Scope, StaffUser, TokenSecret, UserId};
+
+/// An input that failed to parse: which field, and why, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,638 @@
+//! The case lifecycle: which action is allowed from which status, for which role, and
+//! what it changes. The rules live in [`RULES`] and nowhere else; [`decide`] is pure.
+//!
+//! received -> acknowledged -> triaged -> assigned -> in_progress -> responded -> resolved
+//! (confirmed by the citizen) -> closed; plus reopened, escalated, rejected, referred,
+//! duplicate and closed_unconfirmed.
+
+use crate::journal::{EventDraft, Visibility};
+use crate::{
+    AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, FieldError, NewCase, Priority,
+    PriorityTargets, Role, Status, Timestamp, UserId,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Who acts: a staff role, the citizen, or the system (deadline jobs, channels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActorRole {
+    Staff(Role),
+    Citizen,
+    System,
+}
+
+impl ActorRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorRole::Staff(r) => r.as_str(),
+            ActorRole::Citizen => "citizen",
+            ActorRole::System => "system",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub role: ActorRole,
+    /// The staff user's id, the citizen's id, or the system component's name.
+    pub id: Option<String>,
+    /// The channel the action came through.
+    pub via: Channel,
+}
+
+impl Actor {
+    pub fn staff(user: UserId, role: Role, via: Channel) -> Self {
+        Self {
+            role: ActorRole::Staff(role),
+            id: Some(user.to_string()),
+            via,
+        }
+    }
+    pub fn citizen(citizen: Option<CitizenId>, via: Channel) -> Self {
+        Self {
+            role: ActorRole::Citizen,
+            id: citizen.map(|c| c.0.to_string()),
+            via,
+        }
+    }
+    pub fn system(component: &str) -> Self {
+        Self {
+            role: ActorRole::System,
+            id: Some(component.to_owned()),
+            via: Channel::Api,
+        }
+    }
+}
+
+string_enum! {
+    pub enum ActionKind {
+        Acknowledge => "acknowledge",
+        Triage => "triage",
+        Assign => "assign",
+        Start => "start",
+        Respond => "respond",
+        Escalate => "escalate",
+        Resolve => "resolve",
+        Rate => "rate",
+        Reopen => "reopen",
+        Close => "close",
+        CloseUnconfirmed => "close_unconfirmed",
+        Reject => "reject",
+        Refer => "refer",
+        MarkDuplicate => "mark_duplicate",
+        Note => "note",
+    }
+}
+
+/// An action on a case, parsed at the edge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Acknowledge,
+    Triage {
+        category: String,
+        priority: Priority,
+        /// A new ward, with its escalation ladder, when triage moves the case.
+        ward: Option<AreaCode>,
+        #[serde(default)]
+        ladder: Vec<AreaCode>,
+        /// The category's department, routed to at triage.
+        department: Option<String>,
+    },
+    Assign {
+        department: String,
+        officer: Option<UserId>,
+        note: Option<String>,
+    },
+    Start,
+    Respond {
+        text: String,
+    },
+    Escalate {
+        reason: String,
+    },
+    Resolve,
+    Rate {
+        score: u8,
+    },
+    Reopen {
+        reason: String,
+    },
+    Close,
+    CloseUnconfirmed,
+    Reject {
+        reason: String,
+    },
+    Refer {
+        reason: String,
+        to: String,
+    },
+    MarkDuplicate {
+        of: CaseNumber,
+    },
+    Note {
+        text: String,
+    },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Acknowledge => ActionKind::Acknowledge,
+            Action::Triage { .. } => ActionKind::Triage,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::Start => ActionKind::Start,
+            Action::Respond { .. } => ActionKind::Respond,
+            Action::Escalate { .. } => ActionKind::Escalate,
+            Action::Resolve => ActionKind::Resolve,
+            Action::Rate { .. } => ActionKind::Rate,
+            Action::Reopen { .. } => ActionKind::Reopen,
+            Action::Close => ActionKind::Close,
+            Action::CloseUnconfirmed => ActionKind::CloseUnconfirmed,
+            Action::Reject { .. } => ActionKind::Reject,
+            Action::Refer { .. } => ActionKind::Refer,
+            Action::MarkDuplicate { .. } => ActionKind::MarkDuplicate,
+            Action::Note { .. } => ActionKind::Note,
+        }
+    }
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Staff(&'static [Role]),
+    StaffOrCitizen(&'static [Role]),
+    StaffOrSystem(&'static [Role]),
+}
+
+impl Who {
+    fn allows(self, role: ActorRole) -> bool {
+        match (self, role) {
+            (
+                Who::Staff(rs) | Who::StaffOrCitizen(rs) | Who::StaffOrSystem(rs),
+                ActorRole::Staff(r),
+            ) => rs.contains(&r),
+            (Who::StaffOrCitizen(_), ActorRole::Citizen) => true,
+            (Who::StaffOrSystem(_), ActorRole::System) => true,
+            _ => false,
+        }
+    }
+}
+
+/// One rule: an action, the statuses it may start from, who may take it, where it leads.
+/// `to: None` keeps the status (notes, ratings).
+pub struct Rule {
+    pub action: ActionKind,
+    pub from: &'static [Status],
+    who: Who,
+    pub to: Option<Status>,
+    pub event: &'static str,
+    pub visibility: Visibility,
+}
+
+use Role::*;
+use Status::*;
+
+/// Roles that work cases; the executive, observers, auditors and system administrators only read.
+const CASEWORKERS: &[Role] = &[
+    CommunicationsDesk,
+    WardAdministrator,
+    SubCountyAdministrator,
+    FeedbackCoordinator,
+    DepartmentDirector,
+];
+const TRIAGERS: &[Role] = &[
+    CommunicationsDesk,
+    WardAdministrator,
+    SubCountyAdministrator,
+];
+const ESCALATORS: &[Role] = &[
+    CommunicationsDesk,
+    WardAdministrator,
+    SubCountyAdministrator,
+    FeedbackCoordinator,
+];
+const OPEN: &[Status] = &[
+    Received,
+    Acknowledged,
+    Triaged,
+    Assigned,
+    InProgress,
+    Reopened,
+    Escalated,
+];
+const WORKABLE: &[Status] = &[Triaged, Assigned, InProgress, Reopened, Escalated];
+const ANY: &[Status] = Status::ALL;
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        action: ActionKind::Acknowledge,
+        from: &[Received],
+        who: Who::StaffOrSystem(&[CommunicationsDesk]),
+        to: Some(Acknowledged),
+        event: "case.acknowledged",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Triage,
+        from: &[Received, Acknowledged, Triaged, Reopened, Escalated],
+        who: Who::Staff(TRIAGERS),
+        to: Some(Triaged),
+        event: "case.triaged",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Assign,
+        from: WORKABLE,
+        who: Who::Staff(CASEWORKERS),
+        to: Some(Assigned),
+        event: "case.assigned",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Start,
+        from: &[Assigned, Reopened, Escalated],
+        who: Who::Staff(CASEWORKERS),
+        to: Some(InProgress),
+        event: "case.started",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Respond,
+        from: WORKABLE,
+        who: Who::Staff(CASEWORKERS),
+        to: Some(Responded),
+        event: "case.responded",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Escalate,
+        from: OPEN,
+        who: Who::StaffOrSystem(ESCALATORS),
+        to: Some(Escalated),
+        event: "case.escalated",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Resolve,
+        from: &[Responded],
+        who: Who::StaffOrCitizen(TRIAGERS),
+        to: Some(Resolved),
+        event: "case.resolved",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Rate,
+        from: &[Resolved, Closed],
+        who: Who::StaffOrCitizen(&[CommunicationsDesk]),
+        to: None,
+        event: "case.rated",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Reopen,
+        from: &[Responded, Resolved, Closed, ClosedUnconfirmed],
+        who: Who::StaffOrCitizen(CASEWORKERS),
+        to: Some(Reopened),
+        event: "case.reopened",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Close,
+        from: &[Resolved],
+        who: Who::StaffOrSystem(&[CommunicationsDesk]),
+        to: Some(Closed),
+        event: "case.closed",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::CloseUnconfirmed,
+        from: &[Responded],
+        who: Who::StaffOrSystem(&[CommunicationsDesk]),
+        to: Some(ClosedUnconfirmed),
+        event: "case.closed_unconfirmed",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Reject,
+        from: OPEN,
+        who: Who::Staff(CASEWORKERS),
+        to: Some(Rejected),
+        event: "case.rejected",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Refer,
+        from: OPEN,
+        who: Who::Staff(CASEWORKERS),
+        to: Some(Referred),
+        event: "case.referred",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::MarkDuplicate,
+        from: OPEN,
+        who: Who::Staff(ESCALATORS),
+        to: Some(Duplicate),
+        event: "case.marked_duplicate",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Note,
+        from: ANY,
+        who: Who::Staff(CASEWORKERS),
+        to: None,
+        event: "case.note_added",
+        visibility: Visibility::Internal,
+    },
+];
+
+pub fn rule(action: ActionKind) -> &'static Rule {
+    // RULES lists one rule per ActionKind in declaration order; a unit test checks it.
+    &RULES[action as usize]
+}
+
+/// Whether `role` may ever take `action` (from some status).
+pub fn may(role: ActorRole, action: ActionKind) -> bool {
+    rule(action).who.allows(role)
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("a {role} may not {action} a case")]
+    RoleNotAllowed {
+        role: &'static str,
+        action: ActionKind,
+    },
+    #[error("cannot {action} a case that is {status}")]
+    TransitionNotAllowed { action: ActionKind, status: Status },
+    #[error("the case is already held at the top of its escalation ladder")]
+    LadderExhausted,
+    #[error("the case has already been rated")]
+    AlreadyRated,
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+}
+
+impl LifecycleError {
+    /// Stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LifecycleError::RoleNotAllowed { .. } => "role_not_allowed",
+            LifecycleError::TransitionNotAllowed { .. } => "transition_not_allowed",
+            LifecycleError::LadderExhausted => "escalation_ladder_exhausted",
+            LifecycleError::AlreadyRated => "already_rated",
+            LifecycleError::Invalid(_) => "invalid_action",
+        }
+    }
+}
+
+/// The result of a decision: the case as it will be, and the event that records why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub case: Case,
+    pub event: EventDraft,
+}
+
+fn required_text(field: &str, s: &str, max: usize) -> Result<(), FieldError> {
+    if s.trim().is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, format!("at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// Decide whether `actor` may take `action` on `case` now, and what follows.
+pub fn decide(
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    targets: &PriorityTargets,
+    now: Timestamp,
+) -> Result<Transition, LifecycleError> {
+    let rule = rule(action.kind());
+    if !rule.who.allows(actor.role) {
+        return Err(LifecycleError::RoleNotAllowed {
+            role: actor.role.as_str(),
+            action: rule.action,
+        });
+    }
+    if !rule.from.contains(&case.status) {
+        return Err(LifecycleError::TransitionNotAllowed {
+            action: rule.action,
+            status: case.status,
+        });
+    }
+    let mut next = case.clone();
+    let data = match action {
+        Action::Acknowledge => json!({}),
+        Action::Triage {
+            category,
+            priority,
+            ward,
+            ladder,
+            department,
+        } => {
+            required_text("category", category, 64)?;
+            next.category = Some(category.clone());
+            next.priority = Some(*priority);
+            if let Some(w) = ward {
+                if ladder.first() != Some(w) {
+                    return Err(FieldError::new(
+                        "ward",
+                        "the escalation ladder must start at the ward",
+                    )
+                    .into());
+                }
+                next.ward = Some(w.clone());
+                next.ladder = ladder.clone();
+                next.ladder_position = 0;
+            }
+            if let Some(d) = department {
+                next.department = Some(d.clone());
+            }
+            next.first_response_due = Some(case.created_at + targets.first_response(*priority));
+            next.resolution_due = Some(case.created_at + targets.resolution(*priority));
+            json!({
+                "category": category, "priority": priority, "ward": next.ward, "department": next.department,
+                "first_response_due": next.first_response_due, "resolution_due": next.resolution_due,
+            })
+        }
+        Action::Assign {
+            department,
+            officer,
+            note,
+        } => {
+            required_text("department", department, 64)?;
+            if let Some(n) = note {
+                required_text("note", n, 2000)?;
+            }
+            next.department = Some(department.clone());
+            next.officer = *officer;
+            json!({ "department": department, "officer": officer, "note": note })
+        }
+        Action::Start => json!({}),
+        Action::Respond { text } => {
+            required_text("text", text, 2000)?;
+            next.first_responded_at.get_or_insert(now);
+            json!({ "text": text })
+        }
+        Action::Escalate { reason } => {
+            required_text("reason", reason, 2000)?;
+            let to = usize::from(case.ladder_position) + 1;
+            if to >= case.ladder.len() {
+                return Err(LifecycleError::LadderExhausted);
+            }
+            next.ladder_position = to as u8;
+            json!({ "reason": reason, "from": case.holder(), "to": next.holder() })
+        }
+        Action::Resolve => {
+            next.resolved_at = Some(now);
+            json!({ "confirmed_by": actor.role.as_str() })
+        }
+        Action::Rate { score } => {
+            if !(1..=5).contains(score) {
+                return Err(FieldError::new(
+                    "score",
+                    "a rating is from 1 (very unhappy) to 5 (very happy)",
+                )
+                .into());
+            }
+            if case.satisfaction.is_some() {
+                return Err(LifecycleError::AlreadyRated);
+            }
+            next.satisfaction = Some(*score);
+            json!({ "score": score })
+        }
+        Action::Reopen { reason } => {
+            required_text("reason", reason, 2000)?;
+            next.reopen_count += 1;
+            next.resolved_at = None;
+            next.closed_at = None;
+            next.satisfaction = None;
+            next.reason = Some(reason.clone());
+            json!({ "reason": reason, "previous_status": case.status })
+        }
+        Action::Close | Action::CloseUnconfirmed => {
+            next.closed_at = Some(now);
+            json!({})
+        }
+        Action::Reject { reason } => {
+            required_text("reason", reason, 2000)?;
+            next.reason = Some(reason.clone());
+            next.closed_at = Some(now);
+            json!({ "reason": reason })
+        }
+        Action::Refer { reason, to } => {
+            required_text("reason", reason, 2000)?;
+            required_text("to", to, 500)?;
+            next.reason = Some(reason.clone());
+            next.referred_to = Some(to.clone());
+            next.closed_at = Some(now);
+            json!({ "reason": reason, "to": to })
+        }
+        Action::MarkDuplicate { of } => {
+            if *of == case.number {
+                return Err(FieldError::new("of", "a case cannot duplicate itself").into());
+            }
+            next.duplicate_of = Some(*of);
+            next.closed_at = Some(now);
+            json!({ "of": of })
+        }
+        Action::Note { text } => {
+            required_text("text", text, 4000)?;
+            json!({ "text": text })
+        }
+    };
+    if let Some(to) = rule.to {
+        next.status = to;
+    }
+    next.updated_at = now;
+    next.version += 1;
+    let event = EventDraft {
+        case_id: case.id,
+        at: now,
+        actor: actor.clone(),
+        kind: rule.event.to_owned(),
+        visibility: rule.visibility,
+        data,
+    };
+    Ok(Transition { case: next, event })
+}
+
+/// A new case at intake, and the events that record its arrival.
+pub fn receive(
+    new: &NewCase,
+    id: CaseId,
+    number: CaseNumber,
+    citizen: Option<CitizenId>,
+    actor: &Actor,
+    now: Timestamp,
+) -> (Case, Vec<EventDraft>) {
+    let mut case = Case {
+        id,
+        number,
+        jurisdiction: new.jurisdiction.clone(),
+        kind: new.kind,
+        channel: new.channel,
+        status: Received,
+        category: new.category.clone(),
+        ward: new.ward.clone(),
+        ladder: new.ladder.clone(),
+        ladder_position: 0,
+        location: new.location,
+        description: new.description.clone(),
+        attachments: new.attachments.clone(),
+        priority: None,
+        department: None,
+        officer: None,
+        citizen,
+        first_response_due: None,
+        resolution_due: None,
+        first_responded_at: None,
+        resolved_at: None,
+        closed_at: None,
+        duplicate_of: None,
+        reason: None,
+        referred_to: None,
+        reopen_count: 0,
+        satisfaction: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let received = EventDraft {
+        case_id: id,
+        at: now,
+        actor: actor.clone(),
+        kind: "case.received".to_owned(),
+        visibility: Visibility::Public,
+        data: json!({
+            "reference": number, "kind": new.kind, "channel": new.channel, "category": new.category,
+            "ward": new.ward, "location": new.location, "description": new.description,
+            "attachments": new.attachments, "citizen": citizen,
+        }),
+    };
+    let mut events = vec![received];
+    if new.acknowledged_on_intake {
+        case.status = Acknowledged;
+        case.version += 1;
+        events.push(EventDraft {
+            case_id: id,
+            at: now,
+            actor: Actor {
+                via: new.channel,
+                ..Actor::system("intake")
+            },
+            kind: "case.acknowledged".to_owned(),
+            visibility: Visibility::Public,
+            data: json!({ "reference_given_on": new.channel }),
+        });
+    }
+    (case, events)
+}
+
+#[cfg(test)]
+mod tests;

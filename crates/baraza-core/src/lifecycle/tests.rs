@@ -1,0 +1,368 @@
+use super::*;
+use crate::{Channel, JurisdictionId};
+use proptest::prelude::*;
+
+fn now() -> Timestamp {
+    chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap()
+}
+
+fn new_case() -> Case {
+    let new = NewCase {
+        jurisdiction: JurisdictionId::parse("em").unwrap(),
+        kind: crate::CaseKind::Complaint,
+        channel: Channel::Sms,
+        category: None,
+        ward: Some(AreaCode("0741".into())),
+        ladder: vec![
+            AreaCode("0741".into()),
+            AreaCode("149".into()),
+            AreaCode("028".into()),
+        ],
+        location: None,
+        description: "No water at Iten market since Monday".into(),
+        attachments: vec![],
+        citizen: None,
+        idempotency_key: None,
+        acknowledged_on_intake: false,
+    };
+    let mut rng = rand::thread_rng();
+    receive(
+        &new,
+        CaseId(uuid::Uuid::new_v4()),
+        CaseNumber::random(&mut rng),
+        None,
+        &Actor::citizen(None, Channel::Sms),
+        now(),
+    )
+    .0
+}
+
+fn staff(role: Role) -> Actor {
+    Actor::staff(UserId(uuid::Uuid::nil()), role, Channel::Api)
+}
+
+fn sample_action(kind: ActionKind) -> Action {
+    match kind {
+        ActionKind::Acknowledge => Action::Acknowledge,
+        ActionKind::Triage => Action::Triage {
+            category: "water-supply".into(),
+            priority: Priority::High,
+            ward: None,
+            ladder: vec![],
+            department: Some("water".into()),
+        },
+        ActionKind::Assign => Action::Assign {
+            department: "water".into(),
+            officer: None,
+            note: None,
+        },
+        ActionKind::Start => Action::Start,
+        ActionKind::Respond => Action::Respond {
+            text: "A bowser comes on Thursday.".into(),
+        },
+        ActionKind::Escalate => Action::Escalate {
+            reason: "no action in time".into(),
+        },
+        ActionKind::Resolve => Action::Resolve,
+        ActionKind::Rate => Action::Rate { score: 4 },
+        ActionKind::Reopen => Action::Reopen {
+            reason: "still no water".into(),
+        },
+        ActionKind::Close => Action::Close,
+        ActionKind::CloseUnconfirmed => Action::CloseUnconfirmed,
+        ActionKind::Reject => Action::Reject {
+            reason: "national government matter".into(),
+        },
+        ActionKind::Refer => Action::Refer {
+            reason: "police matter".into(),
+            to: "Iten police station".into(),
+        },
+        ActionKind::MarkDuplicate => Action::MarkDuplicate {
+            of: CaseNumber::parse("00000000").unwrap(),
+        },
+        ActionKind::Note => Action::Note {
+            text: "called the citizen".into(),
+        },
+    }
+}
+
+fn all_actors() -> Vec<Actor> {
+    let mut v: Vec<Actor> = Role::ALL.iter().map(|r| staff(*r)).collect();
+    v.push(Actor::citizen(None, Channel::Sms));
+    v.push(Actor::system("test"));
+    v
+}
+
+/// The lifecycle drawn as a graph, independently of RULES: every status change decide()
+/// makes must be one of these edges.
+fn edge_allowed(from: Status, to: Status) -> bool {
+    use Status::*;
+    let open = [
+        Received,
+        Acknowledged,
+        Triaged,
+        Assigned,
+        InProgress,
+        Reopened,
+        Escalated,
+    ];
+    match to {
+        Acknowledged => from == Received,
+        Triaged => matches!(
+            from,
+            Received | Acknowledged | Triaged | Reopened | Escalated
+        ),
+        Assigned => matches!(from, Triaged | Assigned | InProgress | Reopened | Escalated),
+        InProgress => matches!(from, Assigned | Reopened | Escalated),
+        Responded => matches!(from, Triaged | Assigned | InProgress | Reopened | Escalated),
+        Resolved => from == Responded,
+        Closed => from == Resolved,
+        ClosedUnconfirmed => from == Responded,
+        Reopened => matches!(from, Responded | Resolved | Closed | ClosedUnconfirmed),
+        Escalated | Rejected | Referred | Duplicate => open.contains(&from),
+        Received => false,
+    }
+}
+
+#[test]
+fn rules_are_indexed_by_action() {
+    assert_eq!(RULES.len(), ActionKind::ALL.len());
+    for (i, k) in ActionKind::ALL.iter().enumerate() {
+        assert_eq!(RULES[i].action, *k);
+        assert_eq!(rule(*k).action, *k);
+    }
+}
+
+#[test]
+fn the_happy_path_closes_the_loop() {
+    let mut c = new_case();
+    let steps = [
+        (
+            staff(Role::CommunicationsDesk),
+            ActionKind::Acknowledge,
+            Status::Acknowledged,
+        ),
+        (
+            staff(Role::WardAdministrator),
+            ActionKind::Triage,
+            Status::Triaged,
+        ),
+        (
+            staff(Role::WardAdministrator),
+            ActionKind::Assign,
+            Status::Assigned,
+        ),
+        (
+            staff(Role::FeedbackCoordinator),
+            ActionKind::Start,
+            Status::InProgress,
+        ),
+        (
+            staff(Role::FeedbackCoordinator),
+            ActionKind::Respond,
+            Status::Responded,
+        ),
+        (
+            Actor::citizen(None, Channel::Sms),
+            ActionKind::Resolve,
+            Status::Resolved,
+        ),
+        (
+            Actor::citizen(None, Channel::Sms),
+            ActionKind::Rate,
+            Status::Resolved,
+        ),
+        (
+            Actor::system("follow-up"),
+            ActionKind::Close,
+            Status::Closed,
+        ),
+    ];
+    for (actor, kind, want) in steps {
+        c = decide(
+            &c,
+            &actor,
+            &sample_action(kind),
+            &PriorityTargets::default(),
+            now(),
+        )
+        .unwrap()
+        .case;
+        assert_eq!(c.status, want, "{kind}");
+    }
+    assert_eq!(c.version, 9);
+    assert_eq!(c.satisfaction, Some(4));
+    assert!(c.first_responded_at.is_some() && c.resolved_at.is_some() && c.closed_at.is_some());
+    assert_eq!(c.resolution_due, Some(now() + chrono::Duration::hours(72)));
+}
+
+#[test]
+fn read_only_roles_can_never_act() {
+    for role in [
+        Role::CountyExecutive,
+        Role::Observer,
+        Role::Auditor,
+        Role::SystemAdministrator,
+    ] {
+        for status in Status::ALL {
+            let mut c = new_case();
+            c.status = *status;
+            for kind in ActionKind::ALL {
+                let r = decide(
+                    &c,
+                    &staff(role),
+                    &sample_action(*kind),
+                    &PriorityTargets::default(),
+                    now(),
+                );
+                assert!(
+                    matches!(r, Err(LifecycleError::RoleNotAllowed { .. })),
+                    "{role} {kind} from {status}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn exhaustive_actor_action_status_grid() {
+    for status in Status::ALL {
+        for actor in all_actors() {
+            for kind in ActionKind::ALL {
+                let mut c = new_case();
+                c.status = *status;
+                c.first_responded_at = Some(now());
+                let r = decide(
+                    &c,
+                    &actor,
+                    &sample_action(*kind),
+                    &PriorityTargets::default(),
+                    now(),
+                );
+                let Ok(t) = r else { continue };
+                let (from, to) = (*status, t.case.status);
+                if from != to {
+                    assert!(
+                        edge_allowed(from, to),
+                        "{} {kind}: {from} -> {to}",
+                        actor.role.as_str()
+                    );
+                }
+                // A citizen only confirms, rates or reopens; the system never works a case.
+                if actor.role == ActorRole::Citizen {
+                    assert!(
+                        matches!(
+                            kind,
+                            ActionKind::Resolve | ActionKind::Rate | ActionKind::Reopen
+                        ),
+                        "{kind}"
+                    );
+                }
+                if actor.role == ActorRole::System {
+                    assert!(
+                        matches!(
+                            kind,
+                            ActionKind::Acknowledge
+                                | ActionKind::Escalate
+                                | ActionKind::Close
+                                | ActionKind::CloseUnconfirmed
+                        ),
+                        "{kind}"
+                    );
+                }
+                // From a final status only reopening, rating a closed case, or a note.
+                if from.is_final() {
+                    assert!(
+                        matches!(
+                            kind,
+                            ActionKind::Reopen | ActionKind::Rate | ActionKind::Note
+                        ),
+                        "{kind} from {from}"
+                    );
+                }
+                assert_eq!(t.case.version, c.version + 1);
+                assert_eq!(t.event.case_id, c.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn escalation_climbs_the_ladder_then_stops() {
+    let mut c = new_case();
+    let desk = staff(Role::CommunicationsDesk);
+    let esc = Action::Escalate {
+        reason: "overdue".into(),
+    };
+    for holder in ["149", "028"] {
+        c = decide(&c, &desk, &esc, &PriorityTargets::default(), now())
+            .unwrap()
+            .case;
+        assert_eq!(c.holder(), Some(&AreaCode(holder.into())));
+    }
+    assert_eq!(
+        decide(&c, &desk, &esc, &PriorityTargets::default(), now()),
+        Err(LifecycleError::LadderExhausted)
+    );
+}
+
+#[test]
+fn bad_payloads_name_the_field() {
+    let c = new_case();
+    let desk = staff(Role::CommunicationsDesk);
+    let r = decide(
+        &c,
+        &desk,
+        &Action::Reject {
+            reason: "  ".into(),
+        },
+        &PriorityTargets::default(),
+        now(),
+    );
+    assert!(
+        matches!(r, Err(LifecycleError::Invalid(FieldError { ref field, .. })) if field == "reason")
+    );
+    let r = decide(
+        &c,
+        &desk,
+        &Action::MarkDuplicate { of: c.number },
+        &PriorityTargets::default(),
+        now(),
+    );
+    assert!(
+        matches!(r, Err(LifecycleError::Invalid(FieldError { ref field, .. })) if field == "of")
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    #[test]
+    fn random_sequences_keep_the_invariants(steps in prop::collection::vec((0usize..11, 0usize..15), 1..60)) {
+        let actors = all_actors();
+        let mut c = new_case();
+        let mut successes = 0u32;
+        for (a, k) in steps {
+            let actor = &actors[a % actors.len()];
+            let kind = ActionKind::ALL[k % ActionKind::ALL.len()];
+            match decide(&c, actor, &sample_action(kind), &PriorityTargets::default(), now()) {
+                Ok(t) => {
+                    prop_assert!(t.case.status == c.status || edge_allowed(c.status, t.case.status));
+                    c = t.case;
+                    successes += 1;
+                }
+                Err(_) => {}
+            }
+            prop_assert_eq!(c.version, 1 + successes);
+            prop_assert!(usize::from(c.ladder_position) < c.ladder.len());
+            if matches!(c.status, Status::Responded | Status::Resolved | Status::Closed | Status::ClosedUnconfirmed) {
+                prop_assert!(c.first_responded_at.is_some(), "answered without a response: {}", c.status);
+            }
+            if c.status == Status::Resolved {
+                prop_assert!(c.resolved_at.is_some());
+            }
+            if c.status == Status::Reopened {
+                prop_assert!(c.resolved_at.is_none() && c.closed_at.is_none() && c.reopen_count > 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Staff, their roles and scopes, and API tokens. A role says what someone may do; a
+//! scope says on which cases (a ward, a sub-county, a department, or the whole jurisdiction).
+
+use crate::{AreaCode, AreaTree, Case, FieldError, JurisdictionId, Timestamp};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub uuid::Uuid);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+string_enum! {
+    /// Who staff are; see ARCHITECTURE.md for what each may do.
+    pub enum Role {
+        CommunicationsDesk => "communications_desk",
+        WardAdministrator => "ward_administrator",
+        SubCountyAdministrator => "sub_county_administrator",
+        FeedbackCoordinator => "feedback_coordinator",
+        DepartmentDirector => "department_director",
+        CountyExecutive => "county_executive",
+        Observer => "observer",
+        Auditor => "auditor",
+        SystemAdministrator => "system_administrator",
+    }
+}
+
+impl Role {
+    /// Whether the role may see citizens' contact details and names.
+    pub fn sees_personal_data(self) -> bool {
+        !matches!(self, Role::Observer)
+    }
+    /// Whether the role may see internal journal events (notes, assignments to officers).
+    pub fn sees_internal_events(self) -> bool {
+        !matches!(self, Role::Observer)
+    }
+}
+
+/// On which cases a user may act.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "code", rename_all = "snake_case")]
+pub enum Scope {
+    /// The whole jurisdiction.
+    Jurisdiction,
+    /// An area and everything below it (a ward, a sub-county).
+    Area(AreaCode),
+    /// Cases assigned to a department (or routed to it by their category).
+    Department(String),
+}
+
+impl Scope {
+    /// The scope a role needs: ward and sub-county administrators need an area;
+    /// coordinators and directors a department; the others the whole jurisdiction.
+    pub fn check_for(&self, role: Role) -> Result<(), FieldError> {
+        let ok = match role {
+            Role::WardAdministrator | Role::SubCountyAdministrator => {
+                matches!(self, Scope::Area(_))
+            }
+            Role::FeedbackCoordinator | Role::DepartmentDirector => {
+                matches!(self, Scope::Department(_))
+            }
+            _ => matches!(self, Scope::Jurisdiction),
+        };
+        if ok {
+            Ok(())
+        } else {
+            let need = match role {
+                Role::WardAdministrator | Role::SubCountyAdministrator => "an area (--area CODE)",
+                Role::FeedbackCoordinator | Role::DepartmentDirector => {
+                    "a department (--department CODE)"
+                }
+                _ => "the whole jurisdiction (no --area or --department)",
+            };
+            Err(FieldError::new(
+                "scope",
+                format!("a {role} is scoped to {need}"),
+            ))
+        }
+    }
+
+    /// Whether a case lies within this scope.
+    pub fn covers(&self, case: &Case, tree: &AreaTree) -> bool {
+        match self {
+            Scope::Jurisdiction => true,
+            Scope::Area(area) => {
+                case.ladder.iter().any(|c| c == area)
+                    || case.ward.as_ref().is_some_and(|w| tree.is_within(w, area))
+            }
+            Scope::Department(d) => case.department.as_deref() == Some(d.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffUser {
+    pub id: UserId,
+    pub jurisdiction: JurisdictionId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub email: Option<crate::Email>,
+    pub phone: Option<crate::PhoneNumber>,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+pub fn parse_username(s: &str) -> Result<String, FieldError> {
+    let ok = (2..=64).contains(&s.len())
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(FieldError::new(
+            "username",
+            "use 2-64 lowercase letters, digits, dots, hyphens or underscores",
+        ))
+    }
+}
+
+/// An API token as stored: only the SHA-256 of the secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: uuid::Uuid,
+    pub user: UserId,
+    pub name: String,
+    pub secret_sha256: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// The secret a client presents; shown once at creation, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret(String);
+
+impl TokenSecret {
+    const PREFIX: &'static str = "bz_";
+
+    pub fn generate(rng: &mut impl RngCore) -> Self {
+        let mut bytes = [0u8; 24];
+        rng.fill_bytes(&mut bytes);
+        Self(format!("{}{}", Self::PREFIX, hex::encode(bytes)))
+    }
+
+    /// Wrap a presented secret (from an `Authorization` header or the demo fixture).
+    pub fn from_presented(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn sha256_hex(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenSecret(<redacted>)")
+    }
+}
