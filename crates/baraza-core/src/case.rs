@@ -161,6 +161,8 @@ pub struct Case {
     pub referred_to: Option<String>,
     pub reopen_count: u32,
     pub satisfaction: Option<u8>,
+    /// The intake's idempotency key (a client's key or a provider's message id).
+    pub idempotency_key: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// How many journal events this case has: optimistic-concurrency and replay check.

@@ -142,6 +142,12 @@ pub enum ChainBreak {
         "the journal ends at event #{found} but its recorded head is #{expected}: events at the end were removed"
     )]
     Truncated { expected: i64, found: i64 },
+    #[error("event #{seq} belongs to case {case}, which is missing from the cases table")]
+    OrphanEvent { seq: i64, case: String },
+    #[error(
+        "case {case}: its current state does not match its journal (status or version edited outside Baraza)"
+    )]
+    ProjectionMismatch { case: String },
 }
 
 fn event_hash(ev: &JournalEvent) -> String {

@@ -352,6 +352,19 @@ pub fn rule(action: ActionKind) -> &'static Rule {
     &RULES[action as usize]
 }
 
+/// The status a case has after an event of `kind`, replaying its journal.
+pub fn status_after_event(kind: &str, current: Option<Status>) -> Option<Status> {
+    if kind == "case.received" {
+        return Some(Received);
+    }
+    match RULES.iter().find(|r| r.event == kind) {
+        Some(Rule { to: Some(to), .. }) => Some(*to),
+        Some(_) => current,
+        // Events of kinds this version does not know leave the status as it was.
+        None => current,
+    }
+}
+
 /// Whether `role` may ever take `action` (from some status).
 pub fn may(role: ActorRole, action: ActionKind) -> bool {
     rule(action).who.allows(role)
@@ -599,6 +612,7 @@ pub fn receive(
         referred_to: None,
         reopen_count: 0,
         satisfaction: None,
+        idempotency_key: new.idempotency_key.clone(),
         created_at: now,
         updated_at: now,
         version: 1,

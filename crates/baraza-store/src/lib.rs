@@ -1,1 +1,95 @@
+//! The `Store` trait every backend implements, its error type, the group-commit writer
+//! that turns many concurrent intakes into one durable transaction, and the conformance
+//! suite that every backend must pass.
 
+pub mod conformance;
+mod error;
+pub mod group_commit;
+pub mod portable;
+pub mod verify;
+
+pub use error::{StoreError, StoreResult};
+pub use group_commit::{BatchTx, GroupCommitter, WriteOp, WriteOutcome};
+pub use portable::Record;
+pub use verify::{VerifyReport, verify_journal};
+
+use async_trait::async_trait;
+use baraza_core::{
+    Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Citizen,
+    CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase, PriorityTargets,
+    ServiceCategory, StaffUser, Timestamp, UserId,
+};
+
+/// A case just received: `created` is false when an idempotency key matched an earlier intake.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    pub case: Case,
+    pub created: bool,
+}
+
+/// A case after an action, with the event that recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acted {
+    pub case: Case,
+    pub event: JournalEvent,
+}
+
+/// Persistence for everything Baraza keeps. Holds no business rules: case changes are
+/// decided by `baraza_core::lifecycle`, which the store calls inside its transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Is the database reachable?
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Reference data: upserts, so loading the same data twice changes nothing.
+    async fn put_jurisdiction(&self, j: &Jurisdiction) -> StoreResult<()>;
+    async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>>;
+    async fn put_areas(&self, areas: &[Area]) -> StoreResult<()>;
+    async fn areas(&self, j: &JurisdictionId) -> StoreResult<Vec<Area>>;
+    async fn put_department(&self, d: &Department) -> StoreResult<()>;
+    async fn departments(&self, j: &JurisdictionId) -> StoreResult<Vec<Department>>;
+    async fn put_category(&self, c: &ServiceCategory) -> StoreResult<()>;
+    async fn categories(&self, j: &JurisdictionId) -> StoreResult<Vec<ServiceCategory>>;
+
+    // Staff and tokens.
+    /// Fails with `Conflict` if the username is taken.
+    async fn add_user(&self, u: &StaffUser) -> StoreResult<()>;
+    async fn users(&self, j: Option<&JurisdictionId>) -> StoreResult<Vec<StaffUser>>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<StaffUser>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<StaffUser>>;
+    async fn set_user_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()>;
+    async fn add_token(&self, t: &ApiToken) -> StoreResult<()>;
+    async fn tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>>;
+    async fn token_by_secret_sha256(&self, sha256_hex: &str) -> StoreResult<Option<ApiToken>>;
+    async fn revoke_token(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
+
+    // Cases. Writes go through the group-commit writer: durable when they return.
+    async fn create_case(&self, new: NewCase, actor: Actor, at: Timestamp) -> StoreResult<Intake>;
+    async fn act(
+        &self,
+        number: CaseNumber,
+        actor: Actor,
+        action: Action,
+        targets: PriorityTargets,
+        at: Timestamp,
+    ) -> StoreResult<Acted>;
+    async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>>;
+    async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>>;
+    async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>>;
+    /// Newest first, `(created_at, id)` keyset order; `filter.limit` rows at most.
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
+
+    // The journal, export and import.
+    /// The head as recorded by the writer (to detect events removed from the end).
+    async fn journal_head(&self) -> StoreResult<ChainHead>;
+    /// Stream every record from one consistent snapshot, in [`portable`]'s order, ending
+    /// with `Record::Head`. Memory stays constant: the channel applies backpressure.
+    async fn export(&self, out: tokio::sync::mpsc::Sender<Record>) -> StoreResult<()>;
+    /// Whether the database holds no jurisdiction, user, case or event (import target).
+    async fn is_empty(&self) -> StoreResult<bool>;
+    /// Insert exported records as they are, in one transaction. Events must arrive in
+    /// sequence order and chain to what is already there; the head follows them.
+    async fn import(&self, records: Vec<Record>) -> StoreResult<()>;
+}

@@ -1,0 +1,922 @@
+//! The conformance suite: one set of scenarios every `Store` must pass. Each backend's
+//! tests instantiate it with `baraza_store::conformance_suite!`; SQLite always runs it,
+//! PostgreSQL whenever `BARAZA_TEST_POSTGRES_URL` is set.
+
+use crate::portable::{Record, export_jsonl, for_each_record, import_jsonl};
+use crate::{Store, StoreError, verify_journal};
+use baraza_core::lifecycle::{Action, Actor};
+use baraza_core::*;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+
+/// A store made for one test, with a way to throw it away.
+pub trait TestStore: Send + 'static {
+    fn store(&self) -> Arc<dyn Store>;
+    fn cleanup(self) -> impl Future<Output = ()> + Send;
+}
+
+/// Instantiate every scenario as a `#[tokio::test]`: `conformance_suite!(available_expr, make_fn)`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($available:expr, $make:path) => {
+        $crate::conformance_suite!(@each $available, $make;
+            reference_data_is_upserted, users_and_tokens, intake_gives_a_reference_and_journals_it,
+            intake_is_idempotent, citizens_are_matched_by_contact, actions_follow_the_lifecycle,
+            refused_actions_store_nothing, concurrent_intake_keeps_one_unbroken_chain,
+            lists_filter_and_paginate_stably, export_import_round_trips, import_refuses_a_non_empty_database,
+            verify_catches_a_removed_head);
+    };
+    (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if !$available {
+                    eprintln!("skipped {}: backend not configured", stringify!($name));
+                    return;
+                }
+                $crate::conformance::$name(|| $make()).await;
+            }
+        )+
+    };
+}
+
+pub mod fixtures {
+    //! A small jurisdiction: part of Elgeyo Marakwet.
+    use super::*;
+
+    pub fn jurisdiction_id() -> JurisdictionId {
+        JurisdictionId::parse("elgeyo-marakwet").expect("valid id")
+    }
+
+    pub fn jurisdiction() -> Jurisdiction {
+        Jurisdiction {
+            id: jurisdiction_id(),
+            name: "Elgeyo Marakwet County".into(),
+            reference_prefix: "EM".into(),
+            levels: vec!["county".into(), "sub-county".into(), "ward".into()],
+            country: "KE".into(),
+            default_language: Language::English,
+            timezone: "Africa/Nairobi".into(),
+        }
+    }
+
+    pub fn areas() -> Vec<Area> {
+        let a = |code: &str, name: &str, depth: u8, parent: Option<&str>| Area {
+            jurisdiction: jurisdiction_id(),
+            code: AreaCode(code.into()),
+            name: name.into(),
+            depth,
+            parent: parent.map(|p| AreaCode(p.into())),
+        };
+        vec![
+            a("028", "Elgeyo-Marakwet", 0, None),
+            a("149", "Keiyo North", 1, Some("028")),
+            a("150", "Keiyo South", 1, Some("028")),
+            a("0741", "Emsoo", 2, Some("149")),
+            a("0742", "Kamariny", 2, Some("149")),
+            a("0746", "Chepkorio", 2, Some("150")),
+        ]
+    }
+
+    pub fn tree() -> AreaTree {
+        AreaTree::new(areas())
+    }
+
+    pub async fn seed(store: &dyn Store) {
+        store
+            .put_jurisdiction(&jurisdiction())
+            .await
+            .expect("jurisdiction");
+        store.put_areas(&areas()).await.expect("areas");
+        for (code, name) in [
+            ("water", "Water and Sanitation"),
+            ("health", "Health Services"),
+        ] {
+            let d = Department {
+                jurisdiction: jurisdiction_id(),
+                code: code.into(),
+                name: name.into(),
+            };
+            store.put_department(&d).await.expect("department");
+        }
+        let c = ServiceCategory {
+            jurisdiction: jurisdiction_id(),
+            code: "water-supply".into(),
+            name: "No water supply".into(),
+            department: "water".into(),
+        };
+        store.put_category(&c).await.expect("category");
+    }
+
+    pub fn new_case(ward: &str, channel: Channel, phone: Option<&str>) -> NewCase {
+        let ward = AreaCode(ward.into());
+        NewCase {
+            jurisdiction: jurisdiction_id(),
+            kind: CaseKind::Complaint,
+            channel,
+            category: None,
+            ladder: tree().ladder(&ward),
+            ward: Some(ward),
+            location: None,
+            description: "The borehole at Iten market has been dry since Monday".into(),
+            attachments: vec![],
+            citizen: phone.map(|p| NewCitizen {
+                phone: Some(PhoneNumber::parse(p).expect("phone")),
+                whatsapp_id: None,
+                email: None,
+                name: Some("Wanjiku".into()),
+                language: Language::Kiswahili,
+                gender: Some(Gender::Female),
+                age_band: None,
+                consent: Consent {
+                    contact: true,
+                    publish: false,
+                },
+            }),
+            idempotency_key: None,
+            acknowledged_on_intake: false,
+        }
+    }
+
+    pub fn desk() -> Actor {
+        Actor::staff(
+            UserId(uuid::Uuid::from_u128(1)),
+            Role::CommunicationsDesk,
+            Channel::Api,
+        )
+    }
+
+    pub fn citizen() -> Actor {
+        Actor::citizen(None, Channel::Sms)
+    }
+
+    pub fn now() -> Timestamp {
+        SystemClock.now()
+    }
+
+    pub fn user(username: &str, role: Role, scope: Scope) -> StaffUser {
+        StaffUser {
+            id: UserId(uuid::Uuid::new_v4()),
+            jurisdiction: jurisdiction_id(),
+            username: username.into(),
+            display_name: username.into(),
+            role,
+            scope,
+            email: None,
+            phone: None,
+            disabled: false,
+            created_at: now(),
+        }
+    }
+}
+
+use fixtures::*;
+
+async fn act(
+    store: &dyn Store,
+    n: CaseNumber,
+    actor: &Actor,
+    action: Action,
+) -> Result<crate::Acted, StoreError> {
+    store
+        .act(n, actor.clone(), action, PriorityTargets::default(), now())
+        .await
+}
+
+async fn assert_verifies(store: &dyn Store) -> crate::VerifyReport {
+    match verify_journal(store).await.expect("journal readable") {
+        Ok(r) => r,
+        Err(b) => panic!("journal does not verify: {b}"),
+    }
+}
+
+pub async fn reference_data_is_upserted<T: TestStore, F: Future<Output = T>>(make: impl Fn() -> F) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    seed(&*s).await;
+    assert_eq!(s.jurisdictions().await.unwrap(), vec![jurisdiction()]);
+    let mut areas = s.areas(&jurisdiction_id()).await.unwrap();
+    areas.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut want = fixtures::areas();
+    want.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(areas, want);
+    assert_eq!(s.departments(&jurisdiction_id()).await.unwrap().len(), 2);
+    let cats = s.categories(&jurisdiction_id()).await.unwrap();
+    assert_eq!(cats.len(), 1);
+    assert_eq!(cats[0].department, "water");
+    // Renaming through an upsert keeps one row.
+    let mut j = jurisdiction();
+    j.name = "County Government of Elgeyo Marakwet".into();
+    s.put_jurisdiction(&j).await.unwrap();
+    assert_eq!(s.jurisdictions().await.unwrap(), vec![j]);
+    t.cleanup().await;
+}
+
+pub async fn users_and_tokens<T: TestStore, F: Future<Output = T>>(make: impl Fn() -> F) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut ward = user(
+        "kiprop",
+        Role::WardAdministrator,
+        Scope::Area(AreaCode("0741".into())),
+    );
+    ward.email = Some(Email::parse("kiprop@example.org").unwrap());
+    ward.phone = Some(PhoneNumber::parse("+254700000001").unwrap());
+    s.add_user(&ward).await.unwrap();
+    let again = user("kiprop", Role::Auditor, Scope::Jurisdiction);
+    assert!(matches!(
+        s.add_user(&again).await,
+        Err(StoreError::Conflict {
+            code: "username_taken",
+            ..
+        })
+    ));
+    assert_eq!(
+        s.user_by_username("kiprop").await.unwrap(),
+        Some(ward.clone())
+    );
+    assert_eq!(s.user(ward.id).await.unwrap(), Some(ward.clone()));
+    assert_eq!(s.users(Some(&jurisdiction_id())).await.unwrap().len(), 1);
+    s.set_user_disabled(ward.id, true).await.unwrap();
+    assert!(s.user(ward.id).await.unwrap().unwrap().disabled);
+    assert!(matches!(
+        s.set_user_disabled(UserId(uuid::Uuid::new_v4()), true)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let secret = TokenSecret::generate(&mut rand::thread_rng());
+    let token = ApiToken {
+        id: uuid::Uuid::new_v4(),
+        user: ward.id,
+        name: "partner app".into(),
+        secret_sha256: secret.sha256_hex(),
+        created_at: now(),
+        revoked_at: None,
+    };
+    s.add_token(&token).await.unwrap();
+    assert_eq!(
+        s.token_by_secret_sha256(&secret.sha256_hex())
+            .await
+            .unwrap(),
+        Some(token.clone())
+    );
+    assert_eq!(s.token_by_secret_sha256("00").await.unwrap(), None);
+    assert_eq!(s.tokens(Some(ward.id)).await.unwrap().len(), 1);
+    s.revoke_token(token.id, now()).await.unwrap();
+    assert!(
+        s.token_by_secret_sha256(&secret.sha256_hex())
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+    assert!(matches!(
+        s.revoke_token(uuid::Uuid::new_v4(), now()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    t.cleanup().await;
+}
+
+pub async fn intake_gives_a_reference_and_journals_it<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut new = new_case("0741", Channel::Web, Some("+254712345678"));
+    new.acknowledged_on_intake = true;
+    new.location = Some(GeoPoint::parse(0.6704, 35.5080).unwrap());
+    new.attachments.push(Attachment {
+        media_type: "image/jpeg".into(),
+        size_bytes: 48_213,
+        sha256: "ab".repeat(32),
+        filename: Some("borehole.jpg".into()),
+        url: None,
+    });
+    let intake = s.create_case(new, citizen(), now()).await.unwrap();
+    assert!(intake.created);
+    let case = intake.case;
+    assert_eq!(case.status, Status::Acknowledged);
+    assert_eq!(case.version, 2);
+    let stored = s
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored, case);
+    let events = s.case_events(case.id).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["case.received", "case.acknowledged"]
+    );
+    assert_eq!(events[0].seq + 1, events[1].seq);
+    assert_eq!(events[0].data()["description"], case.description.as_str());
+    let citizen = s
+        .citizen(case.citizen.expect("citizen"))
+        .await
+        .unwrap()
+        .expect("stored citizen");
+    assert_eq!(
+        citizen.phone.as_ref().map(|p| p.as_str()),
+        Some("+254712345678")
+    );
+    assert_eq!(citizen.language, Language::Kiswahili);
+    assert_eq!(citizen.gender, Some(Gender::Female));
+    let report = assert_verifies(&*s).await;
+    assert_eq!(report.events, 2);
+    assert_eq!(s.journal_head().await.unwrap(), report.head);
+    assert_eq!(
+        s.case_by_number(CaseNumber::parse("0000-0000").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    t.cleanup().await;
+}
+
+pub async fn intake_is_idempotent<T: TestStore, F: Future<Output = T>>(make: impl Fn() -> F) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut new = new_case("0742", Channel::Sms, Some("+254712345678"));
+    new.idempotency_key = Some("ATXid_retry_1".into());
+    // A provider retrying many times at once still makes one case.
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let (s, new) = (s.clone(), new.clone());
+        handles.push(tokio::spawn(async move {
+            s.create_case(new, citizen(), now()).await
+        }));
+    }
+    let mut numbers = HashSet::new();
+    let mut created = 0;
+    for h in handles {
+        let i = h.await.unwrap().unwrap();
+        numbers.insert(i.case.number);
+        created += usize::from(i.created);
+    }
+    assert_eq!((numbers.len(), created), (1, 1));
+    let all = s
+        .list_cases(&CaseFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(assert_verifies(&*s).await.events, 1);
+    t.cleanup().await;
+}
+
+pub async fn citizens_are_matched_by_contact<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let a = s
+        .create_case(
+            new_case("0741", Channel::Sms, Some("+254712345678")),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap();
+    let b = s
+        .create_case(
+            new_case("0742", Channel::Sms, Some("+254712345678")),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap();
+    let c = s
+        .create_case(
+            new_case("0742", Channel::Sms, Some("+254799999999")),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap();
+    let anon = s
+        .create_case(new_case("0742", Channel::Web, None), citizen(), now())
+        .await
+        .unwrap();
+    assert_eq!(a.case.citizen, b.case.citizen);
+    assert_ne!(a.case.citizen, c.case.citizen);
+    assert_eq!(anon.case.citizen, None);
+    t.cleanup().await;
+}
+
+pub async fn actions_follow_the_lifecycle<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let n = s
+        .create_case(
+            new_case("0741", Channel::Sms, Some("+254712345678")),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap()
+        .case
+        .number;
+    let triage = Action::Triage {
+        category: "water-supply".into(),
+        priority: Priority::High,
+        ward: Some(AreaCode("0742".into())),
+        ladder: tree().ladder(&AreaCode("0742".into())),
+        department: Some("water".into()),
+    };
+    let steps = [
+        (desk(), Action::Acknowledge, Status::Acknowledged),
+        (desk(), triage, Status::Triaged),
+        (
+            desk(),
+            Action::Assign {
+                department: "water".into(),
+                officer: None,
+                note: Some("borehole team".into()),
+            },
+            Status::Assigned,
+        ),
+        (
+            desk(),
+            Action::Note {
+                text: "called the chief".into(),
+            },
+            Status::Assigned,
+        ),
+        (
+            desk(),
+            Action::Escalate {
+                reason: "no action in 3 days".into(),
+            },
+            Status::Escalated,
+        ),
+        (desk(), Action::Start, Status::InProgress),
+        (
+            desk(),
+            Action::Respond {
+                text: "The pump is repaired.".into(),
+            },
+            Status::Responded,
+        ),
+        (
+            citizen(),
+            Action::Reopen {
+                reason: "still dry".into(),
+            },
+            Status::Reopened,
+        ),
+        (
+            desk(),
+            Action::Respond {
+                text: "Repaired again, new part.".into(),
+            },
+            Status::Responded,
+        ),
+        (citizen(), Action::Resolve, Status::Resolved),
+        (citizen(), Action::Rate { score: 5 }, Status::Resolved),
+        (desk(), Action::Close, Status::Closed),
+    ];
+    for (actor, action, want) in steps {
+        let acted = act(&*s, n, &actor, action).await.unwrap();
+        assert_eq!(acted.case.status, want);
+        assert_eq!(s.case_by_number(n).await.unwrap().unwrap(), acted.case);
+    }
+    let case = s.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(case.ward, Some(AreaCode("0742".into())));
+    assert_eq!(case.holder(), Some(&AreaCode("149".into())));
+    assert_eq!(
+        (case.reopen_count, case.satisfaction, case.version),
+        (1, Some(5), 13)
+    );
+    assert!(case.resolution_due.is_some() && case.first_responded_at.is_some());
+    let events = s.case_events(case.id).await.unwrap();
+    assert_eq!(events.len(), 13);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.visibility == Visibility::Internal)
+            .count(),
+        1
+    );
+    assert_verifies(&*s).await;
+    let missing = act(
+        &*s,
+        CaseNumber::parse("0000-0000").unwrap(),
+        &desk(),
+        Action::Start,
+    )
+    .await;
+    assert!(matches!(missing, Err(StoreError::NotFound("case"))));
+    t.cleanup().await;
+}
+
+pub async fn refused_actions_store_nothing<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let case = s
+        .create_case(new_case("0741", Channel::Sms, None), citizen(), now())
+        .await
+        .unwrap()
+        .case;
+    let refused = act(&*s, case.number, &desk(), Action::Resolve).await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Lifecycle(
+            LifecycleError::TransitionNotAllowed { .. }
+        ))
+    ));
+    let observer = Actor::staff(UserId(uuid::Uuid::new_v4()), Role::Observer, Channel::Api);
+    let refused = act(
+        &*s,
+        case.number,
+        &observer,
+        Action::Note { text: "hi".into() },
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Lifecycle(LifecycleError::RoleNotAllowed { .. }))
+    ));
+    let refused = act(
+        &*s,
+        case.number,
+        &desk(),
+        Action::Reject { reason: "".into() },
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Lifecycle(LifecycleError::Invalid(_)))
+    ));
+    assert_eq!(s.case_by_number(case.number).await.unwrap().unwrap(), case);
+    assert_eq!(s.case_events(case.id).await.unwrap().len(), 1);
+    // Good and bad writes racing in the same batches: only the good ones land.
+    let mut handles = Vec::new();
+    for i in 0..40 {
+        let s = s.clone();
+        handles.push(tokio::spawn(async move {
+            let action = if i % 2 == 0 {
+                Action::Note {
+                    text: format!("note {i}"),
+                }
+            } else {
+                Action::Close
+            };
+            act(&*s, case.number, &desk(), action).await.is_ok()
+        }));
+    }
+    let mut ok = 0;
+    for h in handles {
+        ok += usize::from(h.await.unwrap());
+    }
+    assert_eq!(ok, 20);
+    assert_eq!(s.case_events(case.id).await.unwrap().len(), 21);
+    assert_eq!(assert_verifies(&*s).await.events, 21);
+    t.cleanup().await;
+}
+
+pub async fn concurrent_intake_keeps_one_unbroken_chain<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut handles = Vec::new();
+    for i in 0..300 {
+        let s = s.clone();
+        handles.push(tokio::spawn(async move {
+            let ward = ["0741", "0742", "0746"][i % 3];
+            s.create_case(new_case(ward, Channel::Sms, None), citizen(), now())
+                .await
+                .unwrap()
+                .case
+                .number
+        }));
+    }
+    let mut numbers = HashSet::new();
+    for h in handles {
+        numbers.insert(h.await.unwrap());
+    }
+    assert_eq!(numbers.len(), 300);
+    let report = assert_verifies(&*s).await;
+    assert_eq!((report.events, report.cases), (300, 300));
+    t.cleanup().await;
+}
+
+pub async fn lists_filter_and_paginate_stably<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut all = Vec::new();
+    for i in 0..25 {
+        let ward = ["0741", "0742", "0746"][i % 3];
+        let channel = [Channel::Sms, Channel::Web][i % 2];
+        let mut new = new_case(ward, channel, None);
+        if i % 5 == 0 {
+            new.kind = CaseKind::Compliment;
+        }
+        // Several cases share a timestamp: the id breaks the tie, so paging stays stable.
+        let at = chrono::DateTime::from_timestamp(1_780_000_000 + (i as i64 / 3), 0).unwrap();
+        all.push(s.create_case(new, citizen(), at).await.unwrap().case);
+    }
+    act(&*s, all[0].number, &desk(), Action::Acknowledge)
+        .await
+        .unwrap();
+    let page = |f: CaseFilter| {
+        let s = s.clone();
+        async move { s.list_cases(&f).await.unwrap() }
+    };
+    // Paging through everything returns each case once, newest first.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let rows = page(CaseFilter {
+            limit: 7,
+            after,
+            ..Default::default()
+        })
+        .await;
+        if rows.is_empty() {
+            break;
+        }
+        after = rows.last().map(|c| (c.created_at, c.id));
+        seen.extend(rows.into_iter().map(|c| c.number));
+    }
+    let mut want = all.clone();
+    want.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    assert_eq!(seen, want.iter().map(|c| c.number).collect::<Vec<_>>());
+
+    let count = |f: CaseFilter| {
+        let page = &page;
+        async move { page(CaseFilter { limit: 100, ..f }).await.len() }
+    };
+    assert_eq!(
+        count(CaseFilter {
+            kind: Some(CaseKind::Compliment),
+            ..Default::default()
+        })
+        .await,
+        5
+    );
+    assert_eq!(
+        count(CaseFilter {
+            channel: Some(Channel::Web),
+            ..Default::default()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(CaseFilter {
+            ward: Some(AreaCode("0746".into())),
+            ..Default::default()
+        })
+        .await,
+        8
+    );
+    assert_eq!(
+        count(CaseFilter {
+            statuses: vec![Status::Acknowledged],
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(CaseFilter {
+            statuses: vec![Status::Received, Status::Acknowledged],
+            ..Default::default()
+        })
+        .await,
+        25
+    );
+    let wards_in = Some(vec![AreaCode("0741".into()), AreaCode("0742".into())]);
+    assert_eq!(
+        count(CaseFilter {
+            wards_in,
+            ..Default::default()
+        })
+        .await,
+        17
+    );
+    assert_eq!(
+        count(CaseFilter {
+            wards_in: Some(vec![]),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(CaseFilter {
+            department_in: Some("water".into()),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    let from = chrono::DateTime::from_timestamp(1_780_000_003, 0);
+    let to = chrono::DateTime::from_timestamp(1_780_000_005, 0);
+    assert_eq!(
+        count(CaseFilter {
+            created_from: from,
+            created_to: to,
+            ..Default::default()
+        })
+        .await,
+        6
+    );
+    let other = JurisdictionId::parse("makueni").unwrap();
+    assert_eq!(
+        count(CaseFilter {
+            jurisdiction: Some(other),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(CaseFilter {
+            jurisdiction: Some(jurisdiction_id()),
+            ..Default::default()
+        })
+        .await,
+        25
+    );
+    t.cleanup().await;
+}
+
+/// Fill a store with a bit of everything, for round trips.
+pub async fn populate(s: &dyn Store) {
+    seed(s).await;
+    s.add_user(&user("desk", Role::CommunicationsDesk, Scope::Jurisdiction))
+        .await
+        .unwrap();
+    let u = user(
+        "water.coord",
+        Role::FeedbackCoordinator,
+        Scope::Department("water".into()),
+    );
+    s.add_user(&u).await.unwrap();
+    let token = ApiToken {
+        id: uuid::Uuid::new_v4(),
+        user: u.id,
+        name: "ci".into(),
+        secret_sha256: TokenSecret::generate(&mut rand::thread_rng()).sha256_hex(),
+        created_at: now(),
+        revoked_at: Some(now()),
+    };
+    s.add_token(&token).await.unwrap();
+    for i in 0..30 {
+        let phone = format!("+2547000000{:02}", i % 7);
+        let mut new = new_case(["0741", "0742", "0746"][i % 3], Channel::Sms, Some(&phone));
+        new.description = format!("Concern {i}: «maji» – ünïcödé and \"quotes\"");
+        new.idempotency_key = Some(format!("key-{i}"));
+        let n = s
+            .create_case(new, citizen(), now())
+            .await
+            .unwrap()
+            .case
+            .number;
+        if i % 2 == 0 {
+            act(
+                s,
+                n,
+                &desk(),
+                Action::Triage {
+                    category: "water-supply".into(),
+                    priority: Priority::Normal,
+                    ward: None,
+                    ladder: vec![],
+                    department: Some("water".into()),
+                },
+            )
+            .await
+            .unwrap();
+            act(
+                s,
+                n,
+                &desk(),
+                Action::Respond {
+                    text: format!("Answer {i}"),
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn records(s: &dyn Store) -> Vec<Record> {
+    let mut out = Vec::new();
+    for_each_record(s, |r| {
+        out.push(r);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    out
+}
+
+pub async fn export_import_round_trips<T: TestStore, F: Future<Output = T>>(make: impl Fn() -> F) {
+    let (a, b) = (make().await, make().await);
+    let (src, dst) = (a.store(), b.store());
+    populate(&*src).await;
+    let mut file = Vec::new();
+    let counts = export_jsonl(&*src, &mut file, now()).await.unwrap();
+    assert_eq!(counts.get("case"), Some(&30));
+    assert_eq!(counts.get("event"), Some(&60));
+    let imported = import_jsonl(&*dst, &file[..]).await.unwrap();
+    assert_eq!(imported, counts);
+    assert_eq!(records(&*src).await, records(&*dst).await);
+    assert_eq!(assert_verifies(&*dst).await, assert_verifies(&*src).await);
+    // The imported database keeps working: new events chain onto the imported head.
+    let n = dst
+        .create_case(new_case("0741", Channel::Web, None), citizen(), now())
+        .await
+        .unwrap()
+        .case
+        .number;
+    act(&*dst, n, &desk(), Action::Acknowledge).await.unwrap();
+    assert_eq!(assert_verifies(&*dst).await.events, 62);
+    a.cleanup().await;
+    b.cleanup().await;
+}
+
+pub async fn import_refuses_a_non_empty_database<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let (a, b) = (make().await, make().await);
+    populate(&*a.store()).await;
+    let mut file = Vec::new();
+    export_jsonl(&*a.store(), &mut file, now()).await.unwrap();
+    let refused = import_jsonl(&*a.store(), &file[..]).await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Conflict {
+            code: "import_target_not_empty",
+            ..
+        })
+    ));
+    // A truncated file is refused, naming what is wrong.
+    let text = String::from_utf8(file).unwrap();
+    let cut: String = text.lines().take(20).map(|l| format!("{l}\n")).collect();
+    let refused = import_jsonl(&*b.store(), cut.as_bytes()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(ref e)) if e.message.contains("footer")),
+        "{refused:?}"
+    );
+    a.cleanup().await;
+    b.cleanup().await;
+}
+
+pub async fn verify_catches_a_removed_head<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    // Import a journal whose last event was dropped but whose head still names it.
+    let (a, b) = (make().await, make().await);
+    populate(&*a.store()).await;
+    let mut file = Vec::new();
+    export_jsonl(&*a.store(), &mut file, now()).await.unwrap();
+    let text = String::from_utf8(file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let last_event = lines
+        .iter()
+        .rposition(|l| l.starts_with(r#"{"type":"event""#))
+        .unwrap();
+    let mut kept: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != last_event)
+        .map(|(_, l)| l.to_string())
+        .collect();
+    let footer = kept
+        .pop()
+        .unwrap()
+        .replace(r#""event":60"#, r#""event":59"#);
+    kept.push(footer);
+    let refused = import_jsonl(&*b.store(), kept.join("\n").as_bytes()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("#60")),
+        "{refused:?}"
+    );
+    a.cleanup().await;
+    b.cleanup().await;
+}

@@ -1,0 +1,332 @@
+//! Group commit: many concurrent case writes share one transaction and one fsync.
+//!
+//! One writer task per process owns the write path. It takes every write waiting in its
+//! queue (up to a batch limit), applies each inside its own savepoint, so that one bad
+//! write fails alone, then commits once and answers everyone. A write is acknowledged
+//! only after its batch is durable. The flow (idempotency, citizen matching, reference
+//! numbers, lifecycle decisions, journal sealing) lives here, once; backends supply the
+//! SQL through [`BatchTx`].
+
+use crate::{Acted, Intake, StoreError, StoreResult};
+use async_trait::async_trait;
+use baraza_core::lifecycle::{decide, receive};
+use baraza_core::{
+    Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, JournalEvent,
+    JurisdictionId, NewCase, NewCitizen, PriorityTargets, Timestamp,
+};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::{mpsc, oneshot};
+
+/// A write to apply.
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    Create {
+        new: Box<NewCase>,
+        actor: Actor,
+        at: Timestamp,
+    },
+    Act {
+        number: CaseNumber,
+        actor: Actor,
+        action: Box<Action>,
+        targets: Box<PriorityTargets>,
+        at: Timestamp,
+    },
+}
+
+#[derive(Debug)]
+pub enum WriteOutcome {
+    Created(Intake),
+    Acted(Acted),
+}
+
+/// The statements a backend runs for the writer, inside one open transaction.
+#[async_trait]
+pub trait BatchTx: Send + 'static {
+    async fn begin(&mut self) -> StoreResult<()>;
+    /// Read the chain head, locking it against other processes until commit.
+    async fn lock_head(&mut self) -> StoreResult<ChainHead>;
+    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()>;
+    async fn savepoint(&mut self) -> StoreResult<()>;
+    async fn release_savepoint(&mut self) -> StoreResult<()>;
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
+    async fn commit(&mut self) -> StoreResult<()>;
+    async fn rollback(&mut self) -> StoreResult<()>;
+
+    async fn case_by_idempotency_key(
+        &mut self,
+        j: &JurisdictionId,
+        key: &str,
+    ) -> StoreResult<Option<Case>>;
+    async fn find_citizen(
+        &mut self,
+        j: &JurisdictionId,
+        c: &NewCitizen,
+    ) -> StoreResult<Option<CitizenId>>;
+    async fn insert_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
+    async fn number_taken(&mut self, n: CaseNumber) -> StoreResult<bool>;
+    async fn insert_case(&mut self, c: &Case) -> StoreResult<()>;
+    /// Load a case, locking its row until commit where the backend has row locks.
+    async fn case_for_update(&mut self, n: CaseNumber) -> StoreResult<Option<Case>>;
+    async fn update_case(&mut self, c: &Case) -> StoreResult<()>;
+    async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()>;
+}
+
+struct Pending {
+    op: WriteOp,
+    reply: oneshot::Sender<StoreResult<WriteOutcome>>,
+}
+
+/// The handle to a running writer task.
+#[derive(Clone)]
+pub struct GroupCommitter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl GroupCommitter {
+    /// Start the writer task on `tx`. `max_batch` bounds how many writes share a commit.
+    pub fn spawn<T: BatchTx>(mut tx: T, max_batch: usize) -> Self {
+        let (queue, mut inbox) = mpsc::channel::<Pending>(max_batch * 4);
+        tokio::spawn(async move {
+            let mut rng = StdRng::from_entropy();
+            let mut batch = Vec::with_capacity(max_batch);
+            while inbox.recv_many(&mut batch, max_batch).await > 0 {
+                let (ops, replies): (Vec<WriteOp>, Vec<_>) =
+                    batch.drain(..).map(|p| (p.op, p.reply)).unzip();
+                let results = run_batch(&mut tx, ops, &mut rng).await;
+                for (reply, result) in replies.into_iter().zip(results) {
+                    // A caller that gave up waiting still had its write committed; nothing to undo.
+                    let _ = reply.send(result);
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Queue a write and wait until it is durable (or failed).
+    pub async fn submit(&self, op: WriteOp) -> StoreResult<WriteOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Pending { op, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
+    }
+
+    pub async fn create_case(
+        &self,
+        new: NewCase,
+        actor: Actor,
+        at: Timestamp,
+    ) -> StoreResult<Intake> {
+        match self
+            .submit(WriteOp::Create {
+                new: Box::new(new),
+                actor,
+                at,
+            })
+            .await?
+        {
+            WriteOutcome::Created(i) => Ok(i),
+            WriteOutcome::Acted(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn act(
+        &self,
+        number: CaseNumber,
+        actor: Actor,
+        action: Action,
+        targets: PriorityTargets,
+        at: Timestamp,
+    ) -> StoreResult<Acted> {
+        let op = WriteOp::Act {
+            number,
+            actor,
+            action: Box::new(action),
+            targets: Box::new(targets),
+            at,
+        };
+        match self.submit(op).await? {
+            WriteOutcome::Acted(a) => Ok(a),
+            WriteOutcome::Created(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+}
+
+/// Apply a batch in one transaction; each op gets its own result.
+pub async fn run_batch<T: BatchTx>(
+    tx: &mut T,
+    ops: Vec<WriteOp>,
+    rng: &mut StdRng,
+) -> Vec<StoreResult<WriteOutcome>> {
+    let n = ops.len();
+    let fail_all = |e: StoreError| (0..n).map(|_| Err(e.duplicate())).collect::<Vec<_>>();
+    if let Err(e) = tx.begin().await {
+        return fail_all(e);
+    }
+    let mut head = match tx.lock_head().await {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            return fail_all(e);
+        }
+    };
+    let mut results = Vec::with_capacity(n);
+    let mut any_ok = false;
+    for op in ops {
+        if let Err(e) = tx.savepoint().await {
+            let _ = tx.rollback().await;
+            return fail_all(e);
+        }
+        let before = head.clone();
+        match apply(tx, op, &mut head, rng).await {
+            Ok(out) => {
+                if let Err(e) = tx.release_savepoint().await {
+                    let _ = tx.rollback().await;
+                    return fail_all(e);
+                }
+                any_ok = true;
+                results.push(Ok(out));
+            }
+            Err(err) => {
+                head = before;
+                let undone = match tx.rollback_to_savepoint().await {
+                    Ok(()) => tx.release_savepoint().await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = undone {
+                    let _ = tx.rollback().await;
+                    return fail_all(e);
+                }
+                results.push(Err(err));
+            }
+        }
+    }
+    let finish = async {
+        if any_ok {
+            tx.write_head(&head).await?;
+        }
+        tx.commit().await
+    };
+    if let Err(e) = finish.await {
+        let _ = tx.rollback().await;
+        return fail_all(StoreError::Unavailable(format!(
+            "the batch could not be committed: {e}"
+        )));
+    }
+    results
+}
+
+async fn apply<T: BatchTx>(
+    tx: &mut T,
+    op: WriteOp,
+    head: &mut ChainHead,
+    rng: &mut StdRng,
+) -> StoreResult<WriteOutcome> {
+    match op {
+        WriteOp::Create { new, actor, at } => {
+            if let Some(key) = &new.idempotency_key {
+                if let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await? {
+                    return Ok(WriteOutcome::Created(Intake {
+                        case,
+                        created: false,
+                    }));
+                }
+            }
+            let citizen = match &new.citizen {
+                Some(nc) => Some(match_or_add_citizen(tx, &new.jurisdiction, nc, at).await?),
+                None => None,
+            };
+            let number = fresh_number(tx, rng).await?;
+            let (case, drafts) = receive(
+                &new,
+                CaseId(uuid::Uuid::new_v4()),
+                number,
+                citizen,
+                &actor,
+                at,
+            );
+            tx.insert_case(&case).await?;
+            for draft in drafts {
+                let ev = head.seal(draft);
+                tx.append_event(&ev).await?;
+                *head = ChainHead::after(&ev);
+            }
+            Ok(WriteOutcome::Created(Intake {
+                case,
+                created: true,
+            }))
+        }
+        WriteOp::Act {
+            number,
+            actor,
+            action,
+            targets,
+            at,
+        } => {
+            let case = tx
+                .case_for_update(number)
+                .await?
+                .ok_or(StoreError::NotFound("case"))?;
+            let t = decide(&case, &actor, &action, &targets, at)?;
+            tx.update_case(&t.case).await?;
+            let ev = head.seal(t.event);
+            tx.append_event(&ev).await?;
+            *head = ChainHead::after(&ev);
+            Ok(WriteOutcome::Acted(Acted {
+                case: t.case,
+                event: ev,
+            }))
+        }
+    }
+}
+
+async fn match_or_add_citizen<T: BatchTx>(
+    tx: &mut T,
+    j: &JurisdictionId,
+    nc: &NewCitizen,
+    at: Timestamp,
+) -> StoreResult<CitizenId> {
+    if nc.has_contact() {
+        if let Some(id) = tx.find_citizen(j, nc).await? {
+            return Ok(id);
+        }
+    }
+    let c = Citizen {
+        id: CitizenId(uuid::Uuid::new_v4()),
+        jurisdiction: j.clone(),
+        phone: nc.phone.clone(),
+        whatsapp_id: nc.whatsapp_id.clone(),
+        email: nc.email.clone(),
+        name: nc.name.clone(),
+        language: nc.language,
+        gender: nc.gender,
+        age_band: nc.age_band,
+        consent: nc.consent,
+        created_at: at,
+    };
+    tx.insert_citizen(&c).await?;
+    Ok(c.id)
+}
+
+async fn fresh_number<T: BatchTx>(tx: &mut T, rng: &mut StdRng) -> StoreResult<CaseNumber> {
+    // Ten million numbers: a few draws suffice until the space is very full.
+    for _ in 0..32 {
+        let n = CaseNumber::random(rng);
+        if !tx.number_taken(n).await? {
+            return Ok(n);
+        }
+    }
+    Err(StoreError::Conflict {
+        code: "reference_space_exhausted",
+        message: "no free reference number found; the reference space is nearly full".into(),
+    })
+}
