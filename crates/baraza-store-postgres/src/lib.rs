@@ -1,1 +1,437 @@
+//! Baraza's store on PostgreSQL, for counties that run several `baraza serve` processes
+//! on one database, or already operate PostgreSQL. Same schema and behaviour as SQLite
+//! (the conformance suite checks both); writes are group-committed per process, and
+//! processes serialise on the journal head's row lock.
 
+mod rows;
+mod writes;
+
+use async_trait::async_trait;
+use baraza_core::*;
+use baraza_store::{Acted, GroupCommitter, Intake, Record, Store, StoreError, StoreResult};
+use futures::TryStreamExt;
+use rows::db_err;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool, Postgres, QueryBuilder};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How many writes may share one commit.
+const MAX_BATCH: usize = 512;
+
+pub struct PostgresStore {
+    pool: PgPool,
+    writer: GroupCommitter,
+}
+
+impl PostgresStore {
+    /// Connect to `url` (`postgres://user@host/db`) and bring the schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("not a PostgreSQL URL: {e}")))?
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migrating the schema: {e}")))?;
+        let writer = GroupCommitter::spawn(
+            writes::PgBatchTx {
+                pool: pool.clone(),
+                conn: None,
+            },
+            MAX_BATCH,
+        );
+        Ok(Self { pool, writer })
+    }
+
+    /// Direct access for tests that must tamper with the database like an outside tool would.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn put_jurisdiction(&self, j: &Jurisdiction) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::put_jurisdiction(&mut conn, j).await
+    }
+
+    async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>> {
+        let rows = sqlx::query("SELECT * FROM jurisdictions ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::jurisdiction).collect()
+    }
+
+    async fn put_areas(&self, areas: &[Area]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        for a in areas {
+            writes::put_area(&mut tx, a).await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn areas(&self, j: &JurisdictionId) -> StoreResult<Vec<Area>> {
+        let rows =
+            sqlx::query("SELECT * FROM areas WHERE jurisdiction_id = $1 ORDER BY depth, code")
+                .bind(j.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        rows.iter().map(rows::area).collect()
+    }
+
+    async fn put_department(&self, d: &Department) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::put_department(&mut conn, d).await
+    }
+
+    async fn departments(&self, j: &JurisdictionId) -> StoreResult<Vec<Department>> {
+        let rows =
+            sqlx::query("SELECT * FROM departments WHERE jurisdiction_id = $1 ORDER BY code")
+                .bind(j.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        rows.iter().map(rows::department).collect()
+    }
+
+    async fn put_category(&self, c: &ServiceCategory) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::put_category(&mut conn, c).await
+    }
+
+    async fn categories(&self, j: &JurisdictionId) -> StoreResult<Vec<ServiceCategory>> {
+        let rows = sqlx::query("SELECT * FROM categories WHERE jurisdiction_id = $1 ORDER BY code")
+            .bind(j.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::category).collect()
+    }
+
+    async fn add_user(&self, u: &StaffUser) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::add_user(&mut conn, u).await
+    }
+
+    async fn users(&self, j: Option<&JurisdictionId>) -> StoreResult<Vec<StaffUser>> {
+        let rows = sqlx::query(
+            "SELECT * FROM users WHERE $1::text IS NULL OR jurisdiction_id = $1 ORDER BY username",
+        )
+        .bind(j.map(|j| j.as_str()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(rows::user).collect()
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<StaffUser>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<StaffUser>> {
+        let row = sqlx::query("SELECT * FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn set_user_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound("user"))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn add_token(&self, t: &ApiToken) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::add_token(&mut conn, t).await
+    }
+
+    async fn tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT * FROM api_tokens WHERE $1::uuid IS NULL OR user_id = $1 ORDER BY created_at",
+        )
+        .bind(user.map(|u| u.0))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(rows::token).collect()
+    }
+
+    async fn token_by_secret_sha256(&self, sha256_hex: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE secret_sha256 = $1")
+            .bind(sha256_hex)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::token).transpose()
+    }
+
+    async fn revoke_token(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound("token"))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn create_case(&self, new: NewCase, actor: Actor, at: Timestamp) -> StoreResult<Intake> {
+        self.writer.create_case(new, actor, at).await
+    }
+
+    async fn act(
+        &self,
+        number: CaseNumber,
+        actor: Actor,
+        action: Action,
+        targets: PriorityTargets,
+        at: Timestamp,
+    ) -> StoreResult<Acted> {
+        self.writer.act(number, actor, action, targets, at).await
+    }
+
+    async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>> {
+        let sql = format!("SELECT {} FROM cases WHERE number = $1", rows::CASE_COLUMNS);
+        let row = sqlx::query(&sql)
+            .bind(i64::from(number.value()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::case).transpose()
+    }
+
+    async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>> {
+        let sql = format!(
+            "SELECT {} FROM journal WHERE case_id = $1 ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
+        let rows = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::event).collect()
+    }
+
+    async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>> {
+        let row = sqlx::query("SELECT * FROM citizens WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::citizen).transpose()
+    }
+
+    async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Vec<Case>> {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+            "SELECT {} FROM cases WHERE 1 = 1",
+            rows::CASE_COLUMNS
+        ));
+        if let Some(j) = &f.jurisdiction {
+            q.push(" AND jurisdiction_id = ")
+                .push_bind(j.as_str().to_owned());
+        }
+        if !f.statuses.is_empty() {
+            q.push(" AND status IN (");
+            let mut sep = q.separated(", ");
+            for s in &f.statuses {
+                sep.push_bind(s.as_str());
+            }
+            q.push(")");
+        }
+        if let Some(k) = f.kind {
+            q.push(" AND kind = ").push_bind(k.as_str());
+        }
+        if let Some(c) = f.channel {
+            q.push(" AND channel = ").push_bind(c.as_str());
+        }
+        if let Some(c) = &f.category {
+            q.push(" AND category_code = ").push_bind(c.clone());
+        }
+        if let Some(w) = &f.ward {
+            q.push(" AND ward_code = ").push_bind(w.0.clone());
+        }
+        if let Some(d) = &f.department {
+            q.push(" AND department_code = ").push_bind(d.clone());
+        }
+        if let Some(d) = &f.department_in {
+            q.push(" AND department_code = ").push_bind(d.clone());
+        }
+        if let Some(wards) = &f.wards_in {
+            if wards.is_empty() {
+                q.push(" AND 1 = 0");
+            } else {
+                q.push(" AND ward_code IN (");
+                let mut sep = q.separated(", ");
+                for w in wards {
+                    sep.push_bind(w.0.clone());
+                }
+                q.push(")");
+            }
+        }
+        if let Some(t) = &f.created_from {
+            q.push(" AND created_at >= ").push_bind(*t);
+        }
+        if let Some(t) = &f.created_to {
+            q.push(" AND created_at < ").push_bind(*t);
+        }
+        if let Some((at, id)) = &f.after {
+            q.push(" AND (created_at < ").push_bind(*at);
+            q.push(" OR (created_at = ").push_bind(*at);
+            q.push(" AND id < ").push_bind(id.0);
+            q.push("))");
+        }
+        q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(f.limit));
+        let rows = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter().map(rows::case).collect()
+    }
+
+    async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::read_head(&mut conn, false).await
+    }
+
+    async fn export(&self, out: mpsc::Sender<Record>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // One snapshot for the whole export, even while other processes keep writing.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let send = |r: Record| {
+            let out = out.clone();
+            async move {
+                out.send(r)
+                    .await
+                    .map_err(|_| StoreError::Backend("the export reader stopped".into()))
+            }
+        };
+        macro_rules! stream {
+            ($sql:expr, $map:expr) => {{
+                let sql = $sql;
+                let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await.map_err(db_err)? {
+                    send($map(&row)?).await?;
+                }
+            }};
+        }
+        stream!("SELECT * FROM jurisdictions ORDER BY id".to_owned(), |r| {
+            rows::jurisdiction(r).map(Record::Jurisdiction)
+        });
+        stream!(
+            "SELECT * FROM areas ORDER BY jurisdiction_id, depth, code".to_owned(),
+            |r| rows::area(r).map(Record::Area)
+        );
+        stream!(
+            "SELECT * FROM departments ORDER BY jurisdiction_id, code".to_owned(),
+            |r| rows::department(r).map(Record::Department)
+        );
+        stream!(
+            "SELECT * FROM categories ORDER BY jurisdiction_id, code".to_owned(),
+            |r| rows::category(r).map(Record::Category)
+        );
+        stream!("SELECT * FROM users ORDER BY id".to_owned(), |r| {
+            rows::user(r).map(Record::User)
+        });
+        stream!("SELECT * FROM api_tokens ORDER BY id".to_owned(), |r| {
+            rows::token(r).map(Record::Token)
+        });
+        stream!("SELECT * FROM citizens ORDER BY id".to_owned(), |r| {
+            rows::citizen(r).map(Record::Citizen)
+        });
+        stream!(
+            format!("SELECT {} FROM cases ORDER BY id", rows::CASE_COLUMNS),
+            |r| rows::case(r).map(|c| Record::Case(Box::new(c)))
+        );
+        stream!(
+            format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
+            |r| rows::event(r).map(Record::Event)
+        );
+        let head = writes::read_head(&mut tx, false).await?;
+        send(Record::Head(head)).await?;
+        tx.rollback().await.map_err(db_err)
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM jurisdictions) OR EXISTS (SELECT 1 FROM users) \
+             OR EXISTS (SELECT 1 FROM cases) OR EXISTS (SELECT 1 FROM journal) AS has_data",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(!rows::get::<bool>(&row, "has_data")?)
+    }
+
+    async fn import(&self, records: Vec<Record>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        for r in &records {
+            match r {
+                Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
+                Record::Area(a) => writes::put_area(&mut tx, a).await?,
+                Record::Department(d) => writes::put_department(&mut tx, d).await?,
+                Record::Category(c) => writes::put_category(&mut tx, c).await?,
+                Record::User(u) => writes::add_user(&mut tx, u).await?,
+                Record::Token(t) => writes::add_token(&mut tx, t).await?,
+                Record::Citizen(c) => writes::insert_citizen(&mut tx, c).await?,
+                Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
+                Record::Event(e) => writes::insert_event(&mut tx, e).await?,
+                Record::Head(h) => writes::write_head(&mut tx, h).await?,
+                Record::Header { .. } | Record::Footer { .. } => {}
+            }
+        }
+        tx.commit().await.map_err(db_err)
+    }
+}

@@ -1,0 +1,238 @@
+//! The conformance suite on PostgreSQL, when `BARAZA_TEST_POSTGRES_URL` names a server
+//! (`.ci/run` always sets it). Each test gets a fresh database, dropped afterwards. Also:
+//! tampering caught by verify, two writers sharing one database, the two migration trees
+//! agreeing, and a SQLite export imported into PostgreSQL with nothing lost.
+
+use baraza_core::ChainBreak;
+use baraza_store::conformance::{TestStore, fixtures, populate};
+use baraza_store::portable::{export_jsonl, for_each_record, import_jsonl};
+use baraza_store::{Store, verify_journal};
+use baraza_store_postgres::PostgresStore;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+fn admin_url() -> Option<String> {
+    std::env::var("BARAZA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+fn configured() -> bool {
+    admin_url().is_some()
+}
+
+struct TempPostgres {
+    admin: sqlx::PgPool,
+    name: String,
+    store: Arc<PostgresStore>,
+}
+
+impl TestStore for TempPostgres {
+    fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+    async fn cleanup(self) {
+        self.store.close().await;
+        let _ = sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&self.admin)
+        .await;
+    }
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((url, String::new()));
+    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
+    format!("{root}/{db}{query}")
+}
+
+/// A fresh, empty database. Panics loudly when the server is configured but unreachable:
+/// a PostgreSQL suite that silently skips would prove nothing.
+async fn make() -> TempPostgres {
+    let url = admin_url().expect("BARAZA_TEST_POSTGRES_URL");
+    let admin = sqlx::PgPool::connect(&url).await.unwrap_or_else(|e| {
+        panic!("BARAZA_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}")
+    });
+    let name = format!("baraza_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    let store = Arc::new(
+        PostgresStore::open(&with_database(&url, &name))
+            .await
+            .expect("open postgres"),
+    );
+    TempPostgres { admin, name, store }
+}
+
+mod postgres {
+    use super::*;
+    baraza_store::conformance_suite!(configured(), make);
+}
+
+async fn tamper(t: &TempPostgres, sql: &str) {
+    let pool = t.store.pool();
+    sqlx::query("ALTER TABLE journal DISABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn postgres_journal_is_append_only_and_tampering_is_named() {
+    if !configured() {
+        return;
+    }
+    let t = make().await;
+    populate(&*t.store()).await;
+    let pool = t.store.pool();
+    for sql in [
+        "UPDATE journal SET payload = '{}' WHERE seq = 3",
+        "DELETE FROM journal WHERE seq = 3",
+        "TRUNCATE journal CASCADE",
+    ] {
+        let err = sqlx::query(sql).execute(pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert!(verify_journal(&*t.store()).await.unwrap().is_ok());
+    tamper(
+        &t,
+        r#"UPDATE journal SET payload = '{"text":"fixed"}' WHERE seq = 7"#,
+    )
+    .await;
+    assert_eq!(
+        verify_journal(&*t.store()).await.unwrap(),
+        Err(ChainBreak::PayloadAltered { seq: 7 })
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_deleted_event_is_named() {
+    if !configured() {
+        return;
+    }
+    let t = make().await;
+    populate(&*t.store()).await;
+    tamper(&t, "DELETE FROM journal WHERE seq = 20").await;
+    assert_eq!(
+        verify_journal(&*t.store()).await.unwrap(),
+        Err(ChainBreak::SequenceGap {
+            expected: 20,
+            found: 21
+        })
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_processes_share_one_chain() {
+    if !configured() {
+        return;
+    }
+    // Two stores on one database stand for two `baraza serve` processes.
+    let t = make().await;
+    fixtures::seed(&*t.store()).await;
+    let url = with_database(&admin_url().unwrap(), &t.name);
+    let second: Arc<dyn Store> = Arc::new(PostgresStore::open(&url).await.unwrap());
+    let first = t.store();
+    let mut handles = Vec::new();
+    for i in 0..200 {
+        let s = if i % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            let new = fixtures::new_case("0741", baraza_core::Channel::Sms, None);
+            s.create_case(new, fixtures::citizen(), fixtures::now())
+                .await
+                .unwrap()
+                .case
+                .number
+        }));
+    }
+    let mut numbers = BTreeSet::new();
+    for h in handles {
+        numbers.insert(h.await.unwrap());
+    }
+    assert_eq!(numbers.len(), 200);
+    let report = verify_journal(&*first).await.unwrap().unwrap();
+    assert_eq!(report.events, 200);
+    drop(second);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_sqlite_export_imports_losslessly() {
+    if !configured() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite =
+        baraza_store_sqlite::SqliteStore::open(&format!("sqlite://{}/b.db", dir.path().display()))
+            .await
+            .unwrap();
+    populate(&sqlite).await;
+    let mut file = Vec::new();
+    let counts = export_jsonl(&sqlite, &mut file, fixtures::now())
+        .await
+        .unwrap();
+    let t = make().await;
+    assert_eq!(import_jsonl(&*t.store(), &file[..]).await.unwrap(), counts);
+    let collect = |s: Arc<dyn Store>| async move {
+        let mut v = Vec::new();
+        for_each_record(&*s, |r| {
+            v.push(r);
+            Ok(())
+        })
+        .await
+        .unwrap();
+        v
+    };
+    let sqlite: Arc<dyn Store> = Arc::new(sqlite);
+    assert_eq!(collect(sqlite.clone()).await, collect(t.store()).await);
+    assert_eq!(
+        verify_journal(&*t.store()).await.unwrap(),
+        verify_journal(&*sqlite).await.unwrap()
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_and_sqlite_schemas_have_the_same_tables_and_columns() {
+    if !configured() {
+        return;
+    }
+    let t = make().await;
+    let pg: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(t.store.pool())
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite =
+        baraza_store_sqlite::SqliteStore::open(&format!("sqlite://{}/b.db", dir.path().display()))
+            .await
+            .unwrap();
+    let lite: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE '_sqlx%' AND m.name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(sqlite.pool())
+    .await
+    .unwrap();
+    let pg: BTreeSet<_> = pg.into_iter().collect();
+    let lite: BTreeSet<_> = lite.into_iter().collect();
+    assert_eq!(pg, lite, "the two migration trees disagree");
+    t.cleanup().await;
+}
