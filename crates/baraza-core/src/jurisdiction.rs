@@ -114,6 +114,10 @@ impl AreaTree {
         self.areas.get(code)
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &Area> {
+        self.areas.values()
+    }
+
     pub fn len(&self) -> usize {
         self.areas.len()
     }

@@ -1,0 +1,339 @@
+//! The JSON API's request and response bodies. Requests arrive loose (every field
+//! optional) so that one 422 can name every invalid field at once; `parse` turns them
+//! into domain types. Responses never carry a citizen's contact in clear.
+
+use baraza_core::{Case, Citizen, JournalEvent, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    /// `complaint`, `service_request`, `information_request`, `compliment` or `suggestion`.
+    #[schema(example = "complaint")]
+    pub kind: Option<String>,
+    /// How the concern arrived: `sms`, `whatsapp`, `ussd`, `voice`, `web`, `counter`,
+    /// `email`, `post` or `api` (the default).
+    #[schema(example = "counter")]
+    pub channel: Option<String>,
+    /// A service category code of the jurisdiction (see `GET /api/v1/jurisdiction`).
+    #[schema(example = "water-supply")]
+    pub category: Option<String>,
+    /// A ward code (the lowest level of the hierarchy).
+    #[schema(example = "0741")]
+    pub ward: Option<String>,
+    pub location: Option<LocationBody>,
+    /// What the concern is: 1 to 4,000 characters.
+    #[schema(example = "The borehole at Iten market has been dry since Monday")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+    /// Omit for an anonymous concern.
+    pub citizen: Option<CitizenBody>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationBody {
+    #[schema(example = 0.6704)]
+    pub lat: f64,
+    #[schema(example = 35.508)]
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    pub media_type: String,
+    pub size_bytes: u64,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub filename: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenBody {
+    /// E.164, e.g. `+254712345678`.
+    pub phone: Option<String>,
+    pub whatsapp_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `en`, `sw` or `fr`; defaults to the jurisdiction's language.
+    pub language: Option<String>,
+    /// Self-declared, optional: `female`, `male`, `other`, `prefer_not_to_say`.
+    pub gender: Option<String>,
+    /// Optional: `under_18`, `18_24`, `25_34`, `35_49`, `50_64`, `65_plus`.
+    pub age_band: Option<String>,
+    /// May we contact the citizen about this case? Defaults to true when a contact is given.
+    pub consent_contact: Option<bool>,
+    /// May the case appear in the public registry with its text? Defaults to false.
+    pub consent_publish: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `acknowledge`, `triage`, `assign`, `start`, `respond`, `escalate`, `resolve`, `rate`,
+    /// `reopen`, `close`, `close_unconfirmed`, `reject`, `refer`, `mark_duplicate` or `note`.
+    #[schema(example = "triage")]
+    pub action: Option<String>,
+    /// triage: the category code.
+    pub category: Option<String>,
+    /// triage: `critical`, `high`, `normal` or `low`.
+    pub priority: Option<String>,
+    /// triage: move the case to another ward.
+    pub ward: Option<String>,
+    /// assign: the department code (triage routes to the category's department).
+    pub department: Option<String>,
+    /// assign: a staff user's id.
+    pub officer: Option<String>,
+    /// assign: an optional note for the department.
+    pub note: Option<String>,
+    /// respond, note: the text.
+    pub text: Option<String>,
+    /// escalate, reopen, reject, refer: why.
+    pub reason: Option<String>,
+    /// refer: where the citizen should go instead.
+    pub to: Option<String>,
+    /// mark_duplicate: the reference of the original case.
+    pub of: Option<String>,
+    /// rate: 1 to 5.
+    pub score: Option<u8>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Comma-separated statuses, e.g. `received,acknowledged`.
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub ward: Option<String>,
+    pub department: Option<String>,
+    /// Created at or after (RFC 3339, or a date `2026-11-01`).
+    pub created_from: Option<String>,
+    /// Created before (RFC 3339, or a date: the day is excluded).
+    pub created_to: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseBody {
+    /// As shown to the citizen: `EM-4821-0937`.
+    #[schema(example = "EM-4821-0937")]
+    pub reference: String,
+    /// The digits alone, as typed on a keypad.
+    #[schema(example = "48210937")]
+    pub number: String,
+    pub jurisdiction: String,
+    pub kind: String,
+    pub channel: String,
+    pub status: String,
+    pub category: Option<String>,
+    pub ward: Option<String>,
+    /// The area holding the case now: the ward, or a level above after escalation.
+    pub held_by: Option<String>,
+    pub location: Option<LocationBody>,
+    pub description: String,
+    pub attachments: Vec<AttachmentBody>,
+    pub priority: Option<String>,
+    pub department: Option<String>,
+    pub officer: Option<String>,
+    pub citizen: Option<CitizenSummary>,
+    pub first_response_due: Option<String>,
+    pub resolution_due: Option<String>,
+    pub first_responded_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub reason: Option<String>,
+    pub referred_to: Option<String>,
+    pub reopen_count: u32,
+    pub satisfaction: Option<u8>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u32,
+}
+
+/// A citizen as the API shows them: contacts masked, name withheld.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CitizenSummary {
+    pub id: String,
+    #[schema(example = "+2547******78")]
+    pub phone: Option<String>,
+    pub has_whatsapp: bool,
+    pub has_email: bool,
+    pub language: String,
+    pub consent_contact: bool,
+    pub consent_publish: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventBody {
+    pub seq: i64,
+    pub at: String,
+    /// e.g. `case.triaged`.
+    pub kind: String,
+    pub actor_role: String,
+    pub actor_id: Option<String>,
+    pub channel: String,
+    /// `public` or `internal`.
+    pub visibility: String,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseBody,
+    /// The case's journal, oldest first.
+    pub journal: Vec<EventBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<CaseBody>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionResult {
+    pub case: CaseBody,
+    pub event: EventBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JurisdictionBody {
+    pub id: String,
+    pub name: String,
+    pub reference_prefix: String,
+    pub levels: Vec<String>,
+    pub areas: Vec<AreaBody>,
+    pub departments: Vec<CodeName>,
+    pub categories: Vec<CategoryBody>,
+    pub priorities: Vec<PriorityBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaBody {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeName {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryBody {
+    pub code: String,
+    pub name: String,
+    pub department: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriorityBody {
+    pub code: String,
+    pub first_response_hours: u32,
+    pub resolution_hours: u32,
+}
+
+fn time(t: &baraza_core::Timestamp) -> String {
+    baraza_core::clock::canonical(t)
+}
+
+pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) -> CaseBody {
+    CaseBody {
+        reference: c.number.display_with(prefix),
+        number: c.number.digits(),
+        jurisdiction: c.jurisdiction.to_string(),
+        kind: c.kind.to_string(),
+        channel: c.channel.to_string(),
+        status: c.status.to_string(),
+        category: c.category.clone(),
+        ward: c.ward.as_ref().map(|w| w.to_string()),
+        held_by: c.holder().map(|h| h.to_string()),
+        location: c.location.map(|l| LocationBody {
+            lat: l.lat,
+            lon: l.lon,
+        }),
+        description: c.description.clone(),
+        attachments: c
+            .attachments
+            .iter()
+            .map(|a| AttachmentBody {
+                media_type: a.media_type.clone(),
+                size_bytes: a.size_bytes,
+                sha256: a.sha256.clone(),
+                filename: a.filename.clone(),
+                url: a.url.clone(),
+            })
+            .collect(),
+        priority: c.priority.map(|p| p.to_string()),
+        department: c.department.clone(),
+        officer: c.officer.map(|o| o.to_string()),
+        citizen: citizen
+            .filter(|_| role.sees_personal_data())
+            .map(|z| CitizenSummary {
+                id: z.id.0.to_string(),
+                phone: z.phone.as_ref().map(|p| p.masked()),
+                has_whatsapp: z.whatsapp_id.is_some(),
+                has_email: z.email.is_some(),
+                language: z.language.to_string(),
+                consent_contact: z.consent.contact,
+                consent_publish: z.consent.publish,
+            }),
+        first_response_due: c.first_response_due.as_ref().map(time),
+        resolution_due: c.resolution_due.as_ref().map(time),
+        first_responded_at: c.first_responded_at.as_ref().map(time),
+        resolved_at: c.resolved_at.as_ref().map(time),
+        closed_at: c.closed_at.as_ref().map(time),
+        duplicate_of: c.duplicate_of.map(|d| d.display_with(prefix)),
+        reason: c.reason.clone(),
+        referred_to: c.referred_to.clone(),
+        reopen_count: c.reopen_count,
+        satisfaction: c.satisfaction,
+        created_at: time(&c.created_at),
+        updated_at: time(&c.updated_at),
+        version: c.version,
+    }
+}
+
+pub fn event_body(e: &JournalEvent, role: Role) -> EventBody {
+    let mut data = e.data();
+    // Observers see the flow, not who the citizen is.
+    if !role.sees_personal_data() {
+        if let Some(obj) = data.as_object_mut() {
+            obj.remove("citizen");
+        }
+    }
+    EventBody {
+        seq: e.seq,
+        at: time(&e.at),
+        kind: e.kind.clone(),
+        actor_role: e.actor_role.clone(),
+        actor_id: if e.actor_role == "citizen" && !role.sees_personal_data() {
+            None
+        } else {
+            e.actor_id.clone()
+        },
+        channel: e.channel.to_string(),
+        visibility: e.visibility.to_string(),
+        data,
+        hash: e.hash.clone(),
+    }
+}

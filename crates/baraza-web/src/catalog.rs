@@ -1,0 +1,81 @@
+//! Each jurisdiction's reference data (hierarchy, departments, categories, priority
+//! targets), held in memory: small, read on every request, changed rarely. A lookup
+//! that misses reloads once, so data added with the CLI is seen without a restart.
+
+use baraza_core::{
+    AreaTree, Department, Jurisdiction, JurisdictionId, PriorityTargets, ServiceCategory,
+};
+use baraza_store::{Store, StoreResult};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug, Clone)]
+pub struct JurisdictionCatalog {
+    pub jurisdiction: Jurisdiction,
+    pub areas: AreaTree,
+    pub departments: Vec<Department>,
+    pub categories: Vec<ServiceCategory>,
+    pub targets: PriorityTargets,
+}
+
+impl JurisdictionCatalog {
+    pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+}
+
+#[derive(Default)]
+pub struct Catalog {
+    inner: RwLock<HashMap<JurisdictionId, Arc<JurisdictionCatalog>>>,
+}
+
+impl Catalog {
+    pub async fn load(store: &dyn Store) -> StoreResult<Self> {
+        let c = Catalog::default();
+        c.reload(store).await?;
+        Ok(c)
+    }
+
+    pub async fn reload(&self, store: &dyn Store) -> StoreResult<()> {
+        let mut map = HashMap::new();
+        for j in store.jurisdictions().await? {
+            let entry = JurisdictionCatalog {
+                areas: AreaTree::new(store.areas(&j.id).await?),
+                departments: store.departments(&j.id).await?,
+                categories: store.categories(&j.id).await?,
+                targets: PriorityTargets::default(),
+                jurisdiction: j.clone(),
+            };
+            map.insert(j.id, Arc::new(entry));
+        }
+        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = map;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &JurisdictionId) -> Option<Arc<JurisdictionCatalog>> {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// The catalog, reloaded first if `is_fresh` says what we hold is missing something.
+    pub async fn fresh(
+        &self,
+        store: &dyn Store,
+        id: &JurisdictionId,
+        is_fresh: impl Fn(&JurisdictionCatalog) -> bool,
+    ) -> StoreResult<Option<Arc<JurisdictionCatalog>>> {
+        if let Some(c) = self.get(id) {
+            if is_fresh(&c) {
+                return Ok(Some(c));
+            }
+        }
+        self.reload(store).await?;
+        Ok(self.get(id))
+    }
+}

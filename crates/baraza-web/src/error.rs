@@ -1,0 +1,210 @@
+//! One error type for every handler. It decides the HTTP status and renders RFC 9457
+//! problem details with a stable `code`; internal causes are logged once, never sent.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use baraza_core::{FieldError, LifecycleError};
+use baraza_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum AppError {
+    Unauthorized { code: &'static str, detail: String },
+    Forbidden { code: &'static str, detail: String },
+    NotFound { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: String },
+    BadRequest { code: &'static str, detail: String },
+    UnsupportedMediaType(String),
+    Invalid(Vec<FieldError>),
+    Unavailable(String),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound {
+            code: "not_found",
+            detail: format!("no such {what}"),
+        }
+    }
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// The problem document (RFC 9457) with our extensions `code` and `errors`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the `code` says what went wrong.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable: e.g. `invalid_fields`, `transition_not_allowed`.
+    pub code: String,
+    /// For `invalid_fields`: each invalid field and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, detail, errors) = match self {
+            AppError::Unauthorized { code, detail } => {
+                (StatusCode::UNAUTHORIZED, code, detail, vec![])
+            }
+            AppError::Forbidden { code, detail } => (StatusCode::FORBIDDEN, code, detail, vec![]),
+            AppError::NotFound { code, detail } => (StatusCode::NOT_FOUND, code, detail, vec![]),
+            AppError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail, vec![]),
+            AppError::BadRequest { code, detail } => {
+                (StatusCode::BAD_REQUEST, code, detail, vec![])
+            }
+            AppError::UnsupportedMediaType(detail) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                detail,
+                vec![],
+            ),
+            AppError::Invalid(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let errors = errors
+                    .into_iter()
+                    .map(|e| ProblemField {
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_fields",
+                    detail,
+                    errors,
+                )
+            }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(%cause, "service unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is temporarily unavailable; try again shortly".into(),
+                    vec![],
+                )
+            }
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side; it has been logged".into(),
+                    vec![],
+                )
+            }
+        };
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail,
+            code: code.into(),
+            errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Conflict { code, message } => AppError::Conflict {
+                code,
+                detail: message,
+            },
+            StoreError::Lifecycle(l) => l.into(),
+            StoreError::Invalid(f) => AppError::Invalid(vec![f]),
+            StoreError::Unavailable(cause) => AppError::Unavailable(cause),
+            e @ (StoreError::Corrupt(_) | StoreError::Backend(_)) => {
+                AppError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<LifecycleError> for AppError {
+    fn from(l: LifecycleError) -> Self {
+        let code = l.code();
+        match l {
+            LifecycleError::RoleNotAllowed { .. } => AppError::Forbidden {
+                code,
+                detail: l.to_string(),
+            },
+            LifecycleError::Invalid(f) => AppError::Invalid(vec![f]),
+            _ => AppError::Conflict {
+                code,
+                detail: l.to_string(),
+            },
+        }
+    }
+}
+
+/// `Json` whose rejections are our problem documents.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::invalid("body", e.body_text())),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest {
+                code: "malformed_json",
+                detail: e.body_text(),
+            }),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            )),
+            Err(e) => Err(AppError::BadRequest {
+                code: "bad_request",
+                detail: e.body_text(),
+            }),
+        }
+    }
+}
+
+/// `Query` whose rejections are our problem documents.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(AppError::invalid("query", e.body_text()))
+            }
+            Err(e) => Err(AppError::BadRequest {
+                code: "bad_request",
+                detail: e.body_text(),
+            }),
+        }
+    }
+}
