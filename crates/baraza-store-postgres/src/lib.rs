@@ -435,3 +435,23 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(db_err)
     }
 }
+
+/// A plain connection to a PostgreSQL server for administrative statements (creating
+/// and dropping the benchmark's temporary database), so callers need no sqlx of their own.
+pub struct AdminPool(PgPool);
+
+impl AdminPool {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        PgPool::connect(url)
+            .await
+            .map(AdminPool)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+    pub async fn execute(&self, sql: &str) -> StoreResult<()> {
+        sqlx::query(sql)
+            .execute(&self.0)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+}

@@ -1,1 +1,555 @@
-fn main() {}
+//! `baraza`: the server and its admin CLI. One binary: serve | migrate | demo | user |
+//! token | export | import | verify | bench.
+
+mod bench;
+mod config;
+mod demo;
+
+use anyhow::{Context, bail};
+use baraza_core::{
+    ApiToken, AreaCode, Clock, JurisdictionId, Role, Scope, StaffUser, SystemClock, TokenSecret,
+    UserId,
+};
+use baraza_store::Store;
+use clap::{Args, Parser, Subcommand};
+use config::{Config, Overrides};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "baraza",
+    version,
+    about = "Baraza: a county hears its citizens and answers them in the open."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct GlobalArgs {
+    /// Configuration file [default: ./baraza.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path/to/baraza.db or postgres://user@host/db
+    /// [env: BARAZA_DATABASE_URL] [default: sqlite://<data dir>/baraza.db]
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Folder for the embedded SQLite database [env: BARAZA_DATA_DIR] [default: baraza-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (HTTP API, health checks)
+    Serve {
+        /// Address to listen on [env: BARAZA_LISTEN] [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// Load the demo jurisdiction (Elgeyo Marakwet) and print demo tokens
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema, then exit
+    Migrate,
+    /// Load the demo jurisdiction, users, tokens and sample cases into the database
+    Demo,
+    /// Manage staff users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write everything (reference data, users, citizens, cases, journal) as JSON lines
+    Export {
+        /// Output file [default: standard output]
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Read an export into an empty database (SQLite or PostgreSQL), then verify it
+    Import {
+        /// Input file [default: standard input]
+        #[arg(long, short, value_name = "FILE")]
+        input: Option<PathBuf>,
+    },
+    /// Prove the journal intact: recompute every hash, link and case state; exit 1 naming the first broken event
+    Verify,
+    /// Measure durable intake through HTTP against the raw store, on SQLite (and PostgreSQL)
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff user
+    Add {
+        #[arg(long)]
+        username: String,
+        /// communications_desk, ward_administrator, sub_county_administrator,
+        /// feedback_coordinator, department_director, county_executive, observer, auditor,
+        /// system_administrator
+        #[arg(long)]
+        role: String,
+        /// Display name [default: the username]
+        #[arg(long)]
+        name: Option<String>,
+        /// Jurisdiction id [default: the only one, if there is one]
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Area code, for ward and sub-county administrators
+        #[arg(long)]
+        area: Option<String>,
+        /// Department code, for feedback coordinators and directors
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// E.164 phone number, for notifications
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// List staff users
+    List {
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+    /// Disable a user: their tokens stop working at once
+    Disable { username: String },
+    /// Enable a disabled user again
+    Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; the secret is printed once
+    Create {
+        #[arg(long)]
+        user: String,
+        /// What the token is for, e.g. "partner app"
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+    /// List tokens (never their secrets)
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by id
+    Revoke { id: uuid::Uuid },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let shown = config::redact_url(url);
+    if url.starts_with("sqlite:") {
+        let s = baraza_store_sqlite::SqliteStore::open(url)
+            .await
+            .with_context(|| format!("opening {shown}"))?;
+        Ok(Arc::new(s))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let s = baraza_store_postgres::PostgresStore::open(url)
+            .await
+            .with_context(|| format!("opening {shown}"))?;
+        Ok(Arc::new(s))
+    } else {
+        bail!("unsupported database URL {shown}: use sqlite://... or postgres://...")
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => *listen,
+        _ => None,
+    };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+    };
+    let cfg = Config::load(cli.global.config.as_deref(), &overrides)?;
+    let quiet = !matches!(cli.command, Command::Serve { .. });
+    init_logging(if quiet { "warn" } else { &cfg.log });
+    let clock = SystemClock;
+    let ok = std::process::ExitCode::SUCCESS;
+    match cli.command {
+        Command::Serve { demo, .. } => serve(&cfg, demo).await.map(|_| ok),
+        Command::Migrate => {
+            open_store(&cfg.database_url()).await?;
+            println!(
+                "schema of {} is up to date",
+                config::redact_url(&cfg.database_url())
+            );
+            Ok(ok)
+        }
+        Command::Demo => {
+            let store = open_store(&cfg.database_url()).await?;
+            let s = demo::load(&*store, clock.now()).await?;
+            println!(
+                "demo loaded: Elgeyo Marakwet County, {} sub-counties, {} wards, {} new sample cases",
+                s.sub_counties, s.wards, s.cases_added
+            );
+            println!("note: {}", demo::KNOWN_GAP);
+            print_demo_tokens();
+            Ok(ok)
+        }
+        Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
+        Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
+        Command::Export { output } => {
+            let store = open_store(&cfg.database_url()).await?;
+            let counts = match output {
+                Some(path) => {
+                    let file = tokio::fs::File::create(&path)
+                        .await
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    let mut w = tokio::io::BufWriter::new(file);
+                    baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?
+                }
+                None => {
+                    let mut w = tokio::io::BufWriter::new(tokio::io::stdout());
+                    baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?
+                }
+            };
+            eprintln!("exported {}", summary(&counts));
+            Ok(ok)
+        }
+        Command::Import { input } => {
+            let store = open_store(&cfg.database_url()).await?;
+            let counts = match input {
+                Some(path) => {
+                    let file = tokio::fs::File::open(&path)
+                        .await
+                        .with_context(|| format!("opening {}", path.display()))?;
+                    baraza_store::portable::import_jsonl(&*store, tokio::io::BufReader::new(file))
+                        .await?
+                }
+                None => {
+                    baraza_store::portable::import_jsonl(
+                        &*store,
+                        tokio::io::BufReader::new(tokio::io::stdin()),
+                    )
+                    .await?
+                }
+            };
+            println!("imported {}; the journal verifies", summary(&counts));
+            Ok(ok)
+        }
+        Command::Verify => {
+            let store = open_store(&cfg.database_url()).await?;
+            match baraza_store::verify_journal(&*store).await? {
+                Ok(r) => {
+                    println!(
+                        "journal intact: {} events, {} cases; head #{} {}",
+                        r.events, r.cases, r.head.seq, r.head.hash
+                    );
+                    Ok(ok)
+                }
+                Err(broken) => {
+                    println!("JOURNAL BROKEN: {broken}");
+                    Ok(std::process::ExitCode::from(1))
+                }
+            }
+        }
+        Command::Bench(args) => bench::run(args).await.map(|_| ok),
+    }
+}
+
+fn summary(counts: &std::collections::BTreeMap<String, u64>) -> String {
+    counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_demo_tokens() {
+    println!("demo API tokens (demo only, never in production):");
+    for u in demo::demo_users() {
+        println!("  {:<26} {:<24} {}", u.role.as_str(), u.username, u.token);
+    }
+}
+
+async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
+    let url = cfg.database_url();
+    let store = open_store(&url).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let demo_summary = if demo_mode {
+        Some(demo::load(&*store, clock.now()).await?)
+    } else {
+        None
+    };
+    let state = baraza_web::AppState::new(store, clock).await?;
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("listening on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
+    println!("  database        {}", config::redact_url(&url));
+    println!("  health          {base}/healthz   readiness {base}/readyz");
+    println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
+    if let Some(s) = demo_summary {
+        println!();
+        println!(
+            "demo jurisdiction: Elgeyo Marakwet County (EM), {} sub-counties, {} wards",
+            s.sub_counties, s.wards
+        );
+        println!("  note: {}", demo::KNOWN_GAP);
+        print_demo_tokens();
+        println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
+    }
+    axum::serve(listener, baraza_web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn jurisdiction_for(
+    store: &dyn Store,
+    given: Option<String>,
+) -> anyhow::Result<JurisdictionId> {
+    let all = store.jurisdictions().await?;
+    match given {
+        Some(g) => {
+            let id = JurisdictionId::parse(&g).map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(
+                all.iter().any(|j| j.id == id),
+                "no jurisdiction {id}; known: {}",
+                names(&all)
+            );
+            Ok(id)
+        }
+        None if all.len() == 1 => Ok(all[0].id.clone()),
+        None if all.is_empty() => {
+            bail!("the database has no jurisdiction yet; run `baraza demo` or import one")
+        }
+        None => bail!(
+            "several jurisdictions ({}); choose one with --jurisdiction",
+            names(&all)
+        ),
+    }
+}
+
+fn names(all: &[baraza_core::Jurisdiction]) -> String {
+    all.iter()
+        .map(|j| j.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn user_command(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(&cfg.database_url()).await?;
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            jurisdiction,
+            area,
+            department,
+            email,
+            phone,
+        } => {
+            let username = baraza_core::staff::parse_username(&username)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role: Role = role
+                .parse()
+                .map_err(|e: baraza_core::FieldError| anyhow::anyhow!("--role: {}", e.message))?;
+            let j = jurisdiction_for(&*store, jurisdiction).await?;
+            let scope = match (area, department) {
+                (Some(_), Some(_)) => bail!("give --area or --department, not both"),
+                (Some(a), None) => {
+                    let areas = store.areas(&j).await?;
+                    anyhow::ensure!(
+                        areas.iter().any(|x| x.code.0 == a),
+                        "no area with code {a} in {j}"
+                    );
+                    Scope::Area(AreaCode(a))
+                }
+                (None, Some(d)) => {
+                    let depts = store.departments(&j).await?;
+                    anyhow::ensure!(
+                        depts.iter().any(|x| x.code == d),
+                        "no department {d} in {j}"
+                    );
+                    Scope::Department(d)
+                }
+                (None, None) => Scope::Jurisdiction,
+            };
+            scope
+                .check_for(role)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let user = StaffUser {
+                id: UserId(uuid::Uuid::new_v4()),
+                jurisdiction: j,
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                scope,
+                email: email
+                    .map(|e| baraza_core::Email::parse(&e))
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?,
+                phone: phone
+                    .map(|p| baraza_core::PhoneNumber::parse(&p))
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--phone: {}", e.message))?,
+                disabled: false,
+                created_at: SystemClock.now(),
+            };
+            store.add_user(&user).await?;
+            println!("added {} ({}) id {}", user.username, user.role, user.id);
+        }
+        UserCommand::List { jurisdiction } => {
+            let j = match jurisdiction {
+                Some(j) => Some(JurisdictionId::parse(&j).map_err(|e| anyhow::anyhow!("{e}"))?),
+                None => None,
+            };
+            println!(
+                "{:<28} {:<26} {:<22} {:<9} id",
+                "username", "role", "scope", "state"
+            );
+            for u in store.users(j.as_ref()).await? {
+                let scope = match &u.scope {
+                    Scope::Jurisdiction => format!("{}", u.jurisdiction),
+                    Scope::Area(a) => format!("area {a}"),
+                    Scope::Department(d) => format!("department {d}"),
+                };
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!(
+                    "{:<28} {:<26} {:<22} {:<9} {}",
+                    u.username,
+                    u.role.as_str(),
+                    scope,
+                    state,
+                    u.id
+                );
+            }
+        }
+        UserCommand::Disable { username } => set_disabled(&*store, &username, true).await?,
+        UserCommand::Enable { username } => set_disabled(&*store, &username, false).await?,
+    }
+    Ok(())
+}
+
+async fn set_disabled(store: &dyn Store, username: &str, disabled: bool) -> anyhow::Result<()> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .with_context(|| format!("no user {username:?}"))?;
+    store.set_user_disabled(user.id, disabled).await?;
+    println!(
+        "{} is now {}",
+        user.username,
+        if disabled { "disabled" } else { "enabled" }
+    );
+    Ok(())
+}
+
+async fn token_command(cfg: &Config, cmd: TokenCommand) -> anyhow::Result<()> {
+    let store = open_store(&cfg.database_url()).await?;
+    match cmd {
+        TokenCommand::Create { user, name } => {
+            let u = store
+                .user_by_username(&user)
+                .await?
+                .with_context(|| format!("no user {user:?}"))?;
+            anyhow::ensure!(!u.disabled, "{user} is disabled");
+            let secret = TokenSecret::generate(&mut rand::thread_rng());
+            let token = ApiToken {
+                id: uuid::Uuid::new_v4(),
+                user: u.id,
+                name,
+                secret_sha256: secret.sha256_hex(),
+                created_at: SystemClock.now(),
+                revoked_at: None,
+            };
+            store.add_token(&token).await?;
+            eprintln!(
+                "token {} for {} ({}); the secret is shown once:",
+                token.id, u.username, u.role
+            );
+            println!("{}", secret.expose());
+        }
+        TokenCommand::List { user } => {
+            let uid = match user {
+                Some(name) => Some(
+                    store
+                        .user_by_username(&name)
+                        .await?
+                        .with_context(|| format!("no user {name:?}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let users = store.users(None).await?;
+            println!(
+                "{:<36} {:<24} {:<16} {:<28} state",
+                "id", "user", "name", "created"
+            );
+            for t in store.tokens(uid).await? {
+                let who = users
+                    .iter()
+                    .find(|u| u.id == t.user)
+                    .map(|u| u.username.as_str())
+                    .unwrap_or("?");
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<36} {:<24} {:<16} {:<28} {state}",
+                    t.id,
+                    who,
+                    t.name,
+                    baraza_core::clock::canonical(&t.created_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            store.revoke_token(id, SystemClock.now()).await?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! `baraza bench`: durable case intake measured in one run on this machine. (a) through
+//! the full HTTP path (JSON, token auth, validation, group commit) with N concurrent
+//! clients; (b) the same rows written straight to the same store with the same
+//! durability and no HTTP; then a paced run for latency at a fixed rate. Prints intake/s,
+//! p50/p99 and the ratio (a)/(b). Figures are relative to this machine, never asserted.
+
+use crate::demo;
+use baraza_core::lifecycle::Actor;
+use baraza_core::*;
+use baraza_store::Store;
+use clap::Args;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Clone)]
+pub struct BenchArgs {
+    /// Concurrent clients
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds per measurement
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Rate of the paced latency run, in intakes per second
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// Also bench PostgreSQL: a server URL where a temporary database may be created
+    #[arg(long, env = "BARAZA_BENCH_POSTGRES_URL", value_name = "URL")]
+    postgres_url: Option<String>,
+}
+
+struct Measured {
+    count: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[i] as f64 / 1000.0
+    }
+}
+
+fn merge(parts: Vec<(usize, usize, Vec<u64>)>, elapsed: Duration) -> Measured {
+    let mut m = Measured {
+        count: 0,
+        errors: 0,
+        elapsed,
+        latencies_us: Vec::new(),
+    };
+    for (c, e, l) in parts {
+        m.count += c;
+        m.errors += e;
+        m.latencies_us.extend(l);
+    }
+    m.latencies_us.sort_unstable();
+    m
+}
+
+const WARDS: [&str; 6] = ["0741", "0742", "0746", "0739", "0744", "0733"];
+
+fn row(i: usize) -> (String, String, String) {
+    let ward = WARDS[i % WARDS.len()].to_owned();
+    let phone = format!("+2547{:08}", i % 50_000);
+    let text = format!(
+        "Bench concern {i}: the borehole is dry and the tank has not been refilled this week."
+    );
+    (ward, phone, text)
+}
+
+async fn raw(store: Arc<dyn Store>, tree: Arc<AreaTree>, clients: usize, secs: u64) -> Measured {
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (store, tree) = (store.clone(), tree.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
+            let mut i = c;
+            while Instant::now() < deadline {
+                let (ward, phone, text) = row(i);
+                let ward = AreaCode(ward);
+                let new = NewCase {
+                    jurisdiction: demo::jurisdiction_id(),
+                    kind: CaseKind::Complaint,
+                    channel: Channel::Api,
+                    category: Some("water-supply".into()),
+                    ladder: tree.ladder(&ward),
+                    ward: Some(ward),
+                    location: None,
+                    description: text,
+                    attachments: vec![],
+                    citizen: Some(NewCitizen {
+                        phone: PhoneNumber::parse(&phone).ok(),
+                        whatsapp_id: None,
+                        email: None,
+                        name: None,
+                        language: Language::English,
+                        gender: None,
+                        age_band: None,
+                        consent: Consent {
+                            contact: true,
+                            publish: false,
+                        },
+                    }),
+                    idempotency_key: None,
+                    acknowledged_on_intake: true,
+                };
+                let t = Instant::now();
+                match store
+                    .create_case(new, Actor::system("bench"), SystemClock.now())
+                    .await
+                {
+                    Ok(_) => {
+                        n += 1;
+                        lat.push(t.elapsed().as_micros() as u64);
+                    }
+                    Err(_) => err += 1,
+                }
+                i += clients;
+            }
+            (n, err, lat)
+        }));
+    }
+    let mut parts = Vec::new();
+    for t in tasks {
+        if let Ok(p) = t.await {
+            parts.push(p);
+        }
+    }
+    merge(parts, start.elapsed())
+}
+
+fn body(i: usize) -> serde_json::Value {
+    let (ward, phone, text) = row(i);
+    serde_json::json!({
+        "kind": "complaint", "channel": "api", "category": "water-supply", "ward": ward,
+        "description": text, "citizen": { "phone": phone, "language": "en" }
+    })
+}
+
+async fn post(client: &reqwest::Client, url: &str, i: usize) -> bool {
+    let r = client
+        .post(url)
+        .bearer_auth("bz_demo_desk")
+        .json(&body(i))
+        .send()
+        .await;
+    matches!(r, Ok(resp) if resp.status() == reqwest::StatusCode::CREATED)
+}
+
+async fn http(url: String, clients: usize, secs: u64) -> Measured {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap_or_default();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
+            let mut i = 1_000_000 + c;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if post(&client, &url, i).await {
+                    n += 1;
+                    lat.push(t.elapsed().as_micros() as u64);
+                } else {
+                    err += 1;
+                }
+                i += clients;
+            }
+            (n, err, lat)
+        }));
+    }
+    let mut parts = Vec::new();
+    for t in tasks {
+        if let Ok(p) = t.await {
+            parts.push(p);
+        }
+    }
+    merge(parts, start.elapsed())
+}
+
+/// Requests sent on a fixed schedule; latency counts from the scheduled time, so a slow
+/// server cannot hide its queueing (no coordinated omission).
+async fn paced(url: String, rate: u64, secs: u64) -> Measured {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap_or_default();
+    let total = (rate * secs) as usize;
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for k in 0..total {
+        let due = start + interval * k as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let ok = post(&client, &url, 5_000_000 + k).await;
+            (ok, due.elapsed().as_micros() as u64)
+        }));
+    }
+    let mut parts = (0usize, 0usize, Vec::with_capacity(total));
+    for t in tasks {
+        if let Ok((ok, l)) = t.await {
+            if ok {
+                parts.0 += 1;
+                parts.2.push(l);
+            } else {
+                parts.1 += 1;
+            }
+        }
+    }
+    merge(vec![parts], start.elapsed())
+}
+
+fn line(backend: &str, mode: &str, clients: &str, m: &Measured) {
+    println!(
+        "{backend:<9} {mode:<24} {clients:>7} {:>10.0} {:>8.2} {:>8.2} {:>7}",
+        m.rate(),
+        m.pct(0.50),
+        m.pct(0.99),
+        m.errors
+    );
+}
+
+async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
+    demo::load(&*store, SystemClock.now()).await?;
+    let tree = Arc::new(AreaTree::new(store.areas(&demo::jurisdiction_id()).await?));
+    let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/api/v1/cases", listener.local_addr()?);
+    let server = tokio::spawn(async move { axum::serve(listener, baraza_web::app(state)).await });
+
+    let b = raw(store.clone(), tree, args.clients, args.seconds).await;
+    line(
+        name,
+        "(b) raw store, no HTTP",
+        &args.clients.to_string(),
+        &b,
+    );
+    let a = http(url.clone(), args.clients, args.seconds).await;
+    line(name, "(a) HTTP intake", &args.clients.to_string(), &a);
+    let p = paced(url, args.rate, args.seconds).await;
+    line(name, &format!("HTTP paced {}/s", args.rate), "-", &p);
+    println!("{name:<9} ratio (a)/(b) = {:.2}", a.rate() / b.rate());
+    server.abort();
+    match baraza_store::verify_journal(&*store).await? {
+        Ok(r) => println!(
+            "{name:<9} journal verifies: {} events, {} cases",
+            r.events, r.cases
+        ),
+        Err(b) => anyhow::bail!("{name}: journal broken after the bench: {b}"),
+    }
+    Ok(())
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    println!(
+        "Durable intake, {} s per run, {} clients; SQLite in WAL with synchronous=FULL (fsync per commit), group commit.",
+        args.seconds, args.clients
+    );
+    println!(
+        "{:<9} {:<24} {:>7} {:>10} {:>8} {:>8} {:>7}",
+        "backend", "mode", "clients", "intakes/s", "p50 ms", "p99 ms", "errors"
+    );
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    bench_backend("sqlite", crate::open_store(&url).await?, &args).await?;
+    if let Some(admin) = &args.postgres_url {
+        let pool = sqlx_admin(admin).await?;
+        let name = format!("baraza_bench_{}", uuid::Uuid::new_v4().simple());
+        exec(&pool, &format!("CREATE DATABASE {name}")).await?;
+        let db_url = with_database(admin, &name);
+        let result =
+            async { bench_backend("postgres", crate::open_store(&db_url).await?, &args).await }
+                .await;
+        let _ = exec(
+            &pool,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await;
+        result?;
+    } else {
+        println!("(PostgreSQL not benched: pass --postgres-url or set BARAZA_BENCH_POSTGRES_URL)");
+    }
+    Ok(())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((url, String::new()));
+    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
+    format!("{root}/{db}{query}")
+}
+
+async fn sqlx_admin(url: &str) -> anyhow::Result<baraza_store_postgres::AdminPool> {
+    baraza_store_postgres::AdminPool::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn exec(pool: &baraza_store_postgres::AdminPool, sql: &str) -> anyhow::Result<()> {
+    pool.execute(sql).await.map_err(|e| anyhow::anyhow!("{e}"))
+}

@@ -1,0 +1,158 @@
+//! Configuration, layered: defaults < `baraza.toml` < `BARAZA_*` environment < flags.
+//! The database URL picks the backend by its scheme. Secrets (a password in the URL)
+//! never appear in logs or `Debug` output.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Where the embedded SQLite database lives when `database_url` is not set.
+    pub data_dir: PathBuf,
+    /// `sqlite://path/to/baraza.db` or `postgres://user:password@host/db`.
+    pub database_url: Option<String>,
+    /// A tracing filter, e.g. `info` or `baraza=debug,tower_http=info`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("baraza-data"),
+            database_url: None,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Values given on the command line; only those present override the layers below.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "configuration file {} does not exist",
+                    path.display()
+                );
+                fig = fig.merge(Toml::file(path));
+            }
+            None => fig = fig.merge(Toml::file("baraza.toml")),
+        }
+        let fig = fig
+            .merge(Env::prefixed("BARAZA_").only(&["listen", "data_dir", "database_url", "log"]))
+            .merge(Serialized::defaults(overrides));
+        fig.extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+    }
+
+    /// The database URL, defaulting to SQLite in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("baraza.db").display()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// `postgres://baraza:s3cret@db/baraza` -> `postgres://baraza:***@db/baraza`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map(|(a, p)| (a, format!("/{p}")))
+        .unwrap_or((rest, String::new()));
+    let path = match path.split_once('?') {
+        Some((p, q)) if q.contains("password") => format!("{p}?***"),
+        _ => path,
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo
+                .split_once(':')
+                .map(|(u, _)| format!("{u}:***"))
+                .unwrap_or_else(|| userinfo.to_owned());
+            format!("{scheme}://{user}@{host}{path}")
+        }
+        None => format!("{scheme}://{authority}{path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_print() {
+        assert_eq!(
+            redact_url("postgres://baraza:s3cret@db:5432/baraza"),
+            "postgres://baraza:***@db:5432/baraza"
+        );
+        assert_eq!(
+            redact_url("postgres://db/baraza?user=x&password=s3cret"),
+            "postgres://db/baraza?***"
+        );
+        assert_eq!(
+            redact_url("sqlite://baraza-data/baraza.db"),
+            "sqlite://baraza-data/baraza.db"
+        );
+        let c = Config {
+            database_url: Some("postgres://u:s3cret@h/d".into()),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "baraza.toml",
+                "listen = \"0.0.0.0:9000\"\ndata_dir = \"from-file\"\nlog = \"debug\"",
+            )?;
+            jail.set_env("BARAZA_DATA_DIR", "from-env");
+            let c = Config::load(None, &Overrides::default()).expect("load");
+            assert_eq!(c.listen.port(), 9000);
+            assert_eq!(c.data_dir, PathBuf::from("from-env"));
+            assert_eq!(c.log, "debug");
+            let o = Overrides {
+                listen: Some("127.0.0.1:7000".parse().expect("addr")),
+                ..Overrides::default()
+            };
+            let c = Config::load(None, &o).expect("load");
+            assert_eq!(c.listen.port(), 7000);
+            assert_eq!(c.database_url(), "sqlite://from-env/baraza.db");
+            Ok(())
+        });
+    }
+}
