@@ -336,7 +336,7 @@ impl BatchTx for PgBatchTx {
         &mut self,
         j: &JurisdictionId,
         c: &NewCitizen,
-    ) -> StoreResult<Option<CitizenId>> {
+    ) -> StoreResult<Option<Citizen>> {
         let probes = [
             ("phone", c.phone.as_ref().map(|p| p.as_str().to_owned())),
             ("whatsapp_id", c.whatsapp_id.clone()),
@@ -345,7 +345,7 @@ impl BatchTx for PgBatchTx {
         for (col, value) in probes {
             let Some(value) = value else { continue };
             let sql = format!(
-                "SELECT id FROM citizens WHERE jurisdiction_id = $1 AND {col} = $2 ORDER BY created_at LIMIT 1"
+                "SELECT * FROM citizens WHERE jurisdiction_id = $1 AND {col} = $2 ORDER BY created_at LIMIT 1"
             );
             let row = sqlx::query(&sql)
                 .bind(j.as_str())
@@ -354,7 +354,7 @@ impl BatchTx for PgBatchTx {
                 .await
                 .map_err(db_err)?;
             if let Some(row) = row {
-                return Ok(Some(CitizenId(rows::get(&row, "id")?)));
+                return rows::citizen(&row).map(Some);
             }
         }
         Ok(None)

@@ -3,6 +3,7 @@
 //! committer, a small pool of connections for reads.
 
 mod rows;
+mod writer;
 mod writes;
 
 use async_trait::async_trait;
@@ -54,11 +55,9 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migrating the schema: {e}")))?;
-        let conn = options
-            .connect()
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let writer = GroupCommitter::spawn(writes::SqliteBatchTx { conn }, MAX_BATCH);
+        let path = options.get_filename().to_owned();
+        let writer =
+            GroupCommitter::spawn_on_thread(move || writer::SqliteWriter::open(&path), MAX_BATCH)?;
         Ok(Self { pool, writer })
     }
 

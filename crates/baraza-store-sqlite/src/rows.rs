@@ -139,30 +139,25 @@ pub fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
     })
 }
 
-pub fn citizen(row: &SqliteRow) -> StoreResult<Citizen> {
+pub fn citizen(row: &impl Columns) -> StoreResult<Citizen> {
     Ok(Citizen {
-        id: CitizenId(uuid(row, "id")?),
-        jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
-        phone: get::<Option<String>>(row, "phone")?
+        id: CitizenId(parse(&row.req_text("id")?, "citizen id")?),
+        jurisdiction: JurisdictionId::parse(&row.req_text("jurisdiction_id")?)?,
+        phone: row
+            .text("phone")?
             .map(|p| PhoneNumber::parse(&p))
             .transpose()?,
-        whatsapp_id: get(row, "whatsapp_id")?,
-        email: get::<Option<String>>(row, "email")?
-            .map(|e| Email::parse(&e))
-            .transpose()?,
-        name: get(row, "name")?,
-        language: parse(&get::<String>(row, "language")?, "language")?,
-        gender: get::<Option<String>>(row, "gender")?
-            .map(|g| parse(&g, "gender"))
-            .transpose()?,
-        age_band: get::<Option<String>>(row, "age_band")?
-            .map(|a| parse(&a, "age band"))
-            .transpose()?,
+        whatsapp_id: row.text("whatsapp_id")?,
+        email: row.text("email")?.map(|e| Email::parse(&e)).transpose()?,
+        name: row.text("name")?,
+        language: parse(&row.req_text("language")?, "language")?,
+        gender: opt_parse(row.text("gender")?, "gender")?,
+        age_band: opt_parse(row.text("age_band")?, "age band")?,
         consent: Consent {
-            contact: get(row, "consent_contact")?,
-            publish: get(row, "consent_publish")?,
+            contact: row.req_int("consent_contact")? != 0,
+            publish: row.req_int("consent_publish")? != 0,
         },
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
+        created_at: parse_ts(&row.req_text("created_at")?)?,
     })
 }
 
@@ -171,64 +166,230 @@ pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, stat
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
     duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version";
 
-pub fn case(row: &SqliteRow) -> StoreResult<Case> {
-    let number = u32::try_from(get::<i64>(row, "number")?).map_err(StoreError::corrupt)?;
-    let location = match (
-        get::<Option<f64>>(row, "location_lat")?,
-        get::<Option<f64>>(row, "location_lon")?,
-    ) {
+/// A value bound to a statement, whichever driver runs it: the async pool (sqlx) or the
+/// writer thread (rusqlite). One list of values per row type, so the two never drift.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<Option<String>> for SqlValue {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(SqlValue::Null, SqlValue::Text)
+    }
+}
+
+fn text(s: impl Into<String>) -> SqlValue {
+    SqlValue::Text(s.into())
+}
+
+fn opt_text<S: Into<String>>(s: Option<S>) -> SqlValue {
+    s.map_or(SqlValue::Null, |s| SqlValue::Text(s.into()))
+}
+
+fn opt_int(v: Option<i64>) -> SqlValue {
+    v.map_or(SqlValue::Null, SqlValue::Int)
+}
+
+fn opt_real(v: Option<f64>) -> SqlValue {
+    v.map_or(SqlValue::Null, SqlValue::Real)
+}
+
+/// The values of `CASE_COLUMNS`, in order.
+pub fn case_values(c: &Case) -> Vec<SqlValue> {
+    vec![
+        text(c.id.0.to_string()),
+        SqlValue::Int(i64::from(c.number.value())),
+        text(c.jurisdiction.as_str()),
+        text(c.kind.as_str()),
+        text(c.channel.as_str()),
+        text(c.status.as_str()),
+        opt_text(c.category.clone()),
+        opt_text(c.ward.as_ref().map(|w| w.as_str())),
+        text(to_json(&c.ladder)),
+        SqlValue::Int(i64::from(c.ladder_position)),
+        opt_real(c.location.map(|l| l.lat)),
+        opt_real(c.location.map(|l| l.lon)),
+        text(c.description.clone()),
+        text(to_json(&c.attachments)),
+        opt_text(c.priority.map(|p| p.as_str())),
+        opt_text(c.department.clone()),
+        opt_text(c.officer.map(|o| o.0.to_string())),
+        opt_text(c.citizen.map(|o| o.0.to_string())),
+        opt_text(ts_opt(&c.first_response_due)),
+        opt_text(ts_opt(&c.resolution_due)),
+        opt_text(ts_opt(&c.first_responded_at)),
+        opt_text(ts_opt(&c.resolved_at)),
+        opt_text(ts_opt(&c.closed_at)),
+        opt_int(c.duplicate_of.map(|d| i64::from(d.value()))),
+        opt_text(c.reason.clone()),
+        opt_text(c.referred_to.clone()),
+        SqlValue::Int(i64::from(c.reopen_count)),
+        opt_int(c.satisfaction.map(i64::from)),
+        opt_text(c.idempotency_key.clone()),
+        text(ts(&c.created_at)),
+        text(ts(&c.updated_at)),
+        SqlValue::Int(i64::from(c.version)),
+    ]
+}
+
+/// The values of `EVENT_COLUMNS`, in order.
+pub fn event_values(e: &JournalEvent) -> Vec<SqlValue> {
+    vec![
+        SqlValue::Int(e.seq),
+        text(e.case_id.0.to_string()),
+        text(ts(&e.at)),
+        text(e.actor_role.clone()),
+        opt_text(e.actor_id.clone()),
+        text(e.channel.as_str()),
+        text(e.kind.clone()),
+        text(e.visibility.as_str()),
+        opt_text(e.payload.clone()),
+        text(e.payload_sha256.clone()),
+        text(e.prev_hash.clone()),
+        text(e.hash.clone()),
+    ]
+}
+
+pub const CITIZEN_COLUMNS: &str = "id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
+    consent_contact, consent_publish, created_at";
+
+/// The values of `CITIZEN_COLUMNS`, in order.
+pub fn citizen_values(c: &Citizen) -> Vec<SqlValue> {
+    vec![
+        text(c.id.0.to_string()),
+        text(c.jurisdiction.as_str()),
+        opt_text(c.phone.as_ref().map(|p| p.as_str())),
+        opt_text(c.whatsapp_id.clone()),
+        opt_text(c.email.as_ref().map(|e| e.as_str())),
+        opt_text(c.name.clone()),
+        text(c.language.as_str()),
+        opt_text(c.gender.map(|g| g.as_str())),
+        opt_text(c.age_band.map(|a| a.as_str())),
+        SqlValue::Int(i64::from(c.consent.contact)),
+        SqlValue::Int(i64::from(c.consent.publish)),
+        text(ts(&c.created_at)),
+    ]
+}
+
+/// `?1, ?2, ... ?n`
+pub fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reading a row by column name, whichever driver produced it.
+pub trait Columns {
+    fn text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn int(&self, col: &str) -> StoreResult<Option<i64>>;
+    fn real(&self, col: &str) -> StoreResult<Option<f64>>;
+
+    fn req_text(&self, col: &str) -> StoreResult<String> {
+        self.text(col)?
+            .ok_or_else(|| StoreError::corrupt(format!("column {col} is null")))
+    }
+    fn req_int(&self, col: &str) -> StoreResult<i64> {
+        self.int(col)?
+            .ok_or_else(|| StoreError::corrupt(format!("column {col} is null")))
+    }
+}
+
+impl Columns for SqliteRow {
+    fn text(&self, col: &str) -> StoreResult<Option<String>> {
+        get(self, col)
+    }
+    fn int(&self, col: &str) -> StoreResult<Option<i64>> {
+        get(self, col)
+    }
+    fn real(&self, col: &str) -> StoreResult<Option<f64>> {
+        get(self, col)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> StoreResult<Option<String>> {
+        self.get(col)
+            .map_err(|e| StoreError::corrupt(format!("column {col}: {e}")))
+    }
+    fn int(&self, col: &str) -> StoreResult<Option<i64>> {
+        self.get(col)
+            .map_err(|e| StoreError::corrupt(format!("column {col}: {e}")))
+    }
+    fn real(&self, col: &str) -> StoreResult<Option<f64>> {
+        self.get(col)
+            .map_err(|e| StoreError::corrupt(format!("column {col}: {e}")))
+    }
+}
+
+fn small<T: TryFrom<i64>>(v: i64, col: &str) -> StoreResult<T> {
+    T::try_from(v).map_err(|_| StoreError::corrupt(format!("column {col}: {v} out of range")))
+}
+
+fn opt_parse<T: std::str::FromStr>(v: Option<String>, what: &str) -> StoreResult<Option<T>> {
+    v.map(|s| parse(&s, what)).transpose()
+}
+
+fn opt_time(v: Option<String>) -> StoreResult<Option<Timestamp>> {
+    v.as_deref().map(parse_ts).transpose()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str, col: &str) -> StoreResult<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::corrupt(format!("column {col}: {e}")))
+}
+
+pub fn case(row: &impl Columns) -> StoreResult<Case> {
+    let number = CaseNumber::from_value(small(row.req_int("number")?, "number")?)
+        .map_err(StoreError::corrupt)?;
+    let location = match (row.real("location_lat")?, row.real("location_lon")?) {
         (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
         _ => None,
     };
-    let duplicate_of = get::<Option<i64>>(row, "duplicate_of")?
-        .map(|v| {
-            u32::try_from(v)
-                .map_err(StoreError::corrupt)
-                .and_then(|v| CaseNumber::from_value(v).map_err(StoreError::corrupt))
-        })
-        .transpose()?;
+    let duplicate_of = match row.int("duplicate_of")? {
+        Some(v) => {
+            Some(CaseNumber::from_value(small(v, "duplicate_of")?).map_err(StoreError::corrupt)?)
+        }
+        None => None,
+    };
     Ok(Case {
-        id: CaseId(uuid(row, "id")?),
-        number: CaseNumber::from_value(number).map_err(StoreError::corrupt)?,
-        jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
-        kind: parse(&get::<String>(row, "kind")?, "kind")?,
-        channel: parse(&get::<String>(row, "channel")?, "channel")?,
-        status: parse(&get::<String>(row, "status")?, "status")?,
-        category: get(row, "category_code")?,
-        ward: get::<Option<String>>(row, "ward_code")?.map(AreaCode),
-        ladder: json(row, "ladder")?,
-        ladder_position: u8::try_from(get::<i64>(row, "ladder_position")?)
-            .map_err(StoreError::corrupt)?,
+        id: CaseId(parse(&row.req_text("id")?, "case id")?),
+        number,
+        jurisdiction: JurisdictionId::parse(&row.req_text("jurisdiction_id")?)?,
+        kind: parse(&row.req_text("kind")?, "kind")?,
+        channel: parse(&row.req_text("channel")?, "channel")?,
+        status: parse(&row.req_text("status")?, "status")?,
+        category: row.text("category_code")?,
+        ward: row.text("ward_code")?.map(AreaCode),
+        ladder: from_json(&row.req_text("ladder")?, "ladder")?,
+        ladder_position: small(row.req_int("ladder_position")?, "ladder_position")?,
         location,
-        description: get(row, "description")?,
-        attachments: json(row, "attachments")?,
-        priority: get::<Option<String>>(row, "priority")?
-            .map(|p| parse(&p, "priority"))
-            .transpose()?,
-        department: get(row, "department_code")?,
-        officer: get::<Option<String>>(row, "officer_id")?
-            .map(|o| parse(&o, "officer").map(UserId))
-            .transpose()?,
-        citizen: get::<Option<String>>(row, "citizen_id")?
-            .map(|c| parse(&c, "citizen").map(CitizenId))
-            .transpose()?,
-        first_response_due: opt_ts(row, "first_response_due")?,
-        resolution_due: opt_ts(row, "resolution_due")?,
-        first_responded_at: opt_ts(row, "first_responded_at")?,
-        resolved_at: opt_ts(row, "resolved_at")?,
-        closed_at: opt_ts(row, "closed_at")?,
+        description: row.req_text("description")?,
+        attachments: from_json(&row.req_text("attachments")?, "attachments")?,
+        priority: opt_parse(row.text("priority")?, "priority")?,
+        department: row.text("department_code")?,
+        officer: opt_parse(row.text("officer_id")?, "officer")?.map(UserId),
+        citizen: opt_parse(row.text("citizen_id")?, "citizen")?.map(CitizenId),
+        first_response_due: opt_time(row.text("first_response_due")?)?,
+        resolution_due: opt_time(row.text("resolution_due")?)?,
+        first_responded_at: opt_time(row.text("first_responded_at")?)?,
+        resolved_at: opt_time(row.text("resolved_at")?)?,
+        closed_at: opt_time(row.text("closed_at")?)?,
         duplicate_of,
-        reason: get(row, "reason")?,
-        referred_to: get(row, "referred_to")?,
-        reopen_count: u32::try_from(get::<i64>(row, "reopen_count")?)
-            .map_err(StoreError::corrupt)?,
-        satisfaction: get::<Option<i64>>(row, "satisfaction")?
-            .map(|s| u8::try_from(s).map_err(StoreError::corrupt))
+        reason: row.text("reason")?,
+        referred_to: row.text("referred_to")?,
+        reopen_count: small(row.req_int("reopen_count")?, "reopen_count")?,
+        satisfaction: row
+            .int("satisfaction")?
+            .map(|s| small(s, "satisfaction"))
             .transpose()?,
-        idempotency_key: get(row, "idempotency_key")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
-        updated_at: parse_ts(&get::<String>(row, "updated_at")?)?,
-        version: u32::try_from(get::<i64>(row, "version")?).map_err(StoreError::corrupt)?,
+        idempotency_key: row.text("idempotency_key")?,
+        created_at: parse_ts(&row.req_text("created_at")?)?,
+        updated_at: parse_ts(&row.req_text("updated_at")?)?,
+        version: small(row.req_int("version")?, "version")?,
     })
 }
 

@@ -1,126 +1,72 @@
-//! Every write statement, on a plain connection so that the writer, the pool and import
-//! share them; and the SQLite side of the group-commit writer: one dedicated connection,
-//! `BEGIN IMMEDIATE` per batch, a savepoint per write. SQLite has one writer at a time
-//! anyway; batching turns one fsync per case into one per batch.
+//! Write statements on the async pool (reference data, users, tokens, import). The case
+//! writes share their SQL and values with the writer thread (`writer.rs`).
 
-use crate::rows::{self, db_err, ts, ts_opt};
-use async_trait::async_trait;
+use crate::rows::{self, SqlValue, db_err, ts};
 use baraza_core::*;
-use baraza_store::{BatchTx, StoreError, StoreResult};
+use baraza_store::{StoreError, StoreResult};
 use sqlx::SqliteConnection;
-
-pub struct SqliteBatchTx {
-    pub conn: SqliteConnection,
-}
-
-async fn exec(conn: &mut SqliteConnection, sql: &str) -> StoreResult<()> {
-    sqlx::query(sql)
-        .execute(conn)
-        .await
-        .map(|_| ())
-        .map_err(db_err)
-}
+use std::sync::LazyLock;
 
 /// `INSERT ... ON CONFLICT DO UPDATE`: one statement both creates and updates a case.
-pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, kind, channel, status, category_code, \
-    ward_code, ladder, ladder_position, location_lat, location_lon, description, attachments, priority, \
-    department_code, officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, \
-    closed_at, duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, \
-    updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-    ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
-    ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
-    ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, \
-    priority = excluded.priority, department_code = excluded.department_code, officer_id = excluded.officer_id, \
-    first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
-    first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
-    closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
-    referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, satisfaction = excluded.satisfaction, \
-    updated_at = excluded.updated_at, version = excluded.version";
+pub static UPSERT_CASE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO cases ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+         category_code = excluded.category_code, ward_code = excluded.ward_code, ladder = excluded.ladder, \
+         ladder_position = excluded.ladder_position, priority = excluded.priority, \
+         department_code = excluded.department_code, officer_id = excluded.officer_id, \
+         first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
+         first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
+         closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
+         referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, \
+         satisfaction = excluded.satisfaction, updated_at = excluded.updated_at, version = excluded.version",
+        rows::CASE_COLUMNS,
+        rows::placeholders(32)
+    )
+});
+
+pub static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO journal ({}) VALUES ({})",
+        rows::EVENT_COLUMNS,
+        rows::placeholders(12)
+    )
+});
+
+pub static INSERT_CITIZEN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO citizens ({}) VALUES ({})",
+        rows::CITIZEN_COLUMNS,
+        rows::placeholders(12)
+    )
+});
+
+async fn execute_values(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    values: Vec<SqlValue>,
+) -> StoreResult<()> {
+    let mut q = sqlx::query(sql);
+    for v in values {
+        q = match v {
+            SqlValue::Null => q.bind(None::<String>),
+            SqlValue::Int(i) => q.bind(i),
+            SqlValue::Real(f) => q.bind(f),
+            SqlValue::Text(s) => q.bind(s),
+        };
+    }
+    q.execute(conn).await.map(|_| ()).map_err(db_err)
+}
 
 pub async fn upsert_case(conn: &mut SqliteConnection, c: &Case) -> StoreResult<()> {
-    sqlx::query(UPSERT_CASE)
-        .bind(c.id.0.to_string())
-        .bind(i64::from(c.number.value()))
-        .bind(c.jurisdiction.as_str())
-        .bind(c.kind.as_str())
-        .bind(c.channel.as_str())
-        .bind(c.status.as_str())
-        .bind(&c.category)
-        .bind(c.ward.as_ref().map(|w| w.as_str()))
-        .bind(rows::to_json(&c.ladder))
-        .bind(i64::from(c.ladder_position))
-        .bind(c.location.map(|l| l.lat))
-        .bind(c.location.map(|l| l.lon))
-        .bind(&c.description)
-        .bind(rows::to_json(&c.attachments))
-        .bind(c.priority.map(|p| p.as_str()))
-        .bind(&c.department)
-        .bind(c.officer.map(|o| o.0.to_string()))
-        .bind(c.citizen.map(|o| o.0.to_string()))
-        .bind(ts_opt(&c.first_response_due))
-        .bind(ts_opt(&c.resolution_due))
-        .bind(ts_opt(&c.first_responded_at))
-        .bind(ts_opt(&c.resolved_at))
-        .bind(ts_opt(&c.closed_at))
-        .bind(c.duplicate_of.map(|d| i64::from(d.value())))
-        .bind(&c.reason)
-        .bind(&c.referred_to)
-        .bind(i64::from(c.reopen_count))
-        .bind(c.satisfaction.map(i64::from))
-        .bind(&c.idempotency_key)
-        .bind(ts(&c.created_at))
-        .bind(ts(&c.updated_at))
-        .bind(i64::from(c.version))
-        .execute(conn)
-        .await
-        .map(|_| ())
-        .map_err(db_err)
+    execute_values(conn, &UPSERT_CASE, rows::case_values(c)).await
 }
 
 pub async fn insert_event(conn: &mut SqliteConnection, e: &JournalEvent) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO journal (seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, \
-         payload_sha256, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )
-    .bind(e.seq)
-    .bind(e.case_id.0.to_string())
-    .bind(ts(&e.at))
-    .bind(&e.actor_role)
-    .bind(&e.actor_id)
-    .bind(e.channel.as_str())
-    .bind(&e.kind)
-    .bind(e.visibility.as_str())
-    .bind(&e.payload)
-    .bind(&e.payload_sha256)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(conn)
-    .await
-    .map(|_| ())
-    .map_err(db_err)
+    execute_values(conn, &INSERT_EVENT, rows::event_values(e)).await
 }
 
 pub async fn insert_citizen(conn: &mut SqliteConnection, c: &Citizen) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO citizens (id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
-         consent_contact, consent_publish, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )
-    .bind(c.id.0.to_string())
-    .bind(c.jurisdiction.as_str())
-    .bind(c.phone.as_ref().map(|p| p.as_str()))
-    .bind(&c.whatsapp_id)
-    .bind(c.email.as_ref().map(|e| e.as_str()))
-    .bind(&c.name)
-    .bind(c.language.as_str())
-    .bind(c.gender.map(|g| g.as_str()))
-    .bind(c.age_band.map(|a| a.as_str()))
-    .bind(c.consent.contact)
-    .bind(c.consent.publish)
-    .bind(ts(&c.created_at))
-    .execute(conn)
-    .await
-    .map(|_| ())
-    .map_err(db_err)
+    execute_values(conn, &INSERT_CITIZEN, rows::citizen_values(c)).await
 }
 
 pub async fn write_head(conn: &mut SqliteConnection, head: &ChainHead) -> StoreResult<()> {
@@ -254,117 +200,4 @@ pub async fn put_area(conn: &mut SqliteConnection, a: &Area) -> StoreResult<()> 
     .await
     .map(|_| ())
     .map_err(db_err)
-}
-
-#[async_trait]
-impl BatchTx for SqliteBatchTx {
-    async fn begin(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "BEGIN IMMEDIATE").await
-    }
-    async fn lock_head(&mut self) -> StoreResult<ChainHead> {
-        read_head(&mut self.conn).await
-    }
-    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
-        write_head(&mut self.conn, head).await
-    }
-    async fn savepoint(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "SAVEPOINT write_op").await
-    }
-    async fn release_savepoint(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "RELEASE write_op").await
-    }
-    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "ROLLBACK TO write_op").await
-    }
-    async fn commit(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "COMMIT").await
-    }
-    async fn rollback(&mut self) -> StoreResult<()> {
-        exec(&mut self.conn, "ROLLBACK").await
-    }
-
-    async fn case_by_idempotency_key(
-        &mut self,
-        j: &JurisdictionId,
-        key: &str,
-    ) -> StoreResult<Option<Case>> {
-        let sql = format!(
-            "SELECT {} FROM cases WHERE jurisdiction_id = ?1 AND idempotency_key = ?2",
-            rows::CASE_COLUMNS
-        );
-        let row = sqlx::query(&sql)
-            .bind(j.as_str())
-            .bind(key)
-            .fetch_optional(&mut self.conn)
-            .await
-            .map_err(db_err)?;
-        row.as_ref().map(rows::case).transpose()
-    }
-
-    async fn find_citizen(
-        &mut self,
-        j: &JurisdictionId,
-        c: &NewCitizen,
-    ) -> StoreResult<Option<CitizenId>> {
-        let probes = [
-            ("phone", c.phone.as_ref().map(|p| p.as_str().to_owned())),
-            ("whatsapp_id", c.whatsapp_id.clone()),
-            ("email", c.email.as_ref().map(|e| e.as_str().to_owned())),
-        ];
-        for (col, value) in probes {
-            let Some(value) = value else { continue };
-            let sql = format!(
-                "SELECT id FROM citizens WHERE jurisdiction_id = ?1 AND {col} = ?2 ORDER BY created_at LIMIT 1"
-            );
-            let row = sqlx::query(&sql)
-                .bind(j.as_str())
-                .bind(value)
-                .fetch_optional(&mut self.conn)
-                .await
-                .map_err(db_err)?;
-            if let Some(row) = row {
-                return Ok(Some(CitizenId(rows::parse(
-                    &rows::get::<String>(&row, "id")?,
-                    "citizen id",
-                )?)));
-            }
-        }
-        Ok(None)
-    }
-
-    async fn insert_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
-        insert_citizen(&mut self.conn, c).await
-    }
-
-    async fn number_taken(&mut self, n: CaseNumber) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 FROM cases WHERE number = ?1")
-            .bind(i64::from(n.value()))
-            .fetch_optional(&mut self.conn)
-            .await
-            .map_err(db_err)?;
-        Ok(row.is_some())
-    }
-
-    async fn insert_case(&mut self, c: &Case) -> StoreResult<()> {
-        upsert_case(&mut self.conn, c).await
-    }
-
-    async fn case_for_update(&mut self, n: CaseNumber) -> StoreResult<Option<Case>> {
-        // BEGIN IMMEDIATE already holds SQLite's one write lock: no row lock needed.
-        let sql = format!("SELECT {} FROM cases WHERE number = ?1", rows::CASE_COLUMNS);
-        let row = sqlx::query(&sql)
-            .bind(i64::from(n.value()))
-            .fetch_optional(&mut self.conn)
-            .await
-            .map_err(db_err)?;
-        row.as_ref().map(rows::case).transpose()
-    }
-
-    async fn update_case(&mut self, c: &Case) -> StoreResult<()> {
-        upsert_case(&mut self.conn, c).await
-    }
-
-    async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()> {
-        insert_event(&mut self.conn, e).await
-    }
 }

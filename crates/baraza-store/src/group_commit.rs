@@ -63,7 +63,7 @@ pub trait BatchTx: Send + 'static {
         &mut self,
         j: &JurisdictionId,
         c: &NewCitizen,
-    ) -> StoreResult<Option<CitizenId>>;
+    ) -> StoreResult<Option<Citizen>>;
     async fn insert_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
     async fn number_taken(&mut self, n: CaseNumber) -> StoreResult<bool>;
     async fn insert_case(&mut self, c: &Case) -> StoreResult<()>;
@@ -85,23 +85,48 @@ pub struct GroupCommitter {
 }
 
 impl GroupCommitter {
-    /// Start the writer task on `tx`. `max_batch` bounds how many writes share a commit.
-    pub fn spawn<T: BatchTx>(mut tx: T, max_batch: usize) -> Self {
-        let (queue, mut inbox) = mpsc::channel::<Pending>(max_batch * 4);
-        tokio::spawn(async move {
-            let mut rng = StdRng::from_entropy();
-            let mut batch = Vec::with_capacity(max_batch);
-            while inbox.recv_many(&mut batch, max_batch).await > 0 {
-                let (ops, replies): (Vec<WriteOp>, Vec<_>) =
-                    batch.drain(..).map(|p| (p.op, p.reply)).unzip();
-                let results = run_batch(&mut tx, ops, &mut rng).await;
-                for (reply, result) in replies.into_iter().zip(results) {
-                    // A caller that gave up waiting still had its write committed; nothing to undo.
-                    let _ = reply.send(result);
-                }
-            }
-        });
+    /// Start the writer as a task on the current runtime (for backends whose driver is
+    /// asynchronous). `max_batch` bounds how many writes share a commit.
+    pub fn spawn<T: BatchTx>(tx: T, max_batch: usize) -> Self {
+        let (queue, inbox) = mpsc::channel::<Pending>(max_batch * 4);
+        tokio::spawn(writer_loop(tx, inbox, max_batch));
         Self { queue }
+    }
+
+    /// Start the writer on a thread of its own (for backends whose driver blocks, like
+    /// SQLite's C library): the batch runs without a thread hop per statement.
+    pub fn spawn_on_thread<T: BatchTx>(
+        make: impl FnOnce() -> StoreResult<T> + Send + 'static,
+        max_batch: usize,
+    ) -> StoreResult<Self> {
+        let (queue, inbox) = mpsc::channel::<Pending>(max_batch * 4);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("baraza-writer".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ =
+                            ready_tx.send(Err(StoreError::Backend(format!("writer runtime: {e}"))));
+                        return;
+                    }
+                };
+                match make() {
+                    Ok(tx) => {
+                        let _ = ready_tx.send(Ok(()));
+                        runtime.block_on(writer_loop(tx, inbox, max_batch));
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Backend(format!("starting the writer thread: {e}")))?;
+        ready_rx
+            .recv()
+            .map_err(|_| StoreError::Backend("the writer thread died while starting".into()))??;
+        Ok(Self { queue })
     }
 
     /// Queue a write and wait until it is durable (or failed).
@@ -157,6 +182,20 @@ impl GroupCommitter {
             WriteOutcome::Created(_) => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
+        }
+    }
+}
+
+async fn writer_loop<T: BatchTx>(mut tx: T, mut inbox: mpsc::Receiver<Pending>, max_batch: usize) {
+    let mut rng = StdRng::from_entropy();
+    let mut batch = Vec::with_capacity(max_batch);
+    while inbox.recv_many(&mut batch, max_batch).await > 0 {
+        let (ops, replies): (Vec<WriteOp>, Vec<_>) =
+            batch.drain(..).map(|p| (p.op, p.reply)).unzip();
+        let results = run_batch(&mut tx, ops, &mut rng).await;
+        for (reply, result) in replies.into_iter().zip(results) {
+            // A caller that gave up waiting still had its write committed; nothing to undo.
+            let _ = reply.send(result);
         }
     }
 }
@@ -237,6 +276,7 @@ async fn apply<T: BatchTx>(
                 if let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await? {
                     return Ok(WriteOutcome::Created(Intake {
                         case,
+                        citizen: None,
                         created: false,
                     }));
                 }
@@ -250,7 +290,7 @@ async fn apply<T: BatchTx>(
                 &new,
                 CaseId(uuid::Uuid::new_v4()),
                 number,
-                citizen,
+                citizen.as_ref().map(|c| c.id),
                 &actor,
                 at,
             );
@@ -262,6 +302,7 @@ async fn apply<T: BatchTx>(
             }
             Ok(WriteOutcome::Created(Intake {
                 case,
+                citizen,
                 created: true,
             }))
         }
@@ -294,10 +335,10 @@ async fn match_or_add_citizen<T: BatchTx>(
     j: &JurisdictionId,
     nc: &NewCitizen,
     at: Timestamp,
-) -> StoreResult<CitizenId> {
+) -> StoreResult<Citizen> {
     if nc.has_contact() {
-        if let Some(id) = tx.find_citizen(j, nc).await? {
-            return Ok(id);
+        if let Some(found) = tx.find_citizen(j, nc).await? {
+            return Ok(found);
         }
     }
     let c = Citizen {
@@ -314,7 +355,7 @@ async fn match_or_add_citizen<T: BatchTx>(
         created_at: at,
     };
     tx.insert_citizen(&c).await?;
-    Ok(c.id)
+    Ok(c)
 }
 
 async fn fresh_number<T: BatchTx>(tx: &mut T, rng: &mut StdRng) -> StoreResult<CaseNumber> {

@@ -20,10 +20,12 @@ use baraza_core::{
     ServiceCategory, StaffUser, Timestamp, UserId,
 };
 
-/// A case just received: `created` is false when an idempotency key matched an earlier intake.
+/// A case just received: `created` is false when an idempotency key matched an earlier
+/// intake (and then `citizen` is not loaded).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intake {
     pub case: Case,
+    pub citizen: Option<Citizen>,
     pub created: bool,
 }
 

@@ -1,11 +1,43 @@
 //! Bearer-token authentication. A token acts as its user: same role, same scope. Only the
 //! SHA-256 of a secret is stored and looked up; secrets never reach the logs.
+//!
+//! A verified token is remembered for [`TOKEN_CACHE_TTL`], sparing two reads per request
+//! under load; revoking a token or disabling a user takes effect within that time.
 
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use baraza_core::{Actor, Channel, Role, StaffUser, TokenSecret};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(2);
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// Recently verified tokens, by the SHA-256 of their secret.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (Instant, StaffUser)>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<StaffUser> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(hash)
+            .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
+            .map(|(_, u)| u.clone())
+    }
+
+    fn put(&self, hash: String, user: StaffUser) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= TOKEN_CACHE_MAX {
+            map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
+        }
+        map.insert(hash, (Instant::now(), user));
+    }
+}
 
 /// The authenticated staff member behind a request.
 #[derive(Debug, Clone)]
@@ -57,6 +89,9 @@ impl FromRequestParts<AppState> for Staff {
                 )
             })?;
         let hash = TokenSecret::from_presented(secret).sha256_hex();
+        if let Some(user) = state.tokens.get(&hash) {
+            return Ok(Staff { user });
+        }
         let token = state
             .store
             .token_by_secret_sha256(&hash)
@@ -77,6 +112,7 @@ impl FromRequestParts<AppState> for Staff {
                 "this API token's user is disabled",
             ));
         }
+        state.tokens.put(hash, user.clone());
         Ok(Staff { user })
     }
 }

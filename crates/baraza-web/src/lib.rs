@@ -28,6 +28,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub catalog: Arc<Catalog>,
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -40,6 +41,7 @@ impl AppState {
             store,
             clock,
             catalog,
+            tokens: Arc::default(),
         })
     }
 }

@@ -332,9 +332,10 @@ pub async fn create_case(
         .store
         .create_case(new, staff.actor(), state.clock.now())
         .await?;
-    let citizen = match intake.case.citizen {
-        Some(id) => state.store.citizen(id).await?,
-        None => None,
+    let citizen = match (intake.citizen, intake.case.citizen) {
+        (Some(c), _) => Some(c),
+        (None, Some(id)) => state.store.citizen(id).await?,
+        (None, None) => None,
     };
     let body = case_body(
         &intake.case,

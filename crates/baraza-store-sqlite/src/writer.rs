@@ -1,0 +1,206 @@
+//! The SQLite side of the group-commit writer: one connection of the C library (through
+//! rusqlite) on a thread of its own, `BEGIN IMMEDIATE` per batch, a savepoint per write.
+//! SQLite has one writer at a time anyway; batching turns one fsync per case into one per
+//! batch, and the dedicated thread spares each statement a hop between threads.
+
+use crate::rows::{self, SqlValue};
+use crate::writes::{INSERT_CITIZEN, INSERT_EVENT, UPSERT_CASE};
+use async_trait::async_trait;
+use baraza_core::*;
+use baraza_store::{BatchTx, StoreError, StoreResult};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+use std::path::Path;
+use std::sync::LazyLock;
+
+pub struct SqliteWriter {
+    conn: Connection,
+}
+
+impl SqliteWriter {
+    /// Open the writer's connection with the same durability as the pool: WAL, FULL sync.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path).map_err(err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )
+        .map_err(err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(Self { conn })
+    }
+
+    fn exec(&self, sql: &str) -> StoreResult<()> {
+        self.conn.execute_batch(sql).map_err(err)
+    }
+
+    fn execute_values(&self, sql: &str, values: Vec<SqlValue>) -> StoreResult<()> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+        let values: Vec<Value> = values.into_iter().map(to_value).collect();
+        stmt.execute(rusqlite::params_from_iter(values.iter()))
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn case_where(&self, clause: &str, p: &dyn rusqlite::ToSql) -> StoreResult<Option<Case>> {
+        let sql = format!("SELECT {} FROM cases WHERE {clause}", rows::CASE_COLUMNS);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt.query([p]).map_err(err)?;
+        match found.next().map_err(err)? {
+            Some(row) => rows::case(row).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+fn to_value(v: SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Int(i) => Value::Integer(i),
+        SqlValue::Real(f) => Value::Real(f),
+        SqlValue::Text(s) => Value::Text(s),
+    }
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict {
+                code: "already_exists",
+                message: e.to_string(),
+            }
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+static FIND_CITIZEN: LazyLock<[String; 3]> = LazyLock::new(|| {
+    ["phone", "whatsapp_id", "email"].map(|col| {
+        format!(
+            "SELECT {} FROM citizens WHERE jurisdiction_id = ?1 AND {col} = ?2 ORDER BY created_at LIMIT 1",
+            rows::CITIZEN_COLUMNS
+        )
+    })
+});
+
+#[async_trait]
+impl BatchTx for SqliteWriter {
+    async fn begin(&mut self) -> StoreResult<()> {
+        self.exec("BEGIN IMMEDIATE")
+    }
+    async fn lock_head(&mut self) -> StoreResult<ChainHead> {
+        // BEGIN IMMEDIATE already holds SQLite's one write lock.
+        self.conn
+            .query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| {
+                Ok(ChainHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .map_err(err)
+    }
+    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("UPDATE journal_head SET seq = ?1, hash = ?2 WHERE id = 1")
+            .map_err(err)?;
+        stmt.execute(params![head.seq, head.hash])
+            .map(|_| ())
+            .map_err(err)
+    }
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        self.exec("SAVEPOINT write_op")
+    }
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        self.exec("RELEASE write_op")
+    }
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        self.exec("ROLLBACK TO write_op")
+    }
+    async fn commit(&mut self) -> StoreResult<()> {
+        self.exec("COMMIT")
+    }
+    async fn rollback(&mut self) -> StoreResult<()> {
+        if self.conn.is_autocommit() {
+            Ok(())
+        } else {
+            self.exec("ROLLBACK")
+        }
+    }
+
+    async fn case_by_idempotency_key(
+        &mut self,
+        j: &JurisdictionId,
+        key: &str,
+    ) -> StoreResult<Option<Case>> {
+        let sql = format!(
+            "SELECT {} FROM cases WHERE jurisdiction_id = ?1 AND idempotency_key = ?2",
+            rows::CASE_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt.query(params![j.as_str(), key]).map_err(err)?;
+        match found.next().map_err(err)? {
+            Some(row) => rows::case(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn find_citizen(
+        &mut self,
+        j: &JurisdictionId,
+        c: &NewCitizen,
+    ) -> StoreResult<Option<Citizen>> {
+        let probes = [
+            c.phone.as_ref().map(|p| p.as_str().to_owned()),
+            c.whatsapp_id.clone(),
+            c.email.as_ref().map(|e| e.as_str().to_owned()),
+        ];
+        for (sql, value) in FIND_CITIZEN.iter().zip(probes) {
+            let Some(value) = value else { continue };
+            let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+            let mut found = stmt.query(params![j.as_str(), value]).map_err(err)?;
+            if let Some(row) = found.next().map_err(err)? {
+                return rows::citizen(row).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    async fn insert_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        self.execute_values(&INSERT_CITIZEN, rows::citizen_values(c))
+    }
+
+    async fn number_taken(&mut self, n: CaseNumber) -> StoreResult<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM cases WHERE number = ?1")
+            .map_err(err)?;
+        stmt.exists(params![i64::from(n.value())]).map_err(err)
+    }
+
+    async fn insert_case(&mut self, c: &Case) -> StoreResult<()> {
+        self.execute_values(&UPSERT_CASE, rows::case_values(c))
+    }
+
+    async fn case_for_update(&mut self, n: CaseNumber) -> StoreResult<Option<Case>> {
+        // BEGIN IMMEDIATE already holds SQLite's one write lock: no row lock needed.
+        self.case_where("number = ?1", &i64::from(n.value()))
+    }
+
+    async fn update_case(&mut self, c: &Case) -> StoreResult<()> {
+        self.execute_values(&UPSERT_CASE, rows::case_values(c))
+    }
+
+    async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()> {
+        self.execute_values(&INSERT_EVENT, rows::event_values(e))
+    }
+}
