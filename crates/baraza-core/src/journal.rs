@@ -111,10 +111,10 @@ impl ChainHead {
         if ev.prev_hash != self.hash {
             return Err(ChainBreak::PreviousHashMismatch { seq: ev.seq });
         }
-        if let Some(p) = &ev.payload {
-            if hex::encode(Sha256::digest(p.as_bytes())) != ev.payload_sha256 {
-                return Err(ChainBreak::PayloadAltered { seq: ev.seq });
-            }
+        if let Some(p) = &ev.payload
+            && hex::encode(Sha256::digest(p.as_bytes())) != ev.payload_sha256
+        {
+            return Err(ChainBreak::PayloadAltered { seq: ev.seq });
         }
         if event_hash(ev) != ev.hash {
             return Err(ChainBreak::EventAltered { seq: ev.seq });

@@ -205,10 +205,10 @@ pub fn load_hierarchy_csv(
     let mut order = Vec::new();
     for (line, row) in reader.records().enumerate() {
         let row = row.map_err(|e| FieldError::new("csv", format!("row {}: {e}", line + 2)))?;
-        if let Some((i, v)) = filter {
-            if row.get(i) != Some(v) {
-                continue;
-            }
+        if let Some((i, v)) = filter
+            && row.get(i) != Some(v)
+        {
+            continue;
         }
         let mut parent: Option<AreaCode> = None;
         for (depth, (ci, ni)) in cols.iter().enumerate() {

@@ -32,7 +32,9 @@ impl PostgresStore {
     pub async fn open(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("not a PostgreSQL URL: {e}")))?
-            .log_statements(tracing::log::LevelFilter::Trace);
+            .log_statements(tracing::log::LevelFilter::Trace)
+            // Exports stream for minutes by design: not worth a warning.
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

@@ -305,11 +305,11 @@ impl BatchTx for PgBatchTx {
             Some(c) => exec(c, "ROLLBACK").await,
             None => Ok(()),
         };
-        if let Some(conn) = self.conn.take() {
-            if r.is_err() {
-                // Never hand a connection in an unknown state back to the pool.
-                let _ = conn.detach();
-            }
+        if let Some(conn) = self.conn.take()
+            && r.is_err()
+        {
+            // Never hand a connection in an unknown state back to the pool.
+            let _ = conn.detach();
         }
         r
     }

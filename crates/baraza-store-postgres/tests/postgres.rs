@@ -2,6 +2,10 @@
 //! (`.ci/run` always sets it). Each test gets a fresh database, dropped afterwards. Also:
 //! tampering caught by verify, two writers sharing one database, the two migration trees
 //! agreeing, and a SQLite export imported into PostgreSQL with nothing lost.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed step is a failed test"
+)]
 
 use baraza_core::ChainBreak;
 use baraza_store::conformance::{TestStore, fixtures, populate};

@@ -38,13 +38,15 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .log_statements(tracing::log::LevelFilter::Trace);
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
+            .log_statements(tracing::log::LevelFilter::Trace)
+            // Exports stream for minutes by design: not worth a warning.
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)

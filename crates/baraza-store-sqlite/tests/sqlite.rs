@@ -1,5 +1,9 @@
 //! The conformance suite on SQLite, plus what only an outside tool can do: edit rows
 //! behind Baraza's back, which `verify` must catch and name.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed step is a failed test"
+)]
 
 use baraza_core::ChainBreak;
 use baraza_store::conformance::{TestStore, fixtures, populate};

@@ -1,6 +1,10 @@
 //! The conformance suite: one set of scenarios every `Store` must pass. Each backend's
 //! tests instantiate it with `baraza_store::conformance_suite!`; SQLite always runs it,
 //! PostgreSQL whenever `BARAZA_TEST_POSTGRES_URL` is set.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test scenarios: a failed step is a failed test"
+)]
 
 use crate::portable::{Record, export_jsonl, for_each_record, import_jsonl};
 use crate::{Store, StoreError, verify_journal};
@@ -660,7 +664,7 @@ pub async fn lists_filter_and_paginate_stably<T: TestStore, F: Future<Output = T
         seen.extend(rows.into_iter().map(|c| c.number));
     }
     let mut want = all.clone();
-    want.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    want.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
     assert_eq!(seen, want.iter().map(|c| c.number).collect::<Vec<_>>());
 
     let count = |f: CaseFilter| {

@@ -272,14 +272,14 @@ async fn apply<T: BatchTx>(
 ) -> StoreResult<WriteOutcome> {
     match op {
         WriteOp::Create { new, actor, at } => {
-            if let Some(key) = &new.idempotency_key {
-                if let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await? {
-                    return Ok(WriteOutcome::Created(Intake {
-                        case,
-                        citizen: None,
-                        created: false,
-                    }));
-                }
+            if let Some(key) = &new.idempotency_key
+                && let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await?
+            {
+                return Ok(WriteOutcome::Created(Intake {
+                    case,
+                    citizen: None,
+                    created: false,
+                }));
             }
             let citizen = match &new.citizen {
                 Some(nc) => Some(match_or_add_citizen(tx, &new.jurisdiction, nc, at).await?),
@@ -336,10 +336,10 @@ async fn match_or_add_citizen<T: BatchTx>(
     nc: &NewCitizen,
     at: Timestamp,
 ) -> StoreResult<Citizen> {
-    if nc.has_contact() {
-        if let Some(found) = tx.find_citizen(j, nc).await? {
-            return Ok(found);
-        }
+    if nc.has_contact()
+        && let Some(found) = tx.find_citizen(j, nc).await?
+    {
+        return Ok(found);
     }
     let c = Citizen {
         id: CitizenId(uuid::Uuid::new_v4()),

@@ -70,10 +70,10 @@ impl Catalog {
         id: &JurisdictionId,
         is_fresh: impl Fn(&JurisdictionCatalog) -> bool,
     ) -> StoreResult<Option<Arc<JurisdictionCatalog>>> {
-        if let Some(c) = self.get(id) {
-            if is_fresh(&c) {
-                return Ok(Some(c));
-            }
+        if let Some(c) = self.get(id)
+            && is_fresh(&c)
+        {
+            return Ok(Some(c));
         }
         self.reload(store).await?;
         Ok(self.get(id))

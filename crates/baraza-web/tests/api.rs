@@ -1,6 +1,10 @@
 //! The JSON API through a real HTTP server on port 0, on SQLite always and on PostgreSQL
 //! when `BARAZA_TEST_POSTGRES_URL` is set: auth, intake, validation, the lifecycle over
 //! HTTP, scope, pagination, and the OpenAPI document kept in sync.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed step is a failed test"
+)]
 
 use baraza_core::*;
 use baraza_store::Store;

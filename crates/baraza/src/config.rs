@@ -134,6 +134,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
     fn layers_apply_in_order() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

@@ -260,6 +260,17 @@ pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSumma
     })
 }
 
+struct Sample {
+    key: &'static str,
+    kind: CaseKind,
+    channel: Channel,
+    ward: &'static str,
+    text: &'static str,
+    phone: Option<&'static str>,
+    /// How far through triage, assignment and response the sample goes.
+    steps: usize,
+}
+
 /// A few cases at different stages, filed and worked through the ordinary path. Their
 /// idempotency keys make a second load add nothing.
 async fn sample_cases(
@@ -271,55 +282,64 @@ async fn sample_cases(
 ) -> anyhow::Result<usize> {
     let tree = AreaTree::new(areas.to_vec());
     let staff = Actor::staff(desk.id, desk.role, Channel::Api);
-    let samples: [(&str, CaseKind, Channel, &str, &str, Option<&str>, usize); 5] = [
-        (
-            "demo-1",
-            CaseKind::Complaint,
-            Channel::Sms,
-            "0742",
-            "Maji hayajatoka Kamariny tangu Jumatatu.",
-            Some("+254700100001"),
-            0,
-        ),
-        (
-            "demo-2",
-            CaseKind::ServiceRequest,
-            Channel::Counter,
-            "0741",
-            "The road from Emsoo to Iten is impassable after the rains.",
-            None,
-            2,
-        ),
-        (
-            "demo-3",
-            CaseKind::Complaint,
-            Channel::Whatsapp,
-            "0746",
-            "Chepkorio dispensary has had no malaria drugs for two weeks.",
-            Some("+254700100003"),
-            3,
-        ),
-        (
-            "demo-4",
-            CaseKind::InformationRequest,
-            Channel::Web,
-            "0739",
-            "When will ECDE bursary applications open in Kapsowar?",
-            None,
-            1,
-        ),
-        (
-            "demo-5",
-            CaseKind::Compliment,
-            Channel::Voice,
-            "0744",
-            "Thank you for the new water kiosk at Tambach.",
-            Some("+254700100005"),
-            0,
-        ),
+    let samples = [
+        Sample {
+            key: "demo-1",
+            kind: CaseKind::Complaint,
+            channel: Channel::Sms,
+            ward: "0742",
+            text: "Maji hayajatoka Kamariny tangu Jumatatu.",
+            phone: Some("+254700100001"),
+            steps: 0,
+        },
+        Sample {
+            key: "demo-2",
+            kind: CaseKind::ServiceRequest,
+            channel: Channel::Counter,
+            ward: "0741",
+            text: "The road from Emsoo to Iten is impassable after the rains.",
+            phone: None,
+            steps: 2,
+        },
+        Sample {
+            key: "demo-3",
+            kind: CaseKind::Complaint,
+            channel: Channel::Whatsapp,
+            ward: "0746",
+            text: "Chepkorio dispensary has had no malaria drugs for two weeks.",
+            phone: Some("+254700100003"),
+            steps: 3,
+        },
+        Sample {
+            key: "demo-4",
+            kind: CaseKind::InformationRequest,
+            channel: Channel::Web,
+            ward: "0739",
+            text: "When will ECDE bursary applications open in Kapsowar?",
+            phone: None,
+            steps: 1,
+        },
+        Sample {
+            key: "demo-5",
+            kind: CaseKind::Compliment,
+            channel: Channel::Voice,
+            ward: "0744",
+            text: "Thank you for the new water kiosk at Tambach.",
+            phone: Some("+254700100005"),
+            steps: 0,
+        },
     ];
     let mut added = 0;
-    for (key, kind, channel, ward, text, phone, steps) in samples {
+    for Sample {
+        key,
+        kind,
+        channel,
+        ward,
+        text,
+        phone,
+        steps,
+    } in samples
+    {
         let ward = AreaCode(ward.into());
         let citizen = phone.map(|p| NewCitizen {
             phone: PhoneNumber::parse(p).ok(),

@@ -316,10 +316,10 @@ pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) 
 pub fn event_body(e: &JournalEvent, role: Role) -> EventBody {
     let mut data = e.data();
     // Observers see the flow, not who the citizen is.
-    if !role.sees_personal_data() {
-        if let Some(obj) = data.as_object_mut() {
-            obj.remove("citizen");
-        }
+    if !role.sees_personal_data()
+        && let Some(obj) = data.as_object_mut()
+    {
+        obj.remove("citizen");
     }
     EventBody {
         seq: e.seq,
