@@ -650,3 +650,38 @@ pub fn receive(
 
 #[cfg(test)]
 mod tests;
+
+/// The rules as a Markdown table, for ARCHITECTURE.md (a test keeps the two equal).
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| action | from | to | who | journal event |\n|---|---|---|---|---|\n");
+    for r in RULES {
+        let from = if r.from.len() == Status::ALL.len() {
+            "any".to_owned()
+        } else {
+            r.from
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let to = r.to.map_or("(unchanged)", |s| s.as_str());
+        let (roles, extra) = match r.who {
+            Who::Staff(rs) => (rs, ""),
+            Who::StaffOrCitizen(rs) => (rs, ", citizen"),
+            Who::StaffOrSystem(rs) => (rs, ", system"),
+        };
+        let who = roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+            + extra;
+        let event = format!("`{}` ({})", r.event, r.visibility);
+        out.push_str(&format!(
+            "| {} | {from} | {to} | {who} | {event} |\n",
+            r.action
+        ));
+    }
+    out
+}

@@ -363,3 +363,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn architecture_md_shows_the_rules_as_they_are() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ARCHITECTURE.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let start = doc
+        .find("<!-- lifecycle-rules:start -->\n")
+        .expect("start marker")
+        + "<!-- lifecycle-rules:start -->\n".len();
+    let end = doc
+        .find("<!-- lifecycle-rules:end -->")
+        .expect("end marker");
+    let want = rules_markdown();
+    assert!(
+        doc[start..end] == want,
+        "ARCHITECTURE.md's lifecycle table is stale; replace it with:\n{want}"
+    );
+}

@@ -1,0 +1,270 @@
+//! The `baraza` binary as an operator uses it: every subcommand documents itself, the
+//! demo server keeps its data across restarts, export -> import -> verify round-trips
+//! (SQLite to SQLite, and to PostgreSQL when configured), and `verify` names a tampered
+//! event with a failing exit code.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed step is a failed test"
+)]
+
+use assert_cmd::Command;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+fn baraza(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("baraza").unwrap();
+    c.current_dir(dir)
+        .env_remove("BARAZA_DATABASE_URL")
+        .env_remove("BARAZA_DATA_DIR")
+        .env_remove("BARAZA_LISTEN");
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        c,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["user", "enable", "--help"],
+        vec!["token", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["export", "--help"],
+        vec!["import", "--help"],
+        vec!["verify", "--help"],
+        vec!["bench", "--help"],
+    ] {
+        let text = stdout(baraza(dir.path()).args(&args));
+        assert!(text.contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn users_and_tokens_are_managed_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout(baraza(dir.path()).arg("demo"));
+    let added = stdout(baraza(dir.path()).args([
+        "user",
+        "add",
+        "--username",
+        "ward.tambach",
+        "--role",
+        "ward_administrator",
+        "--area",
+        "0744",
+    ]));
+    assert!(added.contains("added ward.tambach"));
+    // Bad input is refused with a reason, and nothing is added.
+    let out = baraza(dir.path())
+        .args([
+            "user",
+            "add",
+            "--username",
+            "x.y",
+            "--role",
+            "ward_administrator",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scoped to an area"));
+    let out = baraza(dir.path())
+        .args(["user", "add", "--username", "zed", "--role", "mayor"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown value \"mayor\""));
+    let list = stdout(baraza(dir.path()).args(["user", "list"]));
+    assert!(list.contains("ward.tambach") && !list.contains("x.y"));
+    let secret = stdout(baraza(dir.path()).args(["token", "create", "--user", "ward.tambach"]));
+    assert!(secret.trim().starts_with("bz_") && secret.trim().len() > 40);
+    let tokens = stdout(baraza(dir.path()).args(["token", "list", "--user", "ward.tambach"]));
+    assert!(
+        !tokens.contains(secret.trim()),
+        "token list must never show secrets"
+    );
+    let id = tokens
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(stdout(baraza(dir.path()).args(["token", "revoke", &id])).contains("revoked"));
+    assert!(
+        stdout(baraza(dir.path()).args(["user", "disable", "ward.tambach"])).contains("disabled")
+    );
+    assert!(stdout(baraza(dir.path()).args(["user", "list"])).contains("disabled"));
+}
+
+#[test]
+fn export_import_verify_and_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout(baraza(dir.path()).arg("demo"));
+    stdout(baraza(dir.path()).args(["export", "--output", "dump.jsonl"]));
+    let dump = std::fs::read_to_string(dir.path().join("dump.jsonl")).unwrap();
+    assert!(dump.starts_with(r#"{"type":"header""#) && dump.trim_end().ends_with('}'));
+    // Into a second SQLite database chosen through the environment.
+    let other = format!("sqlite://{}", dir.path().join("other/copy.db").display());
+    let imported = stdout(baraza(dir.path()).env("BARAZA_DATABASE_URL", &other).args([
+        "import",
+        "--input",
+        "dump.jsonl",
+    ]));
+    assert!(imported.contains("the journal verifies"));
+    let again = baraza(dir.path())
+        .env("BARAZA_DATABASE_URL", &other)
+        .args(["import", "--input", "dump.jsonl"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty database"));
+    assert!(stdout(baraza(dir.path()).arg("verify")).contains("journal intact"));
+
+    // Someone edits an event with a database tool: verify fails and names it.
+    let db = rusqlite::Connection::open(dir.path().join("baraza-data/baraza.db")).unwrap();
+    db.execute_batch("DROP TRIGGER journal_is_append_only_update; UPDATE journal SET payload = '{}' WHERE seq = 4;").unwrap();
+    drop(db);
+    let out = baraza(dir.path()).arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("event #4") && text.contains("payload was altered"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sqlite_export_imports_into_postgres() {
+    let Some(admin) = std::env::var("BARAZA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pool = rt
+        .block_on(baraza_store_postgres::AdminPool::connect(&admin))
+        .expect("PostgreSQL reachable");
+    let name = format!("baraza_test_{}", uuid::Uuid::new_v4().simple());
+    rt.block_on(pool.execute(&format!("CREATE DATABASE {name}")))
+        .unwrap();
+    let root = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0;
+    let pg = format!("{root}/{name}");
+    let dir = tempfile::tempdir().unwrap();
+    stdout(baraza(dir.path()).arg("demo"));
+    stdout(baraza(dir.path()).args(["export", "-o", "dump.jsonl"]));
+    stdout(baraza(dir.path()).args(["--database-url", &pg, "import", "-i", "dump.jsonl"]));
+    stdout(baraza(dir.path()).args(["--database-url", &pg, "export", "-o", "back.jsonl"]));
+    let strip = |s: String| s.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+    let a = strip(std::fs::read_to_string(dir.path().join("dump.jsonl")).unwrap());
+    let b = strip(std::fs::read_to_string(dir.path().join("back.jsonl")).unwrap());
+    assert_eq!(
+        a, b,
+        "SQLite -> PostgreSQL -> export must give back the same records"
+    );
+    assert!(
+        stdout(baraza(dir.path()).args(["--database-url", &pg, "verify"]))
+            .contains("journal intact")
+    );
+    let _ = rt.block_on(pool.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+}
+
+/// Start `serve --demo` on a free port; returns the child and its base URL.
+fn serve(dir: &Path) -> (std::process::Child, String) {
+    let bin = assert_cmd::cargo::cargo_bin("baraza");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(dir)
+        .env_remove("BARAZA_DATABASE_URL")
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let rest: Vec<String> = lines
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("try:"))
+        .collect();
+    let banner = rest.join("\n");
+    assert!(
+        banner.contains("bz_demo_desk") && banner.contains("0737"),
+        "{banner}"
+    );
+    (child, base)
+}
+
+#[test]
+fn the_demo_server_keeps_its_data_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let count = |base: &str| {
+        rt.block_on(async {
+            let c = reqwest::Client::new();
+            let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
+            assert!(ready.status().is_success());
+            let body: serde_json::Value = c
+                .get(format!("{base}/api/v1/cases?limit=200"))
+                .bearer_auth("bz_demo_desk")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["cases"].as_array().unwrap().len()
+        })
+    };
+    let (mut first, base) = serve(dir.path());
+    assert_eq!(count(&base), 5);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut second, base) = serve(dir.path());
+    assert_eq!(
+        count(&base),
+        5,
+        "a second start reuses the data and adds no duplicate demo cases"
+    );
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+#[test]
+fn the_benchmark_runs_and_prints_its_ratio() {
+    // A smoke run: the figures themselves are read by people, never asserted.
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout(
+        baraza(dir.path())
+            .env_remove("BARAZA_BENCH_POSTGRES_URL")
+            .args(["bench", "--seconds", "1", "--clients", "4", "--rate", "50"]),
+    );
+    assert!(text.contains("ratio (a)/(b) = "), "{text}");
+    assert!(text.contains("journal verifies"), "{text}");
+}
