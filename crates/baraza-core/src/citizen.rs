@@ -149,7 +149,7 @@ pub struct Consent {
     pub publish: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citizen {
     pub id: CitizenId,
     pub jurisdiction: crate::JurisdictionId,
@@ -165,7 +165,7 @@ pub struct Citizen {
 }
 
 /// A citizen as given at intake; matched to an existing one by phone, WhatsApp id or email.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCitizen {
     pub phone: Option<PhoneNumber>,
     pub whatsapp_id: Option<String>,
@@ -175,6 +175,24 @@ pub struct NewCitizen {
     pub gender: Option<Gender>,
     pub age_band: Option<AgeBand>,
     pub consent: Consent,
+}
+
+/// Personal data stays out of logs: `Debug` shows only what is safe.
+impl std::fmt::Debug for Citizen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Citizen")
+            .field("id", &self.id)
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for NewCitizen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCitizen")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
 }
 
 impl NewCitizen {

@@ -438,6 +438,16 @@ impl Store for PostgresStore {
     }
 }
 
+/// The URL of database `db` on the server of `url` (same user, host and options).
+pub fn url_with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((url, String::new()));
+    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
+    format!("{root}/{db}{query}")
+}
+
 /// A plain connection to a PostgreSQL server for administrative statements (creating
 /// and dropping the benchmark's temporary database), so callers need no sqlx of their own.
 pub struct AdminPool(PgPool);

@@ -46,15 +46,6 @@ impl TestStore for TempPostgres {
     }
 }
 
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map(|(b, q)| (b, format!("?{q}")))
-        .unwrap_or((url, String::new()));
-    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
-    format!("{root}/{db}{query}")
-}
-
 /// A fresh, empty database. Panics loudly when the server is configured but unreachable:
 /// a PostgreSQL suite that silently skips would prove nothing.
 async fn make() -> TempPostgres {
@@ -68,7 +59,7 @@ async fn make() -> TempPostgres {
         .await
         .expect("create test database");
     let store = Arc::new(
-        PostgresStore::open(&with_database(&url, &name))
+        PostgresStore::open(&baraza_store_postgres::url_with_database(&url, &name))
             .await
             .expect("open postgres"),
     );
@@ -144,7 +135,7 @@ async fn postgres_two_processes_share_one_chain() {
     // Two stores on one database stand for two `baraza serve` processes.
     let t = make().await;
     fixtures::seed(&*t.store()).await;
-    let url = with_database(&admin_url().unwrap(), &t.name);
+    let url = baraza_store_postgres::url_with_database(&admin_url().unwrap(), &t.name);
     let second: Arc<dyn Store> = Arc::new(PostgresStore::open(&url).await.unwrap());
     let first = t.store();
     let mut handles = Vec::new();

@@ -174,7 +174,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::invalid("body", e.body_text())),
+            Err(JsonRejection::JsonDataError(e)) => Err(data_error(&e.body_text())),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest {
                 code: "malformed_json",
                 detail: e.body_text(),
@@ -187,6 +187,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
                 detail: e.body_text(),
             }),
         }
+    }
+}
+
+/// serde's message names the path of the bad field before a colon
+/// (`citizen.phone: invalid type: ...`); use it as the field when there is one.
+fn data_error(text: &str) -> AppError {
+    let detail =
+        text.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+    match detail.split_once(": ") {
+        Some((path, message)) if !path.is_empty() && !path.contains(' ') => {
+            AppError::invalid(path, message)
+        }
+        _ => AppError::invalid("body", detail),
     }
 }
 

@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use catalog::Catalog;
 pub use error::AppError;
@@ -79,6 +80,10 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         // Logs method, path, status and latency only: never bodies or headers (tokens, contacts).
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }

@@ -30,6 +30,7 @@ const OBSERVER: &str = "bz_test_observer";
 const AUDITOR: &str = "bz_test_auditor";
 const DISABLED: &str = "bz_test_disabled";
 const REVOKED: &str = "bz_test_revoked";
+const OTHER_COUNTY: &str = "bz_test_makueni_desk";
 
 async fn add_user(
     store: &dyn Store,
@@ -73,11 +74,12 @@ impl TestApp {
             .execute(&admin)
             .await
             .unwrap();
-        let root = url.split('?').next().unwrap().rsplit_once('/').unwrap().0;
         let store: Arc<dyn Store> = Arc::new(
-            baraza_store_postgres::PostgresStore::open(&format!("{root}/{name}"))
-                .await
-                .unwrap(),
+            baraza_store_postgres::PostgresStore::open(&baraza_store_postgres::url_with_database(
+                &url, &name,
+            ))
+            .await
+            .unwrap(),
         );
         Some(Self::start(store, None, Some((admin, name))).await)
     }
@@ -156,6 +158,44 @@ impl TestApp {
         for t in store.tokens(Some(revoked.id)).await.unwrap() {
             store.revoke_token(t.id, fixtures::now()).await.unwrap();
         }
+        // A second county on the same deployment: nothing may leak between the two.
+        let mk = JurisdictionId::parse("makueni").unwrap();
+        let mut j = fixtures::jurisdiction();
+        j.id = mk.clone();
+        j.name = "Makueni County".into();
+        j.reference_prefix = "MK".into();
+        store.put_jurisdiction(&j).await.unwrap();
+        let area = |code: &str, depth: u8, parent: Option<&str>| Area {
+            jurisdiction: mk.clone(),
+            code: AreaCode(code.into()),
+            name: code.into(),
+            depth,
+            parent: parent.map(|p| AreaCode(p.into())),
+        };
+        store
+            .put_areas(&[
+                area("017", 0, None),
+                area("085", 1, Some("017")),
+                area("0421", 2, Some("085")),
+            ])
+            .await
+            .unwrap();
+        let mut other = fixtures::user(
+            "desk.makueni",
+            Role::CommunicationsDesk,
+            Scope::Jurisdiction,
+        );
+        other.jurisdiction = mk;
+        store.add_user(&other).await.unwrap();
+        let t = ApiToken {
+            id: uuid::Uuid::new_v4(),
+            user: other.id,
+            name: "test".into(),
+            secret_sha256: TokenSecret::from_presented(OTHER_COUNTY).sha256_hex(),
+            created_at: fixtures::now(),
+            revoked_at: None,
+        };
+        store.add_token(&t).await.unwrap();
         let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock))
             .await
             .unwrap();
@@ -278,6 +318,61 @@ on_both!(
     postgres_observers_see_no_personal_data,
     observer
 );
+on_both!(
+    jurisdictions_never_leak,
+    postgres_jurisdictions_never_leak,
+    isolation
+);
+
+async fn isolation(app: &TestApp) {
+    let em = app.file(DESK, "0741").await;
+    let (s, _) = app.get(OTHER_COUNTY, &format!("/api/v1/cases/{em}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .act(OTHER_COUNTY, &em, json!({"action": "note", "text": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, b) = app.get(OTHER_COUNTY, "/api/v1/cases").await;
+    assert!(b["cases"].as_array().unwrap().is_empty());
+    // Another county's wards are not this county's wards.
+    let (s, b) = app
+        .post(
+            OTHER_COUNTY,
+            "/api/v1/cases",
+            json!({"kind": "complaint", "ward": "0741", "description": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("ward"))
+    );
+    let (s, b) = app
+        .post(
+            OTHER_COUNTY,
+            "/api/v1/cases",
+            json!({"kind": "complaint", "ward": "0421", "description": "Wote market toilets"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(b["reference"].as_str().unwrap().starts_with("MK-"));
+    let mk = b["number"].as_str().unwrap().to_owned();
+    let (s, b) = app
+        .act(
+            OTHER_COUNTY,
+            &mk,
+            json!({"action": "mark_duplicate", "of": em}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("of"))
+    );
+    let (_, b) = app.get(OTHER_COUNTY, "/api/v1/jurisdiction").await;
+    assert_eq!(b["id"], "makueni");
+    assert_eq!(b["areas"].as_array().unwrap().len(), 3);
+    let (_, b) = app.get(DESK, "/api/v1/cases").await;
+    assert_eq!(b["cases"].as_array().unwrap().len(), 1);
+}
 
 async fn authentication(app: &TestApp) {
     let r = app
@@ -414,8 +509,10 @@ async fn validation(app: &TestApp) {
             json!({"kind": "complaint", "description": "x", "colour": "red"}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(b["detail"].as_str().unwrap().contains("colour"));
+    assert_eq!(
+        (s, b["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("colour"))
+    );
     let r = app
         .http
         .post(format!("{}/api/v1/cases", app.base))

@@ -282,7 +282,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let pool = sqlx_admin(admin).await?;
         let name = format!("baraza_bench_{}", uuid::Uuid::new_v4().simple());
         exec(&pool, &format!("CREATE DATABASE {name}")).await?;
-        let db_url = with_database(admin, &name);
+        let db_url = baraza_store_postgres::url_with_database(admin, &name);
         let result =
             async { bench_backend("postgres", crate::open_store(&db_url).await?, &args).await }
                 .await;
@@ -296,15 +296,6 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         println!("(PostgreSQL not benched: pass --postgres-url or set BARAZA_BENCH_POSTGRES_URL)");
     }
     Ok(())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map(|(b, q)| (b, format!("?{q}")))
-        .unwrap_or((url, String::new()));
-    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
-    format!("{root}/{db}{query}")
 }
 
 async fn sqlx_admin(url: &str) -> anyhow::Result<baraza_store_postgres::AdminPool> {

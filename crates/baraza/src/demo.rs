@@ -3,8 +3,8 @@
 //! role with a fixed demo API token, and a few cases filed through the normal path.
 //! Loading twice changes nothing.
 
+use crate::jurisdiction_file::{self, JurisdictionFile};
 use anyhow::Context;
-use baraza_core::jurisdiction::load_hierarchy_csv;
 use baraza_core::lifecycle::{Action, Actor};
 use baraza_core::*;
 use baraza_store::Store;
@@ -13,11 +13,8 @@ use baraza_store::Store;
 /// package kenya-locations 0.1.8 (MIT).
 pub const KENYA_WARDS_CSV: &str = include_str!("../../../data/kenya-wards.csv");
 
-pub const KENYA_COLUMNS: [(&str, &str); 3] = [
-    ("county_code", "county"),
-    ("constituency_code", "constituency"),
-    ("ward_code", "ward"),
-];
+/// The demo jurisdiction's file (identity, hierarchy, departments, categories).
+pub const DEMO_FILE: &str = include_str!("../../../data/jurisdictions/elgeyo-marakwet.toml");
 
 /// Elgeyo Marakwet has 20 wards; the source list has 19. Marakwet West's ward with code
 /// 0737 is missing there, and we do not invent it: add it when an official source is at hand.
@@ -27,55 +24,6 @@ pub const KNOWN_GAP: &str = "Elgeyo Marakwet has 20 wards but the source ward li
 pub fn jurisdiction_id() -> JurisdictionId {
     JurisdictionId::parse("elgeyo-marakwet").expect("a valid slug")
 }
-
-const DEPARTMENTS: &[(&str, &str)] = &[
-    ("agriculture", "Agriculture, Livestock and Fisheries"),
-    ("education", "Education and Technical Training"),
-    ("finance", "Finance and Economic Planning"),
-    ("health", "Health Services"),
-    ("lands", "Lands, Physical Planning and Urban Development"),
-    ("roads", "Roads, Public Works and Transport"),
-    ("trade", "Trade, Tourism and Cooperatives"),
-    ("water", "Water, Environment and Natural Resources"),
-];
-
-const CATEGORIES: &[(&str, &str, &str)] = &[
-    ("water-supply", "No water supply", "water"),
-    ("water-leak", "Burst pipe or leak", "water"),
-    ("water-quality", "Unsafe or dirty water", "water"),
-    (
-        "health-medicine",
-        "Medicine shortage at a health facility",
-        "health",
-    ),
-    (
-        "health-staff",
-        "Staff absent at a health facility",
-        "health",
-    ),
-    ("roads-impassable", "Road impassable", "roads"),
-    ("roads-bridge", "Bridge or culvert damaged", "roads"),
-    (
-        "agri-inputs",
-        "Seeds, fertiliser or extension services",
-        "agriculture",
-    ),
-    (
-        "agri-livestock",
-        "Livestock disease or vaccination",
-        "agriculture",
-    ),
-    ("edu-ecde", "Early childhood (ECDE) centre", "education"),
-    ("edu-bursary", "Bursary", "education"),
-    ("lands-dispute", "Plot boundary or land dispute", "lands"),
-    ("lands-approval", "Building or planning approval", "lands"),
-    (
-        "finance-revenue",
-        "Cess, market fees or revenue collection",
-        "finance",
-    ),
-    ("trade-market", "Market facilities", "trade"),
-];
 
 /// A demo user: role, username, display name, scope, and the fixed demo token secret.
 pub struct DemoUser {
@@ -171,44 +119,10 @@ pub struct DemoSummary {
 
 /// Load (or top up) the demo data.
 pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSummary> {
-    let j = Jurisdiction {
-        id: jurisdiction_id(),
-        name: "Elgeyo Marakwet County".into(),
-        reference_prefix: "EM".into(),
-        levels: vec!["county".into(), "sub-county".into(), "ward".into()],
-        country: "KE".into(),
-        default_language: Language::English,
-        timezone: "Africa/Nairobi".into(),
-    };
-    store.put_jurisdiction(&j).await?;
-    let areas = load_hierarchy_csv(
-        &j.id,
-        KENYA_WARDS_CSV,
-        &KENYA_COLUMNS,
-        Some(("county_code", "028")),
-    )
-    .map_err(|e| anyhow::anyhow!("demo hierarchy: {e}"))?;
-    let sub_counties = areas.iter().filter(|a| a.depth == 1).count();
-    let wards = areas.iter().filter(|a| a.depth == 2).count();
-    store.put_areas(&areas).await?;
-    for (code, name) in DEPARTMENTS {
-        store
-            .put_department(&Department {
-                jurisdiction: j.id.clone(),
-                code: (*code).into(),
-                name: (*name).into(),
-            })
-            .await?;
-    }
-    for (code, name, dept) in CATEGORIES {
-        let c = ServiceCategory {
-            jurisdiction: j.id.clone(),
-            code: (*code).into(),
-            name: (*name).into(),
-            department: (*dept).into(),
-        };
-        store.put_category(&c).await?;
-    }
+    let loaded = JurisdictionFile::parse(DEMO_FILE)?.check(KENYA_WARDS_CSV)?;
+    jurisdiction_file::store(store, &loaded).await?;
+    let (j, areas) = (&loaded.jurisdiction, &loaded.areas);
+    let (sub_counties, wards) = (loaded.count_at(1), loaded.count_at(2));
     let mut desk = None;
     for du in demo_users() {
         let user = match store.user_by_username(du.username).await? {
@@ -252,7 +166,7 @@ pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSumma
         }
     }
     let desk = desk.context("the demo desk user")?;
-    let cases_added = sample_cases(store, &j, &areas, &desk, now).await?;
+    let cases_added = sample_cases(store, j, areas, &desk, now).await?;
     Ok(DemoSummary {
         sub_counties,
         wards,

@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod jurisdiction_file;
 
 use anyhow::{Context, bail};
 use baraza_core::{
@@ -58,6 +59,9 @@ enum Command {
     Migrate,
     /// Load the demo jurisdiction, users, tokens and sample cases into the database
     Demo,
+    /// Manage jurisdictions: load one from a TOML file (hierarchy from CSV), list them
+    #[command(subcommand)]
+    Jurisdiction(JurisdictionCommand),
     /// Manage staff users
     #[command(subcommand)]
     User(UserCommand),
@@ -80,6 +84,17 @@ enum Command {
     Verify,
     /// Measure durable intake through HTTP against the raw store, on SQLite (and PostgreSQL)
     Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum JurisdictionCommand {
+    /// Create or update a jurisdiction from a TOML file (see data/jurisdictions/*.toml)
+    Load {
+        /// The jurisdiction's file; its hierarchy CSV is read relative to it
+        file: PathBuf,
+    },
+    /// List jurisdictions with their areas, departments and categories
+    List,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             print_demo_tokens();
             Ok(ok)
         }
+        Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
         Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
         Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
         Command::Export { output } => {
@@ -341,6 +357,52 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn jurisdiction_command(cfg: &Config, cmd: JurisdictionCommand) -> anyhow::Result<()> {
+    match cmd {
+        JurisdictionCommand::Load { file } => {
+            // Check the whole file before touching the database.
+            let (parsed, csv) = jurisdiction_file::JurisdictionFile::read(&file)?;
+            let loaded = parsed
+                .check(&csv)
+                .with_context(|| format!("in {}", file.display()))?;
+            let store = open_store(&cfg.database_url()).await?;
+            jurisdiction_file::store(&*store, &loaded).await?;
+            let j = &loaded.jurisdiction;
+            let per_level: Vec<String> = j
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(depth, name)| format!("{} {name}", loaded.count_at(depth as u8)))
+                .collect();
+            println!(
+                "loaded {} ({}): {}; {} departments, {} categories",
+                j.name,
+                j.id,
+                per_level.join(", "),
+                loaded.departments.len(),
+                loaded.categories.len()
+            );
+        }
+        JurisdictionCommand::List => {
+            let store = open_store(&cfg.database_url()).await?;
+            println!(
+                "{:<20} {:<6} {:<32} {:>6} {:>6} {:>6}",
+                "id", "prefix", "name", "areas", "depts", "categ"
+            );
+            for j in store.jurisdictions().await? {
+                let areas = store.areas(&j.id).await?.len();
+                let depts = store.departments(&j.id).await?.len();
+                let cats = store.categories(&j.id).await?.len();
+                println!(
+                    "{:<20} {:<6} {:<32} {areas:>6} {depts:>6} {cats:>6}",
+                    j.id, j.reference_prefix, j.name
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn jurisdiction_for(

@@ -40,6 +40,9 @@ fn every_subcommand_has_help() {
         vec!["serve", "--help"],
         vec!["migrate", "--help"],
         vec!["demo", "--help"],
+        vec!["jurisdiction", "--help"],
+        vec!["jurisdiction", "load", "--help"],
+        vec!["jurisdiction", "list", "--help"],
         vec!["user", "--help"],
         vec!["user", "add", "--help"],
         vec!["user", "list", "--help"],
@@ -169,8 +172,7 @@ fn sqlite_export_imports_into_postgres() {
     let name = format!("baraza_test_{}", uuid::Uuid::new_v4().simple());
     rt.block_on(pool.execute(&format!("CREATE DATABASE {name}")))
         .unwrap();
-    let root = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0;
-    let pg = format!("{root}/{name}");
+    let pg = baraza_store_postgres::url_with_database(&admin, &name);
     let dir = tempfile::tempdir().unwrap();
     stdout(baraza(dir.path()).arg("demo"));
     stdout(baraza(dir.path()).args(["export", "-o", "dump.jsonl"]));
@@ -267,4 +269,70 @@ fn the_benchmark_runs_and_prints_its_ratio() {
     );
     assert!(text.contains("ratio (a)/(b) = "), "{text}");
     assert!(text.contains("journal verifies"), "{text}");
+}
+
+#[test]
+fn jurisdictions_load_from_files_and_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/jurisdictions");
+    let makueni = data.join("makueni.toml");
+    let out = stdout(
+        baraza(dir.path())
+            .args(["jurisdiction", "load"])
+            .arg(&makueni),
+    );
+    assert!(out.contains("1 county, 6 sub-county, 30 ward"), "{out}");
+    // Loading again changes nothing; a second county sits beside the first.
+    stdout(
+        baraza(dir.path())
+            .args(["jurisdiction", "load"])
+            .arg(&makueni),
+    );
+    stdout(baraza(dir.path()).arg("demo"));
+    let list = stdout(baraza(dir.path()).args(["jurisdiction", "list"]));
+    assert!(
+        list.contains("makueni") && list.contains("elgeyo-marakwet"),
+        "{list}"
+    );
+    // A broken file is refused with the reason, and nothing is stored.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        std::fs::read_to_string(&makueni)
+            .unwrap()
+            .replace("\"MK\"", "\"mk\"")
+            .replace(
+                "../kenya-wards.csv",
+                &data.join("../kenya-wards.csv").display().to_string(),
+            ),
+    )
+    .unwrap();
+    let out = baraza(dir.path())
+        .args(["jurisdiction", "load", "bad.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reference_prefix"));
+    // Users need a jurisdiction named once there are several.
+    let out = baraza(dir.path())
+        .args([
+            "user",
+            "add",
+            "--username",
+            "desk.mk",
+            "--role",
+            "communications_desk",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--jurisdiction"));
+    stdout(baraza(dir.path()).args([
+        "user",
+        "add",
+        "--username",
+        "desk.mk",
+        "--role",
+        "communications_desk",
+        "--jurisdiction",
+        "makueni",
+    ]));
 }
