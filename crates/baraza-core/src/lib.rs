@@ -9,11 +9,14 @@ mod macros;
 pub mod case;
 pub mod citizen;
 pub mod clock;
+pub mod conversation;
 pub mod journal;
 pub mod jurisdiction;
 pub mod lifecycle;
+pub mod outbound;
 pub mod priority;
 pub mod reference;
+pub mod sms;
 pub mod staff;
 
 pub use case::{

@@ -81,6 +81,8 @@ string_enum! {
         Refer => "refer",
         MarkDuplicate => "mark_duplicate",
         Note => "note",
+        Remind => "remind",
+        CitizenReply => "citizen_reply",
     }
 }
 
@@ -133,6 +135,12 @@ pub enum Action {
     Note {
         text: String,
     },
+    /// Ask again whether an answered case is solved (once, by the follow-up job).
+    Remind,
+    /// A message from the citizen about their case, recorded on it.
+    CitizenReply {
+        text: String,
+    },
 }
 
 impl Action {
@@ -153,6 +161,8 @@ impl Action {
             Action::Refer { .. } => ActionKind::Refer,
             Action::MarkDuplicate { .. } => ActionKind::MarkDuplicate,
             Action::Note { .. } => ActionKind::Note,
+            Action::Remind => ActionKind::Remind,
+            Action::CitizenReply { .. } => ActionKind::CitizenReply,
         }
     }
 }
@@ -344,6 +354,31 @@ pub const RULES: &[Rule] = &[
         to: None,
         event: "case.note_added",
         visibility: Visibility::Internal,
+    },
+    Rule {
+        action: ActionKind::Remind,
+        from: &[Responded],
+        who: Who::StaffOrSystem(&[CommunicationsDesk]),
+        to: None,
+        event: "case.reminded",
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::CitizenReply,
+        from: &[
+            Received,
+            Acknowledged,
+            Triaged,
+            Assigned,
+            InProgress,
+            Responded,
+            Reopened,
+            Escalated,
+        ],
+        who: Who::StaffOrCitizen(&[]),
+        to: None,
+        event: "case.citizen_replied",
+        visibility: Visibility::Public,
     },
 ];
 
@@ -558,6 +593,11 @@ pub fn decide(
             required_text("text", text, 4000)?;
             json!({ "text": text })
         }
+        Action::Remind => json!({}),
+        Action::CitizenReply { text } => {
+            required_text("text", text, 4000)?;
+            json!({ "text": text })
+        }
     };
     if let Some(to) = rule.to {
         next.status = to;
@@ -667,16 +707,16 @@ pub fn rules_markdown() -> String {
         };
         let to = r.to.map_or("(unchanged)", |s| s.as_str());
         let (roles, extra) = match r.who {
-            Who::Staff(rs) => (rs, ""),
-            Who::StaffOrCitizen(rs) => (rs, ", citizen"),
-            Who::StaffOrSystem(rs) => (rs, ", system"),
+            Who::Staff(rs) => (rs, None),
+            Who::StaffOrCitizen(rs) => (rs, Some("citizen")),
+            Who::StaffOrSystem(rs) => (rs, Some("system")),
         };
         let who = roles
             .iter()
             .map(|r| r.as_str())
+            .chain(extra)
             .collect::<Vec<_>>()
-            .join(", ")
-            + extra;
+            .join(", ");
         let event = format!("`{}` ({})", r.event, r.visibility);
         out.push_str(&format!(
             "| {} | {from} | {to} | {who} | {event} |\n",

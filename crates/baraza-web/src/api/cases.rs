@@ -519,7 +519,7 @@ fn fields_of(kind: ActionKind) -> &'static [&'static str] {
     match kind {
         ActionKind::Triage => &["category", "priority", "ward"],
         ActionKind::Assign => &["department", "officer", "note"],
-        ActionKind::Respond | ActionKind::Note => &["text"],
+        ActionKind::Respond | ActionKind::Note | ActionKind::CitizenReply => &["text"],
         ActionKind::Escalate | ActionKind::Reopen | ActionKind::Reject => &["reason"],
         ActionKind::Refer => &["reason", "to"],
         ActionKind::MarkDuplicate => &["of"],
@@ -639,6 +639,10 @@ async fn parse_action(
             }
         }
         ActionKind::Respond => Action::Respond {
+            text: text(&mut errors, "text", body.text),
+        },
+        ActionKind::Remind => Action::Remind,
+        ActionKind::CitizenReply => Action::CitizenReply {
             text: text(&mut errors, "text", body.text),
         },
         ActionKind::Note => Action::Note {

@@ -1,0 +1,37 @@
+# Messages to citizens, in English. Keep each within one SMS (160 GSM-7 characters) with
+# a 12-character reference; a test checks it. Variables: $reference, $text, $reason, $to,
+# $of, $status, $typed.
+acknowledgement = We received your concern. Ref {$reference}. Send STATUS {$reference} to follow it. Reply STOP to stop messages.
+response = Answer on {$reference}: {$text} Is it solved? Reply 1 for yes, 2 for no.
+ask-rating = Thank you. How satisfied are you with how {$reference} was handled? Reply 1 (not at all) to 5 (very).
+rating-thanks = Thank you for your rating of {$reference}.
+reopened = Sorry it is not solved. {$reference} is reopened and sent to a higher office.
+rejected = {$reference} cannot be handled by the county: {$reason}
+referred = {$reference} is for another office: {$to}. {$reason}
+duplicate = {$reference} is the same concern as {$of}. Follow {$of} with STATUS {$of}.
+reminder = Is your concern {$reference} solved? Reply 1 for yes, 2 for no.
+closed-unconfirmed = We closed {$reference} without your answer. Send 2 if it is not solved.
+reply-noted = Your message is added to {$reference}.
+status = {$reference}: { $status ->
+        [received] received
+        [acknowledged] received
+        [triaged] being reviewed
+        [assigned] with the department
+        [in_progress] being worked on
+        [responded] answered, waiting for your reply
+        [resolved] solved
+        [closed] closed
+        [reopened] reopened
+        [escalated] sent to a higher office
+        [rejected] not for the county
+        [referred] referred elsewhere
+        [duplicate] merged with another case
+        [closed_unconfirmed] closed
+       *[other] {$status}
+    }.
+status-not-found = We found no concern with reference {$reference}. Check the number and try again.
+no-case-yet = You have no concern with us yet. Send your concern in a message to open one.
+bad-reference = {$typed} is not a reference number. Send STATUS followed by the number, e.g. STATUS EM-4821-0937.
+help = Send your concern in a message. STATUS <ref> to follow it. KISWAHILI or FRANCAIS to change language. STOP to stop messages.
+stopped = You will get no more messages from us. Send HELP to start again.
+language-changed = We will write to you in English.

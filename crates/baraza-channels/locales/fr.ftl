@@ -1,0 +1,36 @@
+# Messages aux citoyens, en français. Chacun tient dans un SMS (160 caractères GSM-7) ;
+# à l'envoi par SMS, les lettres hors GSM-7 sont remplacées (ê -> e, ç -> c).
+acknowledgement = Nous avons reçu votre requête. Réf {$reference}. Envoyez STATUT {$reference} pour la suivre. STOP pour ne plus recevoir de messages.
+response = Réponse sur {$reference} : {$text} Est-ce résolu ? Répondez 1 pour oui, 2 pour non.
+ask-rating = Merci. Êtes-vous satisfait du traitement de {$reference} ? Répondez de 1 (pas du tout) à 5 (très).
+rating-thanks = Merci pour votre note sur {$reference}.
+reopened = Désolés, ce n'est pas résolu. {$reference} est rouverte et transmise à un niveau supérieur.
+rejected = {$reference} ne relève pas du comté : {$reason}
+referred = {$reference} relève d'un autre service : {$to}. {$reason}
+duplicate = {$reference} est la même requête que {$of}. Suivez {$of} avec STATUT {$of}.
+reminder = Votre requête {$reference} est-elle résolue ? Répondez 1 pour oui, 2 pour non.
+closed-unconfirmed = Nous avons clos {$reference} sans votre réponse. Envoyez 2 si ce n'est pas résolu.
+reply-noted = Votre message est ajouté à {$reference}.
+status = {$reference} : { $status ->
+        [received] reçue
+        [acknowledged] reçue
+        [triaged] en examen
+        [assigned] confiée au service
+        [in_progress] en cours
+        [responded] répondue, en attente de votre réponse
+        [resolved] résolue
+        [closed] close
+        [reopened] rouverte
+        [escalated] transmise à un niveau supérieur
+        [rejected] hors du ressort du comté
+        [referred] orientée ailleurs
+        [duplicate] fusionnée avec une autre
+        [closed_unconfirmed] close
+       *[other] {$status}
+    }.
+status-not-found = Aucune requête avec la référence {$reference}. Vérifiez le numéro et réessayez.
+no-case-yet = Vous n'avez pas encore de requête. Envoyez votre requête par message pour en ouvrir une.
+bad-reference = {$typed} n'est pas un numéro de référence. Envoyez STATUT suivi du numéro, ex. STATUT EM-4821-0937.
+help = Envoyez votre requête par message. STATUT <réf> pour la suivre. ENGLISH ou KISWAHILI pour changer de langue. STOP pour arrêter.
+stopped = Vous ne recevrez plus de messages. Envoyez AIDE pour recommencer.
+language-changed = Nous vous écrirons en français.

@@ -1,0 +1,35 @@
+# Ujumbe kwa wananchi, kwa Kiswahili. Kila mmoja ndani ya SMS moja (herufi 160).
+acknowledgement = Tumepokea lalamiko lako. Kumb {$reference}. Tuma HALI {$reference} kufuatilia. Jibu STOP kusitisha ujumbe.
+response = Jibu kuhusu {$reference}: {$text} Imetatuliwa? Jibu 1 ndiyo, 2 hapana.
+ask-rating = Asante. Umeridhika kiasi gani na jinsi {$reference} ilivyoshughulikiwa? Jibu 1 (hata kidogo) hadi 5 (sana).
+rating-thanks = Asante kwa tathmini yako ya {$reference}.
+reopened = Samahani bado haijatatuliwa. {$reference} imefunguliwa tena na kupelekwa ofisi ya juu.
+rejected = {$reference} haiwezi kushughulikiwa na kaunti: {$reason}
+referred = {$reference} ni ya ofisi nyingine: {$to}. {$reason}
+duplicate = {$reference} ni lalamiko sawa na {$of}. Fuatilia kwa HALI {$of}.
+reminder = Je, lalamiko lako {$reference} limetatuliwa? Jibu 1 ndiyo, 2 hapana.
+closed-unconfirmed = Tumefunga {$reference} bila jibu lako. Tuma 2 kama haijatatuliwa.
+reply-noted = Ujumbe wako umeongezwa kwenye {$reference}.
+status = {$reference}: { $status ->
+        [received] imepokelewa
+        [acknowledged] imepokelewa
+        [triaged] inachunguzwa
+        [assigned] iko kwa idara
+        [in_progress] inashughulikiwa
+        [responded] imejibiwa, tunasubiri jibu lako
+        [resolved] imetatuliwa
+        [closed] imefungwa
+        [reopened] imefunguliwa tena
+        [escalated] imepelekwa ofisi ya juu
+        [rejected] si ya kaunti
+        [referred] imepelekwa kwingine
+        [duplicate] imeunganishwa na lalamiko lingine
+        [closed_unconfirmed] imefungwa
+       *[other] {$status}
+    }.
+status-not-found = Hatukupata lalamiko lenye kumbukumbu {$reference}. Angalia nambari ujaribu tena.
+no-case-yet = Huna lalamiko kwetu bado. Tuma lalamiko lako kwa ujumbe kulifungua.
+bad-reference = {$typed} si nambari ya kumbukumbu. Tuma HALI na nambari, mfano HALI EM-4821-0937.
+help = Tuma lalamiko lako kwa ujumbe. HALI <kumb> kufuatilia. ENGLISH au FRANCAIS kubadili lugha. STOP kusitisha.
+stopped = Hutapokea ujumbe zaidi kutoka kwetu. Tuma MSAADA kuanza tena.
+language-changed = Tutakuandikia kwa Kiswahili.

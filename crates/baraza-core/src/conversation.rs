@@ -1,0 +1,190 @@
+//! What a citizen's message means. Over SMS and WhatsApp a message either opens a new
+//! case or belongs to a conversation already under way: a keyword (`STATUS <ref>`,
+//! `HALI <ref>`, `HELP`, `MSAADA`, `STOP`), the answer to "is it solved?", a rating.
+//! Keywords are understood in English, Kiswahili and French whatever the language set.
+
+use crate::{CaseNumber, Language};
+
+/// What the citizen's recent cases wait for, as far as a reply could concern them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Awaiting {
+    /// A case answered by the county, waiting for "is it solved?" (1 yes / 2 no).
+    pub confirmation: Option<CaseNumber>,
+    /// A case just confirmed resolved, waiting for a 1-5 rating.
+    pub rating: Option<CaseNumber>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// A new concern: its text.
+    NewConcern(String),
+    /// `STATUS <ref>`; without a reference, the citizen's latest case.
+    Status(Option<CaseNumber>),
+    /// `STATUS` followed by something that is not a reference number.
+    BadReference(String),
+    Help,
+    /// Stop messages to this number (consent withdrawn).
+    Stop,
+    /// Change the language of future messages.
+    SetLanguage(Language),
+    /// "Solved" for the case awaiting confirmation.
+    Confirm(CaseNumber),
+    /// "Not solved", with the citizen's reason if they gave one.
+    Deny(CaseNumber, Option<String>),
+    /// A 1-5 rating for the case awaiting one.
+    Rate(CaseNumber, u8),
+    /// Free text while a case awaits confirmation: recorded on that case.
+    Reply(CaseNumber, String),
+}
+
+const STATUS: &[&str] = &["STATUS", "HALI", "STATUT", "SUIVI"];
+const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
+const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
+const YES: &[&str] = &[
+    "1",
+    "YES",
+    "Y",
+    "NDIO",
+    "NDIYO",
+    "OUI",
+    "SOLVED",
+    "IMETATULIWA",
+    "RESOLU",
+    "RÉSOLU",
+];
+const NO: &[&str] = &["2", "NO", "N", "HAPANA", "LA", "NON"];
+
+fn language_keyword(word: &str) -> Option<Language> {
+    match word {
+        "ENGLISH" | "KIINGEREZA" | "ANGLAIS" => Some(Language::English),
+        "KISWAHILI" | "SWAHILI" => Some(Language::Kiswahili),
+        "FRENCH" | "FRANCAIS" | "FRANÇAIS" | "KIFARANSA" => Some(Language::French),
+        _ => None,
+    }
+}
+
+/// Interpret a message's text given what the citizen's cases are waiting for.
+pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
+    let text = text.trim();
+    let upper = text.to_uppercase();
+    let mut words = upper.split_whitespace();
+    let first = words
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(['.', ',', '!', ':']);
+    let rest_upper: Vec<&str> = words.collect();
+    let rest = text
+        .split_once(char::is_whitespace)
+        .map(|(_, r)| r.trim())
+        .unwrap_or("");
+
+    if STATUS.contains(&first) {
+        if rest.is_empty() {
+            return Intent::Status(None);
+        }
+        return match CaseNumber::parse(rest) {
+            Ok(n) => Intent::Status(Some(n)),
+            Err(_) => Intent::BadReference(rest.to_owned()),
+        };
+    }
+    if rest_upper.is_empty() {
+        if HELP.contains(&first) {
+            return Intent::Help;
+        }
+        if STOP.contains(&first) {
+            return Intent::Stop;
+        }
+        if let Some(l) = language_keyword(first) {
+            return Intent::SetLanguage(l);
+        }
+    }
+    if let Some(case) = awaiting.confirmation {
+        if YES.contains(&first) && rest_upper.is_empty() {
+            return Intent::Confirm(case);
+        }
+        if NO.contains(&first) {
+            let reason = Some(rest.to_owned()).filter(|r| !r.is_empty());
+            return Intent::Deny(case, reason);
+        }
+        if !text.is_empty() {
+            return Intent::Reply(case, text.to_owned());
+        }
+    }
+    if let Some(case) = awaiting.rating {
+        if rest_upper.is_empty() {
+            if let Ok(score @ 1..=5) = first.parse::<u8>() {
+                return Intent::Rate(case, score);
+            }
+        }
+    }
+    Intent::NewConcern(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n() -> CaseNumber {
+        CaseNumber::parse("4821-0937")
+            .unwrap_or_else(|_| CaseNumber::parse("00000000").expect("valid"))
+    }
+
+    #[test]
+    fn keywords_in_three_languages() {
+        let none = Awaiting::default();
+        let r = n().display_with("EM");
+        for kw in ["STATUS", "status", "Hali", "HALI", "statut"] {
+            assert_eq!(
+                interpret(&format!("{kw} {r}"), &none),
+                Intent::Status(Some(n())),
+                "{kw}"
+            );
+        }
+        assert_eq!(interpret("hali", &none), Intent::Status(None));
+        assert_eq!(
+            interpret("STATUS 1234", &none),
+            Intent::BadReference("1234".into())
+        );
+        for kw in ["HELP", "msaada", "Aide"] {
+            assert_eq!(interpret(kw, &none), Intent::Help);
+        }
+        assert_eq!(interpret("STOP", &none), Intent::Stop);
+        assert_eq!(
+            interpret("kiswahili", &none),
+            Intent::SetLanguage(Language::Kiswahili)
+        );
+        assert_eq!(
+            interpret("Help! the bridge at Kimwarer is down", &none),
+            Intent::NewConcern("Help! the bridge at Kimwarer is down".into())
+        );
+    }
+
+    #[test]
+    fn answers_only_mean_something_when_a_case_waits() {
+        let none = Awaiting::default();
+        assert_eq!(interpret("1", &none), Intent::NewConcern("1".into()));
+        let waiting = Awaiting {
+            confirmation: Some(n()),
+            rating: None,
+        };
+        for yes in ["1", "yes", "Ndio", "OUI"] {
+            assert_eq!(interpret(yes, &waiting), Intent::Confirm(n()), "{yes}");
+        }
+        assert_eq!(interpret("2", &waiting), Intent::Deny(n(), None));
+        assert_eq!(
+            interpret("hapana bado hakuna maji", &waiting),
+            Intent::Deny(n(), Some("bado hakuna maji".into()))
+        );
+        assert_eq!(
+            interpret("the pump broke again", &waiting),
+            Intent::Reply(n(), "the pump broke again".into())
+        );
+        let rating = Awaiting {
+            confirmation: None,
+            rating: Some(n()),
+        };
+        assert_eq!(interpret("4", &rating), Intent::Rate(n(), 4));
+        assert_eq!(interpret("9", &rating), Intent::NewConcern("9".into()));
+        assert_eq!(interpret("STATUS", &rating), Intent::Status(None));
+    }
+}

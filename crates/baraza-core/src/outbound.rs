@@ -1,0 +1,254 @@
+//! Messages to citizens. Every one is decided here (which events warrant a message, on
+//! which channel, in which language) and written to the outbox in the same transaction
+//! as the case change that caused it; a worker renders and sends it later. The outbox
+//! stores what to say (a template and its arguments), not the rendered text, so that
+//! wording can be fixed without touching stored data.
+
+use crate::{Case, Channel, Citizen, JournalEvent, Language, Status, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// What to tell the citizen. Each variant has a message of the same name in every
+/// language's Fluent file (`crates/baraza-channels/locales`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum Template {
+    Acknowledgement {
+        reference: String,
+    },
+    Response {
+        reference: String,
+        text: String,
+    },
+    AskRating {
+        reference: String,
+    },
+    RatingThanks {
+        reference: String,
+    },
+    Reopened {
+        reference: String,
+    },
+    Rejected {
+        reference: String,
+        reason: String,
+    },
+    Referred {
+        reference: String,
+        to: String,
+        reason: String,
+    },
+    Duplicate {
+        reference: String,
+        of: String,
+    },
+    Reminder {
+        reference: String,
+    },
+    ClosedUnconfirmed {
+        reference: String,
+    },
+    ReplyNoted {
+        reference: String,
+    },
+    Status {
+        reference: String,
+        status: Status,
+    },
+    StatusNotFound {
+        reference: String,
+    },
+    NoCaseYet,
+    BadReference {
+        typed: String,
+    },
+    Help,
+    Stopped,
+    LanguageChanged,
+}
+
+impl Template {
+    /// The Fluent message id.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Template::Acknowledgement { .. } => "acknowledgement",
+            Template::Response { .. } => "response",
+            Template::AskRating { .. } => "ask-rating",
+            Template::RatingThanks { .. } => "rating-thanks",
+            Template::Reopened { .. } => "reopened",
+            Template::Rejected { .. } => "rejected",
+            Template::Referred { .. } => "referred",
+            Template::Duplicate { .. } => "duplicate",
+            Template::Reminder { .. } => "reminder",
+            Template::ClosedUnconfirmed { .. } => "closed-unconfirmed",
+            Template::ReplyNoted { .. } => "reply-noted",
+            Template::Status { .. } => "status",
+            Template::StatusNotFound { .. } => "status-not-found",
+            Template::NoCaseYet => "no-case-yet",
+            Template::BadReference { .. } => "bad-reference",
+            Template::Help => "help",
+            Template::Stopped => "stopped",
+            Template::LanguageChanged => "language-changed",
+        }
+    }
+
+    /// The template's arguments, by name, for the renderer.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Template::Acknowledgement { reference }
+            | Template::AskRating { reference }
+            | Template::RatingThanks { reference }
+            | Template::Reopened { reference }
+            | Template::Reminder { reference }
+            | Template::ClosedUnconfirmed { reference }
+            | Template::ReplyNoted { reference }
+            | Template::StatusNotFound { reference } => vec![("reference", reference.clone())],
+            Template::Response { reference, text } => {
+                vec![("reference", reference.clone()), ("text", text.clone())]
+            }
+            Template::Rejected { reference, reason } => {
+                vec![("reference", reference.clone()), ("reason", reason.clone())]
+            }
+            Template::Referred {
+                reference,
+                to,
+                reason,
+            } => {
+                vec![
+                    ("reference", reference.clone()),
+                    ("to", to.clone()),
+                    ("reason", reason.clone()),
+                ]
+            }
+            Template::Duplicate { reference, of } => {
+                vec![("reference", reference.clone()), ("of", of.clone())]
+            }
+            Template::Status { reference, status } => {
+                vec![
+                    ("reference", reference.clone()),
+                    ("status", status.as_str().to_owned()),
+                ]
+            }
+            Template::BadReference { typed } => vec![("typed", typed.clone())],
+            Template::NoCaseYet
+            | Template::Help
+            | Template::Stopped
+            | Template::LanguageChanged => vec![],
+        }
+    }
+}
+
+string_enum! {
+    /// Where an outbound message goes out.
+    pub enum OutboundChannel { Sms => "sms", Whatsapp => "whatsapp", Email => "email" }
+}
+
+string_enum! {
+    pub enum OutboxStatus {
+        /// Waiting for the worker (first attempt or a retry).
+        Pending => "pending",
+        /// Accepted by the provider.
+        Sent => "sent",
+        /// The provider reports it reached the phone.
+        Delivered => "delivered",
+        /// Given up: a final error from the provider, or too many attempts.
+        Failed => "failed",
+    }
+}
+
+/// A message to send, as written to the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    pub id: uuid::Uuid,
+    /// One message per cause: a retried cause never sends twice.
+    pub idempotency_key: String,
+    pub case_id: Option<crate::CaseId>,
+    pub channel: OutboundChannel,
+    /// E.164 number, WhatsApp id or email address.
+    pub to: String,
+    pub language: Language,
+    pub template: Template,
+    pub created_at: Timestamp,
+}
+
+/// How to reach a citizen: on the channel they used where it can carry a reply, else by
+/// SMS, else by email. `None` when they gave no contact or withdrew consent.
+pub fn reach(citizen: &Citizen, came_in_on: Channel) -> Option<(OutboundChannel, String)> {
+    if !citizen.consent.contact {
+        return None;
+    }
+    let sms = citizen
+        .phone
+        .as_ref()
+        .map(|p| (OutboundChannel::Sms, p.as_str().to_owned()));
+    let whatsapp = citizen
+        .whatsapp_id
+        .as_ref()
+        .map(|w| (OutboundChannel::Whatsapp, w.clone()));
+    let email = citizen
+        .email
+        .as_ref()
+        .map(|e| (OutboundChannel::Email, e.as_str().to_owned()));
+    match came_in_on {
+        Channel::Whatsapp => whatsapp.or(sms).or(email),
+        Channel::Email => email.or(sms).or(whatsapp),
+        _ => sms.or(whatsapp).or(email),
+    }
+}
+
+/// The message a journal event warrants, if any. `prefix` is the jurisdiction's
+/// reference prefix (`EM`).
+pub fn for_event(
+    case: &Case,
+    event: &JournalEvent,
+    citizen: &Citizen,
+    prefix: &str,
+) -> Option<OutboundMessage> {
+    let reference = case.number.display_with(prefix);
+    let data = event.data();
+    let text = |k: &str| {
+        data.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let template = match event.kind.as_str() {
+        "case.received" => Template::Acknowledgement { reference },
+        "case.responded" => Template::Response {
+            reference,
+            text: text("text"),
+        },
+        "case.resolved" => Template::AskRating { reference },
+        "case.rated" => Template::RatingThanks { reference },
+        "case.reopened" => Template::Reopened { reference },
+        "case.rejected" => Template::Rejected {
+            reference,
+            reason: text("reason"),
+        },
+        "case.referred" => Template::Referred {
+            reference,
+            to: text("to"),
+            reason: text("reason"),
+        },
+        "case.marked_duplicate" => {
+            let of = crate::CaseNumber::parse(&text("of"))
+                .map(|n| n.display_with(prefix))
+                .unwrap_or_default();
+            Template::Duplicate { reference, of }
+        }
+        "case.reminded" => Template::Reminder { reference },
+        "case.closed_unconfirmed" => Template::ClosedUnconfirmed { reference },
+        "case.citizen_replied" => Template::ReplyNoted { reference },
+        _ => return None,
+    };
+    let (channel, to) = reach(citizen, case.channel)?;
+    Some(OutboundMessage {
+        id: uuid::Uuid::new_v4(),
+        idempotency_key: format!("event:{}", event.hash),
+        case_id: Some(case.id),
+        channel,
+        to,
+        language: citizen.language,
+        template,
+        created_at: event.at,
+    })
+}
