@@ -110,12 +110,11 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
             return Intent::Reply(case, text.to_owned());
         }
     }
-    if let Some(case) = awaiting.rating {
-        if rest_upper.is_empty() {
-            if let Ok(score @ 1..=5) = first.parse::<u8>() {
-                return Intent::Rate(case, score);
-            }
-        }
+    if let Some(case) = awaiting.rating
+        && rest_upper.is_empty()
+        && let Ok(score @ 1..=5) = first.parse::<u8>()
+    {
+        return Intent::Rate(case, score);
     }
     Intent::NewConcern(text.to_owned())
 }
