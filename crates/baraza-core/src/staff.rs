@@ -36,7 +36,8 @@ impl Role {
     pub fn sees_personal_data(self) -> bool {
         !matches!(self, Role::Observer)
     }
-    /// Whether the role may see internal journal events (notes, assignments to officers).
+    /// Whether the role may see internal journal events (staff's notes). Every staff role
+    /// may, except civil-society observers.
     pub fn sees_internal_events(self) -> bool {
         !matches!(self, Role::Observer)
     }

@@ -72,6 +72,9 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
+        if !self.writer.is_running() {
+            return Err(StoreError::Unavailable("the writer has stopped".into()));
+        }
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
@@ -235,12 +238,15 @@ impl Store for PostgresStore {
     async fn act(
         &self,
         number: CaseNumber,
+        expected_version: Option<u32>,
         actor: Actor,
         action: Action,
         targets: PriorityTargets,
         at: Timestamp,
     ) -> StoreResult<Acted> {
-        self.writer.act(number, actor, action, targets, at).await
+        self.writer
+            .act(number, expected_version, actor, action, targets, at)
+            .await
     }
 
     async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>> {

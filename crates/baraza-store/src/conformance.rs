@@ -184,7 +184,14 @@ async fn act(
     action: Action,
 ) -> Result<crate::Acted, StoreError> {
     store
-        .act(n, actor.clone(), action, PriorityTargets::default(), now())
+        .act(
+            n,
+            None,
+            actor.clone(),
+            action,
+            PriorityTargets::default(),
+            now(),
+        )
         .await
 }
 

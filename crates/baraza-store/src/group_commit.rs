@@ -28,6 +28,7 @@ pub enum WriteOp {
     },
     Act {
         number: CaseNumber,
+        expected_version: Option<u32>,
         actor: Actor,
         action: Box<Action>,
         targets: Box<PriorityTargets>,
@@ -129,6 +130,11 @@ impl GroupCommitter {
         Ok(Self { queue })
     }
 
+    /// Whether the writer is still there to take writes (for readiness checks).
+    pub fn is_running(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Queue a write and wait until it is durable (or failed).
     pub async fn submit(&self, op: WriteOp) -> StoreResult<WriteOutcome> {
         let (reply, answer) = oneshot::channel();
@@ -165,6 +171,7 @@ impl GroupCommitter {
     pub async fn act(
         &self,
         number: CaseNumber,
+        expected_version: Option<u32>,
         actor: Actor,
         action: Action,
         targets: PriorityTargets,
@@ -172,6 +179,7 @@ impl GroupCommitter {
     ) -> StoreResult<Acted> {
         let op = WriteOp::Act {
             number,
+            expected_version,
             actor,
             action: Box::new(action),
             targets: Box::new(targets),
@@ -308,6 +316,7 @@ async fn apply<T: BatchTx>(
         }
         WriteOp::Act {
             number,
+            expected_version,
             actor,
             action,
             targets,
@@ -317,6 +326,17 @@ async fn apply<T: BatchTx>(
                 .case_for_update(number)
                 .await?
                 .ok_or(StoreError::NotFound("case"))?;
+            if let Some(v) = expected_version {
+                if v != case.version {
+                    return Err(StoreError::Conflict {
+                        code: "version_mismatch",
+                        message: format!(
+                            "the case changed since version {v}; it is now at version {}",
+                            case.version
+                        ),
+                    });
+                }
+            }
             let t = decide(&case, &actor, &action, &targets, at)?;
             tx.update_case(&t.case).await?;
             let ev = head.seal(t.event);

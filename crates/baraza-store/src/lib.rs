@@ -68,10 +68,13 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_token(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
 
     // Cases. Writes go through the group-commit writer: durable when they return.
+    // `act` with `expected_version` fails with `Conflict { code: "version_mismatch" }` when
+    // the case has changed since the caller read it (optimistic concurrency).
     async fn create_case(&self, new: NewCase, actor: Actor, at: Timestamp) -> StoreResult<Intake>;
     async fn act(
         &self,
         number: CaseNumber,
+        expected_version: Option<u32>,
         actor: Actor,
         action: Action,
         targets: PriorityTargets,

@@ -7,7 +7,8 @@ use baraza_core::{
 };
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct JurisdictionCatalog {
@@ -27,9 +28,14 @@ impl JurisdictionCatalog {
     }
 }
 
+/// A request naming an unknown code reloads at most this often: unknown codes are cheap
+/// to send, reloads are not.
+const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(5);
+
 #[derive(Default)]
 pub struct Catalog {
     inner: RwLock<HashMap<JurisdictionId, Arc<JurisdictionCatalog>>>,
+    last_reload: Mutex<Option<Instant>>,
 }
 
 impl Catalog {
@@ -75,7 +81,17 @@ impl Catalog {
         {
             return Ok(Some(c));
         }
-        self.reload(store).await?;
+        let due = {
+            let mut last = self.last_reload.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= RELOAD_AT_MOST_EVERY);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        if due || self.get(id).is_none() {
+            self.reload(store).await?;
+        }
         Ok(self.get(id))
     }
 }

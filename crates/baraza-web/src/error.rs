@@ -17,6 +17,8 @@ pub enum AppError {
     Conflict { code: &'static str, detail: String },
     BadRequest { code: &'static str, detail: String },
     UnsupportedMediaType(String),
+    MethodNotAllowed(String),
+    PayloadTooLarge,
     Invalid(Vec<FieldError>),
     Unavailable(String),
     Internal(String),
@@ -68,6 +70,18 @@ impl IntoResponse for AppError {
             AppError::BadRequest { code, detail } => {
                 (StatusCode::BAD_REQUEST, code, detail, vec![])
             }
+            AppError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "the request body is larger than this endpoint accepts".into(),
+                vec![],
+            ),
+            AppError::MethodNotAllowed(detail) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                detail,
+                vec![],
+            ),
             AppError::UnsupportedMediaType(detail) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -166,6 +180,45 @@ impl From<LifecycleError> for AppError {
     }
 }
 
+/// Responses made by layers rather than handlers (a timeout's 503, a body limit's 413)
+/// carry no body; give every error response a problem document all the same.
+pub async fn problem_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "body_too_large",
+            "the request body is larger than this endpoint accepts",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "the request took too long; it may or may not have been applied, check before retrying",
+        ),
+        _ => ("error", "the request failed"),
+    };
+    let problem = Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        code: code.into(),
+        errors: vec![],
+    };
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
+
 /// `Json` whose rejections are our problem documents.
 pub struct ApiJson<T>(pub T);
 
@@ -179,6 +232,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
                 code: "malformed_json",
                 detail: e.body_text(),
             }),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::PayloadTooLarge)
+            }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
                 "send the body as JSON with Content-Type: application/json".into(),
             )),

@@ -69,10 +69,7 @@ pub fn app(state: AppState) -> Router {
             }
         })
         .method_not_allowed_fallback(|method: Method| async move {
-            AppError::BadRequest {
-                code: "method_not_allowed",
-                detail: format!("{method} is not allowed here"),
-            }
+            AppError::MethodNotAllowed(format!("{method} is not allowed here"))
         })
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -85,5 +82,9 @@ pub fn app(state: AppState) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outermost, so that it sees the answers of every layer above.
+        .layer(axum::middleware::map_response(
+            error::problem_for_bare_errors,
+        ))
         .with_state(state)
 }

@@ -468,9 +468,22 @@ async fn intake(app: &TestApp) {
         assert_eq!(b["journal"][0]["kind"], "case.received");
         assert_eq!(b["journal"][1]["kind"], "case.acknowledged");
     }
+    // Keys belong to whoever files: another user's identical key is another case, never theirs.
+    let r = app
+        .http
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth(WARD_0741)
+        .header("Idempotency-Key", "counter-2026-11-26-001")
+        .json(&json!({"kind": "complaint", "ward": "0741", "description": "Another concern"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let other: Value = r.json().await.unwrap();
+    assert_ne!(other["reference"], first["reference"]);
     let (s, b) = app.get(DESK, "/api/v1/cases?limit=200").await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(b["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(b["cases"].as_array().unwrap().len(), 2);
 }
 
 async fn validation(app: &TestApp) {
@@ -539,6 +552,28 @@ async fn validation(app: &TestApp) {
     );
     let (s, _) = app.get(DESK, "/api/v1/cases/0000-0000").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // Every error is a problem document, even those made by layers.
+    let big = json!({"kind": "complaint", "description": "x".repeat(70_000)});
+    let r = app
+        .http
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth(DESK)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = app
+        .http
+        .delete(format!("{}/api/v1/cases", app.base))
+        .bearer_auth(DESK)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
     let (s, b) = app
         .get(
             DESK,
@@ -596,6 +631,29 @@ async fn lifecycle(app: &TestApp) {
     );
     let (_, b) = app.get(DESK, &path).await;
     assert_eq!(b["version"], 2);
+    // Optimistic concurrency: an action against a stale version is refused, and stores nothing.
+    let stale = app
+        .http
+        .post(format!("{}{path}/actions", app.base))
+        .bearer_auth(DESK)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"action": "note", "text": "late"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let body: Value = stale.json().await.unwrap();
+    assert_eq!(body["code"], "version_mismatch");
+    let fresh = app
+        .http
+        .post(format!("{}{path}/actions", app.base))
+        .bearer_auth(DESK)
+        .header("If-Match", "2")
+        .json(&json!({"action": "note", "text": "on time"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), StatusCode::OK);
 
     let steps = [
         (
@@ -638,7 +696,7 @@ async fn lifecycle(app: &TestApp) {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.len(), 10);
+    assert_eq!(kinds.len(), 11);
     assert!(kinds.contains(&"case.note_added"));
     // Escalation and duplicates over HTTP.
     let m = app.file(DESK, "0741").await;

@@ -24,7 +24,12 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1000)]
     rate: u64,
     /// Also bench PostgreSQL: a server URL where a temporary database may be created
-    #[arg(long, env = "BARAZA_BENCH_POSTGRES_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "BARAZA_BENCH_POSTGRES_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     postgres_url: Option<String>,
 }
 

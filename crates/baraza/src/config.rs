@@ -32,7 +32,7 @@ impl Default for Config {
 }
 
 /// Values given on the command line; only those present override the layers below.
-#[derive(Debug, Default, Serialize)]
+#[derive(Default, Serialize)]
 pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,

@@ -321,6 +321,7 @@ async fn sample_cases(
             store
                 .act(
                     intake.case.number,
+                    None,
                     staff.clone(),
                     action,
                     PriorityTargets::default(),

@@ -131,7 +131,7 @@ enum UserCommand {
         #[arg(long)]
         jurisdiction: Option<String>,
     },
-    /// Disable a user: their tokens stop working at once
+    /// Disable a user: their tokens stop working within 2 seconds
     Disable { username: String },
     /// Enable a disabled user again
     Enable { username: String },

@@ -321,7 +321,8 @@ pub async fn create_case(
         description,
         attachments,
         citizen,
-        idempotency_key: key,
+        // Keys are the filer's own: another user's key can never return their case.
+        idempotency_key: key.map(|k| format!("api:{}:{k}", staff.user.id)),
         // The reference goes back in this response, to whoever files it for the citizen.
         acknowledged_on_intake: matches!(
             channel,
@@ -332,9 +333,12 @@ pub async fn create_case(
         .store
         .create_case(new, staff.actor(), state.clock.now())
         .await?;
+    if !intake.created && !visible(&staff, &intake.case, &cat) {
+        return Err(AppError::not_found("case"));
+    }
     let citizen = match (intake.citizen, intake.case.citizen) {
         (Some(c), _) => Some(c),
-        (None, Some(id)) => state.store.citizen(id).await?,
+        (None, Some(id)) => best_effort_citizen(&state, id).await,
         (None, None) => None,
     };
     let body = case_body(
@@ -350,6 +354,37 @@ pub async fn create_case(
     };
     let location = format!("/api/v1/cases/{}", intake.case.number.digits());
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
+}
+
+/// `If-Match: <version>` (or `"<version>"`): act only if the case is still at that
+/// version, so that a retried or concurrent action is not applied twice.
+fn expected_version(headers: &HeaderMap) -> Result<Option<u32>, AppError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_matches('"'))
+        .and_then(|s| s.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "If-Match",
+                "the case's version, as in the `version` field of the case",
+            )
+        })
+}
+
+/// After a write has committed, a failed read must not turn success into an error (the
+/// client would retry a write that is already stored): the citizen is then left out.
+async fn best_effort_citizen(state: &AppState, id: CitizenId) -> Option<Citizen> {
+    match state.store.citizen(id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading a citizen after a committed write");
+            None
+        }
+    }
 }
 
 fn parse_time(field: &str, s: &str, end_of_day: bool) -> Result<Timestamp, FieldError> {
@@ -691,7 +726,10 @@ async fn parse_action(
 #[utoipa::path(
     post, path = "/api/v1/cases/{reference}/actions", tag = "cases",
     security(("bearer" = [])),
-    params(("reference" = String, Path, description = "The case's reference")),
+    params(
+        ("reference" = String, Path, description = "The case's reference"),
+        ("If-Match" = Option<String>, Header, description = "Act only if the case is still at this `version`; 409 `version_mismatch` otherwise"),
+    ),
     request_body = ActionRequest,
     responses(
         (status = 200, description = "Done: the case as it is now, and the journal event", body = ActionResult),
@@ -706,14 +744,17 @@ pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ActionRequest>,
 ) -> Result<Json<ActionResult>, AppError> {
+    let expected_version = expected_version(&headers)?;
     let (case, _) = load_visible(&state, &staff, &reference).await?;
     let (action, cat) = parse_action(&state, &staff, body, &case).await?;
     let acted = state
         .store
         .act(
             case.number,
+            expected_version,
             staff.actor(),
             action,
             cat.targets.clone(),
@@ -721,7 +762,7 @@ pub async fn act(
         )
         .await?;
     let citizen = match acted.case.citizen {
-        Some(id) => state.store.citizen(id).await?,
+        Some(id) => best_effort_citizen(&state, id).await,
         None => None,
     };
     let role = staff.role();

@@ -114,9 +114,9 @@ pub struct ListQuery {
     pub category: Option<String>,
     pub ward: Option<String>,
     pub department: Option<String>,
-    /// Created at or after (RFC 3339, or a date `2026-11-01`).
+    /// Created at or after (RFC 3339, or a date `2026-11-01` from 00:00 UTC).
     pub created_from: Option<String>,
-    /// Created before (RFC 3339, or a date: the day is excluded).
+    /// Created before (RFC 3339), or up to the end of a date (`2026-11-30`, whole day, UTC).
     pub created_to: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
