@@ -326,16 +326,16 @@ async fn apply<T: BatchTx>(
                 .case_for_update(number)
                 .await?
                 .ok_or(StoreError::NotFound("case"))?;
-            if let Some(v) = expected_version {
-                if v != case.version {
-                    return Err(StoreError::Conflict {
-                        code: "version_mismatch",
-                        message: format!(
-                            "the case changed since version {v}; it is now at version {}",
-                            case.version
-                        ),
-                    });
-                }
+            if let Some(v) = expected_version
+                && v != case.version
+            {
+                return Err(StoreError::Conflict {
+                    code: "version_mismatch",
+                    message: format!(
+                        "the case changed since version {v}; it is now at version {}",
+                        case.version
+                    ),
+                });
             }
             let t = decide(&case, &actor, &action, &targets, at)?;
             tx.update_case(&t.case).await?;
