@@ -144,10 +144,10 @@ pub enum ChainBreak {
     Truncated { expected: i64, found: i64 },
     #[error("event #{seq} belongs to case {case}, which is missing from the cases table")]
     OrphanEvent { seq: i64, case: String },
-    #[error(
-        "case {case}: its current state does not match its journal (status or version edited outside Baraza)"
-    )]
+    #[error("case {case}: its current state does not match its journal (edited outside Baraza)")]
     ProjectionMismatch { case: String },
+    #[error("event #{seq}: its payload is missing (erased or deleted outside Baraza)")]
+    PayloadMissing { seq: i64 },
 }
 
 fn event_hash(ev: &JournalEvent) -> String {

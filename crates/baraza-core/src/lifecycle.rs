@@ -610,9 +610,30 @@ pub fn decide(
         actor: actor.clone(),
         kind: rule.event.to_owned(),
         visibility: rule.visibility,
-        data,
+        data: with_digest(data, &next),
     };
     Ok(Transition { case: next, event })
+}
+
+/// The SHA-256 of a case's whole state, recorded in each event it follows from: `verify`
+/// compares it with the case as stored, so that an edit to any column is caught.
+pub fn case_digest(case: &Case) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_string(case).unwrap_or_default();
+    hex::encode(Sha256::digest(json.as_bytes()))
+}
+
+/// The key under which events record the digest of the case state they led to.
+pub const CASE_DIGEST_KEY: &str = "case_sha256";
+
+fn with_digest(mut data: serde_json::Value, case: &Case) -> serde_json::Value {
+    if let Some(obj) = data.as_object_mut() {
+        obj.insert(
+            CASE_DIGEST_KEY.to_owned(),
+            serde_json::Value::String(case_digest(case)),
+        );
+    }
+    data
 }
 
 /// A new case at intake, and the events that record its arrival.
@@ -663,11 +684,14 @@ pub fn receive(
         actor: actor.clone(),
         kind: "case.received".to_owned(),
         visibility: Visibility::Public,
-        data: json!({
-            "reference": number, "kind": new.kind, "channel": new.channel, "category": new.category,
-            "ward": new.ward, "location": new.location, "description": new.description,
-            "attachments": new.attachments, "citizen": citizen,
-        }),
+        data: with_digest(
+            json!({
+                "reference": number, "kind": new.kind, "channel": new.channel, "category": new.category,
+                "ward": new.ward, "location": new.location, "description": new.description,
+                "attachments": new.attachments, "citizen": citizen,
+            }),
+            &case,
+        ),
     };
     let mut events = vec![received];
     if new.acknowledged_on_intake {
@@ -682,7 +706,7 @@ pub fn receive(
             },
             kind: "case.acknowledged".to_owned(),
             visibility: Visibility::Public,
-            data: json!({ "reference_given_on": new.channel }),
+            data: with_digest(json!({ "reference_given_on": new.channel }), &case),
         });
     }
     (case, events)

@@ -424,10 +424,12 @@ impl Store for SqliteStore {
         Ok(!rows::get::<bool>(&row, "has_data")?)
     }
 
-    async fn import(&self, records: Vec<Record>) -> StoreResult<()> {
+    async fn import(&self, mut records: mpsc::Receiver<StoreResult<Record>>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        for r in &records {
-            match r {
+        // Dropping the transaction without commit rolls it back.
+        while let Some(next) = records.recv().await {
+            let r = next?;
+            match &r {
                 Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
                 Record::Area(a) => writes::put_area(&mut tx, a).await?,
                 Record::Department(d) => writes::put_department(&mut tx, d).await?,
@@ -438,9 +440,12 @@ impl Store for SqliteStore {
                 Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
                 Record::Event(e) => writes::insert_event(&mut tx, e).await?,
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
-                Record::Header { .. } | Record::Footer { .. } => {}
+                Record::Footer { .. } => return tx.commit().await.map_err(db_err),
+                Record::Header { .. } => {}
             }
         }
-        tx.commit().await.map_err(db_err)
+        Err(StoreError::Backend(
+            "the import ended before its footer; nothing was stored".into(),
+        ))
     }
 }

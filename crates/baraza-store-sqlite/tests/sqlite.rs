@@ -150,3 +150,39 @@ async fn a_second_open_reuses_the_data() {
     assert!(s.case_by_number(number).await.unwrap().is_some());
     assert!(verify_journal(&s).await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn verify_notices_any_column_edited_behind_the_journal() {
+    // Moving a case to another ward changes who may see it: it must not pass unnoticed.
+    for edit in [
+        "UPDATE cases SET ward_code = '0746' WHERE id = ?1",
+        "UPDATE cases SET department_code = 'health' WHERE id = ?1",
+        "UPDATE cases SET description = 'nothing happened' WHERE id = ?1",
+    ] {
+        let t = populated().await;
+        let row: (String,) = sqlx::query_as("SELECT id FROM cases LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+        sqlx::query(edit)
+            .bind(&row.0)
+            .execute(t.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            verdict(&t).await,
+            Err(ChainBreak::ProjectionMismatch { case: row.0 }),
+            "{edit}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn verify_reports_an_erased_payload() {
+    let t = populated().await;
+    tamper(&t, "UPDATE journal SET payload = NULL WHERE seq = 5").await;
+    assert_eq!(
+        verdict(&t).await,
+        Err(ChainBreak::PayloadMissing { seq: 5 })
+    );
+}

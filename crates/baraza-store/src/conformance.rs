@@ -894,6 +894,11 @@ pub async fn import_refuses_a_non_empty_database<T: TestStore, F: Future<Output 
         matches!(refused, Err(StoreError::Invalid(ref e)) if e.message.contains("footer")),
         "{refused:?}"
     );
+    // Nothing of the failed import stayed: the same database takes the whole file now.
+    assert!(b.store().is_empty().await.unwrap());
+    let mut whole = Vec::new();
+    export_jsonl(&*a.store(), &mut whole, now()).await.unwrap();
+    import_jsonl(&*b.store(), &whole[..]).await.unwrap();
     a.cleanup().await;
     b.cleanup().await;
 }

@@ -11,7 +11,7 @@ pub mod verify;
 pub use error::{StoreError, StoreResult};
 pub use group_commit::{BatchTx, GroupCommitter, WriteOp, WriteOutcome};
 pub use portable::Record;
-pub use verify::{VerifyReport, verify_journal};
+pub use verify::{Verifier, VerifyReport, verify_journal};
 
 use async_trait::async_trait;
 use baraza_core::{
@@ -94,7 +94,11 @@ pub trait Store: Send + Sync + 'static {
     async fn export(&self, out: tokio::sync::mpsc::Sender<Record>) -> StoreResult<()>;
     /// Whether the database holds no jurisdiction, user, case or event (import target).
     async fn is_empty(&self) -> StoreResult<bool>;
-    /// Insert exported records as they are, in one transaction. Events must arrive in
-    /// sequence order and chain to what is already there; the head follows them.
-    async fn import(&self, records: Vec<Record>) -> StoreResult<()>;
+    /// Insert exported records as they are, all in one transaction: commit when a
+    /// `Record::Footer` arrives; roll everything back on an `Err` item, or if the channel
+    /// closes before the footer. The caller checks the records; the store only inserts.
+    async fn import(
+        &self,
+        records: tokio::sync::mpsc::Receiver<StoreResult<Record>>,
+    ) -> StoreResult<()>;
 }

@@ -5,7 +5,7 @@
 //! Order: header, jurisdictions, areas, departments, categories, users, tokens, citizens,
 //! cases, events, head, footer. Import only into an empty database.
 
-use crate::{Store, StoreError, StoreResult, verify};
+use crate::{Store, StoreError, StoreResult, Verifier};
 use baraza_core::{
     ApiToken, Area, Case, ChainHead, Citizen, Department, JournalEvent, Jurisdiction,
     ServiceCategory, StaffUser, Timestamp,
@@ -124,9 +124,9 @@ fn line(r: &Record) -> StoreResult<String> {
     Ok(s)
 }
 
-const IMPORT_BATCH: usize = 500;
-
-/// Read an export into an empty database, then verify the journal chain.
+/// Read an export into an empty database, in one transaction: every record is checked
+/// (header, hash chain, case states, head, footer counts) before anything is committed,
+/// so an import either lands whole or leaves the database as empty as it found it.
 pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
     store: &dyn Store,
     input: R,
@@ -137,11 +137,31 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
             message: "import only goes into an empty database; this one already holds data".into(),
         });
     }
+    let (tx, rx) = mpsc::channel::<StoreResult<Record>>(512);
+    let producer = async move {
+        let checked = read_checked(input, &tx).await;
+        if let Err(e) = &checked {
+            // The store rolls back on this; if it has already gone, so has the transaction.
+            let _ = tx.send(Err(e.duplicate())).await;
+        }
+        checked
+    };
+    let (counts, stored) = tokio::join!(producer, store.import(rx));
+    // The store's own failure explains more than the reader's "stopped writing".
+    stored?;
+    counts
+}
+
+/// Parse and check every line, passing records on; the footer goes last, only if all is well.
+async fn read_checked<R: AsyncBufRead + Unpin + Send>(
+    input: R,
+    out: &mpsc::Sender<StoreResult<Record>>,
+) -> StoreResult<BTreeMap<String, u64>> {
+    let stopped = || StoreError::Backend("the import stopped writing".into());
     let mut lines = input.lines();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    let mut verifier = Verifier::default();
     let mut line_no = 0u64;
-    let mut footer = None;
     while let Some(text) = lines
         .next_line()
         .await
@@ -151,12 +171,8 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
         if text.trim().is_empty() {
             continue;
         }
-        let record: Record = serde_json::from_str(&text).map_err(|e| {
-            StoreError::Invalid(baraza_core::FieldError::new(
-                format!("line {line_no}"),
-                e.to_string(),
-            ))
-        })?;
+        let record: Record =
+            serde_json::from_str(&text).map_err(|e| invalid(line_no, e.to_string()))?;
         match record {
             Record::Header {
                 format, version, ..
@@ -167,7 +183,6 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
                         format!("expected a {FORMAT} version {VERSION} header on line 1"),
                     ));
                 }
-                continue;
             }
             _ if line_no == 1 => {
                 return Err(invalid(
@@ -176,45 +191,44 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
                 ));
             }
             Record::Footer { counts: expected } => {
-                footer = Some(expected);
-                continue;
+                if expected != counts {
+                    return Err(invalid(
+                        line_no,
+                        format!("the footer announces {expected:?} but the file holds {counts:?}"),
+                    ));
+                }
+                verifier.finish().map_err(|b| {
+                    StoreError::Corrupt(format!("the export's journal does not verify: {b}"))
+                })?;
+                if lines
+                    .next_line()
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|l| !l.trim().is_empty())
+                {
+                    return Err(invalid(line_no + 1, "records after the footer"));
+                }
+                out.send(Ok(Record::Footer { counts: expected }))
+                    .await
+                    .map_err(|_| stopped())?;
+                return Ok(counts);
             }
             r => {
-                if footer.is_some() {
-                    return Err(invalid(line_no, "records after the footer"));
-                }
+                verifier.feed(&r).map_err(|b| {
+                    StoreError::Corrupt(format!(
+                        "line {line_no}: the export's journal does not verify: {b}"
+                    ))
+                })?;
                 *counts.entry(r.kind().to_owned()).or_insert(0) += 1;
-                batch.push(r);
+                out.send(Ok(r)).await.map_err(|_| stopped())?;
             }
         }
-        if batch.len() >= IMPORT_BATCH {
-            store.import(std::mem::take(&mut batch)).await?;
-        }
     }
-    if !batch.is_empty() {
-        store.import(batch).await?;
-    }
-    match footer {
-        None => {
-            return Err(invalid(
-                line_no,
-                "the export is truncated: its footer is missing",
-            ));
-        }
-        Some(expected) if expected != counts => {
-            return Err(invalid(
-                line_no,
-                format!("the footer announces {expected:?} but the file holds {counts:?}"),
-            ));
-        }
-        Some(_) => {}
-    }
-    if let Err(broken) = verify::verify_journal(store).await? {
-        return Err(StoreError::Corrupt(format!(
-            "the imported journal does not verify: {broken}"
-        )));
-    }
-    Ok(counts)
+    Err(invalid(
+        line_no,
+        "the export is truncated: its footer is missing",
+    ))
 }
 
 fn invalid(line: u64, msg: impl Into<String>) -> StoreError {

@@ -3,7 +3,7 @@
 
 use crate::portable::{Record, for_each_record};
 use crate::{Store, StoreResult};
-use baraza_core::lifecycle::status_after_event;
+use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
 use baraza_core::{CaseId, ChainBreak, ChainHead, Status};
 use std::collections::HashMap;
 
@@ -15,67 +15,106 @@ pub struct VerifyReport {
 }
 
 /// `Ok(Err(break))` when the journal was tampered with; `Err` when it could not be read.
-pub async fn verify_journal(store: &dyn Store) -> StoreResult<Result<VerifyReport, ChainBreak>> {
-    let mut head = ChainHead::genesis();
-    let mut broken: Option<ChainBreak> = None;
-    let mut recorded: Option<ChainHead> = None;
-    // Per case: the status its current-state row claims, its version, and the replay.
-    let mut cases: HashMap<CaseId, (Status, u32, Option<Status>, u32)> = HashMap::new();
-    for_each_record(store, |r| {
-        if broken.is_some() {
-            return Ok(());
-        }
+/// What the current-state row of a case claims, and what its journal says.
+struct CaseCheck {
+    status: Status,
+    version: u32,
+    digest: String,
+    replayed_status: Option<Status>,
+    events: u32,
+    /// The digest of the state the case's last event led to.
+    journal_digest: Option<String>,
+}
+
+/// Checks records in export order (cases before events, the head last), one at a time,
+/// so that `verify` and `import` share it and neither holds more than a line per case.
+#[derive(Default)]
+pub struct Verifier {
+    head: Option<ChainHead>,
+    recorded: Option<ChainHead>,
+    cases: HashMap<CaseId, CaseCheck>,
+}
+
+impl Verifier {
+    pub fn feed(&mut self, r: &Record) -> Result<(), ChainBreak> {
         match r {
             Record::Case(c) => {
-                cases.insert(c.id, (c.status, c.version, None, 0));
+                let check = CaseCheck {
+                    status: c.status,
+                    version: c.version,
+                    digest: case_digest(c),
+                    replayed_status: None,
+                    events: 0,
+                    journal_digest: None,
+                };
+                self.cases.insert(c.id, check);
             }
-            Record::Event(ev) => match head.check_next(&ev) {
-                Ok(next) => {
-                    head = next;
-                    match cases.get_mut(&ev.case_id) {
-                        Some(entry) => {
-                            entry.2 = status_after_event(&ev.kind, entry.2);
-                            entry.3 += 1;
-                        }
-                        None => {
-                            broken = Some(ChainBreak::OrphanEvent {
-                                seq: ev.seq,
-                                case: ev.case_id.to_string(),
-                            })
-                        }
-                    }
+            Record::Event(ev) => {
+                let head = self.head.get_or_insert_with(ChainHead::genesis);
+                *head = head.check_next(ev)?;
+                if ev.payload.is_none() {
+                    return Err(ChainBreak::PayloadMissing { seq: ev.seq });
                 }
-                Err(b) => broken = Some(b),
-            },
-            Record::Head(h) => recorded = Some(h),
+                let entry =
+                    self.cases
+                        .get_mut(&ev.case_id)
+                        .ok_or_else(|| ChainBreak::OrphanEvent {
+                            seq: ev.seq,
+                            case: ev.case_id.to_string(),
+                        })?;
+                entry.replayed_status = status_after_event(&ev.kind, entry.replayed_status);
+                entry.events += 1;
+                if let Some(d) = ev.data().get(CASE_DIGEST_KEY).and_then(|d| d.as_str()) {
+                    entry.journal_digest = Some(d.to_owned());
+                }
+            }
+            Record::Head(h) => self.recorded = Some(h.clone()),
             _ => {}
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<VerifyReport, ChainBreak> {
+        let head = self.head.unwrap_or_else(ChainHead::genesis);
+        let recorded = self.recorded.unwrap_or_else(ChainHead::genesis);
+        if recorded.seq != head.seq {
+            return Err(ChainBreak::Truncated {
+                expected: recorded.seq,
+                found: head.seq,
+            });
+        }
+        if recorded.hash != head.hash {
+            return Err(ChainBreak::EventAltered { seq: head.seq });
+        }
+        for (id, c) in &self.cases {
+            let state_matches = c.journal_digest.as_ref().is_none_or(|d| *d == c.digest);
+            if Some(c.status) != c.replayed_status || c.version != c.events || !state_matches {
+                return Err(ChainBreak::ProjectionMismatch {
+                    case: id.to_string(),
+                });
+            }
+        }
+        Ok(VerifyReport {
+            events: head.seq,
+            cases: self.cases.len() as u64,
+            head,
+        })
+    }
+}
+
+/// `Ok(Err(break))` when the journal was tampered with; `Err` when it could not be read.
+pub async fn verify_journal(store: &dyn Store) -> StoreResult<Result<VerifyReport, ChainBreak>> {
+    let mut verifier = Verifier::default();
+    let mut broken = None;
+    for_each_record(store, |r| {
+        if broken.is_none() {
+            broken = verifier.feed(&r).err();
         }
         Ok(())
     })
     .await?;
-    if let Some(b) = broken {
-        return Ok(Err(b));
-    }
-    let recorded = recorded.unwrap_or_else(ChainHead::genesis);
-    if recorded.seq != head.seq {
-        return Ok(Err(ChainBreak::Truncated {
-            expected: recorded.seq,
-            found: head.seq,
-        }));
-    }
-    if recorded.hash != head.hash {
-        return Ok(Err(ChainBreak::EventAltered { seq: head.seq }));
-    }
-    for (id, (status, version, replayed, events)) in &cases {
-        if Some(*status) != *replayed || *version != *events {
-            return Ok(Err(ChainBreak::ProjectionMismatch {
-                case: id.to_string(),
-            }));
-        }
-    }
-    Ok(Ok(VerifyReport {
-        events: head.seq,
-        cases: cases.len() as u64,
-        head,
-    }))
+    Ok(match broken {
+        Some(b) => Err(b),
+        None => verifier.finish(),
+    })
 }
