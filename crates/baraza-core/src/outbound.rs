@@ -252,3 +252,66 @@ pub fn for_event(
         created_at: event.at,
     })
 }
+
+/// An outbox row: the message and where its sending stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    #[serde(flatten)]
+    pub message: OutboundMessage,
+    pub status: OutboxStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    /// Which provider took it (`africastalking`, ...), once sent.
+    pub provider: Option<String>,
+    pub provider_message_id: Option<String>,
+    /// As the provider reports it, e.g. `KES 0.8000`.
+    pub cost: Option<String>,
+    pub last_error: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+impl OutboxEntry {
+    pub fn new(message: OutboundMessage) -> Self {
+        let at = message.created_at;
+        Self {
+            message,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: at,
+            provider: None,
+            provider_message_id: None,
+            cost: None,
+            last_error: None,
+            updated_at: at,
+        }
+    }
+}
+
+/// How long to wait before attempt `n + 1` after `n` failed: 10 s, 20 s, 40 s ... capped
+/// at one hour, so an outage of a day is retried about 30 times, not thousands.
+pub fn backoff(attempts: u32) -> chrono::Duration {
+    let secs = 10i64.saturating_mul(1i64 << attempts.min(16));
+    chrono::Duration::seconds(secs.min(3600))
+}
+
+/// After this many attempts a message is marked failed (about two days at the cap).
+pub const MAX_ATTEMPTS: u32 = 50;
+
+/// A message a citizen sent, as received from a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    pub id: uuid::Uuid,
+    /// `africastalking`, `whatsapp`, `twilio`.
+    pub provider: String,
+    /// The provider's id: the same id twice is one message.
+    pub provider_message_id: String,
+    pub channel: Channel,
+    pub from: String,
+    pub to: Option<String>,
+    pub body: String,
+    pub received_at: Timestamp,
+    /// The case it opened or joined, once handled.
+    pub case_id: Option<crate::CaseId>,
+    /// What came of it: `new_case`, `status`, `confirmed`, `throttled`, ...
+    pub outcome: String,
+}

@@ -7,7 +7,9 @@ mod rows;
 mod writes;
 
 use async_trait::async_trait;
+use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::*;
+use baraza_store::inbound::{Arrival, Handled};
 use baraza_store::{Acted, GroupCommitter, Intake, Record, Store, StoreError, StoreResult};
 use futures::TryStreamExt;
 use rows::db_err;
@@ -49,6 +51,7 @@ impl PostgresStore {
             writes::PgBatchTx {
                 pool: pool.clone(),
                 conn: None,
+                prefixes: Default::default(),
             },
             MAX_BATCH,
         );
@@ -346,6 +349,89 @@ impl Store for PostgresStore {
         rows.iter().map(rows::case).collect()
     }
 
+    async fn receive_message(&self, arrival: Arrival) -> StoreResult<Handled> {
+        self.writer.inbound(arrival).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        // SKIP LOCKED: workers in other processes claim other rows, never the same.
+        let sql = format!(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
+             AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
+            rows::OUTBOX_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(lease_until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::outbox).collect()
+    }
+
+    async fn update_outbox(&self, e: &OutboxEntry) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, provider = $4, \
+             provider_message_id = $5, cost = $6, last_error = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(e.status.as_str())
+        .bind(i32::try_from(e.attempts).unwrap_or(i32::MAX))
+        .bind(e.next_attempt_at)
+        .bind(&e.provider)
+        .bind(&e.provider_message_id)
+        .bind(&e.cost)
+        .bind(&e.last_error)
+        .bind(e.updated_at)
+        .bind(e.message.id)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
+    }
+
+    async fn outbox_delivery(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+        status: OutboxStatus,
+        detail: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = COALESCE($2, last_error), updated_at = $3 \
+             WHERE provider = $4 AND provider_message_id = $5",
+        )
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(at)
+        .bind(provider)
+        .bind(provider_message_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {} FROM outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            rows::OUTBOX_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(to)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::outbox).collect()
+    }
+
     async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
         writes::read_head(&mut conn, false).await
@@ -407,6 +493,17 @@ impl Store for PostgresStore {
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)
         );
+        stream!(
+            format!("SELECT {} FROM outbox ORDER BY id", rows::OUTBOX_COLUMNS),
+            |r| rows::outbox(r).map(|o| Record::Outbox(Box::new(o)))
+        );
+        stream!(
+            format!(
+                "SELECT {} FROM inbound_messages ORDER BY id",
+                rows::INBOUND_COLUMNS
+            ),
+            |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))
+        );
         let head = writes::read_head(&mut tx, false).await?;
         send(Record::Head(head)).await?;
         tx.rollback().await.map_err(db_err)
@@ -438,6 +535,10 @@ impl Store for PostgresStore {
                 Record::Citizen(c) => writes::insert_citizen(&mut tx, c).await?,
                 Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
                 Record::Event(e) => writes::insert_event(&mut tx, e).await?,
+                Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
+                Record::Inbound(m) => {
+                    writes::insert_inbound(&mut tx, m).await?;
+                }
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),
                 Record::Header { .. } => {}

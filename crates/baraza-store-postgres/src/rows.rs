@@ -241,3 +241,47 @@ pub fn db_err(e: sqlx::Error) -> StoreError {
         _ => StoreError::Backend(e.to_string()),
     }
 }
+
+pub const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+
+pub fn outbox(row: &PgRow) -> StoreResult<baraza_core::outbound::OutboxEntry> {
+    use baraza_core::outbound::{OutboundMessage, OutboxEntry};
+    Ok(OutboxEntry {
+        message: OutboundMessage {
+            id: get(row, "id")?,
+            idempotency_key: get(row, "idempotency_key")?,
+            case_id: get::<Option<uuid::Uuid>>(row, "case_id")?.map(CaseId),
+            channel: parse(&get::<String>(row, "channel")?, "channel")?,
+            to: get(row, "to_address")?,
+            language: parse(&get::<String>(row, "language")?, "language")?,
+            template: json(row, "template")?,
+            created_at: get(row, "created_at")?,
+        },
+        status: parse(&get::<String>(row, "status")?, "outbox status")?,
+        attempts: u32::try_from(get::<i32>(row, "attempts")?).map_err(StoreError::corrupt)?,
+        next_attempt_at: get(row, "next_attempt_at")?,
+        provider: get(row, "provider")?,
+        provider_message_id: get(row, "provider_message_id")?,
+        cost: get(row, "cost")?,
+        last_error: get(row, "last_error")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, received_at, case_id, outcome";
+
+pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage> {
+    Ok(baraza_core::outbound::InboundMessage {
+        id: get(row, "id")?,
+        provider: get(row, "provider")?,
+        provider_message_id: get(row, "provider_message_id")?,
+        channel: parse(&get::<String>(row, "channel")?, "channel")?,
+        from: get(row, "from_address")?,
+        to: get(row, "to_address")?,
+        body: get(row, "body")?,
+        received_at: get(row, "received_at")?,
+        case_id: get::<Option<uuid::Uuid>>(row, "case_id")?.map(CaseId),
+        outcome: get(row, "outcome")?,
+    })
+}

@@ -15,6 +15,8 @@ pub struct PgBatchTx {
     pub pool: sqlx::PgPool,
     /// The connection of the batch in progress.
     pub conn: Option<PoolConnection<Postgres>>,
+    /// Reference prefixes by jurisdiction: read once.
+    pub prefixes: std::collections::HashMap<JurisdictionId, String>,
 }
 
 impl PgBatchTx {
@@ -398,4 +400,145 @@ impl BatchTx for PgBatchTx {
     async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()> {
         insert_event(self.conn()?, e).await
     }
+
+    async fn citizen(&mut self, id: CitizenId) -> StoreResult<Option<Citizen>> {
+        let row = sqlx::query("SELECT * FROM citizens WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::citizen).transpose()
+    }
+
+    async fn update_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE citizens SET language = $1, consent_contact = $2, consent_publish = $3, name = $4, \
+             gender = $5, age_band = $6 WHERE id = $7",
+        )
+        .bind(c.language.as_str())
+        .bind(c.consent.contact)
+        .bind(c.consent.publish)
+        .bind(&c.name)
+        .bind(c.gender.map(|g| g.as_str()))
+        .bind(c.age_band.map(|a| a.as_str()))
+        .bind(c.id.0)
+        .execute(&mut *self.conn()?)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
+    }
+
+    async fn reference_prefix(&mut self, j: &JurisdictionId) -> StoreResult<String> {
+        if let Some(p) = self.prefixes.get(j) {
+            return Ok(p.clone());
+        }
+        let row = sqlx::query("SELECT reference_prefix FROM jurisdictions WHERE id = $1")
+            .bind(j.as_str())
+            .fetch_one(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        let p: String = rows::get(&row, "reference_prefix")?;
+        self.prefixes.insert(j.clone(), p.clone());
+        Ok(p)
+    }
+
+    async fn recent_cases_of(&mut self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>> {
+        let sql = format!(
+            "SELECT {} FROM cases WHERE citizen_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2",
+            rows::CASE_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(citizen.0)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::case).collect()
+    }
+
+    async fn insert_outbox(&mut self, e: &baraza_core::outbound::OutboxEntry) -> StoreResult<()> {
+        insert_outbox(self.conn()?, e).await
+    }
+
+    async fn insert_inbound(
+        &mut self,
+        m: &baraza_core::outbound::InboundMessage,
+    ) -> StoreResult<bool> {
+        insert_inbound(self.conn()?, m).await
+    }
+
+    async fn set_inbound_outcome(
+        &mut self,
+        id: uuid::Uuid,
+        outcome: &str,
+        case: Option<CaseId>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE inbound_messages SET outcome = $1, case_id = $2 WHERE id = $3")
+            .bind(outcome)
+            .bind(case.map(|c| c.0))
+            .bind(id)
+            .execute(&mut *self.conn()?)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+}
+
+pub async fn insert_outbox(
+    conn: &mut PgConnection,
+    e: &baraza_core::outbound::OutboxEntry,
+) -> StoreResult<()> {
+    let m = &e.message;
+    sqlx::query(
+        "INSERT INTO outbox (id, idempotency_key, case_id, channel, to_address, language, template, status, \
+         attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(&m.idempotency_key)
+    .bind(m.case_id.map(|c| c.0))
+    .bind(m.channel.as_str())
+    .bind(&m.to)
+    .bind(m.language.as_str())
+    .bind(Json(&m.template))
+    .bind(e.status.as_str())
+    .bind(i32::try_from(e.attempts).unwrap_or(i32::MAX))
+    .bind(e.next_attempt_at)
+    .bind(&e.provider)
+    .bind(&e.provider_message_id)
+    .bind(&e.cost)
+    .bind(&e.last_error)
+    .bind(m.created_at)
+    .bind(e.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ())
+    .map_err(db_err)
+}
+
+/// Store a citizen's message; false when this provider's id is already stored.
+pub async fn insert_inbound(
+    conn: &mut PgConnection,
+    m: &baraza_core::outbound::InboundMessage,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO inbound_messages (id, provider, provider_message_id, channel, from_address, to_address, body, \
+         received_at, case_id, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (provider, provider_message_id) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(&m.provider)
+    .bind(&m.provider_message_id)
+    .bind(m.channel.as_str())
+    .bind(&m.from)
+    .bind(&m.to)
+    .bind(&m.body)
+    .bind(m.received_at)
+    .bind(m.case_id.map(|c| c.0))
+    .bind(&m.outcome)
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() == 1)
 }

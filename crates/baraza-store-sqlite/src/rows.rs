@@ -431,3 +431,86 @@ pub fn db_err(e: sqlx::Error) -> StoreError {
         _ => StoreError::Backend(e.to_string()),
     }
 }
+
+pub const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+
+/// The values of `OUTBOX_COLUMNS`, in order.
+pub fn outbox_values(e: &baraza_core::outbound::OutboxEntry) -> Vec<SqlValue> {
+    let m = &e.message;
+    vec![
+        text(m.id.to_string()),
+        text(m.idempotency_key.clone()),
+        opt_text(m.case_id.map(|c| c.0.to_string())),
+        text(m.channel.as_str()),
+        text(m.to.clone()),
+        text(m.language.as_str()),
+        text(to_json(&m.template)),
+        text(e.status.as_str()),
+        SqlValue::Int(i64::from(e.attempts)),
+        text(ts(&e.next_attempt_at)),
+        opt_text(e.provider.clone()),
+        opt_text(e.provider_message_id.clone()),
+        opt_text(e.cost.clone()),
+        opt_text(e.last_error.clone()),
+        text(ts(&m.created_at)),
+        text(ts(&e.updated_at)),
+    ]
+}
+
+pub fn outbox(row: &impl Columns) -> StoreResult<baraza_core::outbound::OutboxEntry> {
+    use baraza_core::outbound::{OutboundMessage, OutboxEntry};
+    Ok(OutboxEntry {
+        message: OutboundMessage {
+            id: parse(&row.req_text("id")?, "outbox id")?,
+            idempotency_key: row.req_text("idempotency_key")?,
+            case_id: opt_parse(row.text("case_id")?, "case id")?.map(CaseId),
+            channel: parse(&row.req_text("channel")?, "channel")?,
+            to: row.req_text("to_address")?,
+            language: parse(&row.req_text("language")?, "language")?,
+            template: from_json(&row.req_text("template")?, "template")?,
+            created_at: parse_ts(&row.req_text("created_at")?)?,
+        },
+        status: parse(&row.req_text("status")?, "outbox status")?,
+        attempts: small(row.req_int("attempts")?, "attempts")?,
+        next_attempt_at: parse_ts(&row.req_text("next_attempt_at")?)?,
+        provider: row.text("provider")?,
+        provider_message_id: row.text("provider_message_id")?,
+        cost: row.text("cost")?,
+        last_error: row.text("last_error")?,
+        updated_at: parse_ts(&row.req_text("updated_at")?)?,
+    })
+}
+
+pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, received_at, case_id, outcome";
+
+/// The values of `INBOUND_COLUMNS`, in order.
+pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue> {
+    vec![
+        text(m.id.to_string()),
+        text(m.provider.clone()),
+        text(m.provider_message_id.clone()),
+        text(m.channel.as_str()),
+        text(m.from.clone()),
+        opt_text(m.to.clone()),
+        text(m.body.clone()),
+        text(ts(&m.received_at)),
+        opt_text(m.case_id.map(|c| c.0.to_string())),
+        text(m.outcome.clone()),
+    ]
+}
+
+pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::InboundMessage> {
+    Ok(baraza_core::outbound::InboundMessage {
+        id: parse(&row.req_text("id")?, "inbound id")?,
+        provider: row.req_text("provider")?,
+        provider_message_id: row.req_text("provider_message_id")?,
+        channel: parse(&row.req_text("channel")?, "channel")?,
+        from: row.req_text("from_address")?,
+        to: row.text("to_address")?,
+        body: row.req_text("body")?,
+        received_at: parse_ts(&row.req_text("received_at")?)?,
+        case_id: opt_parse(row.text("case_id")?, "case id")?.map(CaseId),
+        outcome: row.req_text("outcome")?,
+    })
+}

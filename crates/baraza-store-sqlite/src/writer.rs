@@ -4,7 +4,7 @@
 //! batch, and the dedicated thread spares each statement a hop between threads.
 
 use crate::rows::{self, SqlValue};
-use crate::writes::{INSERT_CITIZEN, INSERT_EVENT, UPSERT_CASE};
+use crate::writes::{INSERT_CITIZEN, INSERT_EVENT, INSERT_INBOUND, INSERT_OUTBOX, UPSERT_CASE};
 use async_trait::async_trait;
 use baraza_core::*;
 use baraza_store::{BatchTx, StoreError, StoreResult};
@@ -15,6 +15,8 @@ use std::sync::LazyLock;
 
 pub struct SqliteWriter {
     conn: Connection,
+    /// Reference prefixes by jurisdiction: read once, they change only with a reload.
+    prefixes: std::collections::HashMap<JurisdictionId, String>,
 }
 
 impl SqliteWriter {
@@ -26,7 +28,10 @@ impl SqliteWriter {
         )
         .map_err(err)?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            prefixes: Default::default(),
+        })
     }
 
     fn exec(&self, sql: &str) -> StoreResult<()> {
@@ -202,5 +207,102 @@ impl BatchTx for SqliteWriter {
 
     async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()> {
         self.execute_values(&INSERT_EVENT, rows::event_values(e))
+    }
+
+    async fn citizen(&mut self, id: CitizenId) -> StoreResult<Option<Citizen>> {
+        let sql = format!(
+            "SELECT {} FROM citizens WHERE id = ?1",
+            rows::CITIZEN_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt.query(params![id.0.to_string()]).map_err(err)?;
+        match found.next().map_err(err)? {
+            Some(row) => rows::citizen(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn update_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE citizens SET language = ?1, consent_contact = ?2, consent_publish = ?3, name = ?4, \
+                 gender = ?5, age_band = ?6 WHERE id = ?7",
+            )
+            .map_err(err)?;
+        stmt.execute(params![
+            c.language.as_str(),
+            c.consent.contact,
+            c.consent.publish,
+            c.name,
+            c.gender.map(|g| g.as_str()),
+            c.age_band.map(|a| a.as_str()),
+            c.id.0.to_string()
+        ])
+        .map(|_| ())
+        .map_err(err)
+    }
+
+    async fn reference_prefix(&mut self, j: &JurisdictionId) -> StoreResult<String> {
+        if let Some(p) = self.prefixes.get(j) {
+            return Ok(p.clone());
+        }
+        let p: String = self
+            .conn
+            .query_row(
+                "SELECT reference_prefix FROM jurisdictions WHERE id = ?1",
+                params![j.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        self.prefixes.insert(j.clone(), p.clone());
+        Ok(p)
+    }
+
+    async fn recent_cases_of(&mut self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>> {
+        let sql = format!(
+            "SELECT {} FROM cases WHERE citizen_id = ?1 ORDER BY updated_at DESC, id DESC LIMIT ?2",
+            rows::CASE_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt
+            .query(params![citizen.0.to_string(), i64::from(limit)])
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            out.push(rows::case(row)?);
+        }
+        Ok(out)
+    }
+
+    async fn insert_outbox(&mut self, e: &baraza_core::outbound::OutboxEntry) -> StoreResult<()> {
+        self.execute_values(&INSERT_OUTBOX, rows::outbox_values(e))
+    }
+
+    async fn insert_inbound(
+        &mut self,
+        m: &baraza_core::outbound::InboundMessage,
+    ) -> StoreResult<bool> {
+        self.execute_values(&INSERT_INBOUND, rows::inbound_values(m))?;
+        Ok(self.conn.changes() == 1)
+    }
+
+    async fn set_inbound_outcome(
+        &mut self,
+        id: uuid::Uuid,
+        outcome: &str,
+        case: Option<CaseId>,
+    ) -> StoreResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("UPDATE inbound_messages SET outcome = ?1, case_id = ?2 WHERE id = ?3")
+            .map_err(err)?;
+        stmt.execute(params![
+            outcome,
+            case.map(|c| c.0.to_string()),
+            id.to_string()
+        ])
+        .map(|_| ())
+        .map_err(err)
     }
 }

@@ -201,3 +201,33 @@ pub async fn put_area(conn: &mut SqliteConnection, a: &Area) -> StoreResult<()> 
     .map(|_| ())
     .map_err(db_err)
 }
+
+pub static INSERT_OUTBOX: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO outbox ({}) VALUES ({}) ON CONFLICT (idempotency_key) DO NOTHING",
+        rows::OUTBOX_COLUMNS,
+        rows::placeholders(16)
+    )
+});
+
+pub static INSERT_INBOUND: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO inbound_messages ({}) VALUES ({}) ON CONFLICT (provider, provider_message_id) DO NOTHING",
+        rows::INBOUND_COLUMNS,
+        rows::placeholders(10)
+    )
+});
+
+pub async fn insert_outbox(
+    conn: &mut SqliteConnection,
+    e: &baraza_core::outbound::OutboxEntry,
+) -> StoreResult<()> {
+    execute_values(conn, &INSERT_OUTBOX, rows::outbox_values(e)).await
+}
+
+pub async fn insert_inbound(
+    conn: &mut SqliteConnection,
+    m: &baraza_core::outbound::InboundMessage,
+) -> StoreResult<()> {
+    execute_values(conn, &INSERT_INBOUND, rows::inbound_values(m)).await
+}

@@ -9,6 +9,7 @@
 use crate::portable::{Record, export_jsonl, for_each_record, import_jsonl};
 use crate::{Store, StoreError, verify_journal};
 use baraza_core::lifecycle::{Action, Actor};
+use baraza_core::outbound;
 use baraza_core::*;
 use std::collections::HashSet;
 use std::future::Future;
@@ -29,7 +30,8 @@ macro_rules! conformance_suite {
             intake_is_idempotent, citizens_are_matched_by_contact, actions_follow_the_lifecycle,
             refused_actions_store_nothing, concurrent_intake_keeps_one_unbroken_chain,
             lists_filter_and_paginate_stably, export_import_round_trips, import_refuses_a_non_empty_database,
-            verify_catches_a_removed_head);
+            verify_catches_a_removed_head, intake_queues_an_acknowledgement, citizen_messages_close_the_loop,
+            outbox_claims_retries_and_delivery_reports);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -935,4 +937,369 @@ pub async fn verify_catches_a_removed_head<T: TestStore, F: Future<Output = T>>(
     );
     a.cleanup().await;
     b.cleanup().await;
+}
+
+fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
+    crate::inbound::Arrival {
+        message: outbound::InboundMessage {
+            id: uuid::Uuid::new_v4(),
+            provider: "africastalking".into(),
+            provider_message_id: id.into(),
+            channel: Channel::Sms,
+            from: from.into(),
+            to: Some("40404".into()),
+            body: body.into(),
+            received_at: now(),
+            case_id: None,
+            outcome: String::new(),
+        },
+        jurisdiction: jurisdiction_id(),
+        default_language: Language::English,
+        targets: PriorityTargets::default(),
+        throttled: false,
+    }
+}
+
+async fn templates_to(s: &dyn Store, to: &str) -> Vec<outbound::Template> {
+    let mut v: Vec<_> = s
+        .outbox_to(to, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message.template)
+        .collect();
+    v.reverse();
+    v
+}
+
+pub async fn intake_queues_an_acknowledgement<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let case = s
+        .create_case(
+            new_case("0741", Channel::Web, Some("+254711000001")),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap()
+        .case;
+    let reference = case.number.display_with("EM");
+    assert_eq!(
+        templates_to(&*s, "+254711000001").await,
+        vec![outbound::Template::Acknowledgement { reference }]
+    );
+    let queued = s.outbox_to("+254711000001", 10).await.unwrap();
+    assert_eq!(
+        (
+            queued[0].status,
+            queued[0].message.channel,
+            queued[0].message.language
+        ),
+        (
+            outbound::OutboxStatus::Pending,
+            outbound::OutboundChannel::Sms,
+            Language::Kiswahili
+        )
+    );
+    // No contact, or no consent to be contacted: nothing is queued.
+    s.create_case(new_case("0741", Channel::Web, None), citizen(), now())
+        .await
+        .unwrap();
+    let mut silent = new_case("0741", Channel::Web, Some("+254711000002"));
+    if let Some(c) = silent.citizen.as_mut() {
+        c.consent.contact = false;
+    }
+    s.create_case(silent, citizen(), now()).await.unwrap();
+    assert!(s.outbox_to("+254711000002", 10).await.unwrap().is_empty());
+    // Staff answer: the citizen gets the answer with the question "is it solved?".
+    act(
+        &*s,
+        case.number,
+        &desk(),
+        Action::Triage {
+            category: "water-supply".into(),
+            priority: Priority::High,
+            ward: None,
+            ladder: vec![],
+            department: Some("water".into()),
+        },
+    )
+    .await
+    .unwrap();
+    act(
+        &*s,
+        case.number,
+        &desk(),
+        Action::Respond {
+            text: "Fixed on Tuesday.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let last = templates_to(&*s, "+254711000001").await.pop().unwrap();
+    assert_eq!(
+        last,
+        outbound::Template::Response {
+            reference: case.number.display_with("EM"),
+            text: "Fixed on Tuesday.".into()
+        }
+    );
+    t.cleanup().await;
+}
+
+pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    use outbound::Template as M;
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let phone = "+254722000001";
+    // A new concern by SMS: a case, and the acknowledgement with its reference.
+    let first = s
+        .receive_message(sms("ATXid_1", phone, "Hakuna maji Kamariny tangu Jumatatu"))
+        .await
+        .unwrap();
+    assert_eq!(first.message.outcome, "new_case");
+    let case = first.case.unwrap();
+    assert_eq!(
+        (case.channel, case.status),
+        (Channel::Sms, Status::Received)
+    );
+    let reference = case.number.display_with("EM");
+    assert_eq!(
+        templates_to(&*s, phone).await,
+        vec![M::Acknowledgement {
+            reference: reference.clone()
+        }]
+    );
+    // The provider retries the same callback: nothing happens twice.
+    let again = s
+        .receive_message(sms("ATXid_1", phone, "Hakuna maji Kamariny tangu Jumatatu"))
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    assert_eq!(
+        s.list_cases(&CaseFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(templates_to(&*s, phone).await.len(), 1);
+    // A status query, with the reference as typed on a keypad.
+    let status = s
+        .receive_message(sms(
+            "ATXid_2",
+            phone,
+            &format!("HALI {}", case.number.digits()),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(status.message.outcome, "status");
+    assert_eq!(
+        templates_to(&*s, phone).await.pop(),
+        Some(M::Status {
+            reference: reference.clone(),
+            status: Status::Received
+        })
+    );
+    // Staff answer; the citizen says "not solved": reopened and a level up holds it.
+    let triage = Action::Triage {
+        category: "water-supply".into(),
+        priority: Priority::High,
+        ward: Some(AreaCode("0742".into())),
+        ladder: tree().ladder(&AreaCode("0742".into())),
+        department: Some("water".into()),
+    };
+    act(&*s, case.number, &desk(), triage).await.unwrap();
+    act(
+        &*s,
+        case.number,
+        &desk(),
+        Action::Respond {
+            text: "The pump is repaired.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let no = s
+        .receive_message(sms("ATXid_3", phone, "2 bado hakuna maji"))
+        .await
+        .unwrap();
+    assert_eq!(no.message.outcome, "reopened");
+    let now_case = s.case_by_number(case.number).await.unwrap().unwrap();
+    assert_eq!(
+        (now_case.status, now_case.holder()),
+        (Status::Escalated, Some(&AreaCode("149".into())))
+    );
+    assert_eq!(now_case.reason.as_deref(), Some("bado hakuna maji"));
+    assert_eq!(
+        templates_to(&*s, phone).await.pop(),
+        Some(M::Reopened {
+            reference: reference.clone()
+        })
+    );
+    // Answered again; this time "1": resolved, confirmed by the citizen, then a rating.
+    act(
+        &*s,
+        case.number,
+        &desk(),
+        Action::Respond {
+            text: "New pump installed.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let yes = s.receive_message(sms("ATXid_4", phone, "1")).await.unwrap();
+    assert_eq!(yes.message.outcome, "confirmed");
+    assert_eq!(
+        templates_to(&*s, phone).await.pop(),
+        Some(M::AskRating {
+            reference: reference.clone()
+        })
+    );
+    let rated = s.receive_message(sms("ATXid_5", phone, "5")).await.unwrap();
+    assert_eq!(rated.message.outcome, "rated");
+    let done = s.case_by_number(case.number).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status, done.satisfaction),
+        (Status::Resolved, Some(5))
+    );
+    assert_eq!(
+        templates_to(&*s, phone).await.pop(),
+        Some(M::RatingThanks {
+            reference: reference.clone()
+        })
+    );
+    let events = s.case_events(done.id).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "case.resolved" && e.actor_role == "citizen")
+    );
+    // Language, help and STOP.
+    s.receive_message(sms("ATXid_6", phone, "kiswahili"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.outbox_to(phone, 1).await.unwrap()[0].message.language,
+        Language::Kiswahili
+    );
+    s.receive_message(sms("ATXid_7", phone, "msaada"))
+        .await
+        .unwrap();
+    assert_eq!(templates_to(&*s, phone).await.pop(), Some(M::Help));
+    s.receive_message(sms("ATXid_8", phone, "STOP"))
+        .await
+        .unwrap();
+    assert_eq!(templates_to(&*s, phone).await.pop(), Some(M::Stopped));
+    let c = s.citizen(done.citizen.unwrap()).await.unwrap().unwrap();
+    assert!(!c.consent.contact);
+    // A flood is stored, never lost, but not acted upon.
+    let mut flood = sms("ATXid_9", "+254733000009", "spam");
+    flood.throttled = true;
+    let h = s.receive_message(flood).await.unwrap();
+    assert_eq!(
+        (h.message.outcome.as_str(), h.case.is_none()),
+        ("throttled", true)
+    );
+    assert!(s.outbox_to("+254733000009", 10).await.unwrap().is_empty());
+    assert_verifies(&*s).await;
+    t.cleanup().await;
+}
+
+pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    for i in 0..3 {
+        s.create_case(
+            new_case("0741", Channel::Sms, Some(&format!("+25474400000{i}"))),
+            citizen(),
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    let at = now() + chrono::Duration::seconds(1);
+    let lease = at + chrono::Duration::seconds(60);
+    let mut claimed = s.claim_outbox(at, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    // Claimed messages are hidden from another worker until their lease ends.
+    assert!(s.claim_outbox(at, lease, 10).await.unwrap().is_empty());
+    // One is sent, one fails for now (retried later), one fails for good.
+    let (sent, retry, failed) = (
+        &mut claimed[0].clone(),
+        &mut claimed[1].clone(),
+        &mut claimed[2].clone(),
+    );
+    sent.status = outbound::OutboxStatus::Sent;
+    sent.provider = Some("africastalking".into());
+    sent.provider_message_id = Some("ATXid_out_1".into());
+    sent.attempts = 1;
+    retry.attempts = 1;
+    retry.next_attempt_at = at + outbound::backoff(1);
+    retry.last_error = Some("502 from provider".into());
+    failed.status = outbound::OutboxStatus::Failed;
+    failed.last_error = Some("InvalidPhoneNumber".into());
+    for e in [&*sent, &*retry, &*failed] {
+        s.update_outbox(e).await.unwrap();
+    }
+    assert!(
+        s.claim_outbox(at + chrono::Duration::seconds(5), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = s
+        .claim_outbox(
+            at + outbound::backoff(1),
+            lease + chrono::Duration::hours(1),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        later.iter().map(|e| e.message.id).collect::<Vec<_>>(),
+        vec![retry.message.id]
+    );
+    // Delivery reports: accepted for our own id only.
+    assert!(
+        s.outbox_delivery(
+            "africastalking",
+            "ATXid_out_1",
+            outbound::OutboxStatus::Delivered,
+            None,
+            now()
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        !s.outbox_delivery(
+            "africastalking",
+            "ATXid_forged",
+            outbound::OutboxStatus::Delivered,
+            None,
+            now()
+        )
+        .await
+        .unwrap()
+    );
+    let to = &sent.message.to;
+    assert_eq!(
+        s.outbox_to(to, 1).await.unwrap()[0].status,
+        outbound::OutboxStatus::Delivered
+    );
+    t.cleanup().await;
 }

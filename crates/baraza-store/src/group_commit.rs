@@ -10,6 +10,7 @@
 use crate::{Acted, Intake, StoreError, StoreResult};
 use async_trait::async_trait;
 use baraza_core::lifecycle::{decide, receive};
+use baraza_core::outbound::{self, InboundMessage, OutboxEntry};
 use baraza_core::{
     Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, JournalEvent,
     JurisdictionId, NewCase, NewCitizen, PriorityTargets, Timestamp,
@@ -26,6 +27,8 @@ pub enum WriteOp {
         actor: Actor,
         at: Timestamp,
     },
+    /// A message from a citizen: stored once, then understood and acted upon.
+    Inbound(Box<crate::inbound::Arrival>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -40,6 +43,7 @@ pub enum WriteOp {
 pub enum WriteOutcome {
     Created(Intake),
     Acted(Acted),
+    Inbound(crate::inbound::Handled),
 }
 
 /// The statements a backend runs for the writer, inside one open transaction.
@@ -72,6 +76,22 @@ pub trait BatchTx: Send + 'static {
     async fn case_for_update(&mut self, n: CaseNumber) -> StoreResult<Option<Case>>;
     async fn update_case(&mut self, c: &Case) -> StoreResult<()>;
     async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()>;
+
+    async fn citizen(&mut self, id: CitizenId) -> StoreResult<Option<Citizen>>;
+    async fn update_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
+    /// A jurisdiction's reference prefix (`EM`), for messages quoting references.
+    async fn reference_prefix(&mut self, j: &JurisdictionId) -> StoreResult<String>;
+    /// A citizen's most recently updated cases, newest first.
+    async fn recent_cases_of(&mut self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>>;
+    async fn insert_outbox(&mut self, e: &OutboxEntry) -> StoreResult<()>;
+    /// Store a citizen's message; false if this provider's id was stored before.
+    async fn insert_inbound(&mut self, m: &InboundMessage) -> StoreResult<bool>;
+    async fn set_inbound_outcome(
+        &mut self,
+        id: uuid::Uuid,
+        outcome: &str,
+        case: Option<CaseId>,
+    ) -> StoreResult<()>;
 }
 
 struct Pending {
@@ -130,6 +150,18 @@ impl GroupCommitter {
         Ok(Self { queue })
     }
 
+    pub async fn inbound(
+        &self,
+        arrival: crate::inbound::Arrival,
+    ) -> StoreResult<crate::inbound::Handled> {
+        match self.submit(WriteOp::Inbound(Box::new(arrival))).await? {
+            WriteOutcome::Inbound(h) => Ok(h),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
     /// Whether the writer is still there to take writes (for readiness checks).
     pub fn is_running(&self) -> bool {
         !self.queue.is_closed()
@@ -162,7 +194,7 @@ impl GroupCommitter {
             .await?
         {
             WriteOutcome::Created(i) => Ok(i),
-            WriteOutcome::Acted(_) => Err(StoreError::Backend(
+            WriteOutcome::Acted(_) | WriteOutcome::Inbound(_) => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -187,7 +219,7 @@ impl GroupCommitter {
         };
         match self.submit(op).await? {
             WriteOutcome::Acted(a) => Ok(a),
-            WriteOutcome::Created(_) => Err(StoreError::Backend(
+            WriteOutcome::Created(_) | WriteOutcome::Inbound(_) => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -279,41 +311,9 @@ async fn apply<T: BatchTx>(
     rng: &mut StdRng,
 ) -> StoreResult<WriteOutcome> {
     match op {
-        WriteOp::Create { new, actor, at } => {
-            if let Some(key) = &new.idempotency_key
-                && let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await?
-            {
-                return Ok(WriteOutcome::Created(Intake {
-                    case,
-                    citizen: None,
-                    created: false,
-                }));
-            }
-            let citizen = match &new.citizen {
-                Some(nc) => Some(match_or_add_citizen(tx, &new.jurisdiction, nc, at).await?),
-                None => None,
-            };
-            let number = fresh_number(tx, rng).await?;
-            let (case, drafts) = receive(
-                &new,
-                CaseId(uuid::Uuid::new_v4()),
-                number,
-                citizen.as_ref().map(|c| c.id),
-                &actor,
-                at,
-            );
-            tx.insert_case(&case).await?;
-            for draft in drafts {
-                let ev = head.seal(draft);
-                tx.append_event(&ev).await?;
-                *head = ChainHead::after(&ev);
-            }
-            Ok(WriteOutcome::Created(Intake {
-                case,
-                citizen,
-                created: true,
-            }))
-        }
+        WriteOp::Create { new, actor, at } => create_in_tx(tx, *new, &actor, at, head, rng)
+            .await
+            .map(WriteOutcome::Created),
         WriteOp::Act {
             number,
             expected_version,
@@ -337,17 +337,101 @@ async fn apply<T: BatchTx>(
                     ),
                 });
             }
-            let t = decide(&case, &actor, &action, &targets, at)?;
-            tx.update_case(&t.case).await?;
-            let ev = head.seal(t.event);
-            tx.append_event(&ev).await?;
-            *head = ChainHead::after(&ev);
-            Ok(WriteOutcome::Acted(Acted {
-                case: t.case,
-                event: ev,
-            }))
+            act_in_tx(tx, &case, &actor, &action, &targets, at, head)
+                .await
+                .map(WriteOutcome::Acted)
+        }
+        WriteOp::Inbound(inbound) => crate::inbound::handle(tx, *inbound, head, rng)
+            .await
+            .map(WriteOutcome::Inbound),
+    }
+}
+
+/// Take a new case in: idempotency, citizen, reference number, journal, acknowledgement.
+pub(crate) async fn create_in_tx<T: BatchTx>(
+    tx: &mut T,
+    new: NewCase,
+    actor: &Actor,
+    at: Timestamp,
+    head: &mut ChainHead,
+    rng: &mut StdRng,
+) -> StoreResult<Intake> {
+    if let Some(key) = &new.idempotency_key
+        && let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await?
+    {
+        return Ok(Intake {
+            case,
+            citizen: None,
+            created: false,
+        });
+    }
+    let citizen = match &new.citizen {
+        Some(nc) => Some(match_or_add_citizen(tx, &new.jurisdiction, nc, at).await?),
+        None => None,
+    };
+    let number = fresh_number(tx, rng).await?;
+    let (case, drafts) = receive(
+        &new,
+        CaseId(uuid::Uuid::new_v4()),
+        number,
+        citizen.as_ref().map(|c| c.id),
+        actor,
+        at,
+    );
+    tx.insert_case(&case).await?;
+    for draft in drafts {
+        let ev = head.seal(draft);
+        tx.append_event(&ev).await?;
+        *head = ChainHead::after(&ev);
+        if let Some(c) = &citizen {
+            notify(tx, &case, &ev, c).await?;
         }
     }
+    Ok(Intake {
+        case,
+        citizen,
+        created: true,
+    })
+}
+
+/// Apply an action decided by the lifecycle: case row, journal event, message to the citizen.
+pub(crate) async fn act_in_tx<T: BatchTx>(
+    tx: &mut T,
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    targets: &PriorityTargets,
+    at: Timestamp,
+    head: &mut ChainHead,
+) -> StoreResult<Acted> {
+    let t = decide(case, actor, action, targets, at)?;
+    tx.update_case(&t.case).await?;
+    let ev = head.seal(t.event);
+    tx.append_event(&ev).await?;
+    *head = ChainHead::after(&ev);
+    if let Some(id) = t.case.citizen
+        && let Some(c) = tx.citizen(id).await?
+    {
+        notify(tx, &t.case, &ev, &c).await?;
+    }
+    Ok(Acted {
+        case: t.case,
+        event: ev,
+    })
+}
+
+/// Queue the message an event warrants, in this same transaction.
+async fn notify<T: BatchTx>(
+    tx: &mut T,
+    case: &Case,
+    ev: &JournalEvent,
+    citizen: &Citizen,
+) -> StoreResult<()> {
+    let prefix = tx.reference_prefix(&case.jurisdiction).await?;
+    if let Some(msg) = outbound::for_event(case, ev, citizen, &prefix) {
+        tx.insert_outbox(&OutboxEntry::new(msg)).await?;
+    }
+    Ok(())
 }
 
 async fn match_or_add_citizen<T: BatchTx>(

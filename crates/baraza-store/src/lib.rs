@@ -5,6 +5,7 @@
 pub mod conformance;
 mod error;
 pub mod group_commit;
+pub mod inbound;
 pub mod portable;
 pub mod verify;
 
@@ -14,6 +15,7 @@ pub use portable::Record;
 pub use verify::{Verifier, VerifyReport, verify_journal};
 
 use async_trait::async_trait;
+use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Citizen,
     CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase, PriorityTargets,
@@ -85,6 +87,32 @@ pub trait Store: Send + Sync + 'static {
     async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>>;
     /// Newest first, `(created_at, id)` keyset order; `filter.limit` rows at most.
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
+
+    // Citizens' messages and the outbox.
+    /// Store a citizen's message once and handle it (through the writer, like any write).
+    async fn receive_message(&self, arrival: inbound::Arrival) -> StoreResult<inbound::Handled>;
+    /// Claim up to `limit` outbox messages due at `now`; they stay hidden from other
+    /// workers until `lease_until`, by when the claimer records the outcome.
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// Record what happened to a claimed message (sent, retry later, failed).
+    async fn update_outbox(&self, entry: &OutboxEntry) -> StoreResult<()>;
+    /// A provider's delivery report, accepted only for a message id we were given:
+    /// returns false (and changes nothing) for any other id.
+    async fn outbox_delivery(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+        status: OutboxStatus,
+        detail: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Messages to one address, newest first (the simulator's phone, tests).
+    async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
 
     // The journal, export and import.
     /// The head as recorded by the writer (to detect events removed from the end).

@@ -3,7 +3,8 @@
 //! with nothing lost and the journal's hash chain intact.
 //!
 //! Order: header, jurisdictions, areas, departments, categories, users, tokens, citizens,
-//! cases, events, head, footer. Import only into an empty database.
+//! cases, events, outbox, inbound messages, head, footer. Import only into an empty
+//! database.
 
 use crate::{Store, StoreError, StoreResult, Verifier};
 use baraza_core::{
@@ -36,6 +37,8 @@ pub enum Record {
     Citizen(Citizen),
     Case(Box<Case>),
     Event(JournalEvent),
+    Outbox(Box<baraza_core::outbound::OutboxEntry>),
+    Inbound(Box<baraza_core::outbound::InboundMessage>),
     /// The journal head recorded in the snapshot.
     Head(ChainHead),
     Footer {
@@ -56,6 +59,8 @@ impl Record {
             Record::Citizen(_) => "citizen",
             Record::Case(_) => "case",
             Record::Event(_) => "event",
+            Record::Outbox(_) => "outbox",
+            Record::Inbound(_) => "inbound",
             Record::Head(_) => "head",
             Record::Footer { .. } => "footer",
         }

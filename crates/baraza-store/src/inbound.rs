@@ -1,0 +1,324 @@
+//! A citizen's message, handled in the writer's transaction: stored once (a provider's
+//! retry is a no-op), understood (`baraza_core::conversation`), acted upon (a new case,
+//! a confirmation, a rating...), and answered through the outbox, all or nothing.
+
+use crate::StoreResult;
+use crate::group_commit::{BatchTx, act_in_tx, create_in_tx};
+use baraza_core::conversation::{Awaiting, Intent, interpret};
+use baraza_core::lifecycle::{Action, Actor};
+use baraza_core::outbound::{
+    InboundMessage, OutboundChannel, OutboundMessage, OutboxEntry, Template,
+};
+use baraza_core::{
+    Case, CaseKind, ChainHead, Channel, Consent, JurisdictionId, Language, NewCase, NewCitizen,
+    PhoneNumber, PriorityTargets, Status, case::parse_description,
+};
+use rand::rngs::StdRng;
+
+/// A message as it arrives, with what the writer needs to handle it.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub message: InboundMessage,
+    /// The jurisdiction the receiving number or account belongs to.
+    pub jurisdiction: JurisdictionId,
+    pub default_language: Language,
+    pub targets: PriorityTargets,
+    /// Too many messages from this sender lately: store it, do nothing else.
+    pub throttled: bool,
+}
+
+/// What came of a message.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub message: InboundMessage,
+    /// The provider sent this message before: nothing was done again.
+    pub duplicate: bool,
+    pub case: Option<Case>,
+}
+
+fn reply_channel(c: Channel) -> OutboundChannel {
+    match c {
+        Channel::Whatsapp => OutboundChannel::Whatsapp,
+        Channel::Email => OutboundChannel::Email,
+        _ => OutboundChannel::Sms,
+    }
+}
+
+/// The sender as a contact: a phone number for SMS and USSD, a WhatsApp id (and its
+/// number) for WhatsApp.
+fn sender(m: &InboundMessage, language: Language) -> NewCitizen {
+    let digits: String = m.from.chars().filter(|c| c.is_ascii_digit()).collect();
+    let (phone, whatsapp_id) = match m.channel {
+        Channel::Whatsapp => (PhoneNumber::parse(&format!("+{digits}")).ok(), Some(digits)),
+        _ => (PhoneNumber::parse(&m.from).ok(), None),
+    };
+    NewCitizen {
+        phone,
+        whatsapp_id,
+        email: None,
+        name: None,
+        language,
+        gender: None,
+        age_band: None,
+        consent: Consent {
+            contact: true,
+            publish: false,
+        },
+    }
+}
+
+pub(crate) async fn handle<T: BatchTx>(
+    tx: &mut T,
+    arrival: Arrival,
+    head: &mut ChainHead,
+    rng: &mut StdRng,
+) -> StoreResult<Handled> {
+    let Arrival {
+        mut message,
+        jurisdiction,
+        default_language,
+        targets,
+        throttled,
+    } = arrival;
+    if !tx.insert_inbound(&message).await? {
+        return Ok(Handled {
+            message,
+            duplicate: true,
+            case: None,
+        });
+    }
+    if throttled {
+        tx.set_inbound_outcome(message.id, "throttled", None)
+            .await?;
+        message.outcome = "throttled".into();
+        return Ok(Handled {
+            message,
+            duplicate: false,
+            case: None,
+        });
+    }
+    let contact = sender(&message, default_language);
+    let citizen = if contact.has_contact() {
+        tx.find_citizen(&jurisdiction, &contact).await?
+    } else {
+        None
+    };
+    let recent = match &citizen {
+        Some(c) => tx.recent_cases_of(c.id, 10).await?,
+        None => Vec::new(),
+    };
+    let awaiting = Awaiting {
+        confirmation: recent
+            .iter()
+            .find(|c| c.status == Status::Responded)
+            .map(|c| c.number),
+        rating: recent
+            .iter()
+            .find(|c| c.status == Status::Resolved && c.satisfaction.is_none())
+            .map(|c| c.number),
+    };
+    let actor = Actor::citizen(citizen.as_ref().map(|c| c.id), message.channel);
+    let prefix = tx.reference_prefix(&jurisdiction).await?;
+    let mut language = citizen.as_ref().map_or(default_language, |c| c.language);
+
+    let acted_on = |case: Option<Case>, outcome: &'static str| (outcome, case, None::<Template>);
+    let (outcome, case, reply) = match interpret(&message.body, &awaiting) {
+        Intent::NewConcern(text) => match parse_description(&text) {
+            Ok(description) => {
+                let new = NewCase {
+                    jurisdiction: jurisdiction.clone(),
+                    kind: CaseKind::Complaint,
+                    channel: message.channel,
+                    category: None,
+                    ward: None,
+                    ladder: vec![],
+                    location: None,
+                    description,
+                    attachments: vec![],
+                    citizen: Some(NewCitizen {
+                        language,
+                        ..contact
+                    }),
+                    idempotency_key: Some(format!(
+                        "{}:{}",
+                        message.provider, message.provider_message_id
+                    )),
+                    acknowledged_on_intake: false,
+                };
+                // The acknowledgement with the reference is queued with the case's first event.
+                let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                acted_on(Some(intake.case), "new_case")
+            }
+            Err(_) => ("help", None, Some(Template::Help)),
+        },
+        Intent::Status(Some(n)) => match tx.case_for_update(n).await? {
+            Some(c) => (
+                "status",
+                None,
+                Some(Template::Status {
+                    reference: n.display_with(&prefix),
+                    status: c.status,
+                }),
+            ),
+            None => (
+                "status",
+                None,
+                Some(Template::StatusNotFound {
+                    reference: n.display_with(&prefix),
+                }),
+            ),
+        },
+        Intent::Status(None) => match recent.first() {
+            Some(c) => (
+                "status",
+                None,
+                Some(Template::Status {
+                    reference: c.number.display_with(&prefix),
+                    status: c.status,
+                }),
+            ),
+            None => ("status", None, Some(Template::NoCaseYet)),
+        },
+        Intent::BadReference(typed) => ("status", None, Some(Template::BadReference { typed })),
+        Intent::Help => ("help", None, Some(Template::Help)),
+        Intent::Stop => {
+            if let Some(mut c) = citizen.clone() {
+                c.consent.contact = false;
+                tx.update_citizen(&c).await?;
+            }
+            ("stopped", None, Some(Template::Stopped))
+        }
+        Intent::SetLanguage(l) => {
+            language = l;
+            if let Some(mut c) = citizen.clone() {
+                c.language = l;
+                tx.update_citizen(&c).await?;
+            }
+            ("language", None, Some(Template::LanguageChanged))
+        }
+        Intent::Confirm(n) => {
+            let case = act(tx, n, &actor, Action::Resolve, &targets, &message, head).await?;
+            acted_on(case, "confirmed")
+        }
+        Intent::Deny(n, reason) => {
+            let reason = reason.unwrap_or_else(|| "the citizen says it is not solved".into());
+            let reopened = act(
+                tx,
+                n,
+                &actor,
+                Action::Reopen {
+                    reason: reason.clone(),
+                },
+                &targets,
+                &message,
+                head,
+            )
+            .await?;
+            // Not solved at this level: a level above now holds it (if there is one).
+            let escalated = match &reopened {
+                Some(_) => {
+                    let up = Action::Escalate {
+                        reason: format!("reopened by the citizen: {reason}"),
+                    };
+                    act(
+                        tx,
+                        n,
+                        &Actor::system("follow-up"),
+                        up,
+                        &targets,
+                        &message,
+                        head,
+                    )
+                    .await?
+                }
+                None => None,
+            };
+            acted_on(escalated.or(reopened), "reopened")
+        }
+        Intent::Rate(n, score) => {
+            let case = act(
+                tx,
+                n,
+                &actor,
+                Action::Rate { score },
+                &targets,
+                &message,
+                head,
+            )
+            .await?;
+            acted_on(case, "rated")
+        }
+        Intent::Reply(n, text) => {
+            let case = act(
+                tx,
+                n,
+                &actor,
+                Action::CitizenReply { text },
+                &targets,
+                &message,
+                head,
+            )
+            .await?;
+            acted_on(case, "replied")
+        }
+    };
+    if let Some(template) = reply {
+        let out = OutboundMessage {
+            id: uuid::Uuid::new_v4(),
+            idempotency_key: format!(
+                "inbound:{}:{}",
+                message.provider, message.provider_message_id
+            ),
+            case_id: case.as_ref().map(|c| c.id),
+            channel: reply_channel(message.channel),
+            to: message.from.clone(),
+            language,
+            template,
+            created_at: message.received_at,
+        };
+        tx.insert_outbox(&OutboxEntry::new(out)).await?;
+    }
+    let case_id = case.as_ref().map(|c| c.id);
+    tx.set_inbound_outcome(message.id, outcome, case_id).await?;
+    message.outcome = outcome.into();
+    message.case_id = case_id;
+    Ok(Handled {
+        message,
+        duplicate: false,
+        case,
+    })
+}
+
+/// Act for the citizen; a refusal by the lifecycle (the case moved on meanwhile) leaves
+/// the message stored and answered by nothing rather than lost.
+async fn act<T: BatchTx>(
+    tx: &mut T,
+    number: baraza_core::CaseNumber,
+    actor: &Actor,
+    action: Action,
+    targets: &PriorityTargets,
+    message: &InboundMessage,
+    head: &mut ChainHead,
+) -> StoreResult<Option<Case>> {
+    let Some(case) = tx.case_for_update(number).await? else {
+        return Ok(None);
+    };
+    match act_in_tx(
+        tx,
+        &case,
+        actor,
+        &action,
+        targets,
+        message.received_at,
+        head,
+    )
+    .await
+    {
+        Ok(acted) => Ok(Some(acted.case)),
+        Err(crate::StoreError::Lifecycle(e)) => {
+            tracing::info!(error = %e, "a citizen's message could not act on their case");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
