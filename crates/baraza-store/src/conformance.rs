@@ -1233,7 +1233,7 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
     }
     let at = now() + chrono::Duration::seconds(1);
     let lease = at + chrono::Duration::seconds(60);
-    let mut claimed = s.claim_outbox(at, lease, 10).await.unwrap();
+    let claimed = s.claim_outbox(at, lease, 10).await.unwrap();
     assert_eq!(claimed.len(), 3);
     // Claimed messages are hidden from another worker until their lease ends.
     assert!(s.claim_outbox(at, lease, 10).await.unwrap().is_empty());
