@@ -1,4 +1,8 @@
-//! How Baraza talks to citizens: message templates rendered in the citizen's language.
-//! Providers' wire formats and signatures live in the modules below.
+//! How Baraza talks to citizens: message templates rendered in the citizen's language,
+//! providers' gateways (outbound) and webhook payloads (inbound).
 
+pub mod africastalking;
+pub mod gateway;
 pub mod templates;
+
+pub use gateway::{Gateway, Secret, SendError, Sent};

@@ -5,7 +5,8 @@
 use baraza_core::Language;
 use baraza_core::outbound::{OutboundChannel, Template};
 use baraza_core::sms;
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
 
 const EN: &str = include_str!("../locales/en.ftl");
 const SW: &str = include_str!("../locales/sw.ftl");
@@ -34,7 +35,8 @@ fn bundle(lang: &'static str, source: &str) -> Result<FluentBundle<FluentResourc
     let id: unic_langid::LanguageIdentifier = lang
         .parse()
         .map_err(|e| TemplateError::Parse(lang, format!("{e:?}")))?;
-    let mut b = FluentBundle::new(vec![id]);
+    // The concurrent bundle is Sync: one set of templates serves every worker and request.
+    let mut b = FluentBundle::new_concurrent(vec![id]);
     b.set_use_isolating(false);
     b.add_resource(res)
         .map_err(|errs| TemplateError::Parse(lang, format!("{errs:?}")))?;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod error;
 mod health;
 pub mod openapi;
+pub mod webhooks;
 
 use axum::Router;
 use axum::http::{Method, StatusCode};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub catalog: Arc<Catalog>,
     pub tokens: Arc<auth::TokenCache>,
+    pub channels: Arc<webhooks::Channels>,
+    pub senders: Arc<webhooks::SenderLimiter>,
 }
 
 impl AppState {
@@ -43,7 +46,15 @@ impl AppState {
             clock,
             catalog,
             tokens: Arc::default(),
+            channels: Arc::default(),
+            senders: Arc::default(),
         })
+    }
+
+    /// The same state, taking messages on the given channels.
+    pub fn with_channels(mut self, channels: webhooks::Channels) -> Self {
+        self.channels = Arc::new(channels);
+        self
     }
 }
 
@@ -62,6 +73,14 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/cases/{reference}", get(api::cases::get_case))
         .route("/api/v1/cases/{reference}/actions", post(api::cases::act))
+        .route(
+            "/webhooks/africastalking/{secret}/sms",
+            post(webhooks::africastalking::incoming_sms),
+        )
+        .route(
+            "/webhooks/africastalking/{secret}/delivery",
+            post(webhooks::africastalking::delivery_report),
+        )
         .fallback(|| async {
             AppError::NotFound {
                 code: "no_route",

@@ -13,6 +13,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+#[path = "api/sms.rs"]
+mod sms;
+
 struct TestApp {
     base: String,
     http: reqwest::Client,
@@ -55,14 +58,22 @@ async fn add_user(
 
 impl TestApp {
     async fn sqlite() -> Self {
+        Self::sqlite_with(Default::default()).await
+    }
+
+    async fn postgres() -> Option<Self> {
+        Self::postgres_with(Default::default()).await
+    }
+
+    async fn sqlite_with(channels: baraza_web::webhooks::Channels) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("b.db").display());
         let store: Arc<dyn Store> =
             Arc::new(baraza_store_sqlite::SqliteStore::open(&url).await.unwrap());
-        Self::start(store, Some(dir), None).await
+        Self::start(store, Some(dir), None, channels).await
     }
 
-    async fn postgres() -> Option<Self> {
+    async fn postgres_with(channels: baraza_web::webhooks::Channels) -> Option<Self> {
         let url = std::env::var("BARAZA_TEST_POSTGRES_URL")
             .ok()
             .filter(|u| !u.is_empty())?;
@@ -81,13 +92,14 @@ impl TestApp {
             .await
             .unwrap(),
         );
-        Some(Self::start(store, None, Some((admin, name))).await)
+        Some(Self::start(store, None, Some((admin, name)), channels).await)
     }
 
     async fn start(
         store: Arc<dyn Store>,
         dir: Option<tempfile::TempDir>,
         pg: Option<(sqlx::PgPool, String)>,
+        channels: baraza_web::webhooks::Channels,
     ) -> Self {
         fixtures::seed(&*store).await;
         add_user(
@@ -198,7 +210,8 @@ impl TestApp {
         store.add_token(&t).await.unwrap();
         let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock))
             .await
-            .unwrap();
+            .unwrap()
+            .with_channels(channels);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {

@@ -1,0 +1,66 @@
+//! Sending a message through a provider. A gateway says whether a failure is worth
+//! retrying (the provider is down, rate-limits us) or final (the number is invalid), so
+//! the outbox worker knows whether to try again later or give up.
+
+use async_trait::async_trait;
+use baraza_core::outbound::OutboundChannel;
+
+/// Accepted by the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub provider: &'static str,
+    pub provider_message_id: String,
+    pub cost: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Try again later: the provider is unreachable, overloaded, or misconfigured on our side.
+    #[error("will retry: {0}")]
+    Retryable(String),
+    /// Trying again would not help: the number is invalid, blacklisted...
+    #[error("gave up: {0}")]
+    Final(String),
+}
+
+#[async_trait]
+pub trait Gateway: Send + Sync + 'static {
+    fn provider(&self) -> &'static str;
+    fn channel(&self) -> OutboundChannel;
+    /// Send `text` to `to` (E.164 for SMS).
+    async fn send(&self, to: &str, text: &str) -> Result<Sent, SendError>;
+}
+
+/// A secret from configuration: never printed.
+#[derive(Clone, serde::Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// Compare in constant time (for webhook secrets).
+    pub fn matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("<redacted>")
+    }
+}

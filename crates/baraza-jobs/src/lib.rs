@@ -1,0 +1,3 @@
+//! Background work that must survive restarts and never do anything twice.
+
+pub mod outbox;

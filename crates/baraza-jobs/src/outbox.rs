@@ -1,0 +1,115 @@
+//! The outbox sender. Claims due messages (a lease hides them from other workers, in this
+//! process or another), renders each in the citizen's language, sends it through the
+//! gateway for its channel, and records the outcome: sent (with the provider's id and
+//! cost), retried later with exponential backoff, or failed for good. A provider outage
+//! delays messages; it never loses them.
+
+use baraza_channels::templates::Templates;
+use baraza_channels::{Gateway, SendError};
+use baraza_core::Clock;
+use baraza_core::outbound::{MAX_ATTEMPTS, OutboundChannel, OutboxEntry, OutboxStatus, backoff};
+use baraza_store::{Store, StoreResult};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a claimed message stays hidden from other workers.
+const LEASE: chrono::Duration = chrono::Duration::seconds(120);
+/// How many messages one round sends at most (concurrently).
+const BATCH: u32 = 32;
+
+pub struct OutboxWorker {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    templates: Arc<Templates>,
+    gateways: HashMap<OutboundChannel, Arc<dyn Gateway>>,
+}
+
+impl OutboxWorker {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, templates: Arc<Templates>) -> Self {
+        Self {
+            store,
+            clock,
+            templates,
+            gateways: HashMap::new(),
+        }
+    }
+
+    pub fn with_gateway(mut self, g: Arc<dyn Gateway>) -> Self {
+        self.gateways.insert(g.channel(), g);
+        self
+    }
+
+    /// Send what is due now; returns how many messages were attempted.
+    pub async fn run_once(&self) -> StoreResult<usize> {
+        let now = self.clock.now();
+        let due = self.store.claim_outbox(now, now + LEASE, BATCH).await?;
+        let n = due.len();
+        let results = futures::future::join_all(due.into_iter().map(|e| self.attempt(e))).await;
+        for r in results {
+            r?;
+        }
+        Ok(n)
+    }
+
+    async fn attempt(&self, mut e: OutboxEntry) -> StoreResult<()> {
+        let now = self.clock.now();
+        e.updated_at = now;
+        let Some(gateway) = self.gateways.get(&e.message.channel) else {
+            // Not configured (yet): keep it, and look again later.
+            e.attempts += 1;
+            e.next_attempt_at = now + backoff(e.attempts);
+            e.last_error = Some(format!("no gateway configured for {}", e.message.channel));
+            return self.store.update_outbox(&e).await;
+        };
+        let text = match self.templates.render(
+            &e.message.template,
+            e.message.language,
+            e.message.channel,
+        ) {
+            Ok(t) => t,
+            Err(err) => {
+                e.status = OutboxStatus::Failed;
+                e.last_error = Some(err.to_string());
+                tracing::error!(id = %e.message.id, error = %err, "a message template did not render");
+                return self.store.update_outbox(&e).await;
+            }
+        };
+        e.attempts += 1;
+        match gateway.send(&e.message.to, &text).await {
+            Ok(sent) => {
+                e.status = OutboxStatus::Sent;
+                e.provider = Some(sent.provider.to_owned());
+                e.provider_message_id = Some(sent.provider_message_id);
+                e.cost = sent.cost;
+                e.last_error = None;
+            }
+            Err(SendError::Retryable(why)) if e.attempts < MAX_ATTEMPTS => {
+                tracing::warn!(id = %e.message.id, attempts = e.attempts, error = %why, "sending failed; will retry");
+                e.next_attempt_at = now + backoff(e.attempts);
+                e.last_error = Some(why);
+            }
+            Err(err) => {
+                tracing::warn!(id = %e.message.id, error = %err, "sending failed for good");
+                e.status = OutboxStatus::Failed;
+                e.provider = Some(gateway.provider().to_owned());
+                e.last_error = Some(err.to_string());
+            }
+        }
+        self.store.update_outbox(&e).await
+    }
+
+    /// Run until the process ends: a round, then a pause when there was nothing to do.
+    pub fn spawn(self, idle: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.run_once().await {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox round failed"),
+                }
+                tokio::time::sleep(idle).await;
+            }
+        })
+    }
+}

@@ -1,0 +1,318 @@
+//! The SMS loop with Africa's Talking, end to end: the provider's exact callback forms on
+//! the real webhook endpoints, the outbox worker sending through a local fake of the
+//! provider's HTTP API (the only thing faked: it lies outside this machine).
+
+use super::*;
+use axum::extract::State as AxState;
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use baraza_channels::Secret;
+use baraza_channels::africastalking::{Config, SmsGateway};
+use baraza_channels::templates::Templates;
+use baraza_jobs::outbox::OutboxWorker;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+const SECRET: &str = "at-callback-secret-0123456789";
+
+/// What the fake received, and whether it is "down".
+#[derive(Default)]
+struct FakeAt {
+    sent: Mutex<Vec<HashMap<String, String>>>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+async fn messaging(
+    AxState(fake): AxState<Arc<FakeAt>>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    if fake.down.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "maintenance"})),
+        );
+    }
+    assert_eq!(headers["apiKey"], "at-api-key");
+    assert_eq!(form["username"], "baraza");
+    let mut sent = fake.sent.lock().unwrap();
+    let id = format!("ATXid_out_{}", sent.len() + 1);
+    let number = form["to"].clone();
+    sent.push(form);
+    // Africa's Talking's answer, as documented.
+    let body = json!({"SMSMessageData": {"Message": "Sent to 1/1 Total Cost: KES 0.8000",
+        "Recipients": [{"statusCode": 101, "number": number, "status": "Success", "cost": "KES 0.8000", "messageId": id}]}});
+    (StatusCode::CREATED, Json(body))
+}
+
+async fn fake_provider() -> (Arc<FakeAt>, String) {
+    let fake = Arc::new(FakeAt::default());
+    let app = Router::new()
+        .route("/version1/messaging", post(messaging))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (fake, base)
+}
+
+fn config(base: &str) -> Config {
+    Config {
+        username: "baraza".into(),
+        api_key: Secret::new("at-api-key"),
+        webhook_secret: Secret::new(SECRET),
+        sender_id: None,
+        base_url: base.into(),
+        jurisdiction: "elgeyo-marakwet".into(),
+    }
+}
+
+struct Loop {
+    app: TestApp,
+    fake: Arc<FakeAt>,
+    worker: OutboxWorker,
+    clock: Arc<ManualClock>,
+}
+
+impl Loop {
+    async fn start(pg: bool) -> Option<Self> {
+        let (fake, base) = fake_provider().await;
+        let channels = baraza_web::webhooks::Channels {
+            africastalking: Some(config(&base)),
+        };
+        let app = if pg {
+            TestApp::postgres_with(channels).await?
+        } else {
+            TestApp::sqlite_with(channels).await
+        };
+        let clock = Arc::new(ManualClock::new(
+            chrono::Utc::now() + chrono::Duration::seconds(1),
+        ));
+        let worker = OutboxWorker::new(
+            app.store.clone(),
+            clock.clone(),
+            Arc::new(Templates::load().unwrap()),
+        )
+        .with_gateway(Arc::new(SmsGateway::new(config(&base))));
+        Some(Loop {
+            app,
+            fake,
+            worker,
+            clock,
+        })
+    }
+
+    async fn sms(&self, id: &str, from: &str, text: &str) -> StatusCode {
+        let form = [
+            ("date", "2026-11-26 09:00:00"),
+            ("from", from),
+            ("id", id),
+            ("text", text),
+            ("to", "40404"),
+            ("networkCode", "63902"),
+        ];
+        let url = format!("{}/webhooks/africastalking/{SECRET}/sms", self.app.base);
+        self.app
+            .http
+            .post(url)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// Run the worker; the texts it sent to the phone since last time.
+    async fn deliver(&self) -> Vec<String> {
+        let before = self.fake.sent.lock().unwrap().len();
+        self.worker.run_once().await.unwrap();
+        self.fake.sent.lock().unwrap()[before..]
+            .iter()
+            .map(|f| f["message"].clone())
+            .collect()
+    }
+}
+
+async fn sms_loop(pg: bool) {
+    let Some(l) = Loop::start(pg).await else {
+        return;
+    };
+    let phone = "+254722000111";
+
+    // A forged callback (wrong secret) is refused and changes nothing.
+    let forged = l
+        .app
+        .http
+        .post(format!("{}/webhooks/africastalking/wrong/sms", l.app.base))
+        .form(&[("from", phone), ("id", "ATXid_x"), ("text", "hi")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let bad = l
+        .app
+        .http
+        .post(format!(
+            "{}/webhooks/africastalking/{SECRET}/sms",
+            l.app.base
+        ))
+        .form(&[("from", phone), ("text", "no id")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(l.deliver().await.is_empty());
+
+    // A new concern gets its reference back by SMS.
+    assert_eq!(
+        l.sms("ATXid_1", phone, "No water at Kapsowar market since Monday")
+            .await,
+        StatusCode::OK
+    );
+    let texts = l.deliver().await;
+    assert_eq!(texts.len(), 1);
+    let reference = texts[0]
+        .split("Ref ")
+        .nth(1)
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(reference.starts_with("EM-"), "{}", texts[0]);
+    assert_eq!(l.fake.sent.lock().unwrap()[0]["to"], phone);
+    // Africa's Talking retries the callback: no second case, no second reply.
+    assert_eq!(
+        l.sms("ATXid_1", phone, "No water at Kapsowar market since Monday")
+            .await,
+        StatusCode::OK
+    );
+    assert!(l.deliver().await.is_empty());
+    let (_, list) = l.app.get(DESK, "/api/v1/cases").await;
+    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+
+    // A delivery report for our message counts; one for an id we never issued does not.
+    let report = |id: &'static str| {
+        let url = format!("{}/webhooks/africastalking/{SECRET}/delivery", l.app.base);
+        l.app
+            .http
+            .post(url)
+            .form(&[
+                ("id", id),
+                ("status", "Success"),
+                ("phoneNumber", phone),
+                ("networkCode", "63902"),
+            ])
+            .send()
+    };
+    assert_eq!(
+        report("ATXid_out_1").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        report("ATXid_forged").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        l.app.store.outbox_to(phone, 1).await.unwrap()[0].status,
+        baraza_core::outbound::OutboxStatus::Delivered
+    );
+
+    // STATUS in English, HALI after switching to Kiswahili.
+    l.sms("ATXid_2", phone, &format!("STATUS {reference}"))
+        .await;
+    assert_eq!(l.deliver().await, vec![format!("{reference}: received.")]);
+    l.sms("ATXid_3", phone, "KISWAHILI").await;
+    assert_eq!(
+        l.deliver().await,
+        vec!["Tutakuandikia kwa Kiswahili.".to_owned()]
+    );
+    l.sms(
+        "ATXid_4",
+        phone,
+        &format!("hali {}", reference.replace('-', " ")),
+    )
+    .await;
+    assert_eq!(
+        l.deliver().await,
+        vec![format!("{reference}: imepokelewa.")]
+    );
+
+    // Staff answer through the API; the citizen gets it on SMS and confirms with "1".
+    let number = reference.trim_start_matches("EM-").replace('-', "");
+    l.app.act(DESK, &number, json!({"action": "triage", "category": "water-supply", "priority": "high", "ward": "0741"})).await;
+    let (s, _) = l
+        .app
+        .act(
+            DESK,
+            &number,
+            json!({"action": "respond", "text": "A water bowser comes on Thursday."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let texts = l.deliver().await;
+    assert_eq!(texts.len(), 1);
+    assert!(
+        texts[0].contains("A water bowser comes on Thursday.") && texts[0].contains("Jibu 1"),
+        "{}",
+        texts[0]
+    );
+
+    // The provider is down: the confirmation's reply waits, then goes out when it is back.
+    l.fake.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    l.sms("ATXid_5", phone, "1").await;
+    assert!(l.deliver().await.is_empty());
+    let waiting = l.app.store.outbox_to(phone, 1).await.unwrap().remove(0);
+    assert_eq!(
+        (waiting.status, waiting.attempts),
+        (baraza_core::outbound::OutboxStatus::Pending, 1)
+    );
+    assert!(waiting.last_error.unwrap().contains("500"));
+    l.fake
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(l.deliver().await.is_empty(), "not before its backoff");
+    l.clock.advance(chrono::Duration::minutes(5));
+    let texts = l.deliver().await;
+    assert_eq!(texts.len(), 1);
+    assert!(
+        texts[0].contains("Jibu 1 (hata kidogo) hadi 5"),
+        "{}",
+        texts[0]
+    );
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(case["status"], "resolved");
+
+    // The rating closes the loop.
+    l.sms("ATXid_6", phone, "5").await;
+    assert_eq!(
+        l.deliver().await,
+        vec![format!("Asante kwa tathmini yako ya {reference}.")]
+    );
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(case["satisfaction"], 5);
+    assert!(
+        case["journal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "case.resolved" && e["actor_role"] == "citizen")
+    );
+    assert!(
+        baraza_store::verify_journal(&*l.app.store)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    l.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_concern_is_answered_and_confirmed_over_sms() {
+    sms_loop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_sms_concern_is_answered_and_confirmed_over_sms() {
+    sms_loop(true).await;
+}
