@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod error;
 mod health;
 pub mod openapi;
+pub mod simulator;
 pub mod webhooks;
 
 use axum::Router;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use catalog::Catalog;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub tokens: Arc<auth::TokenCache>,
     pub channels: Arc<webhooks::Channels>,
     pub senders: Arc<webhooks::SenderLimiter>,
+    /// The demo's phone simulator, when running with `--demo`.
+    pub simulator: Option<Arc<simulator::Simulator>>,
 }
 
 impl AppState {
@@ -48,7 +51,14 @@ impl AppState {
             tokens: Arc::default(),
             channels: Arc::default(),
             senders: Arc::default(),
+            simulator: None,
         })
+    }
+
+    /// The same state, with the demo's phone simulator.
+    pub fn with_simulator(mut self, sim: simulator::Simulator) -> Self {
+        self.simulator = Some(Arc::new(sim));
+        self
     }
 
     /// The same state, taking messages on the given channels.
@@ -60,6 +70,16 @@ impl AppState {
 
 /// Request bodies are small: a concern is at most 4,000 characters.
 const BODY_LIMIT: usize = 64 * 1024;
+
+/// The path as it may be logged: no query string (it can carry a phone number), and a
+/// webhook's secret segment masked.
+pub fn loggable_path(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.get(1) == Some(&"webhooks") && parts.len() > 3 {
+        parts[3] = "***";
+    }
+    parts.join("/")
+}
 
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -77,6 +97,9 @@ pub fn app(state: AppState) -> Router {
             "/webhooks/africastalking/{secret}/sms",
             post(webhooks::africastalking::incoming_sms),
         )
+        .route("/simulator", get(simulator::page))
+        .route("/simulator/sms", post(simulator::send))
+        .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))
         .route(
             "/webhooks/africastalking/{secret}/delivery",
             post(webhooks::africastalking::delivery_report),
@@ -98,7 +121,9 @@ pub fn app(state: AppState) -> Router {
         // Logs method, path, status and latency only: never bodies or headers (tokens, contacts).
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()))
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         // Outermost, so that it sees the answers of every layer above.
@@ -106,4 +131,22 @@ pub fn app(state: AppState) -> Router {
             error::problem_for_bare_errors,
         ))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn webhook_secrets_stay_out_of_logs() {
+        assert_eq!(
+            loggable_path("/webhooks/africastalking/s3cret/sms"),
+            "/webhooks/africastalking/***/sms"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/cases/48210937"),
+            "/api/v1/cases/48210937"
+        );
+        assert_eq!(loggable_path("/webhooks"), "/webhooks");
+    }
 }

@@ -18,6 +18,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// A tracing filter, e.g. `info` or `baraza=debug,tower_http=info`.
     pub log: String,
+    /// Africa's Talking SMS (`[africastalking]` in baraza.toml, or `BARAZA_AFRICASTALKING__*`).
+    pub africastalking: Option<baraza_channels::africastalking::Config>,
 }
 
 impl Default for Config {
@@ -27,6 +29,7 @@ impl Default for Config {
             data_dir: PathBuf::from("baraza-data"),
             database_url: None,
             log: "info".into(),
+            africastalking: None,
         }
     }
 }
@@ -57,7 +60,15 @@ impl Config {
             None => fig = fig.merge(Toml::file("baraza.toml")),
         }
         let fig = fig
-            .merge(Env::prefixed("BARAZA_").only(&["listen", "data_dir", "database_url", "log"]))
+            .merge(
+                Env::prefixed("BARAZA_")
+                    .filter(|k| {
+                        let k = k.as_str().to_ascii_lowercase();
+                        ["listen", "data_dir", "database_url", "log"].contains(&k.as_str())
+                            || k.starts_with("africastalking__")
+                    })
+                    .split("__"),
+            )
             .merge(Serialized::defaults(overrides));
         fig.extract()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))
@@ -79,6 +90,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url()))
             .field("log", &self.log)
+            .field("africastalking", &self.africastalking)
             .finish()
     }
 }
@@ -156,6 +168,21 @@ mod tests {
             let c = Config::load(None, &o).expect("load");
             assert_eq!(c.listen.port(), 7000);
             assert_eq!(c.database_url(), "sqlite://from-env/baraza.db");
+            jail.set_env("BARAZA_AFRICASTALKING__USERNAME", "emcounty");
+            jail.set_env("BARAZA_AFRICASTALKING__API_KEY", "at-s3cret-key");
+            jail.set_env("BARAZA_AFRICASTALKING__WEBHOOK_SECRET", "hook-s3cret");
+            jail.set_env(
+                "BARAZA_AFRICASTALKING__BASE_URL",
+                "https://api.africastalking.com",
+            );
+            jail.set_env("BARAZA_AFRICASTALKING__JURISDICTION", "elgeyo-marakwet");
+            let c = Config::load(None, &Overrides::default()).expect("load");
+            let at = c.africastalking.as_ref().expect("africastalking");
+            assert_eq!(
+                (at.username.as_str(), at.api_key.expose()),
+                ("emcounty", "at-s3cret-key")
+            );
+            assert!(!format!("{c:?}").contains("s3cret"));
             Ok(())
         });
     }

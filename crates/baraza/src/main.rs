@@ -316,17 +316,77 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    let state = baraza_web::AppState::new(store, clock).await?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+
+    // Channels: Africa's Talking as configured; in demo mode without it, the simulator
+    // stands in for the provider so that the whole SMS loop runs on this machine.
+    let mut simulator = None;
+    let africastalking = match (&cfg.africastalking, demo_mode) {
+        (Some(at), _) => Some(at.clone()),
+        (None, true) => {
+            simulator = Some(baraza_web::simulator::Simulator::new(format!(
+                "{base}/webhooks/africastalking/{DEMO_AT_SECRET}/sms"
+            )));
+            Some(baraza_channels::africastalking::Config {
+                username: "sandbox".into(),
+                api_key: baraza_channels::Secret::new("demo"),
+                webhook_secret: baraza_channels::Secret::new(DEMO_AT_SECRET),
+                sender_id: None,
+                base_url: format!("{base}/simulator/africastalking"),
+                jurisdiction: demo::jurisdiction_id().to_string(),
+            })
+        }
+        (None, false) => None,
+    };
+    let templates = Arc::new(baraza_channels::templates::Templates::load()?);
+    let mut worker =
+        baraza_jobs::outbox::OutboxWorker::new(store.clone(), clock.clone(), templates);
+    let mut gateways = 0;
+    if let Some(at) = &africastalking {
+        worker = worker.with_gateway(Arc::new(baraza_channels::africastalking::SmsGateway::new(
+            at.clone(),
+        )));
+        gateways += 1;
+    }
+    let mut state = baraza_web::AppState::new(store, clock)
+        .await?
+        .with_channels(baraza_web::webhooks::Channels {
+            africastalking: africastalking.clone(),
+        });
+    if let Some(sim) = simulator {
+        state = state.with_simulator(sim);
+    }
+    // Without a gateway, messages wait in the outbox (nothing is lost) until one is configured.
+    let sender = (gateways > 0).then(|| worker.spawn(std::time::Duration::from_secs(2)));
+
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
     println!("  health          {base}/healthz   readiness {base}/readyz");
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
+    match &africastalking {
+        Some(at) => {
+            let secret = if cfg.africastalking.is_none() {
+                at.webhook_secret.expose()
+            } else {
+                "<webhook_secret>"
+            };
+            println!("  Africa's Talking, set in your dashboard (SMS > Callback URLs):");
+            println!("    incoming SMS      {base}/webhooks/africastalking/{secret}/sms");
+            println!("    delivery reports  {base}/webhooks/africastalking/{secret}/delivery");
+            println!("    sending through   {}", at.base_url);
+        }
+        None => println!(
+            "  SMS             not configured ([africastalking] in baraza.toml); replies wait in the outbox"
+        ),
+    }
     if let Some(s) = demo_summary {
+        if cfg.africastalking.is_none() {
+            println!("  phone simulator {base}/simulator   (play a citizen on SMS)");
+        }
         println!();
         println!(
             "demo jurisdiction: Elgeyo Marakwet County (EM), {} sub-counties, {} wards",
@@ -339,8 +399,14 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     axum::serve(listener, baraza_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(s) = sender {
+        s.abort();
+    }
     Ok(())
 }
+
+/// The demo's Africa's Talking callback secret (printed; demo only).
+const DEMO_AT_SECRET: &str = "demo-at-secret";
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -336,3 +336,42 @@ fn jurisdictions_load_from_files_and_stay_apart() {
         "makueni",
     ]));
 }
+
+#[test]
+fn the_demo_simulator_plays_a_citizen_on_sms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base) = serve(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let page = rt.block_on(async {
+        let c = reqwest::Client::new();
+        let sent = c
+            .post(format!("{base}/simulator/sms"))
+            .form(&[
+                ("phone", "+254700999888"),
+                ("text", "The bridge at Chebiemit is broken"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(sent.status().is_success() || sent.status().is_redirection());
+        // The outbox worker runs every two seconds: wait for the acknowledgement.
+        for _ in 0..40 {
+            let page = c
+                .get(format!("{base}/simulator?phone=%2B254700999888"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if page.contains("Ref EM-") {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        panic!("no acknowledgement reached the simulated phone");
+    });
+    assert!(page.contains("The bridge at Chebiemit is broken"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
