@@ -203,8 +203,19 @@ pub fn for_event(
     citizen: &Citizen,
     prefix: &str,
 ) -> Option<OutboundMessage> {
+    // Most events warrant no message: decide that before reading the payload back.
+    const NEEDS_DATA: &[&str] = &[
+        "case.responded",
+        "case.rejected",
+        "case.referred",
+        "case.marked_duplicate",
+    ];
+    let data = if NEEDS_DATA.contains(&event.kind.as_str()) {
+        event.data()
+    } else {
+        serde_json::Value::Null
+    };
     let reference = case.number.display_with(prefix);
-    let data = event.data();
     let text = |k: &str| {
         data.get(k)
             .and_then(|v| v.as_str())
@@ -242,8 +253,9 @@ pub fn for_event(
     };
     let (channel, to) = reach(citizen, case.channel)?;
     Some(OutboundMessage {
-        id: uuid::Uuid::new_v4(),
-        idempotency_key: format!("event:{}", event.hash),
+        id: uuid::Uuid::now_v7(),
+        // The sequence number leads, so that the key's index only ever grows at its end.
+        idempotency_key: format!("event:{:012}:{}", event.seq, &event.hash[..16]),
         case_id: Some(case.id),
         channel,
         to,

@@ -372,7 +372,7 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
     let number = fresh_number(tx, rng).await?;
     let (case, drafts) = receive(
         &new,
-        CaseId(uuid::Uuid::new_v4()),
+        CaseId(uuid::Uuid::now_v7()),
         number,
         citizen.as_ref().map(|c| c.id),
         actor,
@@ -446,7 +446,7 @@ async fn match_or_add_citizen<T: BatchTx>(
         return Ok(found);
     }
     let c = Citizen {
-        id: CitizenId(uuid::Uuid::new_v4()),
+        id: CitizenId(uuid::Uuid::now_v7()),
         jurisdiction: j.clone(),
         phone: nc.phone.clone(),
         whatsapp_id: nc.whatsapp_id.clone(),

@@ -264,7 +264,7 @@ pub(crate) async fn handle<T: BatchTx>(
     };
     if let Some(template) = reply {
         let out = OutboundMessage {
-            id: uuid::Uuid::new_v4(),
+            id: uuid::Uuid::now_v7(),
             idempotency_key: format!(
                 "inbound:{}:{}",
                 message.provider, message.provider_message_id

@@ -111,7 +111,8 @@ pub trait Store: Send + Sync + 'static {
         detail: Option<String>,
         at: Timestamp,
     ) -> StoreResult<bool>;
-    /// Messages to one address, newest first (the simulator's phone, tests).
+    /// Messages to one address, newest first. A diagnostic (and tests'): it scans the
+    /// outbox, deliberately unindexed by recipient, so that intake stays fast.
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
 
     // The journal, export and import.

@@ -2,7 +2,8 @@
 //! the full HTTP path (JSON, token auth, validation, group commit) with N concurrent
 //! clients; (b) the same rows written straight to the same store with the same
 //! durability and no HTTP; then a paced run for latency at a fixed rate. Prints intake/s,
-//! p50/p99 and the ratio (a)/(b). Figures are relative to this machine, never asserted.
+//! p50/p99 and the ratio (a)/(b); then (c) citizens' SMS through the Africa's Talking
+//! webhook. Figures are relative to this machine, never asserted.
 
 use crate::demo;
 use baraza_core::lifecycle::Actor;
@@ -240,12 +241,75 @@ fn line(backend: &str, mode: &str, clients: &str, m: &Measured) {
     );
 }
 
+/// Citizens' SMS through the Africa's Talking webhook: each a new concern from a new
+/// number (message stored, case opened, acknowledgement queued, all in one commit).
+async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap_or_default();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
+            let mut i = 9_000_000 + c;
+            while Instant::now() < deadline {
+                let (_, phone, text) = row(i);
+                let id = format!("ATXid_bench_{i}");
+                let form = [
+                    ("from", phone.as_str()),
+                    ("id", id.as_str()),
+                    ("text", text.as_str()),
+                    ("to", "40404"),
+                ];
+                let t = Instant::now();
+                match client.post(&url).form(&form).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        n += 1;
+                        lat.push(t.elapsed().as_micros() as u64);
+                    }
+                    _ => err += 1,
+                }
+                i += clients;
+            }
+            (n, err, lat)
+        }));
+    }
+    let mut parts = Vec::new();
+    for t in tasks {
+        if let Ok(p) = t.await {
+            parts.push(p);
+        }
+    }
+    merge(parts, start.elapsed())
+}
+
+const BENCH_AT_SECRET: &str = "bench-secret";
+
 async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
     demo::load(&*store, SystemClock.now()).await?;
     let tree = Arc::new(AreaTree::new(store.areas(&demo::jurisdiction_id()).await?));
-    let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock)).await?;
+    let at = baraza_channels::africastalking::Config {
+        username: "bench".into(),
+        api_key: baraza_channels::Secret::new("bench"),
+        webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
+        sender_id: None,
+        // Nothing is sent during the bench: the outbox only fills.
+        base_url: "http://127.0.0.1:9".into(),
+        jurisdiction: demo::jurisdiction_id().to_string(),
+    };
+    let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock))
+        .await?
+        .with_channels(baraza_web::webhooks::Channels {
+            africastalking: Some(at),
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/api/v1/cases", listener.local_addr()?);
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/api/v1/cases");
+    let sms_url = format!("http://{addr}/webhooks/africastalking/{BENCH_AT_SECRET}/sms");
     let server = tokio::spawn(async move { axum::serve(listener, baraza_web::app(state)).await });
 
     let b = raw(store.clone(), tree, args.clients, args.seconds).await;
@@ -260,6 +324,13 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
     let p = paced(url, args.rate, args.seconds).await;
     line(name, &format!("HTTP paced {}/s", args.rate), "-", &p);
     println!("{name:<9} ratio (a)/(b) = {:.2}", a.rate() / b.rate());
+    let w = sms_webhook(sms_url, args.clients, args.seconds).await;
+    line(
+        name,
+        "(c) inbound SMS webhook",
+        &args.clients.to_string(),
+        &w,
+    );
     server.abort();
     match baraza_store::verify_journal(&*store).await? {
         Ok(r) => println!(

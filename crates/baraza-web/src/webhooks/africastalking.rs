@@ -67,7 +67,7 @@ pub async fn incoming_sms(
         })?;
     let arrival = Arrival {
         message: InboundMessage {
-            id: uuid::Uuid::new_v4(),
+            id: uuid::Uuid::now_v7(),
             provider: PROVIDER.into(),
             provider_message_id: sms.id,
             channel: Channel::Sms,
