@@ -209,6 +209,8 @@ pub struct CaseFilter {
     pub department: Option<String>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
+    /// Only cases last changed before this time (follow-up jobs).
+    pub updated_before: Option<Timestamp>,
     /// Only cases in these wards (a scoped user's reach).
     pub wards_in: Option<Vec<AreaCode>>,
     /// Only cases of this department (a coordinator's reach).

@@ -1,3 +1,4 @@
 //! Background work that must survive restarts and never do anything twice.
 
+pub mod follow_up;
 pub mod outbox;

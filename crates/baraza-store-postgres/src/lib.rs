@@ -334,6 +334,9 @@ impl Store for PostgresStore {
         if let Some(t) = &f.created_from {
             q.push(" AND created_at >= ").push_bind(*t);
         }
+        if let Some(t) = &f.updated_before {
+            q.push(" AND updated_at < ").push_bind(*t);
+        }
         if let Some(t) = &f.created_to {
             q.push(" AND created_at < ").push_bind(*t);
         }

@@ -337,6 +337,9 @@ impl Store for SqliteStore {
         if let Some(t) = &f.created_from {
             q.push(" AND created_at >= ").push_bind(ts(t));
         }
+        if let Some(t) = &f.updated_before {
+            q.push(" AND updated_at < ").push_bind(ts(t));
+        }
         if let Some(t) = &f.created_to {
             q.push(" AND created_at < ").push_bind(ts(t));
         }

@@ -756,6 +756,24 @@ pub async fn lists_filter_and_paginate_stably<T: TestStore, F: Future<Output = T
         .await,
         6
     );
+    let long_ago = chrono::DateTime::from_timestamp(1_700_000_000, 0);
+    assert_eq!(
+        count(CaseFilter {
+            updated_before: long_ago,
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    let later = Some(now() + chrono::Duration::days(1));
+    assert_eq!(
+        count(CaseFilter {
+            updated_before: later,
+            ..Default::default()
+        })
+        .await,
+        25
+    );
     let other = JurisdictionId::parse("makueni").unwrap();
     assert_eq!(
         count(CaseFilter {

@@ -18,6 +18,10 @@ pub struct Config {
     pub database_url: Option<String>,
     /// A tracing filter, e.g. `info` or `baraza=debug,tower_http=info`.
     pub log: String,
+    /// Hours after an answer before the silent citizen is reminded (once).
+    pub remind_after_hours: u32,
+    /// Hours after the reminder before the case is closed unconfirmed.
+    pub close_unconfirmed_after_hours: u32,
     /// Africa's Talking SMS (`[africastalking]` in baraza.toml, or `BARAZA_AFRICASTALKING__*`).
     pub africastalking: Option<baraza_channels::africastalking::Config>,
 }
@@ -29,6 +33,8 @@ impl Default for Config {
             data_dir: PathBuf::from("baraza-data"),
             database_url: None,
             log: "info".into(),
+            remind_after_hours: 72,
+            close_unconfirmed_after_hours: 168,
             africastalking: None,
         }
     }
@@ -64,7 +70,15 @@ impl Config {
                 Env::prefixed("BARAZA_")
                     .filter(|k| {
                         let k = k.as_str().to_ascii_lowercase();
-                        ["listen", "data_dir", "database_url", "log"].contains(&k.as_str())
+                        [
+                            "listen",
+                            "data_dir",
+                            "database_url",
+                            "log",
+                            "remind_after_hours",
+                            "close_unconfirmed_after_hours",
+                        ]
+                        .contains(&k.as_str())
                             || k.starts_with("africastalking__")
                     })
                     .split("__"),

@@ -362,6 +362,13 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     }
     // Without a gateway, messages wait in the outbox (nothing is lost) until one is configured.
     let sender = (gateways > 0).then(|| worker.spawn(std::time::Duration::from_secs(2)));
+    let follow_up = baraza_jobs::follow_up::FollowUp::new(
+        state.store.clone(),
+        state.clock.clone(),
+        chrono::Duration::hours(i64::from(cfg.remind_after_hours)),
+        chrono::Duration::hours(i64::from(cfg.close_unconfirmed_after_hours)),
+    )
+    .spawn(std::time::Duration::from_secs(60));
 
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
@@ -402,6 +409,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     if let Some(s) = sender {
         s.abort();
     }
+    follow_up.abort();
     Ok(())
 }
 
