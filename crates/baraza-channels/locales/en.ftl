@@ -5,7 +5,7 @@ acknowledgement = We received your concern. Ref {$reference}. Send STATUS {$refe
 response = Answer on {$reference}: {$text} Is it solved? Reply 1 for yes, 2 for no.
 ask-rating = Thank you. How satisfied are you with how {$reference} was handled? Reply 1 (not at all) to 5 (very).
 rating-thanks = Thank you for your rating of {$reference}.
-reopened = Sorry it is not solved. {$reference} is reopened and sent to a higher office.
+reopened = Sorry it is not solved. {$reference} is reopened and will be looked at again.
 rejected = {$reference} cannot be handled by the county: {$reason}
 referred = {$reference} is for another office: {$to}. {$reason}
 duplicate = {$reference} is the same concern as {$of}. Follow {$of} with STATUS {$of}.
@@ -35,3 +35,28 @@ bad-reference = {$typed} is not a reference number. Send STATUS followed by the 
 help = Send your concern in a message. STATUS <ref> to follow it. KISWAHILI or FRANCAIS to change language. STOP to stop messages.
 stopped = You will get no more messages from us. Send HELP to start again.
 language-changed = We will write to you in English.
+
+# USSD screens (at most 182 characters each, numbered choices).
+ussd-root = Baraza {$county}
+    1. Raise a concern
+    2. Check a case
+    3. Answer: is it solved?
+    4. Language
+ussd-department = Which department?
+ussd-category = What is it about?
+ussd-subcounty = Which sub-county?
+ussd-ward = Which ward?
+ussd-describe = Describe the problem in a few words:
+ussd-received = Received. Your reference: {$reference}. We will SMS you.
+ussd-enter-reference = Enter the reference number:
+ussd-no-answer-waiting = No answer is waiting for your reply.
+ussd-confirm = {$reference}: {$text}
+    Is it solved?
+    1. Yes
+    2. No
+ussd-thanks = Thank you. We will SMS you.
+ussd-language = 1. English
+    2. Kiswahili
+    3. Francais
+ussd-invalid = Invalid choice. Please dial again.
+ussd-more = More

@@ -4,7 +4,7 @@ acknowledgement = Nous avons reçu votre requête. Réf {$reference}. Envoyez ST
 response = Réponse sur {$reference} : {$text} Est-ce résolu ? Répondez 1 pour oui, 2 pour non.
 ask-rating = Merci. Êtes-vous satisfait du traitement de {$reference} ? Répondez de 1 (pas du tout) à 5 (très).
 rating-thanks = Merci pour votre note sur {$reference}.
-reopened = Désolés, ce n'est pas résolu. {$reference} est rouverte et transmise à un niveau supérieur.
+reopened = Désolés, ce n'est pas résolu. {$reference} est rouverte et sera réexaminée.
 rejected = {$reference} ne relève pas du comté : {$reason}
 referred = {$reference} relève d'un autre service : {$to}. {$reason}
 duplicate = {$reference} est la même requête que {$of}. Suivez {$of} avec STATUT {$of}.
@@ -34,3 +34,28 @@ bad-reference = {$typed} n'est pas un numéro de référence. Envoyez STATUT sui
 help = Envoyez votre requête par message. STATUT <réf> pour la suivre. ENGLISH ou KISWAHILI pour changer de langue. STOP pour arrêter.
 stopped = Vous ne recevrez plus de messages. Envoyez AIDE pour recommencer.
 language-changed = Nous vous écrirons en français.
+
+# Écrans USSD (182 caractères au plus).
+ussd-root = Baraza {$county}
+    1. Signaler un problème
+    2. Suivre une requête
+    3. Répondre : résolu ?
+    4. Langue
+ussd-department = Quel service ?
+ussd-category = De quoi s'agit-il ?
+ussd-subcounty = Quel sous-comté ?
+ussd-ward = Quel quartier ?
+ussd-describe = Décrivez le problème en quelques mots :
+ussd-received = Reçu. Votre référence : {$reference}. Nous vous enverrons un SMS.
+ussd-enter-reference = Entrez le numéro de référence :
+ussd-no-answer-waiting = Aucune réponse n'attend votre avis.
+ussd-confirm = {$reference} : {$text}
+    Est-ce résolu ?
+    1. Oui
+    2. Non
+ussd-thanks = Merci. Nous vous enverrons un SMS.
+ussd-language = 1. English
+    2. Kiswahili
+    3. Francais
+ussd-invalid = Choix invalide. Veuillez recomposer.
+ussd-more = Suite

@@ -3,7 +3,7 @@ acknowledgement = Tumepokea lalamiko lako. Kumb {$reference}. Tuma HALI {$refere
 response = Jibu kuhusu {$reference}: {$text} Imetatuliwa? Jibu 1 ndiyo, 2 hapana.
 ask-rating = Asante. Umeridhika kiasi gani na jinsi {$reference} ilivyoshughulikiwa? Jibu 1 (hata kidogo) hadi 5 (sana).
 rating-thanks = Asante kwa tathmini yako ya {$reference}.
-reopened = Samahani bado haijatatuliwa. {$reference} imefunguliwa tena na kupelekwa ofisi ya juu.
+reopened = Samahani bado haijatatuliwa. {$reference} imefunguliwa tena na itashughulikiwa upya.
 rejected = {$reference} haiwezi kushughulikiwa na kaunti: {$reason}
 referred = {$reference} ni ya ofisi nyingine: {$to}. {$reason}
 duplicate = {$reference} ni lalamiko sawa na {$of}. Fuatilia kwa HALI {$of}.
@@ -33,3 +33,28 @@ bad-reference = {$typed} si nambari ya kumbukumbu. Tuma HALI na nambari, mfano H
 help = Tuma lalamiko lako kwa ujumbe. HALI <kumb> kufuatilia. ENGLISH au FRANCAIS kubadili lugha. STOP kusitisha.
 stopped = Hutapokea ujumbe zaidi kutoka kwetu. Tuma MSAADA kuanza tena.
 language-changed = Tutakuandikia kwa Kiswahili.
+
+# Skrini za USSD (herufi 182 kwa kila moja).
+ussd-root = Baraza {$county}
+    1. Toa lalamiko
+    2. Fuatilia lalamiko
+    3. Jibu: imetatuliwa?
+    4. Lugha
+ussd-department = Idara gani?
+ussd-category = Inahusu nini?
+ussd-subcounty = Kaunti ndogo gani?
+ussd-ward = Wadi gani?
+ussd-describe = Eleza tatizo kwa maneno machache:
+ussd-received = Imepokelewa. Kumbukumbu yako: {$reference}. Tutakutumia SMS.
+ussd-enter-reference = Weka nambari ya kumbukumbu:
+ussd-no-answer-waiting = Hakuna jibu linalosubiri jibu lako.
+ussd-confirm = {$reference}: {$text}
+    Imetatuliwa?
+    1. Ndiyo
+    2. Hapana
+ussd-thanks = Asante. Tutakutumia SMS.
+ussd-language = 1. English
+    2. Kiswahili
+    3. Francais
+ussd-invalid = Chaguo si sahihi. Tafadhali piga tena.
+ussd-more = Zaidi

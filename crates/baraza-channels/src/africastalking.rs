@@ -112,26 +112,38 @@ impl Gateway for SmsGateway {
                 "Africa's Talking answered {status}"
             )));
         }
-        let body: Response = resp.json().await.map_err(|e| {
-            SendError::Retryable(format!("unreadable answer from Africa's Talking: {e}"))
-        })?;
+        // Accepted (2xx): from here on, never send again, whatever else goes wrong.
+        let body: Response = match resp.json().await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "Africa's Talking accepted a message but its answer was unreadable");
+                return Ok(Sent {
+                    provider: PROVIDER,
+                    provider_message_id: None,
+                    cost: None,
+                });
+            }
+        };
         let Some(r) = body.data.recipients.into_iter().next() else {
             return Err(SendError::Final(format!(
                 "Africa's Talking sent to nobody: {}",
                 body.data.message
             )));
         };
+        let id = Some(r.message_id).filter(|id| !id.is_empty() && id != "None");
         match r.status_code {
             100..=102 => Ok(Sent {
                 provider: PROVIDER,
-                provider_message_id: r.message_id,
+                provider_message_id: id,
                 cost: r.cost,
             }),
-            500 | 501 => Err(SendError::Retryable(format!(
+            // Our account or sender id needs the operator (risk hold, sender id, balance):
+            // keep the message until it is fixed; the provider's own failures likewise.
+            401 | 402 | 405 | 500 | 501 => Err(SendError::Retryable(format!(
                 "{} ({})",
                 r.status, r.status_code
             ))),
-            // RiskHold, InvalidSenderId, InvalidPhoneNumber, InsufficientBalance, ...
+            // InvalidPhoneNumber, UnsupportedNumberType, UserInBlacklist, CouldNotRoute, ...
             _ => Err(SendError::Final(format!(
                 "{} ({})",
                 r.status, r.status_code
@@ -173,9 +185,13 @@ impl DeliveryReport {
     /// What the report means for our outbox row; `None` for a status we do not know.
     pub fn outcome(&self) -> Option<OutboxStatus> {
         match self.status.as_str() {
+            // Final, per Africa's Talking: Success, Rejected, Failed. The others are steps on
+            // the way (the phone may be off: AbsentSubscriber is retried by the network).
             "Success" => Some(OutboxStatus::Delivered),
-            "Sent" | "Submitted" | "Buffered" => Some(OutboxStatus::Sent),
-            "Rejected" | "Failed" | "AbsentSubscriber" | "Expired" => Some(OutboxStatus::Failed),
+            "Rejected" | "Failed" => Some(OutboxStatus::Failed),
+            "Sent" | "Submitted" | "Buffered" | "AbsentSubscriber" | "Expired" => {
+                Some(OutboxStatus::Sent)
+            }
             _ => None,
         }
     }

@@ -9,7 +9,8 @@ use baraza_core::outbound::OutboundChannel;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sent {
     pub provider: &'static str,
-    pub provider_message_id: String,
+    /// The provider's id for delivery reports, when it gave one.
+    pub provider_message_id: Option<String>,
     pub cost: Option<String>,
 }
 

@@ -60,6 +60,32 @@ impl Templates {
         }
     }
 
+    /// A message by id with named arguments (USSD screens), in `lang`.
+    pub fn text(
+        &self,
+        id: &'static str,
+        lang: Language,
+        args: &[(&'static str, String)],
+    ) -> Result<String, TemplateError> {
+        let (bundle, code) = self.bundle(lang);
+        let msg = bundle
+            .get_message(id)
+            .ok_or(TemplateError::Missing(id, code))?;
+        let pattern = msg.value().ok_or(TemplateError::Missing(id, code))?;
+        let mut fargs = FluentArgs::new();
+        for (k, v) in args {
+            fargs.set(*k, v.clone());
+        }
+        let mut errors = Vec::new();
+        let text = bundle
+            .format_pattern(pattern, Some(&fargs), &mut errors)
+            .into_owned();
+        if !errors.is_empty() {
+            return Err(TemplateError::Render(id, code, format!("{errors:?}")));
+        }
+        Ok(text)
+    }
+
     /// The message text in `lang`, shaped for `channel`.
     pub fn render(
         &self,

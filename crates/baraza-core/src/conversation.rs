@@ -8,7 +8,8 @@ use crate::{CaseNumber, Language};
 /// What the citizen's recent cases wait for, as far as a reply could concern them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Awaiting {
-    /// A case answered by the county, waiting for "is it solved?" (1 yes / 2 no).
+    /// A case answered by the county (or closed unconfirmed), waiting for "is it
+    /// solved?" (1 yes / 2 no).
     pub confirmation: Option<CaseNumber>,
     /// A case just confirmed resolved, waiting for a 1-5 rating.
     pub rating: Option<CaseNumber>,
@@ -33,8 +34,6 @@ pub enum Intent {
     Deny(CaseNumber, Option<String>),
     /// A 1-5 rating for the case awaiting one.
     Rate(CaseNumber, u8),
-    /// Free text while a case awaits confirmation: recorded on that case.
-    Reply(CaseNumber, String),
 }
 
 const STATUS: &[&str] = &["STATUS", "HALI", "STATUT", "SUIVI"];
@@ -64,6 +63,11 @@ fn language_keyword(word: &str) -> Option<Language> {
 }
 
 /// Interpret a message's text given what the citizen's cases are waiting for.
+///
+/// Answers are taken only when they are unmistakable: a bare `1`/`yes`, a bare `no` or a
+/// `2` (optionally followed by the reason), a bare rating. Anything else is a new concern
+/// with a reference of its own: a citizen who writes "No water at the market" while an
+/// old case waits must not reopen it by accident.
 pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
     let text = text.trim();
     let upper = text.to_uppercase();
@@ -72,7 +76,7 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
         .next()
         .unwrap_or("")
         .trim_end_matches(['.', ',', '!', ':']);
-    let rest_upper: Vec<&str> = words.collect();
+    let alone = words.next().is_none();
     let rest = text
         .split_once(char::is_whitespace)
         .map(|(_, r)| r.trim())
@@ -87,31 +91,31 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
             Err(_) => Intent::BadReference(rest.to_owned()),
         };
     }
-    if rest_upper.is_empty() {
+    // "STOP", "STOP messages", "stop please": never a concern.
+    if STOP.contains(&first) {
+        return Intent::Stop;
+    }
+    if alone {
         if HELP.contains(&first) {
             return Intent::Help;
-        }
-        if STOP.contains(&first) {
-            return Intent::Stop;
         }
         if let Some(l) = language_keyword(first) {
             return Intent::SetLanguage(l);
         }
     }
     if let Some(case) = awaiting.confirmation {
-        if YES.contains(&first) && rest_upper.is_empty() {
+        if alone && YES.contains(&first) {
             return Intent::Confirm(case);
         }
-        if NO.contains(&first) {
-            let reason = Some(rest.to_owned()).filter(|r| !r.is_empty());
-            return Intent::Deny(case, reason);
+        if alone && NO.contains(&first) {
+            return Intent::Deny(case, None);
         }
-        if !text.is_empty() {
-            return Intent::Reply(case, text.to_owned());
+        if first == "2" {
+            return Intent::Deny(case, Some(rest.to_owned()).filter(|r| !r.is_empty()));
         }
     }
     if let Some(case) = awaiting.rating
-        && rest_upper.is_empty()
+        && alone
         && let Ok(score @ 1..=5) = first.parse::<u8>()
     {
         return Intent::Rate(case, score);
@@ -148,6 +152,7 @@ mod tests {
             assert_eq!(interpret(kw, &none), Intent::Help);
         }
         assert_eq!(interpret("STOP", &none), Intent::Stop);
+        assert_eq!(interpret("stop messages please", &none), Intent::Stop);
         assert_eq!(
             interpret("kiswahili", &none),
             Intent::SetLanguage(Language::Kiswahili)
@@ -170,14 +175,24 @@ mod tests {
             assert_eq!(interpret(yes, &waiting), Intent::Confirm(n()), "{yes}");
         }
         assert_eq!(interpret("2", &waiting), Intent::Deny(n(), None));
+        assert_eq!(interpret("Hapana", &waiting), Intent::Deny(n(), None));
         assert_eq!(
-            interpret("hapana bado hakuna maji", &waiting),
+            interpret("2 bado hakuna maji", &waiting),
             Intent::Deny(n(), Some("bado hakuna maji".into()))
         );
-        assert_eq!(
-            interpret("the pump broke again", &waiting),
-            Intent::Reply(n(), "the pump broke again".into())
-        );
+        // Text that merely starts like an answer is a new concern, never an answer.
+        for concern in [
+            "No water at the market",
+            "La route est coupée",
+            "1 tap broken",
+            "the pump broke again",
+        ] {
+            assert_eq!(
+                interpret(concern, &waiting),
+                Intent::NewConcern(concern.into()),
+                "{concern}"
+            );
+        }
         let rating = Awaiting {
             confirmation: None,
             rating: Some(n()),

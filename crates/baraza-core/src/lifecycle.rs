@@ -285,7 +285,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::Resolve,
-        from: &[Responded],
+        from: &[Responded, ClosedUnconfirmed],
         who: Who::StaffOrCitizen(TRIAGERS),
         to: Some(Resolved),
         event: "case.resolved",

@@ -299,7 +299,7 @@ impl OutboxEntry {
     }
 }
 
-/// How long to wait before attempt `n + 1` after `n` failed: 10 s, 20 s, 40 s ... capped
+/// How long to wait before attempt `n + 1` after `n` failed: 20 s, 40 s, 80 s ... capped
 /// at one hour, so an outage of a day is retried about 30 times, not thousands.
 pub fn backoff(attempts: u32) -> chrono::Duration {
     let secs = 10i64.saturating_mul(1i64 << attempts.min(16));

@@ -53,6 +53,7 @@ impl OutboxWorker {
     }
 
     async fn attempt(&self, mut e: OutboxEntry) -> StoreResult<()> {
+        let claimed_until = e.next_attempt_at;
         let now = self.clock.now();
         e.updated_at = now;
         let Some(gateway) = self.gateways.get(&e.message.channel) else {
@@ -60,7 +61,7 @@ impl OutboxWorker {
             e.attempts += 1;
             e.next_attempt_at = now + backoff(e.attempts);
             e.last_error = Some(format!("no gateway configured for {}", e.message.channel));
-            return self.store.update_outbox(&e).await;
+            return self.record(&e, claimed_until).await;
         };
         let text = match self.templates.render(
             &e.message.template,
@@ -72,7 +73,7 @@ impl OutboxWorker {
                 e.status = OutboxStatus::Failed;
                 e.last_error = Some(err.to_string());
                 tracing::error!(id = %e.message.id, error = %err, "a message template did not render");
-                return self.store.update_outbox(&e).await;
+                return self.record(&e, claimed_until).await;
             }
         };
         e.attempts += 1;
@@ -80,7 +81,7 @@ impl OutboxWorker {
             Ok(sent) => {
                 e.status = OutboxStatus::Sent;
                 e.provider = Some(sent.provider.to_owned());
-                e.provider_message_id = Some(sent.provider_message_id);
+                e.provider_message_id = sent.provider_message_id;
                 e.cost = sent.cost;
                 e.last_error = None;
             }
@@ -96,19 +97,39 @@ impl OutboxWorker {
                 e.last_error = Some(err.to_string());
             }
         }
-        self.store.update_outbox(&e).await
+        self.record(&e, claimed_until).await
     }
 
-    /// Run until the process ends: a round, then a pause when there was nothing to do.
-    pub fn spawn(self, idle: Duration) -> tokio::task::JoinHandle<()> {
+    async fn record(
+        &self,
+        e: &OutboxEntry,
+        claimed_until: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        if !self.store.update_outbox(e, claimed_until).await? {
+            // Our lease ran out and another worker claimed the message meanwhile.
+            tracing::warn!(id = %e.message.id, "outcome not recorded: the message was claimed again");
+        }
+        Ok(())
+    }
+
+    /// Run until `stop` says so: a round, then a pause when there was nothing to do. A
+    /// round in progress finishes (its sends are recorded) before the task ends.
+    pub fn spawn(
+        self,
+        idle: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
+            while !*stop.borrow() {
                 match self.run_once().await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox round failed"),
                 }
-                tokio::time::sleep(idle).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(idle) => {}
+                    _ = stop.changed() => {}
+                }
             }
         })
     }

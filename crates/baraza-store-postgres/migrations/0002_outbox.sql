@@ -1,7 +1,7 @@
 -- Messages to citizens, written in the same transaction as the case change that caused
 -- them and sent later by the outbox worker. The idempotency key (one per cause) means a
 -- cause replayed never sends twice. Workers in several processes claim due rows with
--- FOR UPDATE SKIP LOCKED, so no message is sent twice.
+-- FOR UPDATE SKIP LOCKED under a lease, so they do not pick the same message at once.
 CREATE TABLE outbox (
     id                  UUID PRIMARY KEY,
     idempotency_key     TEXT NOT NULL UNIQUE,

@@ -381,10 +381,11 @@ impl Store for SqliteStore {
         found.iter().map(rows::outbox).collect()
     }
 
-    async fn update_outbox(&self, e: &OutboxEntry) -> StoreResult<()> {
-        sqlx::query(
+    async fn update_outbox(&self, e: &OutboxEntry, claimed_until: Timestamp) -> StoreResult<bool> {
+        let done = sqlx::query(
             "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, provider = ?4, \
-             provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 WHERE id = ?9",
+             provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 \
+             WHERE id = ?9 AND status = 'pending' AND next_attempt_at = ?10",
         )
         .bind(e.status.as_str())
         .bind(i64::from(e.attempts))
@@ -395,10 +396,11 @@ impl Store for SqliteStore {
         .bind(&e.last_error)
         .bind(ts(&e.updated_at))
         .bind(e.message.id.to_string())
+        .bind(ts(&claimed_until))
         .execute(&self.pool)
         .await
-        .map(|_| ())
-        .map_err(db_err)
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn outbox_delivery(
@@ -411,7 +413,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET status = ?1, last_error = COALESCE(?2, last_error), updated_at = ?3 \
-             WHERE provider = ?4 AND provider_message_id = ?5",
+             WHERE provider = ?4 AND provider_message_id = ?5 AND status NOT IN ('delivered', 'failed') \
+             AND (?1 <> 'sent' OR status = 'pending')",
         )
         .bind(status.as_str())
         .bind(detail)
@@ -421,7 +424,17 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() > 0 {
+            return Ok(true);
+        }
+        let ours =
+            sqlx::query("SELECT 1 FROM outbox WHERE provider = ?1 AND provider_message_id = ?2")
+                .bind(provider)
+                .bind(provider_message_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(ours.is_some())
     }
 
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>> {

@@ -974,7 +974,7 @@ fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
         jurisdiction: jurisdiction_id(),
         default_language: Language::English,
         targets: PriorityTargets::default(),
-        throttled: false,
+        hold: None,
     }
 }
 
@@ -1223,7 +1223,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     assert!(!c.consent.contact);
     // A flood is stored, never lost, but not acted upon.
     let mut flood = sms("ATXid_9", "+254733000009", "spam");
-    flood.throttled = true;
+    flood.hold = Some("throttled".into());
     let h = s.receive_message(flood).await.unwrap();
     assert_eq!(
         (h.message.outcome.as_str(), h.case.is_none()),
@@ -1271,8 +1271,10 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
     failed.status = outbound::OutboxStatus::Failed;
     failed.last_error = Some("InvalidPhoneNumber".into());
     for e in [&*sent, &*retry, &*failed] {
-        s.update_outbox(e).await.unwrap();
+        assert!(s.update_outbox(e, lease).await.unwrap());
     }
+    // A worker whose claim was overtaken records nothing.
+    assert!(!s.update_outbox(&*retry, lease).await.unwrap());
     assert!(
         s.claim_outbox(at + chrono::Duration::seconds(5), lease, 10)
             .await

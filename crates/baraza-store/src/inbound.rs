@@ -23,8 +23,10 @@ pub struct Arrival {
     pub jurisdiction: JurisdictionId,
     pub default_language: Language,
     pub targets: PriorityTargets,
-    /// Too many messages from this sender lately: store it, do nothing else.
-    pub throttled: bool,
+    /// Store the message with this outcome and do nothing else: `throttled` (too many
+    /// from this sender lately) or `failed` (handling it failed; kept for a person to see).
+    /// A STOP is obeyed even then.
+    pub hold: Option<String>,
 }
 
 /// What came of a message.
@@ -78,7 +80,7 @@ pub(crate) async fn handle<T: BatchTx>(
         jurisdiction,
         default_language,
         targets,
-        throttled,
+        hold,
     } = arrival;
     if !tx.insert_inbound(&message).await? {
         return Ok(Handled {
@@ -87,10 +89,11 @@ pub(crate) async fn handle<T: BatchTx>(
             case: None,
         });
     }
-    if throttled {
-        tx.set_inbound_outcome(message.id, "throttled", None)
-            .await?;
-        message.outcome = "throttled".into();
+    if let Some(outcome) = hold
+        && interpret(&message.body, &Awaiting::default()) != Intent::Stop
+    {
+        tx.set_inbound_outcome(message.id, &outcome, None).await?;
+        message.outcome = outcome;
         return Ok(Handled {
             message,
             duplicate: false,
@@ -110,7 +113,7 @@ pub(crate) async fn handle<T: BatchTx>(
     let awaiting = Awaiting {
         confirmation: recent
             .iter()
-            .find(|c| c.status == Status::Responded)
+            .find(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed))
             .map(|c| c.number),
         rating: recent
             .iter()
@@ -120,9 +123,19 @@ pub(crate) async fn handle<T: BatchTx>(
     let actor = Actor::citizen(citizen.as_ref().map(|c| c.id), message.channel);
     let prefix = tx.reference_prefix(&jurisdiction).await?;
     let mut language = citizen.as_ref().map_or(default_language, |c| c.language);
+    let intent = interpret(&message.body, &awaiting);
+    // Writing to us with a concern, or for help, after STOP: they want answers again.
+    if let Some(c) = &citizen
+        && !c.consent.contact
+        && matches!(intent, Intent::NewConcern(_) | Intent::Help)
+    {
+        let mut c = c.clone();
+        c.consent.contact = true;
+        tx.update_citizen(&c).await?;
+    }
 
     let acted_on = |case: Option<Case>, outcome: &'static str| (outcome, case, None::<Template>);
-    let (outcome, case, reply) = match interpret(&message.body, &awaiting) {
+    let (outcome, case, reply) = match intent {
         Intent::NewConcern(text) => match parse_description(&text) {
             Ok(description) => {
                 let new = NewCase {
@@ -152,7 +165,8 @@ pub(crate) async fn handle<T: BatchTx>(
             Err(_) => ("help", None, Some(Template::Help)),
         },
         Intent::Status(Some(n)) => match tx.case_for_update(n).await? {
-            Some(c) => (
+            // Another jurisdiction's case does not exist from here.
+            Some(c) if c.jurisdiction == jurisdiction => (
                 "status",
                 None,
                 Some(Template::Status {
@@ -160,7 +174,7 @@ pub(crate) async fn handle<T: BatchTx>(
                     status: c.status,
                 }),
             ),
-            None => (
+            _ => (
                 "status",
                 None,
                 Some(Template::StatusNotFound {
@@ -247,19 +261,6 @@ pub(crate) async fn handle<T: BatchTx>(
             )
             .await?;
             acted_on(case, "rated")
-        }
-        Intent::Reply(n, text) => {
-            let case = act(
-                tx,
-                n,
-                &actor,
-                Action::CitizenReply { text },
-                &targets,
-                &message,
-                head,
-            )
-            .await?;
-            acted_on(case, "replied")
         }
     };
     if let Some(template) = reply {

@@ -342,6 +342,17 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         }
         (None, false) => None,
     };
+    if let Some(at) = &cfg.africastalking {
+        anyhow::ensure!(
+            at.webhook_secret.expose().len() >= 16,
+            "africastalking.webhook_secret: use at least 16 random characters (it is the callbacks' only authentication)"
+        );
+    }
+    if demo_mode && !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: --demo on {addr}: the demo's tokens and webhook secret are public; keep it on a private network"
+        );
+    }
     let templates = Arc::new(baraza_channels::templates::Templates::load()?);
     let mut worker =
         baraza_jobs::outbox::OutboxWorker::new(store.clone(), clock.clone(), templates);
@@ -361,7 +372,8 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         state = state.with_simulator(sim);
     }
     // Without a gateway, messages wait in the outbox (nothing is lost) until one is configured.
-    let sender = (gateways > 0).then(|| worker.spawn(std::time::Duration::from_secs(2)));
+    let (stop_sending, stop) = tokio::sync::watch::channel(false);
+    let sender = (gateways > 0).then(|| worker.spawn(std::time::Duration::from_secs(2), stop));
     let follow_up = baraza_jobs::follow_up::FollowUp::new(
         state.store.clone(),
         state.clock.clone(),
@@ -406,8 +418,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     axum::serve(listener, baraza_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Let the sender finish the round in progress, so that no send goes unrecorded.
+    let _ = stop_sending.send(true);
     if let Some(s) = sender {
-        s.abort();
+        let _ = s.await;
     }
     follow_up.abort();
     Ok(())

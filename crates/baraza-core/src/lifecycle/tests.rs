@@ -119,7 +119,7 @@ fn edge_allowed(from: Status, to: Status) -> bool {
         Assigned => matches!(from, Triaged | Assigned | InProgress | Reopened | Escalated),
         InProgress => matches!(from, Assigned | Reopened | Escalated),
         Responded => matches!(from, Triaged | Assigned | InProgress | Reopened | Escalated),
-        Resolved => from == Responded,
+        Resolved => matches!(from, Responded | ClosedUnconfirmed),
         Closed => from == Resolved,
         ClosedUnconfirmed => from == Responded,
         Reopened => matches!(from, Responded | Resolved | Closed | ClosedUnconfirmed),
@@ -278,13 +278,17 @@ fn exhaustive_actor_action_status_grid() {
                         "{kind}"
                     );
                 }
-                // From a final status only reopening, rating a closed case, or a note.
+                // From a final status only reopening, rating a closed case, a note, or a
+                // late confirmation of a case closed unconfirmed.
                 if from.is_final() {
+                    let late_confirmation =
+                        from == Status::ClosedUnconfirmed && kind == &ActionKind::Resolve;
                     assert!(
-                        matches!(
-                            kind,
-                            ActionKind::Reopen | ActionKind::Rate | ActionKind::Note
-                        ),
+                        late_confirmation
+                            || matches!(
+                                kind,
+                                ActionKind::Reopen | ActionKind::Rate | ActionKind::Note
+                            ),
                         "{kind} from {from}"
                     );
                 }

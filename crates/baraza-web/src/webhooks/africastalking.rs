@@ -65,6 +65,7 @@ pub async fn incoming_sms(
                 "africastalking.jurisdiction {jurisdiction} is not loaded"
             ))
         })?;
+    let throttled = state.senders.throttled(from.as_str());
     let arrival = Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
@@ -81,9 +82,22 @@ pub async fn incoming_sms(
         jurisdiction,
         default_language: cat.jurisdiction.default_language,
         targets: cat.targets.clone(),
-        throttled: state.senders.throttled(from.as_str()),
+        hold: throttled.then(|| "throttled".to_owned()),
     };
-    let handled = state.store.receive_message(arrival).await?;
+    let handled = match state.store.receive_message(arrival.clone()).await {
+        Ok(h) => h,
+        // The database is down: answer 503 so that Africa's Talking tries again later.
+        Err(e @ baraza_store::StoreError::Unavailable(_)) => return Err(e.into()),
+        Err(e) => {
+            // Handling failed, but the citizen's words are kept for a person to see.
+            tracing::error!(error = %e, "an SMS could not be handled; stored as failed");
+            let kept = Arrival {
+                hold: Some("failed".into()),
+                ..arrival
+            };
+            state.store.receive_message(kept).await?
+        }
+    };
     tracing::info!(outcome = %handled.message.outcome, duplicate = handled.duplicate, "SMS received");
     Ok(StatusCode::OK)
 }
