@@ -4,5 +4,6 @@
 pub mod africastalking;
 pub mod gateway;
 pub mod templates;
+pub mod ussd;
 
 pub use gateway::{Gateway, Secret, SendError, Sent};

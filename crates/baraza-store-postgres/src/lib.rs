@@ -284,6 +284,34 @@ impl Store for PostgresStore {
         row.as_ref().map(rows::citizen).transpose()
     }
 
+    async fn citizen_by_phone(
+        &self,
+        j: &JurisdictionId,
+        phone: &PhoneNumber,
+    ) -> StoreResult<Option<Citizen>> {
+        let row = sqlx::query("SELECT * FROM citizens WHERE jurisdiction_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1")
+            .bind(j.as_str())
+            .bind(phone.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::citizen).transpose()
+    }
+
+    async fn cases_of_citizen(&self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>> {
+        let sql = format!(
+            "SELECT {} FROM cases WHERE citizen_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2",
+            rows::CASE_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(citizen.0)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::case).collect()
+    }
+
     async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Vec<Case>> {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
             "SELECT {} FROM cases WHERE 1 = 1",

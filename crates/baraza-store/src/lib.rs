@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Citizen,
-    CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase, PriorityTargets,
-    ServiceCategory, StaffUser, Timestamp, UserId,
+    CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase, PhoneNumber,
+    PriorityTargets, ServiceCategory, StaffUser, Timestamp, UserId,
 };
 
 /// A case just received: `created` is false when an idempotency key matched an earlier
@@ -85,6 +85,14 @@ pub trait Store: Send + Sync + 'static {
     async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>>;
     async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>>;
     async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>>;
+    /// The citizen with this phone number in a jurisdiction, if any.
+    async fn citizen_by_phone(
+        &self,
+        j: &JurisdictionId,
+        phone: &PhoneNumber,
+    ) -> StoreResult<Option<Citizen>>;
+    /// A citizen's cases, most recently changed first.
+    async fn cases_of_citizen(&self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>>;
     /// Newest first, `(created_at, id)` keyset order; `filter.limit` rows at most.
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
 

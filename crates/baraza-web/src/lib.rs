@@ -36,6 +36,8 @@ pub struct AppState {
     pub senders: Arc<webhooks::SenderLimiter>,
     /// The demo's phone simulator, when running with `--demo`.
     pub simulator: Option<Arc<simulator::Simulator>>,
+    /// Messages to citizens and USSD screens, in their languages.
+    pub templates: Arc<baraza_channels::templates::Templates>,
 }
 
 impl AppState {
@@ -44,6 +46,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, baraza_store::StoreError> {
         let catalog = Arc::new(Catalog::load(&*store).await?);
+        let templates = baraza_channels::templates::Templates::load()
+            .map_err(|e| baraza_store::StoreError::Backend(format!("message templates: {e}")))?;
         Ok(Self {
             store,
             clock,
@@ -52,6 +56,7 @@ impl AppState {
             channels: Arc::default(),
             senders: Arc::default(),
             simulator: None,
+            templates: Arc::new(templates),
         })
     }
 
@@ -97,6 +102,7 @@ pub fn app(state: AppState) -> Router {
             "/webhooks/africastalking/{secret}/sms",
             post(webhooks::africastalking::incoming_sms),
         )
+        .route("/webhooks/africastalking/{secret}/ussd", post(webhooks::africastalking::ussd))
         .route("/simulator", get(simulator::page))
         .route("/simulator/sms", post(simulator::send))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))

@@ -396,6 +396,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             println!("  Africa's Talking, set in your dashboard (SMS > Callback URLs):");
             println!("    incoming SMS      {base}/webhooks/africastalking/{secret}/sms");
             println!("    delivery reports  {base}/webhooks/africastalking/{secret}/delivery");
+            println!("    USSD (callback)   {base}/webhooks/africastalking/{secret}/ussd");
             println!("    sending through   {}", at.base_url);
         }
         None => println!(

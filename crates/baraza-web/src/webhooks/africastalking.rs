@@ -7,9 +7,16 @@ use crate::error::AppError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use baraza_channels::africastalking::{Config, DeliveryReport, IncomingSms, PROVIDER};
-use baraza_core::outbound::InboundMessage;
-use baraza_core::{Channel, JurisdictionId, PhoneNumber};
+use baraza_channels::ussd::{self, Menu};
+use baraza_core::lifecycle::Actor;
+use baraza_core::outbound::{InboundMessage, OutboundChannel, Template};
+use baraza_core::{
+    CaseKind, CaseNumber, Channel, Consent, JurisdictionId, Language, NewCase, NewCitizen,
+    PhoneNumber, Status,
+};
 use baraza_store::inbound::Arrival;
 
 fn configured<'a>(state: &'a AppState, secret: &str) -> Result<&'a Config, AppError> {
@@ -133,3 +140,279 @@ pub async fn delivery_report(
     }
     Ok(StatusCode::OK)
 }
+
+/// A USSD callback (form fields as Africa's Talking sends them).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct UssdRequest {
+    #[serde(rename = "sessionId")]
+    pub session_id: String,
+    #[serde(rename = "serviceCode")]
+    pub service_code: Option<String>,
+    #[serde(rename = "phoneNumber")]
+    pub phone_number: String,
+    #[serde(rename = "networkCode")]
+    pub network_code: Option<String>,
+    #[serde(default)]
+    pub text: String,
+}
+
+fn ussd_answer(end: bool, text: &str) -> Response {
+    let body = format!("{} {text}", if end { "END" } else { "CON" });
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn menu_of(cat: &crate::catalog::JurisdictionCatalog) -> Menu {
+    let with_categories =
+        |d: &&baraza_core::Department| cat.categories.iter().any(|c| c.department == d.code);
+    let mut areas: Vec<&baraza_core::Area> = cat.areas.iter().collect();
+    areas.sort_by(|a, b| (a.depth, &a.code).cmp(&(b.depth, &b.code)));
+    let leaf = areas.iter().map(|a| a.depth).max().unwrap_or(0);
+    Menu {
+        county: cat.jurisdiction.name.clone(),
+        departments: cat
+            .departments
+            .iter()
+            .filter(with_categories)
+            .map(|d| {
+                let mut label = d.code.replace('-', " ");
+                if let Some(first) = label.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                (d.code.clone(), label)
+            })
+            .collect(),
+        categories: cat
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), c.department.clone(), c.name.clone()))
+            .collect(),
+        subcounties: if leaf >= 2 {
+            areas
+                .iter()
+                .filter(|a| a.depth == leaf - 1)
+                .map(|a| (a.code.clone(), a.name.clone()))
+                .collect()
+        } else {
+            vec![]
+        },
+        wards: areas
+            .iter()
+            .filter(|a| a.depth == leaf)
+            .map(|a| (a.code.clone(), a.parent.clone(), a.name.clone()))
+            .collect(),
+    }
+}
+
+/// A USSD session's step. Answers `CON ...` or `END ...` as text; on our own failure the
+/// session ends politely (Africa's Talking ends it anyway on an error status).
+pub async fn ussd(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    parsed: Result<Form<UssdRequest>, FormRejection>,
+) -> Result<Response, AppError> {
+    let config = configured(&state, &secret)?;
+    let req = form(parsed)?;
+    let phone = PhoneNumber::parse(&req.phone_number).map_err(|_| AppError::BadRequest {
+        code: "bad_callback",
+        detail: "phoneNumber: not an E.164 number".into(),
+    })?;
+    if req.session_id.trim().is_empty() || req.session_id.len() > 128 {
+        return Err(AppError::BadRequest {
+            code: "bad_callback",
+            detail: "sessionId: missing or too long".into(),
+        });
+    }
+    match ussd_step(&state, config, &req, &phone).await {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            tracing::error!(error = ?e, "a USSD step failed");
+            Ok(ussd_answer(
+                true,
+                "Sorry, something went wrong. Please try again later.",
+            ))
+        }
+    }
+}
+
+async fn ussd_step(
+    state: &AppState,
+    config: &Config,
+    req: &UssdRequest,
+    phone: &PhoneNumber,
+) -> Result<Response, AppError> {
+    let jurisdiction = JurisdictionId::parse(&config.jurisdiction)
+        .map_err(|e| AppError::Internal(format!("africastalking.jurisdiction: {}", e.message)))?;
+    let cat = state
+        .catalog
+        .fresh(&*state.store, &jurisdiction, |_| true)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "africastalking.jurisdiction {jurisdiction} is not loaded"
+            ))
+        })?;
+    let citizen = state.store.citizen_by_phone(&jurisdiction, phone).await?;
+    let lang = citizen
+        .as_ref()
+        .map_or(cat.jurisdiction.default_language, |c| c.language);
+    let t = &state.templates;
+    let say = |id: &'static str, args: &[(&'static str, String)]| {
+        t.text(id, lang, args)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let prefix = &cat.jurisdiction.reference_prefix;
+    let step = ussd::step(&req.text, &menu_of(&cat), lang, t)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let inbound = |body: &str| Arrival {
+        message: InboundMessage {
+            id: uuid::Uuid::now_v7(),
+            provider: USSD_PROVIDER.into(),
+            provider_message_id: req.session_id.clone(),
+            channel: Channel::Ussd,
+            from: phone.as_str().to_owned(),
+            to: req.service_code.clone(),
+            body: body.to_owned(),
+            received_at: state.clock.now(),
+            case_id: None,
+            outcome: String::new(),
+        },
+        jurisdiction: jurisdiction.clone(),
+        default_language: cat.jurisdiction.default_language,
+        targets: cat.targets.clone(),
+        hold: None,
+    };
+    Ok(match step {
+        ussd::Step::Screen { end, text } => ussd_answer(end, &text),
+        ussd::Step::Raise {
+            category,
+            ward,
+            text,
+        } => {
+            let description = baraza_core::case::parse_description(&text)
+                .map_err(|e| AppError::Invalid(vec![e]))?;
+            let new = NewCase {
+                jurisdiction: jurisdiction.clone(),
+                kind: CaseKind::Complaint,
+                channel: Channel::Ussd,
+                category: Some(category),
+                ladder: cat.areas.ladder(&ward),
+                ward: Some(ward),
+                location: None,
+                description,
+                attachments: vec![],
+                citizen: Some(NewCitizen {
+                    phone: Some(phone.clone()),
+                    whatsapp_id: None,
+                    email: None,
+                    name: None,
+                    language: lang,
+                    gender: None,
+                    age_band: None,
+                    consent: Consent {
+                        contact: true,
+                        publish: false,
+                    },
+                }),
+                // One concern per session: Africa's Talking may resend the last step.
+                idempotency_key: Some(format!("{USSD_PROVIDER}:{}", req.session_id)),
+                acknowledged_on_intake: true,
+            };
+            let intake = state
+                .store
+                .create_case(new, Actor::citizen(None, Channel::Ussd), state.clock.now())
+                .await?;
+            let reference = intake.case.number.display_with(prefix);
+            ussd_answer(true, &say("ussd-received", &[("reference", reference)])?)
+        }
+        ussd::Step::Lookup(typed) => {
+            let text = match CaseNumber::parse(&typed) {
+                Err(_) => t.render(
+                    &Template::BadReference { typed },
+                    lang,
+                    OutboundChannel::Sms,
+                ),
+                Ok(n) => match state.store.case_by_number(n).await? {
+                    Some(c) if c.jurisdiction == jurisdiction => t.render(
+                        &Template::Status {
+                            reference: n.display_with(prefix),
+                            status: c.status,
+                        },
+                        lang,
+                        OutboundChannel::Sms,
+                    ),
+                    _ => t.render(
+                        &Template::StatusNotFound {
+                            reference: n.display_with(prefix),
+                        },
+                        lang,
+                        OutboundChannel::Sms,
+                    ),
+                },
+            };
+            ussd_answer(true, &text.map_err(|e| AppError::Internal(e.to_string()))?)
+        }
+        ussd::Step::AskAnswer => {
+            let waiting = match &citizen {
+                Some(c) => state
+                    .store
+                    .cases_of_citizen(c.id, 10)
+                    .await?
+                    .into_iter()
+                    .find(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed)),
+                None => None,
+            };
+            match waiting {
+                None => ussd_answer(true, &say("ussd-no-answer-waiting", &[])?),
+                Some(case) => {
+                    let answer = state
+                        .store
+                        .case_events(case.id)
+                        .await?
+                        .iter()
+                        .rev()
+                        .find(|e| e.kind == "case.responded")
+                        .and_then(|e| {
+                            e.data()
+                                .get("text")
+                                .and_then(|v| v.as_str())
+                                .map(str::to_owned)
+                        })
+                        .unwrap_or_default();
+                    let answer: String = answer.chars().take(90).collect();
+                    let reference = case.number.display_with(prefix);
+                    ussd_answer(
+                        false,
+                        &say(
+                            "ussd-confirm",
+                            &[("reference", reference), ("text", answer)],
+                        )?,
+                    )
+                }
+            }
+        }
+        ussd::Step::Answer(yes) => {
+            // Through the same conversation as SMS: the case waiting for an answer is
+            // confirmed or reopened, and the reply goes out by SMS.
+            state
+                .store
+                .receive_message(inbound(if yes { "1" } else { "2" }))
+                .await?;
+            ussd_answer(true, &say("ussd-thanks", &[])?)
+        }
+        ussd::Step::Language(l) => {
+            let word = match l {
+                Language::English => "ENGLISH",
+                Language::Kiswahili => "KISWAHILI",
+                Language::French => "FRANCAIS",
+            };
+            state.store.receive_message(inbound(word)).await?;
+            let text = t
+                .text("language-changed", l, &[])
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            ussd_answer(true, &text)
+        }
+    })
+}
+
+/// USSD sessions are stored under their own provider name, apart from SMS ids.
+pub const USSD_PROVIDER: &str = "africastalking-ussd";

@@ -316,3 +316,188 @@ async fn an_sms_concern_is_answered_and_confirmed_over_sms() {
 async fn postgres_an_sms_concern_is_answered_and_confirmed_over_sms() {
     sms_loop(true).await;
 }
+
+async fn ussd(l: &Loop, session: &str, phone: &str, text: &str) -> String {
+    let form = [
+        ("sessionId", session),
+        ("serviceCode", "*384*40404#"),
+        ("phoneNumber", phone),
+        ("networkCode", "63902"),
+        ("text", text),
+    ];
+    let url = format!("{}/webhooks/africastalking/{SECRET}/ussd", l.app.base);
+    let r = l.app.http.post(url).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.starts_with("CON ") || body.starts_with("END "),
+        "{body}"
+    );
+    assert!(
+        body.len() - 4 <= baraza_channels::ussd::SCREEN_LIMIT,
+        "{} bytes: {body}",
+        body.len()
+    );
+    body
+}
+
+async fn ussd_loop(pg: bool) {
+    let Some(l) = Loop::start(pg).await else {
+        return;
+    };
+    let phone = "+254733000222";
+    // A feature phone dials the short code and raises a concern through the menu.
+    let root = ussd(&l, "ATUid_1", phone, "").await;
+    assert!(
+        root.starts_with("CON Baraza") && root.contains("1. Raise a concern"),
+        "{root}"
+    );
+    assert_eq!(
+        ussd(&l, "ATUid_1", phone, "1").await,
+        "CON Which department?\n1. Water"
+    );
+    assert!(
+        ussd(&l, "ATUid_1", phone, "1*1")
+            .await
+            .contains("1. No water supply")
+    );
+    assert!(
+        ussd(&l, "ATUid_1", phone, "1*1*1")
+            .await
+            .contains("1. Keiyo North")
+    );
+    assert!(
+        ussd(&l, "ATUid_1", phone, "1*1*1*1")
+            .await
+            .contains("2. Kamariny")
+    );
+    assert_eq!(
+        ussd(&l, "ATUid_1", phone, "1*1*1*1*2").await,
+        "CON Describe the problem in a few words:"
+    );
+    let done = ussd(
+        &l,
+        "ATUid_1",
+        phone,
+        "1*1*1*1*2*Tap at Kamariny school broken",
+    )
+    .await;
+    assert!(
+        done.starts_with("END Received. Your reference: EM-"),
+        "{done}"
+    );
+    let reference = done
+        .split("reference: ")
+        .nth(1)
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Africa's Talking resends the last step: still one case.
+    assert_eq!(
+        ussd(
+            &l,
+            "ATUid_1",
+            phone,
+            "1*1*1*1*2*Tap at Kamariny school broken"
+        )
+        .await,
+        done
+    );
+    let number = reference.trim_start_matches("EM-").replace('-', "");
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(
+        (
+            case["channel"].as_str(),
+            case["ward"].as_str(),
+            case["category"].as_str()
+        ),
+        (Some("ussd"), Some("0742"), Some("water-supply"))
+    );
+    // The reference also comes by SMS, to keep.
+    assert!(l.deliver().await[0].contains(&reference));
+
+    // Checking a case by typing its digits on the keypad.
+    assert_eq!(
+        ussd(&l, "ATUid_2", phone, &format!("2*{number}")).await,
+        format!("END {reference}: received.")
+    );
+    assert!(
+        ussd(&l, "ATUid_3", phone, "2*1234")
+            .await
+            .starts_with("END 1234 is not a reference number")
+    );
+    assert_eq!(
+        ussd(&l, "ATUid_4", phone, "3").await,
+        "END No answer is waiting for your reply."
+    );
+
+    // Staff answer; the citizen confirms it on the menu; the rating question comes by SMS.
+    l.app
+        .act(
+            DESK,
+            &number,
+            json!({"action": "triage", "category": "water-supply", "priority": "normal"}),
+        )
+        .await;
+    let (s, _) = l
+        .app
+        .act(
+            DESK,
+            &number,
+            json!({"action": "respond", "text": "The tap is replaced."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    l.deliver().await;
+    let ask = ussd(&l, "ATUid_5", phone, "3").await;
+    assert!(
+        ask.starts_with(&format!("CON {reference}: The tap is replaced."))
+            && ask.contains("1. Yes"),
+        "{ask}"
+    );
+    assert_eq!(
+        ussd(&l, "ATUid_5", phone, "3*1").await,
+        "END Thank you. We will SMS you."
+    );
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(case["status"], "resolved");
+    assert!(l.deliver().await[0].contains("Reply 1 (not at all) to 5"));
+
+    // Language: French from now on, on the menu and by SMS.
+    assert_eq!(
+        ussd(&l, "ATUid_6", phone, "4*3").await,
+        "END Nous vous écrirons en français."
+    );
+    assert!(
+        ussd(&l, "ATUid_7", phone, "")
+            .await
+            .contains("1. Signaler un problème")
+    );
+    assert_eq!(
+        ussd(&l, "ATUid_8", phone, "7").await,
+        "END Choix invalide. Veuillez recomposer."
+    );
+    // A forged USSD callback is refused.
+    let forged = l
+        .app
+        .http
+        .post(format!("{}/webhooks/africastalking/nope/ussd", l.app.base))
+        .form(&[("sessionId", "x"), ("phoneNumber", phone), ("text", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    l.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feature_phone_raises_checks_and_confirms_over_ussd() {
+    ussd_loop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_feature_phone_raises_checks_and_confirms_over_ussd() {
+    ussd_loop(true).await;
+}

@@ -1,0 +1,348 @@
+//! The USSD menu, as a pure function of what the citizen has typed so far. Africa's
+//! Talking sends every input of the session joined by `*` (`1*2*Nairobi`); we answer
+//! `CON <screen>` to ask for more or `END <screen>` to finish. Screens stay within 182
+//! characters: long lists page with `0. More`, and choices keep their numbers across pages.
+
+use crate::templates::{TemplateError, Templates};
+use baraza_core::{AreaCode, Language};
+
+/// The most a USSD screen may hold (the reference's figure for Africa's Talking).
+pub const SCREEN_LIMIT: usize = 182;
+
+/// What the menu offers: the jurisdiction's reference data, labelled for a small screen.
+pub struct Menu {
+    pub county: String,
+    /// Departments that have categories: (code, label).
+    pub departments: Vec<(String, String)>,
+    /// (code, department code, label).
+    pub categories: Vec<(String, String, String)>,
+    /// The level above wards: (code, label). Empty when wards are the only level below.
+    pub subcounties: Vec<(AreaCode, String)>,
+    /// Wards: (code, parent code, label).
+    pub wards: Vec<(AreaCode, Option<AreaCode>, String)>,
+}
+
+/// What the session asks for next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Show a screen; `end` closes the session.
+    Screen {
+        end: bool,
+        text: String,
+    },
+    /// File a concern.
+    Raise {
+        category: String,
+        ward: AreaCode,
+        text: String,
+    },
+    /// Look a case up by what was typed.
+    Lookup(String),
+    /// Show the case waiting for "is it solved?", if any.
+    AskAnswer,
+    /// The answer to "is it solved?".
+    Answer(bool),
+    Language(Language),
+}
+
+enum Pick {
+    Chosen(usize, usize),
+    Show(String),
+    Invalid,
+}
+
+fn short(label: &str) -> String {
+    let mut s: String = label.chars().take(28).collect();
+    if label.chars().count() > 28 {
+        s.push('.');
+    }
+    s
+}
+
+/// One page of a numbered list, starting at `start`; returns the text and where it ended.
+fn page(header: &str, items: &[String], start: usize, more: &str) -> (String, usize) {
+    let more_line = format!("\n0. {more}");
+    let mut text = header.to_owned();
+    let mut i = start;
+    while i < items.len() {
+        let line = format!("\n{}. {}", i + 1, short(&items[i]));
+        let reserve = if i + 1 < items.len() {
+            more_line.len()
+        } else {
+            0
+        };
+        if text.len() + line.len() + reserve + 4 > SCREEN_LIMIT && i > start {
+            break;
+        }
+        text.push_str(&line);
+        i += 1;
+    }
+    if i < items.len() {
+        text.push_str(&more_line);
+    }
+    (text, i)
+}
+
+/// Choose from a paged list with the inputs at this level.
+fn pick(header: &str, items: &[String], inputs: &[&str], more: &str) -> Pick {
+    let (mut start, mut used) = (0, 0);
+    loop {
+        let (text, end) = page(header, items, start, more);
+        match inputs.get(used) {
+            None => return Pick::Show(text),
+            Some(&"0") if end < items.len() => {
+                start = end;
+                used += 1;
+            }
+            Some(p) => {
+                return match p.trim().parse::<usize>() {
+                    Ok(n) if (1..=items.len()).contains(&n) => Pick::Chosen(n - 1, used + 1),
+                    _ => Pick::Invalid,
+                };
+            }
+        }
+    }
+}
+
+/// The next step of a session, from everything typed so far.
+pub fn step(
+    typed: &str,
+    menu: &Menu,
+    lang: Language,
+    t: &Templates,
+) -> Result<Step, TemplateError> {
+    let say = |id: &'static str| t.text(id, lang, &[]);
+    let con = |text: String| Step::Screen { end: false, text };
+    let end = |text: String| Step::Screen { end: true, text };
+    let inputs: Vec<&str> = if typed.is_empty() {
+        vec![]
+    } else {
+        typed.split('*').collect()
+    };
+    let more = say("ussd-more")?;
+    let invalid = || say("ussd-invalid").map(end);
+    match inputs.first().map(|s| s.trim()) {
+        None => Ok(con(t.text(
+            "ussd-root",
+            lang,
+            &[("county", menu.county.clone())],
+        )?)),
+        Some("1") => {
+            let mut rest = &inputs[1..];
+            let labels: Vec<String> = menu.departments.iter().map(|(_, l)| l.clone()).collect();
+            let dept = match pick(&say("ussd-department")?, &labels, rest, &more) {
+                Pick::Chosen(i, used) => {
+                    rest = &rest[used..];
+                    &menu.departments[i].0
+                }
+                Pick::Show(text) => return Ok(con(text)),
+                Pick::Invalid => return invalid(),
+            };
+            let cats: Vec<&(String, String, String)> =
+                menu.categories.iter().filter(|c| &c.1 == dept).collect();
+            let labels: Vec<String> = cats.iter().map(|c| c.2.clone()).collect();
+            let category = match pick(&say("ussd-category")?, &labels, rest, &more) {
+                Pick::Chosen(i, used) => {
+                    rest = &rest[used..];
+                    cats[i].0.clone()
+                }
+                Pick::Show(text) => return Ok(con(text)),
+                Pick::Invalid => return invalid(),
+            };
+            let parent = if menu.subcounties.is_empty() {
+                None
+            } else {
+                let labels: Vec<String> = menu.subcounties.iter().map(|(_, l)| l.clone()).collect();
+                match pick(&say("ussd-subcounty")?, &labels, rest, &more) {
+                    Pick::Chosen(i, used) => {
+                        rest = &rest[used..];
+                        Some(menu.subcounties[i].0.clone())
+                    }
+                    Pick::Show(text) => return Ok(con(text)),
+                    Pick::Invalid => return invalid(),
+                }
+            };
+            let wards: Vec<&(AreaCode, Option<AreaCode>, String)> = menu
+                .wards
+                .iter()
+                .filter(|w| parent.is_none() || w.1 == parent)
+                .collect();
+            let labels: Vec<String> = wards.iter().map(|w| w.2.clone()).collect();
+            let ward = match pick(&say("ussd-ward")?, &labels, rest, &more) {
+                Pick::Chosen(i, used) => {
+                    rest = &rest[used..];
+                    wards[i].0.clone()
+                }
+                Pick::Show(text) => return Ok(con(text)),
+                Pick::Invalid => return invalid(),
+            };
+            // The description may itself contain `*`: it is everything that remains.
+            let text = rest.join("*").trim().to_owned();
+            if text.is_empty() {
+                return Ok(con(say("ussd-describe")?));
+            }
+            Ok(Step::Raise {
+                category,
+                ward,
+                text,
+            })
+        }
+        Some("2") => match inputs.len() {
+            1 => Ok(con(say("ussd-enter-reference")?)),
+            _ => Ok(Step::Lookup(inputs[1..].join("*"))),
+        },
+        Some("3") => match inputs.get(1).map(|s| s.trim()) {
+            None => Ok(Step::AskAnswer),
+            Some("1") => Ok(Step::Answer(true)),
+            Some("2") => Ok(Step::Answer(false)),
+            Some(_) => invalid(),
+        },
+        Some("4") => match inputs.get(1).map(|s| s.trim()) {
+            None => Ok(con(say("ussd-language")?)),
+            Some("1") => Ok(Step::Language(Language::English)),
+            Some("2") => Ok(Step::Language(Language::Kiswahili)),
+            Some("3") => Ok(Step::Language(Language::French)),
+            Some(_) => invalid(),
+        },
+        Some(_) => invalid(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn menu(wards: usize) -> Menu {
+        Menu {
+            county: "Elgeyo Marakwet".into(),
+            departments: vec![
+                ("health".into(), "Health".into()),
+                ("water".into(), "Water".into()),
+            ],
+            categories: vec![
+                (
+                    "water-supply".into(),
+                    "water".into(),
+                    "No water supply".into(),
+                ),
+                (
+                    "water-leak".into(),
+                    "water".into(),
+                    "Burst pipe or leak".into(),
+                ),
+                (
+                    "health-medicine".into(),
+                    "health".into(),
+                    "Medicine shortage".into(),
+                ),
+            ],
+            subcounties: vec![(AreaCode("149".into()), "Keiyo North".into())],
+            wards: (0..wards)
+                .map(|i| {
+                    (
+                        AreaCode(format!("07{i:02}")),
+                        Some(AreaCode("149".into())),
+                        format!("Ward number {i}"),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn screen(s: Step) -> (bool, String) {
+        match s {
+            Step::Screen { end, text } => (end, text),
+            other => panic!("not a screen: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_concern_is_raised_step_by_step() {
+        let t = Templates::load().unwrap();
+        let m = menu(3);
+        let go = |typed: &str| step(typed, &m, Language::English, &t).unwrap();
+        let (end, root) = screen(go(""));
+        assert!(!end && root.contains("1. Raise a concern") && root.contains("Elgeyo Marakwet"));
+        assert!(screen(go("1")).1.contains("2. Water"));
+        assert!(screen(go("1*2")).1.contains("2. Burst pipe or leak"));
+        assert!(screen(go("1*2*1")).1.contains("1. Keiyo North"));
+        assert!(screen(go("1*2*1*1")).1.contains("3. Ward number 2"));
+        assert_eq!(
+            screen(go("1*2*1*1*3")).1,
+            "Describe the problem in a few words:"
+        );
+        assert_eq!(
+            go("1*2*1*1*3*Tap broken * again"),
+            Step::Raise {
+                category: "water-supply".into(),
+                ward: AreaCode("0702".into()),
+                text: "Tap broken * again".into()
+            }
+        );
+        assert_eq!(
+            screen(go("1*9")),
+            (true, "Invalid choice. Please dial again.".into())
+        );
+        assert_eq!(go("2*EM-4821-0937"), Step::Lookup("EM-4821-0937".into()));
+        assert_eq!(go("3"), Step::AskAnswer);
+        assert_eq!(go("3*2"), Step::Answer(false));
+        assert_eq!(go("4*2"), Step::Language(Language::Kiswahili));
+    }
+
+    #[test]
+    fn long_lists_page_and_keep_their_numbers() {
+        let t = Templates::load().unwrap();
+        let m = menu(30);
+        let go = |typed: &str| step(typed, &m, Language::Kiswahili, &t).unwrap();
+        let (_, first) = screen(go("1*2*1*1"));
+        assert!(
+            first.starts_with("Wadi gani?") && first.ends_with("0. Zaidi"),
+            "{first}"
+        );
+        let (_, second) = screen(go("1*2*1*1*0"));
+        assert!(
+            !second.contains("\n1. ") && second.contains("Ward number"),
+            "{second}"
+        );
+        // A number from the second page picks that ward.
+        let n: usize = second
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let picked = go(&format!("1*2*1*1*0*{n}*Hakuna maji"));
+        assert_eq!(
+            picked,
+            Step::Raise {
+                category: "water-supply".into(),
+                ward: AreaCode(format!("07{:02}", n - 1)),
+                text: "Hakuna maji".into()
+            }
+        );
+        for lang in Language::ALL {
+            for typed in [
+                "",
+                "1",
+                "1*2",
+                "1*2*1",
+                "1*2*1*1",
+                "1*2*1*1*0",
+                "2",
+                "4",
+                "9",
+            ] {
+                if let Step::Screen { text, .. } = step(typed, &m, *lang, &t).unwrap() {
+                    assert!(
+                        text.len() <= SCREEN_LIMIT,
+                        "{lang} {typed}: {} bytes",
+                        text.len()
+                    );
+                }
+            }
+        }
+    }
+}
