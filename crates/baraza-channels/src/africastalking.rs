@@ -3,7 +3,7 @@
 //! Africa's Talking does not sign callbacks: the callback URL carries a secret (compared
 //! in constant time), and a delivery report counts only for a message id we issued.
 
-use crate::gateway::{Gateway, Secret, SendError, Sent};
+use crate::gateway::{Gateway, Outgoing, Secret, SendError, Sent};
 use async_trait::async_trait;
 use baraza_core::outbound::{OutboundChannel, OutboxStatus};
 use serde::Deserialize;
@@ -73,7 +73,8 @@ impl Gateway for SmsGateway {
         OutboundChannel::Sms
     }
 
-    async fn send(&self, to: &str, text: &str) -> Result<Sent, SendError> {
+    async fn send(&self, msg: &Outgoing<'_>) -> Result<Sent, SendError> {
+        let (to, text) = (msg.to, msg.text);
         let url = format!(
             "{}/version1/messaging",
             self.config.base_url.trim_end_matches('/')

@@ -24,12 +24,23 @@ pub enum SendError {
     Final(String),
 }
 
+/// A message ready to go: its rendered text, and what a provider may need besides.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    /// E.164 number, WhatsApp id or email address.
+    pub to: &'a str,
+    pub text: &'a str,
+    pub language: baraza_core::Language,
+    /// When the citizen last wrote to us on this channel (WhatsApp's 24-hour window).
+    pub last_inbound: Option<chrono::DateTime<chrono::Utc>>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
 #[async_trait]
 pub trait Gateway: Send + Sync + 'static {
     fn provider(&self) -> &'static str;
     fn channel(&self) -> OutboundChannel;
-    /// Send `text` to `to` (E.164 for SMS).
-    async fn send(&self, to: &str, text: &str) -> Result<Sent, SendError>;
+    async fn send(&self, msg: &Outgoing<'_>) -> Result<Sent, SendError>;
 }
 
 /// A secret from configuration: never printed.

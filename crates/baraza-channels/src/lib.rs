@@ -5,5 +5,6 @@ pub mod africastalking;
 pub mod gateway;
 pub mod templates;
 pub mod ussd;
+pub mod whatsapp;
 
-pub use gateway::{Gateway, Secret, SendError, Sent};
+pub use gateway::{Gateway, Outgoing, Secret, SendError, Sent};

@@ -5,9 +5,9 @@
 //! delays messages; it never loses them.
 
 use baraza_channels::templates::Templates;
-use baraza_channels::{Gateway, SendError};
-use baraza_core::Clock;
+use baraza_channels::{Gateway, Outgoing, SendError};
 use baraza_core::outbound::{MAX_ATTEMPTS, OutboundChannel, OutboxEntry, OutboxStatus, backoff};
+use baraza_core::{Channel, Clock};
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -76,8 +76,23 @@ impl OutboxWorker {
                 return self.record(&e, claimed_until).await;
             }
         };
+        let last_inbound = match e.message.channel {
+            OutboundChannel::Whatsapp => {
+                self.store
+                    .last_inbound_at(Channel::Whatsapp, &e.message.to)
+                    .await?
+            }
+            _ => None,
+        };
+        let outgoing = Outgoing {
+            to: &e.message.to,
+            text: &text,
+            language: e.message.language,
+            last_inbound,
+            now,
+        };
         e.attempts += 1;
-        match gateway.send(&e.message.to, &text).await {
+        match gateway.send(&outgoing).await {
             Ok(sent) => {
                 e.status = OutboxStatus::Sent;
                 e.provider = Some(sent.provider.to_owned());

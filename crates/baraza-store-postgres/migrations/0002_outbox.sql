@@ -40,4 +40,7 @@ CREATE TABLE inbound_messages (
     UNIQUE (provider, provider_message_id)
 );
 
+-- WhatsApp's 24-hour window: when did this sender last write?
+CREATE INDEX inbound_by_sender ON inbound_messages (channel, from_address, received_at);
+
 CREATE INDEX cases_by_citizen ON cases (citizen_id, updated_at);

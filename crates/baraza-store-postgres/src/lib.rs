@@ -462,6 +462,23 @@ impl Store for PostgresStore {
         Ok(ours.is_some())
     }
 
+    async fn last_inbound_at(
+        &self,
+        channel: Channel,
+        from: &str,
+    ) -> StoreResult<Option<Timestamp>> {
+        let row = sqlx::query(
+            "SELECT received_at FROM inbound_messages WHERE channel = $1 AND from_address = $2 \
+             ORDER BY received_at DESC LIMIT 1",
+        )
+        .bind(channel.as_str())
+        .bind(from)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| rows::get(&r, "received_at")).transpose()
+    }
+
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
         let sql = format!(
             "SELECT {} FROM outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT $2",

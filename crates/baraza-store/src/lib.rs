@@ -17,9 +17,9 @@ pub use verify::{Verifier, VerifyReport, verify_journal};
 use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
-    Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Citizen,
-    CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase, PhoneNumber,
-    PriorityTargets, ServiceCategory, StaffUser, Timestamp, UserId,
+    Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Channel,
+    Citizen, CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase,
+    PhoneNumber, PriorityTargets, ServiceCategory, StaffUser, Timestamp, UserId,
 };
 
 /// A case just received: `created` is false when an idempotency key matched an earlier
@@ -126,6 +126,9 @@ pub trait Store: Send + Sync + 'static {
         detail: Option<String>,
         at: Timestamp,
     ) -> StoreResult<bool>;
+    /// When `from` last wrote to us on `channel` (WhatsApp's 24-hour window).
+    async fn last_inbound_at(&self, channel: Channel, from: &str)
+    -> StoreResult<Option<Timestamp>>;
     /// Messages to one address, newest first. A diagnostic (and tests'): it scans the
     /// outbox, deliberately unindexed by recipient, so that intake stays fast.
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>>;

@@ -103,6 +103,7 @@ pub fn app(state: AppState) -> Router {
             post(webhooks::africastalking::incoming_sms),
         )
         .route("/webhooks/africastalking/{secret}/ussd", post(webhooks::africastalking::ussd))
+        .route("/webhooks/whatsapp", get(webhooks::whatsapp::verify).post(webhooks::whatsapp::receive))
         .route("/simulator", get(simulator::page))
         .route("/simulator/sms", post(simulator::send))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))

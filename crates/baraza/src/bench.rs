@@ -305,6 +305,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
         .await?
         .with_channels(baraza_web::webhooks::Channels {
             africastalking: Some(at),
+            ..Default::default()
         });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

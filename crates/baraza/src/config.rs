@@ -24,6 +24,8 @@ pub struct Config {
     pub close_unconfirmed_after_hours: u32,
     /// Africa's Talking SMS (`[africastalking]` in baraza.toml, or `BARAZA_AFRICASTALKING__*`).
     pub africastalking: Option<baraza_channels::africastalking::Config>,
+    /// WhatsApp Business Cloud API (`[whatsapp]`, or `BARAZA_WHATSAPP__*`).
+    pub whatsapp: Option<baraza_channels::whatsapp::Config>,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             remind_after_hours: 72,
             close_unconfirmed_after_hours: 168,
             africastalking: None,
+            whatsapp: None,
         }
     }
 }
@@ -80,6 +83,7 @@ impl Config {
                         ]
                         .contains(&k.as_str())
                             || k.starts_with("africastalking__")
+                            || k.starts_with("whatsapp__")
                     })
                     .split("__"),
             )
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url()))
             .field("log", &self.log)
             .field("africastalking", &self.africastalking)
+            .field("whatsapp", &self.whatsapp)
             .finish()
     }
 }

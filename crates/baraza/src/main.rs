@@ -363,10 +363,17 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         )));
         gateways += 1;
     }
+    if let Some(wa) = &cfg.whatsapp {
+        worker = worker.with_gateway(Arc::new(baraza_channels::whatsapp::WhatsappGateway::new(
+            wa.clone(),
+        )));
+        gateways += 1;
+    }
     let mut state = baraza_web::AppState::new(store, clock)
         .await?
         .with_channels(baraza_web::webhooks::Channels {
             africastalking: africastalking.clone(),
+            whatsapp: cfg.whatsapp.clone(),
         });
     if let Some(sim) = simulator {
         state = state.with_simulator(sim);

@@ -3,6 +3,7 @@
 //! changing anything, and never logs a citizen's number or words.
 
 pub mod africastalking;
+pub mod whatsapp;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Default, Clone)]
 pub struct Channels {
     pub africastalking: Option<baraza_channels::africastalking::Config>,
+    pub whatsapp: Option<baraza_channels::whatsapp::Config>,
 }
 
 /// At most `max` messages per sender per `window` are acted upon; the rest are stored

@@ -19,6 +19,8 @@ const SECRET: &str = "at-callback-secret-0123456789";
 #[derive(Default)]
 struct FakeAt {
     sent: Mutex<Vec<HashMap<String, String>>>,
+    /// What the fake Graph API (WhatsApp) received.
+    wa_sent: Mutex<Vec<Value>>,
     down: std::sync::atomic::AtomicBool,
 }
 
@@ -49,11 +51,47 @@ async fn fake_provider() -> (Arc<FakeAt>, String) {
     let fake = Arc::new(FakeAt::default());
     let app = Router::new()
         .route("/version1/messaging", post(messaging))
+        .route("/v21.0/{phone}/messages", post(graph_messages))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (fake, base)
+}
+
+/// Meta's Graph API `POST /{phone_number_id}/messages`, as documented.
+async fn graph_messages(
+    AxState(fake): AxState<Arc<FakeAt>>,
+    axum::extract::Path(phone): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    assert_eq!(phone, "1029384756");
+    assert_eq!(headers["authorization"], "Bearer wa-access-token");
+    let mut sent = fake.wa_sent.lock().unwrap();
+    let id = format!("wamid.out.{}", sent.len() + 1);
+    let to = body["to"].clone();
+    sent.push(body);
+    (
+        StatusCode::OK,
+        Json(
+            json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": id}]}),
+        ),
+    )
+}
+
+pub(super) const WA_APP_SECRET: &str = "wa-app-secret";
+
+fn wa_config(base: &str) -> baraza_channels::whatsapp::Config {
+    baraza_channels::whatsapp::Config {
+        verify_token: Secret::new("wa-verify-token"),
+        app_secret: Secret::new(WA_APP_SECRET),
+        access_token: Secret::new("wa-access-token"),
+        phone_number_id: "1029384756".into(),
+        base_url: format!("{base}/v21.0"),
+        template_name: "baraza_update".into(),
+        jurisdiction: "elgeyo-marakwet".into(),
+    }
 }
 
 fn config(base: &str) -> Config {
@@ -79,6 +117,7 @@ impl Loop {
         let (fake, base) = fake_provider().await;
         let channels = baraza_web::webhooks::Channels {
             africastalking: Some(config(&base)),
+            whatsapp: Some(wa_config(&base)),
         };
         let app = if pg {
             TestApp::postgres_with(channels).await?
@@ -93,7 +132,10 @@ impl Loop {
             clock.clone(),
             Arc::new(Templates::load().unwrap()),
         )
-        .with_gateway(Arc::new(SmsGateway::new(config(&base))));
+        .with_gateway(Arc::new(SmsGateway::new(config(&base))))
+        .with_gateway(Arc::new(baraza_channels::whatsapp::WhatsappGateway::new(
+            wa_config(&base),
+        )));
         Some(Loop {
             app,
             fake,
@@ -500,4 +542,185 @@ async fn a_feature_phone_raises_checks_and_confirms_over_ussd() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_feature_phone_raises_checks_and_confirms_over_ussd() {
     ussd_loop(true).await;
+}
+
+/// A signed WhatsApp notification, exactly as Meta posts it.
+async fn whatsapp(l: &Loop, body: Value, signature: Option<&str>) -> StatusCode {
+    use hmac::Mac;
+    let raw = serde_json::to_vec(&body).unwrap();
+    let sig = match signature {
+        Some(s) => s.to_owned(),
+        None => {
+            let mut mac =
+                hmac::Hmac::<sha2::Sha256>::new_from_slice(WA_APP_SECRET.as_bytes()).unwrap();
+            mac.update(&raw);
+            format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+        }
+    };
+    let url = format!("{}/webhooks/whatsapp", l.app.base);
+    let r = l
+        .app
+        .http
+        .post(url)
+        .header("X-Hub-Signature-256", sig)
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    r.status()
+}
+
+fn wa_message(id: &str, from: &str, message: Value) -> Value {
+    let mut m = message;
+    m["from"] = json!(from);
+    m["id"] = json!(id);
+    m["timestamp"] = json!("1780000000");
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "254700000000", "phone_number_id": "1029384756"},
+        "contacts": [{"profile": {"name": "Chebet"}, "wa_id": from}], "messages": [m]}}]}]})
+}
+
+impl Loop {
+    async fn deliver_whatsapp(&self) -> Vec<Value> {
+        let before = self.fake.wa_sent.lock().unwrap().len();
+        self.worker.run_once().await.unwrap();
+        self.fake.wa_sent.lock().unwrap()[before..].to_vec()
+    }
+}
+
+async fn whatsapp_loop(pg: bool) {
+    let Some(l) = Loop::start(pg).await else {
+        return;
+    };
+    let wa = "254711000333";
+    // Meta's handshake.
+    let ok = l.app.http.get(format!("{}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=wa-verify-token", l.app.base)).send().await.unwrap();
+    assert_eq!(
+        (ok.status(), ok.text().await.unwrap()),
+        (StatusCode::OK, "1158201444".to_owned())
+    );
+    let bad = l
+        .app
+        .http
+        .get(format!(
+            "{}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess",
+            l.app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::FORBIDDEN);
+
+    // A forged notification is refused and changes nothing.
+    let text = json!({"type": "text", "text": {"body": "Hakuna maji Kapsowar"}});
+    assert_eq!(
+        whatsapp(
+            &l,
+            wa_message("wamid.1", wa, text.clone()),
+            Some("sha256=00ff")
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(l.deliver_whatsapp().await.is_empty());
+
+    // A concern on WhatsApp: the reference comes back on WhatsApp, as free text (the
+    // citizen has just written: the 24-hour window is open).
+    assert_eq!(
+        whatsapp(&l, wa_message("wamid.1", wa, text.clone()), None).await,
+        StatusCode::OK
+    );
+    let sent = l.deliver_whatsapp().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0]["to"].as_str(), sent[0]["type"].as_str()),
+        (Some(wa), Some("text"))
+    );
+    let ack = sent[0]["text"]["body"].as_str().unwrap().to_owned();
+    let reference = ack
+        .split("Ref ")
+        .nth(1)
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Meta retries: nothing twice.
+    assert_eq!(
+        whatsapp(&l, wa_message("wamid.1", wa, text), None).await,
+        StatusCode::OK
+    );
+    assert!(l.deliver_whatsapp().await.is_empty());
+    // Status updates reach the outbox.
+    let status = json!({"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
+        "statuses": [{"id": "wamid.out.1", "status": "read", "timestamp": "1780000100", "recipient_id": wa}]}}]}]});
+    assert_eq!(whatsapp(&l, status, None).await, StatusCode::OK);
+    assert_eq!(
+        l.app.store.outbox_to(wa, 1).await.unwrap()[0].status,
+        baraza_core::outbound::OutboxStatus::Delivered
+    );
+
+    // Staff answer; the citizen taps the "1" button: confirmed, then asked for a rating.
+    let number = reference.trim_start_matches("EM-").replace('-', "");
+    l.app
+        .act(
+            DESK,
+            &number,
+            json!({"action": "triage", "category": "water-supply", "priority": "high"}),
+        )
+        .await;
+    l.app
+        .act(
+            DESK,
+            &number,
+            json!({"action": "respond", "text": "Water is back since this morning."}),
+        )
+        .await;
+    let answer = l.deliver_whatsapp().await;
+    assert!(
+        answer[0]["text"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Water is back since this morning.")
+    );
+    let button = json!({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "1", "title": "Yes"}}});
+    whatsapp(&l, wa_message("wamid.2", wa, button), None).await;
+    assert!(
+        l.deliver_whatsapp().await[0]["text"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("How satisfied")
+    );
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(
+        (case["status"].as_str(), case["channel"].as_str()),
+        (Some("resolved"), Some("whatsapp"))
+    );
+
+    // A photo with a caption is a new concern; answered after a day of silence, the
+    // acknowledgement must be an approved template, not free text.
+    let photo = json!({"type": "image", "image": {"id": "MEDIA123", "mime_type": "image/jpeg", "caption": "Broken culvert at Kimwarer"}});
+    whatsapp(&l, wa_message("wamid.3", wa, photo), None).await;
+    l.clock.advance(chrono::Duration::hours(25));
+    let late = l.deliver_whatsapp().await;
+    assert_eq!(late[0]["type"], "template");
+    assert_eq!(late[0]["template"]["name"], "baraza_update");
+    assert!(
+        late[0]["template"]["components"][0]["parameters"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ref EM-")
+    );
+    l.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whatsapp_concern_is_answered_and_confirmed_on_whatsapp() {
+    whatsapp_loop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_whatsapp_concern_is_answered_and_confirmed_on_whatsapp() {
+    whatsapp_loop(true).await;
 }
