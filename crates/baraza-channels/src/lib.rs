@@ -4,6 +4,7 @@
 pub mod africastalking;
 pub mod gateway;
 pub mod templates;
+pub mod twilio;
 pub mod ussd;
 pub mod whatsapp;
 

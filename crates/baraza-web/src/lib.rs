@@ -104,6 +104,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/webhooks/africastalking/{secret}/ussd", post(webhooks::africastalking::ussd))
         .route("/webhooks/whatsapp", get(webhooks::whatsapp::verify).post(webhooks::whatsapp::receive))
+        .route("/webhooks/twilio", post(webhooks::twilio::incoming))
+        .route("/webhooks/twilio/status", post(webhooks::twilio::status))
         .route("/simulator", get(simulator::page))
         .route("/simulator/sms", post(simulator::send))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))

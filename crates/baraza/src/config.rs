@@ -26,6 +26,8 @@ pub struct Config {
     pub africastalking: Option<baraza_channels::africastalking::Config>,
     /// WhatsApp Business Cloud API (`[whatsapp]`, or `BARAZA_WHATSAPP__*`).
     pub whatsapp: Option<baraza_channels::whatsapp::Config>,
+    /// Twilio for SMS and/or WhatsApp (`[twilio]`, or `BARAZA_TWILIO__*`).
+    pub twilio: Option<baraza_channels::twilio::Config>,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             close_unconfirmed_after_hours: 168,
             africastalking: None,
             whatsapp: None,
+            twilio: None,
         }
     }
 }
@@ -84,6 +87,7 @@ impl Config {
                         .contains(&k.as_str())
                             || k.starts_with("africastalking__")
                             || k.starts_with("whatsapp__")
+                            || k.starts_with("twilio__")
                     })
                     .split("__"),
             )
@@ -110,6 +114,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("africastalking", &self.africastalking)
             .field("whatsapp", &self.whatsapp)
+            .field("twilio", &self.twilio)
             .finish()
     }
 }

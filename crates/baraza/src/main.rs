@@ -369,11 +369,28 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         )));
         gateways += 1;
     }
+    // Twilio carries what no dedicated provider does: SMS without Africa's Talking,
+    // WhatsApp without the Cloud API.
+    if let Some(tw) = &cfg.twilio {
+        use baraza_channels::twilio::TwilioGateway;
+        use baraza_core::outbound::OutboundChannel;
+        let missing = [
+            (OutboundChannel::Sms, africastalking.is_none()),
+            (OutboundChannel::Whatsapp, cfg.whatsapp.is_none()),
+        ];
+        for (channel, free) in missing {
+            if let Some(g) = TwilioGateway::new(tw.clone(), channel).filter(|_| free) {
+                worker = worker.with_gateway(Arc::new(g));
+                gateways += 1;
+            }
+        }
+    }
     let mut state = baraza_web::AppState::new(store, clock)
         .await?
         .with_channels(baraza_web::webhooks::Channels {
             africastalking: africastalking.clone(),
             whatsapp: cfg.whatsapp.clone(),
+            twilio: cfg.twilio.clone(),
         });
     if let Some(sim) = simulator {
         state = state.with_simulator(sim);

@@ -3,6 +3,7 @@
 //! changing anything, and never logs a citizen's number or words.
 
 pub mod africastalking;
+pub mod twilio;
 pub mod whatsapp;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 pub struct Channels {
     pub africastalking: Option<baraza_channels::africastalking::Config>,
     pub whatsapp: Option<baraza_channels::whatsapp::Config>,
+    pub twilio: Option<baraza_channels::twilio::Config>,
 }
 
 /// At most `max` messages per sender per `window` are acted upon; the rest are stored

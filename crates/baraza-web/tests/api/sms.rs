@@ -9,6 +9,8 @@ use axum::{Form, Json, Router};
 use baraza_channels::Secret;
 use baraza_channels::africastalking::{Config, SmsGateway};
 use baraza_channels::templates::Templates;
+use baraza_channels::twilio::TwilioGateway;
+use baraza_core::outbound::OutboundChannel;
 use baraza_jobs::outbox::OutboxWorker;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,6 +21,8 @@ const SECRET: &str = "at-callback-secret-0123456789";
 #[derive(Default)]
 struct FakeAt {
     sent: Mutex<Vec<HashMap<String, String>>>,
+    /// What the fake Twilio API received.
+    tw_sent: Mutex<Vec<HashMap<String, String>>>,
     /// What the fake Graph API (WhatsApp) received.
     wa_sent: Mutex<Vec<Value>>,
     down: std::sync::atomic::AtomicBool,
@@ -52,6 +56,10 @@ async fn fake_provider() -> (Arc<FakeAt>, String) {
     let app = Router::new()
         .route("/version1/messaging", post(messaging))
         .route("/v21.0/{phone}/messages", post(graph_messages))
+        .route(
+            "/2010-04-01/Accounts/{sid}/Messages.json",
+            post(twilio_messages),
+        )
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -80,6 +88,27 @@ async fn graph_messages(
     )
 }
 
+/// Twilio's `POST /2010-04-01/Accounts/{sid}/Messages.json`, as documented.
+async fn twilio_messages(
+    AxState(fake): AxState<Arc<FakeAt>>,
+    axum::extract::Path(sid): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    use base64::Engine;
+    assert_eq!(sid, "ACtest");
+    let basic = base64::engine::general_purpose::STANDARD.encode("ACtest:tw-auth-token");
+    assert_eq!(headers["authorization"], format!("Basic {basic}").as_str());
+    let mut sent = fake.tw_sent.lock().unwrap();
+    let id = format!("SMfake{}", sent.len() + 1);
+    let to = form["To"].clone();
+    sent.push(form);
+    (
+        StatusCode::CREATED,
+        Json(json!({"sid": id, "status": "queued", "to": to, "price": null, "price_unit": "USD"})),
+    )
+}
+
 pub(super) const WA_APP_SECRET: &str = "wa-app-secret";
 
 fn wa_config(base: &str) -> baraza_channels::whatsapp::Config {
@@ -90,6 +119,19 @@ fn wa_config(base: &str) -> baraza_channels::whatsapp::Config {
         phone_number_id: "1029384756".into(),
         base_url: format!("{base}/v21.0"),
         template_name: "baraza_update".into(),
+        jurisdiction: "elgeyo-marakwet".into(),
+    }
+}
+
+fn tw_config(base: &str) -> baraza_channels::twilio::Config {
+    baraza_channels::twilio::Config {
+        account_sid: "ACtest".into(),
+        auth_token: Secret::new("tw-auth-token"),
+        sms_from: Some("+15005550006".into()),
+        whatsapp_from: Some("whatsapp:+14155238886".into()),
+        base_url: base.into(),
+        // Twilio signs the public URL; here the test server is its own public URL.
+        public_url: String::new(),
         jurisdiction: "elgeyo-marakwet".into(),
     }
 }
@@ -108,6 +150,7 @@ fn config(base: &str) -> Config {
 struct Loop {
     app: TestApp,
     fake: Arc<FakeAt>,
+    fake_base: String,
     worker: OutboxWorker,
     clock: Arc<ManualClock>,
 }
@@ -118,6 +161,7 @@ impl Loop {
         let channels = baraza_web::webhooks::Channels {
             africastalking: Some(config(&base)),
             whatsapp: Some(wa_config(&base)),
+            twilio: Some(tw_config(&base)),
         };
         let app = if pg {
             TestApp::postgres_with(channels).await?
@@ -138,6 +182,7 @@ impl Loop {
         )));
         Some(Loop {
             app,
+            fake_base: base.clone(),
             fake,
             worker,
             clock,
@@ -723,4 +768,137 @@ async fn a_whatsapp_concern_is_answered_and_confirmed_on_whatsapp() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_whatsapp_concern_is_answered_and_confirmed_on_whatsapp() {
     whatsapp_loop(true).await;
+}
+
+/// A Twilio callback, signed as Twilio signs it (the handler's public URL is empty in
+/// these tests, so the signed URL is the path).
+async fn twilio_post(l: &Loop, path: &str, params: &[(&str, &str)], forged: bool) -> StatusCode {
+    let owned: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let token = Secret::new(if forged { "guess" } else { "tw-auth-token" });
+    let sig = baraza_channels::twilio::signature(&token, path, &owned);
+    let r = l
+        .app
+        .http
+        .post(format!("{}{path}", l.app.base))
+        .header("X-Twilio-Signature", sig)
+        .form(params)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    if status.is_success() {
+        assert_eq!(
+            r.text().await.unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"
+        );
+    }
+    status
+}
+
+async fn twilio_loop(pg: bool) {
+    let Some(l) = Loop::start(pg).await else {
+        return;
+    };
+    let base = l.fake_base.clone();
+    let worker = OutboxWorker::new(
+        l.app.store.clone(),
+        l.clock.clone(),
+        Arc::new(Templates::load().unwrap()),
+    )
+    .with_gateway(Arc::new(
+        TwilioGateway::new(tw_config(&base), OutboundChannel::Sms).unwrap(),
+    ))
+    .with_gateway(Arc::new(
+        TwilioGateway::new(tw_config(&base), OutboundChannel::Whatsapp).unwrap(),
+    ));
+    let deliver = || async {
+        let before = l.fake.tw_sent.lock().unwrap().len();
+        worker.run_once().await.unwrap();
+        l.fake.tw_sent.lock().unwrap()[before..].to_vec()
+    };
+    let phone = "+254744000444";
+    let sms = [
+        ("MessageSid", "SM1"),
+        ("AccountSid", "ACtest"),
+        ("From", phone),
+        ("To", "+15005550006"),
+        ("Body", "Pothole on the Iten road"),
+        ("NumMedia", "0"),
+    ];
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio", &sms, true).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(deliver().await.is_empty());
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio", &sms, false).await,
+        StatusCode::OK
+    );
+    let sent = deliver().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0]["To"].as_str(), sent[0]["From"].as_str()),
+        (phone, "+15005550006")
+    );
+    assert!(
+        sent[0]["Body"].contains("Ref EM-")
+            && sent[0]["StatusCallback"].ends_with("/webhooks/twilio/status")
+    );
+    // Twilio retries the webhook: nothing twice.
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio", &sms, false).await,
+        StatusCode::OK
+    );
+    assert!(deliver().await.is_empty());
+    // Status callbacks: ours counted, others refused.
+    let delivered = [
+        ("MessageSid", "SMfake1"),
+        ("MessageStatus", "delivered"),
+        ("AccountSid", "ACtest"),
+    ];
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio/status", &delivered, false).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        l.app.store.outbox_to(phone, 1).await.unwrap()[0].status,
+        baraza_core::outbound::OutboxStatus::Delivered
+    );
+    let unknown = [("MessageSid", "SMnotours"), ("MessageStatus", "delivered")];
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio/status", &unknown, false).await,
+        StatusCode::NOT_FOUND
+    );
+    // WhatsApp through Twilio, in French.
+    let wa = [
+        ("MessageSid", "SM2"),
+        ("From", "whatsapp:+254744000555"),
+        ("To", "whatsapp:+14155238886"),
+        ("Body", "FRANCAIS"),
+        ("WaId", "254744000555"),
+    ];
+    assert_eq!(
+        twilio_post(&l, "/webhooks/twilio", &wa, false).await,
+        StatusCode::OK
+    );
+    let sent = deliver().await;
+    assert_eq!(
+        (sent[0]["To"].as_str(), sent[0]["From"].as_str()),
+        ("whatsapp:+254744000555", "whatsapp:+14155238886")
+    );
+    assert_eq!(sent[0]["Body"], "Nous vous écrirons en français.");
+    l.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_sms_and_whatsapp_are_signed_answered_and_tracked() {
+    twilio_loop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_twilio_sms_and_whatsapp_are_signed_answered_and_tracked() {
+    twilio_loop(true).await;
 }
