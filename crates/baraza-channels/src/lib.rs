@@ -2,6 +2,7 @@
 //! providers' gateways (outbound) and webhook payloads (inbound).
 
 pub mod africastalking;
+pub mod email;
 pub mod gateway;
 pub mod templates;
 pub mod twilio;

@@ -28,6 +28,8 @@ pub struct Config {
     pub whatsapp: Option<baraza_channels::whatsapp::Config>,
     /// Twilio for SMS and/or WhatsApp (`[twilio]`, or `BARAZA_TWILIO__*`).
     pub twilio: Option<baraza_channels::twilio::Config>,
+    /// Email to citizens over SMTP (`[email]`, or `BARAZA_EMAIL__*`).
+    pub email: Option<baraza_channels::email::Config>,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             africastalking: None,
             whatsapp: None,
             twilio: None,
+            email: None,
         }
     }
 }
@@ -88,6 +91,7 @@ impl Config {
                             || k.starts_with("africastalking__")
                             || k.starts_with("whatsapp__")
                             || k.starts_with("twilio__")
+                            || k.starts_with("email__")
                     })
                     .split("__"),
             )
@@ -115,6 +119,7 @@ impl std::fmt::Debug for Config {
             .field("africastalking", &self.africastalking)
             .field("whatsapp", &self.whatsapp)
             .field("twilio", &self.twilio)
+            .field("email", &self.email)
             .finish()
     }
 }

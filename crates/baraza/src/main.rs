@@ -385,6 +385,12 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(mail) = &cfg.email {
+        let g =
+            baraza_channels::email::EmailGateway::new(mail).map_err(|e| anyhow::anyhow!("{e}"))?;
+        worker = worker.with_gateway(Arc::new(g));
+        gateways += 1;
+    }
     let mut state = baraza_web::AppState::new(store, clock)
         .await?
         .with_channels(baraza_web::webhooks::Channels {

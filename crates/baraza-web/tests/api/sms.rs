@@ -904,33 +904,79 @@ async fn postgres_twilio_sms_and_whatsapp_are_signed_answered_and_tracked() {
 }
 
 async fn three_languages(pg: bool) {
-    let Some(l) = Loop::start(pg).await else { return };
+    let Some(l) = Loop::start(pg).await else {
+        return;
+    };
     let cases = [
-        ("ENGLISH", "+254766000001", "received.", "How satisfied", "Thank you for your rating of"),
-        ("KISWAHILI", "+254766000002", "imepokelewa.", "Umeridhika kiasi gani", "Asante kwa tathmini yako ya"),
+        (
+            "ENGLISH",
+            "+254766000001",
+            "received.",
+            "How satisfied",
+            "Thank you for your rating of",
+        ),
+        (
+            "KISWAHILI",
+            "+254766000002",
+            "imepokelewa.",
+            "Umeridhika kiasi gani",
+            "Asante kwa tathmini yako ya",
+        ),
         // On SMS the French is made GSM-7: "reçue" goes out as "recue".
-        ("FRANCAIS", "+254766000003", "recue.", "Etes-vous satisfait", "Merci pour votre note sur"),
+        (
+            "FRANCAIS",
+            "+254766000003",
+            "recue.",
+            "Etes-vous satisfait",
+            "Merci pour votre note sur",
+        ),
     ];
     for (i, (word, phone, status, ask, thanks)) in cases.into_iter().enumerate() {
         let id = |n: usize| format!("ATXid_lang_{i}_{n}");
-        l.sms(&id(1), phone, "The water kiosk at Tambach is closed").await;
+        l.sms(&id(1), phone, "The water kiosk at Tambach is closed")
+            .await;
         let ack = l.deliver().await.remove(0);
-        let reference = ack.split("Ref ").nth(1).unwrap().split('.').next().unwrap().to_owned();
+        let reference = ack
+            .split("Ref ")
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap()
+            .to_owned();
         l.sms(&id(2), phone, word).await;
         l.deliver().await;
         l.sms(&id(3), phone, &format!("STATUS {reference}")).await;
         let got = l.deliver().await.remove(0);
-        assert!(got.starts_with(&reference) && got.ends_with(status), "{word}: {got}");
+        assert!(
+            got.starts_with(&reference) && got.ends_with(status),
+            "{word}: {got}"
+        );
         let number = reference.trim_start_matches("EM-").replace('-', "");
-        l.app.act(DESK, &number, json!({"action": "triage", "category": "water-supply", "priority": "normal"})).await;
-        l.app.act(DESK, &number, json!({"action": "respond", "text": "Open again."})).await;
+        l.app
+            .act(
+                DESK,
+                &number,
+                json!({"action": "triage", "category": "water-supply", "priority": "normal"}),
+            )
+            .await;
+        l.app
+            .act(
+                DESK,
+                &number,
+                json!({"action": "respond", "text": "Open again."}),
+            )
+            .await;
         l.deliver().await;
         l.sms(&id(4), phone, "1").await;
         let got = l.deliver().await.remove(0);
         assert!(got.contains(ask), "{word}: {got}");
         l.sms(&id(5), phone, "5").await;
         let got = l.deliver().await.remove(0);
-        assert!(got.starts_with(thanks) && got.contains(&reference), "{word}: {got}");
+        assert!(
+            got.starts_with(thanks) && got.contains(&reference),
+            "{word}: {got}"
+        );
     }
     l.app.stop().await;
 }
