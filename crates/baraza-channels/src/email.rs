@@ -222,12 +222,12 @@ mod tests {
             g.send(&outgoing("a@example.org", "hi")).await,
             Err(SendError::Retryable(_))
         ));
-        assert!(matches!(
+        assert!(
             EmailGateway::new(&Config {
                 security: "maybe".into(),
                 ..config(1)
-            }),
-            Err(_)
-        ));
+            })
+            .is_err()
+        );
     }
 }
