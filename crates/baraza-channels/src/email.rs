@@ -179,6 +179,7 @@ mod tests {
             language: baraza_core::Language::English,
             last_inbound: None,
             now: chrono::Utc::now(),
+            asks_if_solved: false,
         }
     }
 

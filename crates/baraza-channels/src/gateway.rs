@@ -34,6 +34,8 @@ pub struct Outgoing<'a> {
     /// When the citizen last wrote to us on this channel (WhatsApp's 24-hour window).
     pub last_inbound: Option<chrono::DateTime<chrono::Utc>>,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The message asks "is it solved?": channels with buttons show Yes (`1`) / No (`2`).
+    pub asks_if_solved: bool,
 }
 
 #[async_trait]

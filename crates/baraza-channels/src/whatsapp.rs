@@ -243,7 +243,19 @@ impl Gateway for WhatsappGateway {
         let within_window = msg
             .last_inbound
             .is_some_and(|t| msg.now - t < chrono::Duration::hours(24));
-        let body = if within_window {
+        let body = if within_window && msg.asks_if_solved {
+            // Buttons whose ids are the answers the conversation understands.
+            let (yes, no) = match msg.language {
+                baraza_core::Language::English => ("Yes, solved", "No"),
+                baraza_core::Language::Kiswahili => ("Ndiyo", "Hapana"),
+                baraza_core::Language::French => ("Oui, résolu", "Non"),
+            };
+            let text: String = msg.text.chars().take(1024).collect();
+            serde_json::json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": msg.to,
+                "type": "interactive", "interactive": {"type": "button", "body": {"text": text},
+                    "action": {"buttons": [{"type": "reply", "reply": {"id": "1", "title": yes}},
+                                           {"type": "reply", "reply": {"id": "2", "title": no}}]}}})
+        } else if within_window {
             serde_json::json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": msg.to,
                 "type": "text", "text": {"preview_url": false, "body": msg.text}})
         } else {

@@ -84,12 +84,18 @@ impl OutboxWorker {
             }
             _ => None,
         };
+        let asks_if_solved = matches!(
+            e.message.template,
+            baraza_core::outbound::Template::Response { .. }
+                | baraza_core::outbound::Template::Reminder { .. }
+        );
         let outgoing = Outgoing {
             to: &e.message.to,
             text: &text,
             language: e.message.language,
             last_inbound,
             now,
+            asks_if_solved,
         };
         e.attempts += 1;
         match gateway.send(&outgoing).await {
