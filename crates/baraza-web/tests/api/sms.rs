@@ -723,12 +723,17 @@ async fn whatsapp_loop(pg: bool) {
         )
         .await;
     let answer = l.deliver_whatsapp().await;
+    // "Is it solved?" comes with Yes / No buttons whose ids are the answers.
+    assert_eq!(answer[0]["type"], "interactive");
+    let interactive = &answer[0]["interactive"];
     assert!(
-        answer[0]["text"]["body"]
+        interactive["body"]["text"]
             .as_str()
             .unwrap()
             .contains("Water is back since this morning.")
     );
+    assert_eq!(interactive["action"]["buttons"][0]["reply"]["id"], "1");
+    assert_eq!(interactive["action"]["buttons"][1]["reply"]["id"], "2");
     let button = json!({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "1", "title": "Yes"}}});
     whatsapp(&l, wa_message("wamid.2", wa, button), None).await;
     assert!(
