@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/twilio/status", post(webhooks::twilio::status))
         .route("/simulator", get(simulator::page))
         .route("/simulator/sms", post(simulator::send))
+        .route("/simulator/ussd", post(simulator::ussd))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))
         .route(
             "/webhooks/africastalking/{secret}/delivery",

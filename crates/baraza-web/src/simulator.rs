@@ -18,8 +18,20 @@ use std::sync::Mutex;
 pub struct Simulator {
     /// Where the real incoming-SMS webhook listens, secret included.
     pub webhook_url: String,
+    /// Where the real USSD webhook listens.
+    pub ussd_url: String,
     log: Mutex<Vec<Line>>,
+    /// Each phone's USSD session: its id, the inputs so far, the screen shown, still open?
+    ussd: Mutex<HashMap<String, UssdSession>>,
     http: reqwest::Client,
+}
+
+#[derive(Clone, Default)]
+struct UssdSession {
+    id: String,
+    typed: String,
+    screen: String,
+    open: bool,
 }
 
 #[derive(Clone)]
@@ -32,10 +44,12 @@ struct Line {
 }
 
 impl Simulator {
-    pub fn new(webhook_url: String) -> Self {
+    pub fn new(webhook_url: String, ussd_url: String) -> Self {
         Self {
             webhook_url,
+            ussd_url,
             log: Mutex::new(Vec::new()),
+            ussd: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
         }
     }
@@ -68,6 +82,8 @@ struct ShownMessage {
 struct Page {
     phone: String,
     messages: Vec<ShownMessage>,
+    ussd_screen: String,
+    ussd_open: bool,
     error: Option<String>,
 }
 
@@ -105,13 +121,23 @@ pub async fn page(
             at: l.at.clone(),
         })
         .collect();
-    let html = Page {
+    let session = sim
+        .ussd
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&phone)
+        .cloned()
+        .unwrap_or_default();
+    let page = Page {
         phone,
         messages,
+        ussd_screen: session.screen,
+        ussd_open: session.open,
         error: None,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    };
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Html(html).into_response())
 }
 
@@ -181,4 +207,67 @@ pub async fn provider_messaging(
         Json(body),
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct UssdForm {
+    phone: String,
+    /// Present when the phone dials the service code (a new session).
+    dial: Option<String>,
+    input: Option<String>,
+}
+
+/// The phone dials or answers a USSD screen: post the session so far to the real webhook.
+pub async fn ussd(
+    State(state): State<AppState>,
+    Form(f): Form<UssdForm>,
+) -> Result<Response, AppError> {
+    let sim = simulator(&state)?;
+    let phone = baraza_core::PhoneNumber::parse(&f.phone)
+        .map_err(|e| AppError::invalid("phone", e.message))?;
+    let mut session = {
+        let sessions = sim.ussd.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.get(phone.as_str()).cloned().unwrap_or_default()
+    };
+    if f.dial.is_some() || !session.open {
+        session = UssdSession {
+            id: format!("SIMussd{}", uuid::Uuid::new_v4().simple()),
+            ..Default::default()
+        };
+    } else if let Some(input) = f.input.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        session.typed = if session.typed.is_empty() {
+            input.to_owned()
+        } else {
+            format!("{}*{input}", session.typed)
+        };
+    }
+    let form = [
+        ("sessionId", session.id.as_str()),
+        ("serviceCode", "*384*40404#"),
+        ("phoneNumber", phone.as_str()),
+        ("networkCode", "99999"),
+        ("text", session.typed.as_str()),
+    ];
+    let answer = sim
+        .http
+        .post(&sim.ussd_url)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let body = answer
+        .text()
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    session.open = body.starts_with("CON ");
+    session.screen = body.get(4..).unwrap_or_default().to_owned();
+    sim.ussd
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(phone.as_str().to_owned(), session);
+    Ok(Redirect::to(&format!(
+        "/simulator?phone={}",
+        phone.as_str().replace('+', "%2B")
+    ))
+    .into_response())
 }

@@ -328,9 +328,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     let africastalking = match (&cfg.africastalking, demo_mode) {
         (Some(at), _) => Some(at.clone()),
         (None, true) => {
-            simulator = Some(baraza_web::simulator::Simulator::new(format!(
-                "{base}/webhooks/africastalking/{DEMO_AT_SECRET}/sms"
-            )));
+            simulator = Some(baraza_web::simulator::Simulator::new(
+                format!("{base}/webhooks/africastalking/{DEMO_AT_SECRET}/sms"),
+                format!("{base}/webhooks/africastalking/{DEMO_AT_SECRET}/ussd"),
+            ));
             Some(baraza_channels::africastalking::Config {
                 username: "sandbox".into(),
                 api_key: baraza_channels::Secret::new("demo"),
@@ -435,7 +436,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     }
     if let Some(s) = demo_summary {
         if cfg.africastalking.is_none() {
-            println!("  phone simulator {base}/simulator   (play a citizen on SMS)");
+            println!("  phone simulator {base}/simulator   (play a citizen on SMS and USSD)");
         }
         println!();
         println!(

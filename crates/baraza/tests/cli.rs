@@ -372,6 +372,40 @@ fn the_demo_simulator_plays_a_citizen_on_sms() {
         panic!("no acknowledgement reached the simulated phone");
     });
     assert!(page.contains("The bridge at Chebiemit is broken"));
+    // USSD on the same simulated phone: dial, then choose "check a case".
+    let ussd = rt.block_on(async {
+        let c = reqwest::Client::new();
+        let form = |extra: (&'static str, &'static str)| vec![("phone", "+254700999888"), extra];
+        c.post(format!("{base}/simulator/ussd"))
+            .form(&form(("dial", "1")))
+            .send()
+            .await
+            .unwrap();
+        let dialled = c
+            .get(format!("{base}/simulator?phone=%2B254700999888"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        c.post(format!("{base}/simulator/ussd"))
+            .form(&form(("input", "2")))
+            .send()
+            .await
+            .unwrap();
+        let next = c
+            .get(format!("{base}/simulator?phone=%2B254700999888"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (dialled, next)
+    });
+    assert!(ussd.0.contains("1. Raise a concern"), "{}", ussd.0);
+    assert!(ussd.1.contains("Enter the reference number"), "{}", ussd.1);
     server.kill().unwrap();
     server.wait().unwrap();
 }
