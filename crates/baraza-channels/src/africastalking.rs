@@ -23,6 +23,9 @@ pub struct Config {
     pub base_url: String,
     /// The jurisdiction the short code serves.
     pub jurisdiction: String,
+    /// If set, callbacks are accepted only from these addresses (Africa's Talking's).
+    #[serde(default)]
+    pub allowed_ips: Vec<std::net::IpAddr>,
 }
 
 pub struct SmsGateway {

@@ -86,6 +86,27 @@ pub fn loggable_path(path: &str) -> String {
     parts.join("/")
 }
 
+/// Africa's Talking's callbacks, behind their optional source-address allow-list.
+fn africastalking_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/webhooks/africastalking/{secret}/sms",
+            post(webhooks::africastalking::incoming_sms),
+        )
+        .route(
+            "/webhooks/africastalking/{secret}/delivery",
+            post(webhooks::africastalking::delivery_report),
+        )
+        .route(
+            "/webhooks/africastalking/{secret}/ussd",
+            post(webhooks::africastalking::ussd),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            webhooks::africastalking::allow_list,
+        ))
+}
+
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -98,11 +119,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/cases/{reference}", get(api::cases::get_case))
         .route("/api/v1/cases/{reference}/actions", post(api::cases::act))
-        .route(
-            "/webhooks/africastalking/{secret}/sms",
-            post(webhooks::africastalking::incoming_sms),
-        )
-        .route("/webhooks/africastalking/{secret}/ussd", post(webhooks::africastalking::ussd))
+        .merge(africastalking_routes(state.clone()))
         .route("/webhooks/whatsapp", get(webhooks::whatsapp::verify).post(webhooks::whatsapp::receive))
         .route("/webhooks/twilio", post(webhooks::twilio::incoming))
         .route("/webhooks/twilio/status", post(webhooks::twilio::status))
@@ -110,10 +127,6 @@ pub fn app(state: AppState) -> Router {
         .route("/simulator/sms", post(simulator::send))
         .route("/simulator/ussd", post(simulator::ussd))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))
-        .route(
-            "/webhooks/africastalking/{secret}/delivery",
-            post(webhooks::africastalking::delivery_report),
-        )
         .fallback(|| async {
             AppError::NotFound {
                 code: "no_route",

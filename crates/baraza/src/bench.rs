@@ -300,6 +300,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
         // Nothing is sent during the bench: the outbox only fills.
         base_url: "http://127.0.0.1:9".into(),
         jurisdiction: demo::jurisdiction_id().to_string(),
+        allowed_ips: vec![],
     };
     let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock))
         .await?

@@ -339,6 +339,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
                 sender_id: None,
                 base_url: format!("{base}/simulator/africastalking"),
                 jurisdiction: demo::jurisdiction_id().to_string(),
+                allowed_ips: vec![],
             })
         }
         (None, false) => None,
@@ -447,7 +448,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         print_demo_tokens();
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
     }
-    axum::serve(listener, baraza_web::app(state))
+    // The peer's address is recorded for the webhooks' optional allow-lists.
+    let service =
+        baraza_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     // Let the sender finish the round in progress, so that no send goes unrecorded.

@@ -36,6 +36,33 @@ fn configured<'a>(state: &'a AppState, secret: &str) -> Result<&'a Config, AppEr
     Ok(config)
 }
 
+/// The optional allow-list, as a layer on every Africa's Talking callback: the peer's
+/// address comes from the connection (`serve` records it), never from a header.
+pub async fn allow_list(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<Response, AppError> {
+    if let Some(config) = state.channels.africastalking.as_ref()
+        && !config.allowed_ips.is_empty()
+    {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        if !peer.is_some_and(|ip| config.allowed_ips.contains(&ip)) {
+            tracing::warn!(
+                "Africa's Talking callback from an address outside the allow-list refused"
+            );
+            return Err(AppError::Forbidden {
+                code: "address_not_allowed",
+                detail: "callbacks are not accepted from this address".into(),
+            });
+        }
+    }
+    Ok(next.run(req).await)
+}
+
 fn form<T>(parsed: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
     parsed.map(|Form(v)| v).map_err(|e| AppError::BadRequest {
         code: "bad_callback",

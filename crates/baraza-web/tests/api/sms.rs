@@ -144,6 +144,7 @@ fn config(base: &str) -> Config {
         sender_id: None,
         base_url: base.into(),
         jurisdiction: "elgeyo-marakwet".into(),
+        allowed_ips: vec![],
     }
 }
 
@@ -994,4 +995,35 @@ async fn status_confirmation_and_rating_in_english_kiswahili_and_french() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_status_confirmation_and_rating_in_english_kiswahili_and_french() {
     three_languages(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn africastalking_callbacks_can_be_limited_to_its_addresses() {
+    for (allowed, want) in [
+        ("10.0.0.1", StatusCode::FORBIDDEN),
+        ("127.0.0.1", StatusCode::OK),
+    ] {
+        let mut at = config("http://127.0.0.1:9");
+        at.allowed_ips = vec![allowed.parse().unwrap()];
+        let app = TestApp::sqlite_with(baraza_web::webhooks::Channels {
+            africastalking: Some(at),
+            ..Default::default()
+        })
+        .await;
+        let form = [
+            ("from", "+254788000001"),
+            ("id", "ATXid_ip"),
+            ("text", "Hello"),
+            ("to", "40404"),
+        ];
+        let r = app
+            .http
+            .post(format!("{}/webhooks/africastalking/{SECRET}/sms", app.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "allow-list {allowed}");
+        app.stop().await;
+    }
 }
