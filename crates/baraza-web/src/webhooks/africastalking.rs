@@ -14,8 +14,7 @@ use baraza_channels::ussd::{self, Menu};
 use baraza_core::lifecycle::Actor;
 use baraza_core::outbound::{InboundMessage, OutboundChannel, Template};
 use baraza_core::{
-    CaseKind, CaseNumber, Channel, Consent, JurisdictionId, Language, NewCase, NewCitizen,
-    PhoneNumber, Status,
+    CaseKind, CaseNumber, Channel, Consent, Language, NewCase, NewCitizen, PhoneNumber, Status,
 };
 use baraza_store::inbound::Arrival;
 
@@ -88,17 +87,8 @@ pub async fn incoming_sms(
         code: "bad_callback",
         detail: "from: not an E.164 number".into(),
     })?;
-    let jurisdiction = JurisdictionId::parse(&config.jurisdiction)
-        .map_err(|e| AppError::Internal(format!("africastalking.jurisdiction: {}", e.message)))?;
-    let cat = state
-        .catalog
-        .fresh(&*state.store, &jurisdiction, |_| true)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(format!(
-                "africastalking.jurisdiction {jurisdiction} is not loaded"
-            ))
-        })?;
+    let (jurisdiction, cat) =
+        super::served_jurisdiction(&state, "africastalking", &config.jurisdiction).await?;
     let throttled = state.senders.throttled(from.as_str());
     let arrival = Arrival {
         message: InboundMessage {
@@ -118,21 +108,7 @@ pub async fn incoming_sms(
         targets: cat.targets.clone(),
         hold: throttled.then(|| "throttled".to_owned()),
     };
-    let handled = match state.store.receive_message(arrival.clone()).await {
-        Ok(h) => h,
-        // The database is down: answer 503 so that Africa's Talking tries again later.
-        Err(e @ baraza_store::StoreError::Unavailable(_)) => return Err(e.into()),
-        Err(e) => {
-            // Handling failed, but the citizen's words are kept for a person to see.
-            tracing::error!(error = %e, "an SMS could not be handled; stored as failed");
-            let kept = Arrival {
-                hold: Some("failed".into()),
-                ..arrival
-            };
-            state.store.receive_message(kept).await?
-        }
-    };
-    tracing::info!(outcome = %handled.message.outcome, duplicate = handled.duplicate, "SMS received");
+    super::keep(&state, arrival, "sms").await?;
     Ok(StatusCode::OK)
 }
 
@@ -267,17 +243,8 @@ async fn ussd_step(
     req: &UssdRequest,
     phone: &PhoneNumber,
 ) -> Result<Response, AppError> {
-    let jurisdiction = JurisdictionId::parse(&config.jurisdiction)
-        .map_err(|e| AppError::Internal(format!("africastalking.jurisdiction: {}", e.message)))?;
-    let cat = state
-        .catalog
-        .fresh(&*state.store, &jurisdiction, |_| true)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(format!(
-                "africastalking.jurisdiction {jurisdiction} is not loaded"
-            ))
-        })?;
+    let (jurisdiction, cat) =
+        super::served_jurisdiction(state, "africastalking", &config.jurisdiction).await?;
     let citizen = state.store.citizen_by_phone(&jurisdiction, phone).await?;
     let lang = citizen
         .as_ref()

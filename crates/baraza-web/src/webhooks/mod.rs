@@ -6,7 +6,13 @@ pub mod africastalking;
 pub mod twilio;
 pub mod whatsapp;
 
+use crate::AppState;
+use crate::catalog::JurisdictionCatalog;
+use crate::error::AppError;
+use baraza_core::JurisdictionId;
+use baraza_store::inbound::{Arrival, Handled};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -51,4 +57,47 @@ impl SenderLimiter {
         entry.1 += 1;
         entry.1 > self.max
     }
+}
+
+/// The jurisdiction a provider account serves (`section` names its configuration), with
+/// its reference data.
+pub(crate) async fn served_jurisdiction(
+    state: &AppState,
+    section: &str,
+    configured: &str,
+) -> Result<(JurisdictionId, Arc<JurisdictionCatalog>), AppError> {
+    let id = JurisdictionId::parse(configured)
+        .map_err(|e| AppError::Internal(format!("{section}.jurisdiction: {}", e.message)))?;
+    let cat = state
+        .catalog
+        .fresh(&*state.store, &id, |_| true)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("{section}.jurisdiction {id} is not loaded")))?;
+    Ok((id, cat))
+}
+
+/// Hand a citizen's message to the store. If handling it fails, it is still kept, marked
+/// `failed`, for a person to see; only a database outage answers an error (so that the
+/// provider tries again later).
+pub(crate) async fn keep(
+    state: &AppState,
+    arrival: Arrival,
+    what: &str,
+) -> Result<Handled, AppError> {
+    let handled = match state.store.receive_message(arrival.clone()).await {
+        Ok(h) => h,
+        Err(e @ baraza_store::StoreError::Unavailable(_)) => return Err(e.into()),
+        Err(e) => {
+            tracing::error!(error = %e, channel = what, "a message could not be handled; stored as failed");
+            state
+                .store
+                .receive_message(Arrival {
+                    hold: Some("failed".into()),
+                    ..arrival
+                })
+                .await?
+        }
+    };
+    tracing::info!(channel = what, outcome = %handled.message.outcome, duplicate = handled.duplicate, "message received");
+    Ok(handled)
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use baraza_channels::twilio::{self, Config, PROVIDER};
 use baraza_core::outbound::InboundMessage;
-use baraza_core::{Channel, JurisdictionId, PhoneNumber};
+use baraza_core::{Channel, PhoneNumber};
 use baraza_store::inbound::Arrival;
 
 /// Parameters of a signed request, or a 403.
@@ -102,15 +102,8 @@ pub async fn incoming(
     if let Some(payload) = param(&params, "ButtonPayload").filter(|p| !p.is_empty()) {
         text = payload.to_owned();
     }
-    let jurisdiction = JurisdictionId::parse(&config.jurisdiction)
-        .map_err(|e| AppError::Internal(format!("twilio.jurisdiction: {}", e.message)))?;
-    let cat = state
-        .catalog
-        .fresh(&*state.store, &jurisdiction, |_| true)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(format!("twilio.jurisdiction {jurisdiction} is not loaded"))
-        })?;
+    let (jurisdiction, cat) =
+        super::served_jurisdiction(&state, "twilio", &config.jurisdiction).await?;
     let arrival = Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
@@ -132,21 +125,7 @@ pub async fn incoming(
             .throttled(&from)
             .then(|| "throttled".to_owned()),
     };
-    let handled = match state.store.receive_message(arrival.clone()).await {
-        Ok(h) => h,
-        Err(e @ baraza_store::StoreError::Unavailable(_)) => return Err(e.into()),
-        Err(e) => {
-            tracing::error!(error = %e, "a Twilio message could not be handled; stored as failed");
-            state
-                .store
-                .receive_message(Arrival {
-                    hold: Some("failed".into()),
-                    ..arrival
-                })
-                .await?
-        }
-    };
-    tracing::info!(outcome = %handled.message.outcome, duplicate = handled.duplicate, "Twilio message received");
+    super::keep(&state, arrival, "twilio").await?;
     Ok(twiml())
 }
 

@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use baraza_channels::whatsapp::{self, Config, Envelope, PROVIDER};
+use baraza_core::Channel;
 use baraza_core::outbound::InboundMessage;
-use baraza_core::{Channel, JurisdictionId};
 use baraza_store::inbound::Arrival;
 use std::collections::HashMap;
 
@@ -64,17 +64,8 @@ pub async fn receive(
         code: "bad_callback",
         detail: format!("not a WhatsApp notification: {e}"),
     })?;
-    let jurisdiction = JurisdictionId::parse(&config.jurisdiction)
-        .map_err(|e| AppError::Internal(format!("whatsapp.jurisdiction: {}", e.message)))?;
-    let cat = state
-        .catalog
-        .fresh(&*state.store, &jurisdiction, |_| true)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(format!(
-                "whatsapp.jurisdiction {jurisdiction} is not loaded"
-            ))
-        })?;
+    let (jurisdiction, cat) =
+        super::served_jurisdiction(&state, "whatsapp", &config.jurisdiction).await?;
     for value in envelope
         .entry
         .iter()
@@ -110,21 +101,7 @@ pub async fn receive(
                     .throttled(&from)
                     .then(|| "throttled".to_owned()),
             };
-            let handled = match state.store.receive_message(arrival.clone()).await {
-                Ok(h) => h,
-                Err(e @ baraza_store::StoreError::Unavailable(_)) => return Err(e.into()),
-                Err(e) => {
-                    tracing::error!(error = %e, "a WhatsApp message could not be handled; stored as failed");
-                    state
-                        .store
-                        .receive_message(Arrival {
-                            hold: Some("failed".into()),
-                            ..arrival
-                        })
-                        .await?
-                }
-            };
-            tracing::info!(outcome = %handled.message.outcome, duplicate = handled.duplicate, "WhatsApp message received");
+            super::keep(&state, arrival, "whatsapp").await?;
         }
         for s in &value.statuses {
             if let Some(status) = s.outcome() {
