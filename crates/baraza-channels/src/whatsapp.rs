@@ -230,6 +230,73 @@ struct SentId {
     id: String,
 }
 
+/// Graph's answer about a media id: where to download it, valid a few minutes.
+#[derive(Deserialize)]
+struct MediaInfo {
+    url: String,
+    mime_type: Option<String>,
+}
+
+/// The most we download for one file: a phone photo is a few megabytes.
+pub const MAX_MEDIA_BYTES: usize = 16 * 1024 * 1024;
+
+impl WhatsappGateway {
+    /// Download a file a citizen sent: `GET {base}/{media-id}` for its URL, then the URL,
+    /// both with our access token. Returns the bytes and their media type.
+    pub async fn fetch_media(
+        &self,
+        media_id: &str,
+    ) -> Result<(Vec<u8>, Option<String>), SendError> {
+        let token = self.config.access_token.expose();
+        let url = format!(
+            "{}/{}",
+            self.config.base_url.trim_end_matches('/'),
+            media_id
+        );
+        let classify = |status: reqwest::StatusCode, what: &str| {
+            if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 401 {
+                SendError::Retryable(format!("{what}: {status}"))
+            } else {
+                SendError::Final(format!("{what}: {status}"))
+            }
+        };
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| SendError::Retryable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(classify(resp.status(), "media lookup"));
+        }
+        let info: MediaInfo = resp
+            .json()
+            .await
+            .map_err(|e| SendError::Final(format!("media lookup: {e}")))?;
+        let resp = self
+            .http
+            .get(&info.url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| SendError::Retryable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(classify(resp.status(), "media download"));
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| SendError::Retryable(e.to_string()))?;
+        if bytes.len() > MAX_MEDIA_BYTES {
+            return Err(SendError::Final(format!(
+                "the file is larger than {MAX_MEDIA_BYTES} bytes"
+            )));
+        }
+        Ok((bytes.to_vec(), info.mime_type))
+    }
+}
+
 #[async_trait]
 impl Gateway for WhatsappGateway {
     fn provider(&self) -> &'static str {

@@ -83,6 +83,7 @@ string_enum! {
         Note => "note",
         Remind => "remind",
         CitizenReply => "citizen_reply",
+        AttachMedia => "attach_media",
     }
 }
 
@@ -141,6 +142,10 @@ pub enum Action {
     CitizenReply {
         text: String,
     },
+    /// A file the citizen sent (a photo), once fetched from the provider.
+    AttachMedia {
+        attachment: crate::Attachment,
+    },
 }
 
 impl Action {
@@ -163,6 +168,7 @@ impl Action {
             Action::Note { .. } => ActionKind::Note,
             Action::Remind => ActionKind::Remind,
             Action::CitizenReply { .. } => ActionKind::CitizenReply,
+            Action::AttachMedia { .. } => ActionKind::AttachMedia,
         }
     }
 }
@@ -379,6 +385,14 @@ pub const RULES: &[Rule] = &[
         to: None,
         event: "case.citizen_replied",
         visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::AttachMedia,
+        from: ANY,
+        who: Who::StaffOrSystem(&[]),
+        to: None,
+        event: "case.media_attached",
+        visibility: Visibility::Internal,
     },
 ];
 
@@ -597,6 +611,10 @@ pub fn decide(
         Action::CitizenReply { text } => {
             required_text("text", text, 4000)?;
             json!({ "text": text })
+        }
+        Action::AttachMedia { attachment } => {
+            next.attachments.push(attachment.clone());
+            json!({ "attachment": attachment })
         }
     };
     if let Some(to) = rule.to {

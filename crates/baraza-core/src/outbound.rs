@@ -326,4 +326,15 @@ pub struct InboundMessage {
     pub case_id: Option<crate::CaseId>,
     /// What came of it: `new_case`, `status`, `confirmed`, `throttled`, ...
     pub outcome: String,
+    /// A photo or file sent with the message, to fetch from the provider later.
+    pub media: Option<MediaRef>,
+}
+
+/// The provider's handle on a file a citizen sent, and where fetching it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaRef {
+    pub id: String,
+    pub media_type: Option<String>,
+    /// `pending`, `fetched` or `failed`.
+    pub status: String,
 }

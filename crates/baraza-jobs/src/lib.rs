@@ -1,4 +1,5 @@
 //! Background work that must survive restarts and never do anything twice.
 
 pub mod follow_up;
+pub mod media;
 pub mod outbox;

@@ -37,8 +37,13 @@ CREATE TABLE inbound_messages (
     received_at         TIMESTAMPTZ NOT NULL,
     case_id             UUID REFERENCES cases (id),
     outcome             TEXT NOT NULL,
+    -- A photo sent with the message, fetched later from the provider by a job.
+    media_id            TEXT,
+    media_type          TEXT,
+    media_status        TEXT,
     UNIQUE (provider, provider_message_id)
 );
+CREATE INDEX inbound_media_pending ON inbound_messages (received_at) WHERE media_status = 'pending';
 
 -- WhatsApp's 24-hour window: when did this sender last write?
 CREATE INDEX inbound_by_sender ON inbound_messages (channel, from_address, received_at);

@@ -269,7 +269,8 @@ pub fn outbox(row: &PgRow) -> StoreResult<baraza_core::outbound::OutboxEntry> {
     })
 }
 
-pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, received_at, case_id, outcome";
+pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, \
+    received_at, case_id, outcome, media_id, media_type, media_status";
 
 pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage> {
     Ok(baraza_core::outbound::InboundMessage {
@@ -283,5 +284,14 @@ pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage
         received_at: get(row, "received_at")?,
         case_id: get::<Option<uuid::Uuid>>(row, "case_id")?.map(CaseId),
         outcome: get(row, "outcome")?,
+        media: match get::<Option<String>>(row, "media_id")? {
+            Some(id) => Some(baraza_core::outbound::MediaRef {
+                id,
+                media_type: get(row, "media_type")?,
+                status: get::<Option<String>>(row, "media_status")?
+                    .unwrap_or_else(|| "pending".into()),
+            }),
+            None => None,
+        },
     })
 }

@@ -43,7 +43,7 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) \
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
-    ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, \
+    ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
     priority = excluded.priority, department_code = excluded.department_code, officer_id = excluded.officer_id, \
     first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
     first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
@@ -524,7 +524,8 @@ pub async fn insert_inbound(
 ) -> StoreResult<bool> {
     let done = sqlx::query(
         "INSERT INTO inbound_messages (id, provider, provider_message_id, channel, from_address, to_address, body, \
-         received_at, case_id, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         received_at, case_id, outcome, media_id, media_type, media_status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (provider, provider_message_id) DO NOTHING",
     )
     .bind(m.id)
@@ -537,6 +538,9 @@ pub async fn insert_inbound(
     .bind(m.received_at)
     .bind(m.case_id.map(|c| c.0))
     .bind(&m.outcome)
+    .bind(m.media.as_ref().map(|x| x.id.clone()))
+    .bind(m.media.as_ref().and_then(|x| x.media_type.clone()))
+    .bind(m.media.as_ref().map(|x| x.status.clone()))
     .execute(conn)
     .await
     .map_err(db_err)?;

@@ -265,6 +265,16 @@ impl Store for SqliteStore {
         row.as_ref().map(rows::case).transpose()
     }
 
+    async fn case_by_id(&self, id: CaseId) -> StoreResult<Option<Case>> {
+        let sql = format!("SELECT {} FROM cases WHERE id = ?1", rows::CASE_COLUMNS);
+        let row = sqlx::query(&sql)
+            .bind(id.0.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::case).transpose()
+    }
+
     async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>> {
         let sql = format!(
             "SELECT {} FROM journal WHERE case_id = ?1 ORDER BY seq",
@@ -463,6 +473,32 @@ impl Store for SqliteStore {
                 .await
                 .map_err(db_err)?;
         Ok(ours.is_some())
+    }
+
+    async fn pending_media(
+        &self,
+        limit: u32,
+    ) -> StoreResult<Vec<baraza_core::outbound::InboundMessage>> {
+        let sql = format!(
+            "SELECT {} FROM inbound_messages WHERE media_status = 'pending' ORDER BY received_at LIMIT ?1",
+            rows::INBOUND_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::inbound).collect()
+    }
+
+    async fn set_media_status(&self, inbound_id: uuid::Uuid, status: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE inbound_messages SET media_status = ?1 WHERE id = ?2")
+            .bind(status)
+            .bind(inbound_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
     }
 
     async fn last_inbound_at(

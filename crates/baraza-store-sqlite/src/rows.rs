@@ -482,7 +482,8 @@ pub fn outbox(row: &impl Columns) -> StoreResult<baraza_core::outbound::OutboxEn
     })
 }
 
-pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, received_at, case_id, outcome";
+pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, \
+    received_at, case_id, outcome, media_id, media_type, media_status";
 
 /// The values of `INBOUND_COLUMNS`, in order.
 pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue> {
@@ -497,6 +498,9 @@ pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue
         text(ts(&m.received_at)),
         opt_text(m.case_id.map(|c| c.0.to_string())),
         text(m.outcome.clone()),
+        opt_text(m.media.as_ref().map(|x| x.id.clone())),
+        opt_text(m.media.as_ref().and_then(|x| x.media_type.clone())),
+        opt_text(m.media.as_ref().map(|x| x.status.clone())),
     ]
 }
 
@@ -512,5 +516,15 @@ pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::Inbound
         received_at: parse_ts(&row.req_text("received_at")?)?,
         case_id: opt_parse(row.text("case_id")?, "case id")?.map(CaseId),
         outcome: row.req_text("outcome")?,
+        media: match row.text("media_id")? {
+            Some(id) => Some(baraza_core::outbound::MediaRef {
+                id,
+                media_type: row.text("media_type")?,
+                status: row
+                    .text("media_status")?
+                    .unwrap_or_else(|| "pending".into()),
+            }),
+            None => None,
+        },
     })
 }

@@ -970,6 +970,7 @@ fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
             received_at: now(),
             case_id: None,
             outcome: String::new(),
+            media: None,
         },
         jurisdiction: jurisdiction_id(),
         default_language: Language::English,

@@ -83,6 +83,7 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<Acted>;
     async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>>;
+    async fn case_by_id(&self, id: CaseId) -> StoreResult<Option<Case>>;
     async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>>;
     async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>>;
     /// The citizen with this phone number in a jurisdiction, if any.
@@ -126,6 +127,13 @@ pub trait Store: Send + Sync + 'static {
         detail: Option<String>,
         at: Timestamp,
     ) -> StoreResult<bool>;
+    /// Citizens' messages whose media waits to be fetched, oldest first.
+    async fn pending_media(
+        &self,
+        limit: u32,
+    ) -> StoreResult<Vec<baraza_core::outbound::InboundMessage>>;
+    /// Record where fetching a message's media stands (`fetched`, `failed`).
+    async fn set_media_status(&self, inbound_id: uuid::Uuid, status: &str) -> StoreResult<()>;
     /// When `from` last wrote to us on `channel` (WhatsApp's 24-hour window).
     async fn last_inbound_at(&self, channel: Channel, from: &str)
     -> StoreResult<Option<Timestamp>>;

@@ -365,11 +365,16 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         )));
         gateways += 1;
     }
+    let mut media = None;
     if let Some(wa) = &cfg.whatsapp {
-        worker = worker.with_gateway(Arc::new(baraza_channels::whatsapp::WhatsappGateway::new(
-            wa.clone(),
-        )));
+        let gateway = Arc::new(baraza_channels::whatsapp::WhatsappGateway::new(wa.clone()));
+        worker = worker.with_gateway(gateway.clone());
         gateways += 1;
+        // Photos citizens send are fetched after the webhook has answered.
+        let dir = cfg.data_dir.join("media");
+        let fetcher =
+            baraza_jobs::media::MediaFetcher::new(store.clone(), clock.clone(), gateway, dir);
+        media = Some(fetcher.spawn(std::time::Duration::from_secs(15)));
     }
     // Twilio carries what no dedicated provider does: SMS without Africa's Talking,
     // WhatsApp without the Cloud API.
@@ -460,6 +465,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         let _ = s.await;
     }
     follow_up.abort();
+    if let Some(m) = media {
+        m.abort();
+    }
     Ok(())
 }
 

@@ -87,6 +87,15 @@ fn sample_action(kind: ActionKind) -> Action {
         ActionKind::CitizenReply => Action::CitizenReply {
             text: "the pump is still broken".into(),
         },
+        ActionKind::AttachMedia => Action::AttachMedia {
+            attachment: crate::Attachment {
+                media_type: "image/jpeg".into(),
+                size_bytes: 3,
+                sha256: "ab".repeat(32),
+                filename: None,
+                url: None,
+            },
+        },
     }
 }
 
@@ -274,12 +283,13 @@ fn exhaustive_actor_action_status_grid() {
                                 | ActionKind::Close
                                 | ActionKind::CloseUnconfirmed
                                 | ActionKind::Remind
+                                | ActionKind::AttachMedia
                         ),
                         "{kind}"
                     );
                 }
-                // From a final status only reopening, rating a closed case, a note, or a
-                // late confirmation of a case closed unconfirmed.
+                // From a final status only reopening, rating a closed case, a note, a
+                // late photo, or a late confirmation of a case closed unconfirmed.
                 if from.is_final() {
                     let late_confirmation =
                         from == Status::ClosedUnconfirmed && kind == &ActionKind::Resolve;
@@ -287,7 +297,10 @@ fn exhaustive_actor_action_status_grid() {
                         late_confirmation
                             || matches!(
                                 kind,
-                                ActionKind::Reopen | ActionKind::Rate | ActionKind::Note
+                                ActionKind::Reopen
+                                    | ActionKind::Rate
+                                    | ActionKind::Note
+                                    | ActionKind::AttachMedia
                             ),
                         "{kind} from {from}"
                     );
@@ -349,7 +362,7 @@ fn bad_payloads_name_the_field() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
     #[test]
-    fn random_sequences_keep_the_invariants(steps in prop::collection::vec((0usize..11, 0usize..17), 1..60)) {
+    fn random_sequences_keep_the_invariants(steps in prop::collection::vec((0usize..11, 0usize..18), 1..60)) {
         let actors = all_actors();
         let mut c = new_case();
         let mut successes = 0u32;

@@ -677,6 +677,13 @@ async fn parse_action(
             text: text(&mut errors, "text", body.text),
         },
         ActionKind::Remind => Action::Remind,
+        // Only the media job attaches files (the role check refuses everyone else).
+        ActionKind::AttachMedia => {
+            return Err(AppError::Forbidden {
+                code: "role_not_allowed",
+                detail: "files are attached by Baraza when it fetches them".into(),
+            });
+        }
         ActionKind::CitizenReply => Action::CitizenReply {
             text: text(&mut errors, "text", body.text),
         },

@@ -116,6 +116,7 @@ pub async fn incoming(
             received_at: state.clock.now(),
             case_id: None,
             outcome: String::new(),
+            media: None,
         },
         jurisdiction,
         default_language: cat.jurisdiction.default_language,

@@ -92,6 +92,11 @@ pub async fn receive(
                     received_at: state.clock.now(),
                     case_id: None,
                     outcome: String::new(),
+                    media: m.image.as_ref().map(|i| baraza_core::outbound::MediaRef {
+                        id: i.id.clone(),
+                        media_type: i.mime_type.clone(),
+                        status: "pending".into(),
+                    }),
                 },
                 jurisdiction: jurisdiction.clone(),
                 default_language: cat.jurisdiction.default_language,

@@ -56,6 +56,11 @@ async fn fake_provider() -> (Arc<FakeAt>, String) {
     let app = Router::new()
         .route("/version1/messaging", post(messaging))
         .route("/v21.0/{phone}/messages", post(graph_messages))
+        .route("/v21.0/MEDIA123", axum::routing::get(graph_media))
+        .route(
+            "/media-bytes/MEDIA123",
+            axum::routing::get(|| async { "JPEG-BYTES" }),
+        )
         .route(
             "/2010-04-01/Accounts/{sid}/Messages.json",
             post(twilio_messages),
@@ -85,6 +90,16 @@ async fn graph_messages(
         Json(
             json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": id}]}),
         ),
+    )
+}
+
+/// Graph's media lookup: where to download the file (with the same token).
+async fn graph_media(headers: axum::http::HeaderMap) -> Json<Value> {
+    assert_eq!(headers["authorization"], "Bearer wa-access-token");
+    let host = headers["host"].to_str().unwrap().to_owned();
+    Json(
+        json!({"url": format!("http://{host}/media-bytes/MEDIA123"), "mime_type": "image/jpeg",
+        "sha256": "unused", "file_size": 10, "id": "MEDIA123", "messaging_product": "whatsapp"}),
     )
 }
 
@@ -762,6 +777,49 @@ async fn whatsapp_loop(pg: bool) {
             .as_str()
             .unwrap()
             .contains("Ref EM-")
+    );
+    // The photo itself is fetched by the media job and attached to the case through the journal.
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = Arc::new(baraza_channels::whatsapp::WhatsappGateway::new(wa_config(
+        &l.fake_base,
+    )));
+    let fetcher = baraza_jobs::media::MediaFetcher::new(
+        l.app.store.clone(),
+        l.clock.clone(),
+        gateway,
+        dir.path().to_owned(),
+    );
+    assert_eq!(fetcher.run_once().await.unwrap(), 1);
+    assert_eq!(fetcher.run_once().await.unwrap(), 0, "fetched once only");
+    let text = late[0]["template"]["components"][0]["parameters"][0]["text"]
+        .as_str()
+        .unwrap();
+    let photo_ref = text
+        .split("Ref ")
+        .nth(1)
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .trim_start_matches("EM-")
+        .replace('-', "");
+    let (_, case) = l.app.get(DESK, &format!("/api/v1/cases/{photo_ref}")).await;
+    let attachment = &case["attachments"][0];
+    assert_eq!(
+        (
+            attachment["media_type"].as_str(),
+            attachment["size_bytes"].as_u64()
+        ),
+        (Some("image/jpeg"), Some(10))
+    );
+    let stored = std::fs::read(dir.path().join(attachment["sha256"].as_str().unwrap())).unwrap();
+    assert_eq!(stored, b"JPEG-BYTES");
+    assert!(
+        case["journal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "case.media_attached")
     );
     l.app.stop().await;
 }
