@@ -81,54 +81,28 @@ fn row(i: usize) -> (String, String, String) {
     (ward, phone, text)
 }
 
-async fn raw(store: Arc<dyn Store>, tree: Arc<AreaTree>, clients: usize, secs: u64) -> Measured {
+/// `clients` concurrent clients, each repeating `attempt(i)` until the time is up, with
+/// row numbers `first + client`, then `+ clients` each time: no two clients share a row.
+async fn closed_loop<F, Fut>(clients: usize, secs: u64, first: usize, attempt: F) -> Measured
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let start = Instant::now();
     let deadline = start + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (store, tree) = (store.clone(), tree.clone());
+        let attempt = attempt.clone();
         tasks.push(tokio::spawn(async move {
             let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
-            let mut i = c;
+            let mut i = first + c;
             while Instant::now() < deadline {
-                let (ward, phone, text) = row(i);
-                let ward = AreaCode(ward);
-                let new = NewCase {
-                    jurisdiction: demo::jurisdiction_id(),
-                    kind: CaseKind::Complaint,
-                    channel: Channel::Api,
-                    category: Some("water-supply".into()),
-                    ladder: tree.ladder(&ward),
-                    ward: Some(ward),
-                    location: None,
-                    description: text,
-                    attachments: vec![],
-                    citizen: Some(NewCitizen {
-                        phone: PhoneNumber::parse(&phone).ok(),
-                        whatsapp_id: None,
-                        email: None,
-                        name: None,
-                        language: Language::English,
-                        gender: None,
-                        age_band: None,
-                        consent: Consent {
-                            contact: true,
-                            publish: false,
-                        },
-                    }),
-                    idempotency_key: None,
-                    acknowledged_on_intake: true,
-                };
                 let t = Instant::now();
-                match store
-                    .create_case(new, Actor::system("bench"), SystemClock.now())
-                    .await
-                {
-                    Ok(_) => {
-                        n += 1;
-                        lat.push(t.elapsed().as_micros() as u64);
-                    }
-                    Err(_) => err += 1,
+                if attempt(i).await {
+                    n += 1;
+                    lat.push(t.elapsed().as_micros() as u64);
+                } else {
+                    err += 1;
                 }
                 i += clients;
             }
@@ -142,6 +116,50 @@ async fn raw(store: Arc<dyn Store>, tree: Arc<AreaTree>, clients: usize, secs: u
         }
     }
     merge(parts, start.elapsed())
+}
+
+fn new_case(tree: &AreaTree, i: usize) -> NewCase {
+    let (ward, phone, text) = row(i);
+    let ward = AreaCode(ward);
+    NewCase {
+        jurisdiction: demo::jurisdiction_id(),
+        kind: CaseKind::Complaint,
+        channel: Channel::Api,
+        category: Some("water-supply".into()),
+        ladder: tree.ladder(&ward),
+        ward: Some(ward),
+        location: None,
+        description: text,
+        attachments: vec![],
+        citizen: Some(NewCitizen {
+            phone: PhoneNumber::parse(&phone).ok(),
+            whatsapp_id: None,
+            email: None,
+            name: None,
+            language: Language::English,
+            gender: None,
+            age_band: None,
+            consent: Consent {
+                contact: true,
+                publish: false,
+            },
+        }),
+        idempotency_key: None,
+        acknowledged_on_intake: true,
+    }
+}
+
+async fn raw(store: Arc<dyn Store>, tree: Arc<AreaTree>, clients: usize, secs: u64) -> Measured {
+    closed_loop(clients, secs, 0, move |i| {
+        let (store, new) = (store.clone(), new_case(&tree, i));
+        async move {
+            store
+                .create_case(new, Actor::system("bench"), SystemClock.now())
+                .await
+                .is_ok()
+        }
+    })
+    .await
 }
 
 fn body(i: usize) -> serde_json::Value {
@@ -162,39 +180,20 @@ async fn post(client: &reqwest::Client, url: &str, i: usize) -> bool {
     matches!(r, Ok(resp) if resp.status() == reqwest::StatusCode::CREATED)
 }
 
-async fn http(url: String, clients: usize, secs: u64) -> Measured {
-    let client = reqwest::Client::builder()
+fn client(clients: usize) -> reqwest::Client {
+    reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
-        .unwrap_or_default();
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(secs);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
+        .unwrap_or_default()
+}
+
+async fn http(url: String, clients: usize, secs: u64) -> Measured {
+    let client = client(clients);
+    closed_loop(clients, secs, 1_000_000, move |i| {
         let (client, url) = (client.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
-            let mut i = 1_000_000 + c;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                if post(&client, &url, i).await {
-                    n += 1;
-                    lat.push(t.elapsed().as_micros() as u64);
-                } else {
-                    err += 1;
-                }
-                i += clients;
-            }
-            (n, err, lat)
-        }));
-    }
-    let mut parts = Vec::new();
-    for t in tasks {
-        if let Ok(p) = t.await {
-            parts.push(p);
-        }
-    }
-    merge(parts, start.elapsed())
+        async move { post(&client, &url, i).await }
+    })
+    .await
 }
 
 /// Requests sent on a fixed schedule; latency counts from the scheduled time, so a slow
@@ -244,47 +243,22 @@ fn line(backend: &str, mode: &str, clients: &str, m: &Measured) {
 /// Citizens' SMS through the Africa's Talking webhook: each a new concern from a new
 /// number (message stored, case opened, acknowledgement queued, all in one commit).
 async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()
-        .unwrap_or_default();
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(secs);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
+    let client = client(clients);
+    closed_loop(clients, secs, 9_000_000, move |i| {
         let (client, url) = (client.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut n, mut err, mut lat) = (0usize, 0usize, Vec::new());
-            let mut i = 9_000_000 + c;
-            while Instant::now() < deadline {
-                let (_, phone, text) = row(i);
-                let id = format!("ATXid_bench_{i}");
-                let form = [
-                    ("from", phone.as_str()),
-                    ("id", id.as_str()),
-                    ("text", text.as_str()),
-                    ("to", "40404"),
-                ];
-                let t = Instant::now();
-                match client.post(&url).form(&form).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        n += 1;
-                        lat.push(t.elapsed().as_micros() as u64);
-                    }
-                    _ => err += 1,
-                }
-                i += clients;
-            }
-            (n, err, lat)
-        }));
-    }
-    let mut parts = Vec::new();
-    for t in tasks {
-        if let Ok(p) = t.await {
-            parts.push(p);
+        async move {
+            let (_, phone, text) = row(i);
+            let id = format!("ATXid_bench_{i}");
+            let form = [
+                ("from", phone.as_str()),
+                ("id", id.as_str()),
+                ("text", text.as_str()),
+                ("to", "40404"),
+            ];
+            matches!(client.post(&url).form(&form).send().await, Ok(r) if r.status().is_success())
         }
-    }
-    merge(parts, start.elapsed())
+    })
+    .await
 }
 
 const BENCH_AT_SECRET: &str = "bench-secret";
