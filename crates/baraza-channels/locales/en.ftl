@@ -60,3 +60,4 @@ ussd-language = 1. English
     3. Francais
 ussd-invalid = Invalid choice. Please dial again.
 ussd-more = More
+staff-escalated = Escalated to you: {$reference}. {$reason} Open it in the Baraza console.

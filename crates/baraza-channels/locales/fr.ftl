@@ -59,3 +59,4 @@ ussd-language = 1. English
     3. Francais
 ussd-invalid = Choix invalide. Veuillez recomposer.
 ussd-more = Suite
+staff-escalated = Remonte vers vous : {$reference}. {$reason} Ouvrez-la dans la console Baraza.

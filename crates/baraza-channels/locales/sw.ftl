@@ -58,3 +58,4 @@ ussd-language = 1. English
     3. Francais
 ussd-invalid = Chaguo si sahihi. Tafadhali piga tena.
 ussd-more = Zaidi
+staff-escalated = Imepandishwa kwako: {$reference}. {$reason} Ifungue kwenye Baraza.

@@ -151,6 +151,17 @@ pub struct Case {
     pub citizen: Option<CitizenId>,
     pub first_response_due: Option<Timestamp>,
     pub resolution_due: Option<Timestamp>,
+    /// When the current holder must act by (first response, or resolution after it; a
+    /// fresh window after each escalation or reopening). None unless open and triaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Timestamp>,
+    /// When the escalation job moves the case up its ladder: the deadline, while a rung
+    /// above remains. Version-checked, so one breach escalates once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_due: Option<Timestamp>,
+    /// Since when the county waits for the citizen (the clock stops meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<Timestamp>,
     pub first_responded_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
@@ -215,6 +226,18 @@ pub struct CaseFilter {
     pub wards_in: Option<Vec<AreaCode>>,
     /// Only cases of this department (a coordinator's reach).
     pub department_in: Option<String>,
+    /// Words that must all appear in the description (case-insensitive).
+    pub text: Option<String>,
+    /// Only open cases whose holder's deadline is before this time (overdue, due soon).
+    pub deadline_before: Option<Timestamp>,
+    /// Only cases whose holder's deadline is at or after this time.
+    pub deadline_from: Option<Timestamp>,
+    /// Only cases whose escalation is due by this time (the escalation job).
+    pub escalation_due_by: Option<Timestamp>,
+    /// Only cases reopened at least once.
+    pub reopened: bool,
+    /// Only cases assigned to this officer.
+    pub officer: Option<UserId>,
     /// Keyset cursor: cases strictly after (created_at, id) in newest-first order.
     pub after: Option<(Timestamp, CaseId)>,
     pub limit: u32,

@@ -48,6 +48,9 @@ pub struct Jurisdiction {
     pub country: String,
     pub default_language: crate::Language,
     pub timezone: String,
+    /// The priority framework: targets, business calendar, category x urgency matrix.
+    #[serde(default)]
+    pub policy: crate::Policy,
 }
 
 /// An area's code, unique within its jurisdiction (e.g. the IEBC ward code `0741`).

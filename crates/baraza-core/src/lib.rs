@@ -31,9 +31,9 @@ pub use jurisdiction::{
     Area, AreaCode, AreaTree, Department, Jurisdiction, JurisdictionId, ServiceCategory,
 };
 pub use lifecycle::{Action, ActionKind, Actor, ActorRole, LifecycleError, Transition};
-pub use priority::{Priority, PriorityTargets};
+pub use priority::{BusinessCalendar, Deadlines, Policy, Priority, Urgency};
 pub use reference::{CaseNumber, ReferenceError};
-pub use staff::{ApiToken, Role, Scope, StaffUser, TokenSecret, UserId};
+pub use staff::{ApiToken, Credentials, Role, Scope, Session, StaffUser, TokenSecret, UserId};
 
 /// An input that failed to parse: which field, and why, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]

@@ -8,7 +8,7 @@
 use crate::journal::{EventDraft, Visibility};
 use crate::{
     AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, FieldError, NewCase, Priority,
-    PriorityTargets, Role, Status, Timestamp, UserId,
+    Deadlines, Role, Status, Timestamp, Urgency, UserId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -84,6 +84,7 @@ string_enum! {
         Remind => "remind",
         CitizenReply => "citizen_reply",
         AttachMedia => "attach_media",
+        RevealContact => "reveal_contact",
     }
 }
 
@@ -95,6 +96,9 @@ pub enum Action {
     Triage {
         category: String,
         priority: Priority,
+        /// The urgency judged at triage, when the priority came from the matrix.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        urgency: Option<Urgency>,
         /// A new ward, with its escalation ladder, when triage moves the case.
         ward: Option<AreaCode>,
         #[serde(default)]
@@ -146,6 +150,10 @@ pub enum Action {
     AttachMedia {
         attachment: crate::Attachment,
     },
+    /// A staff member looked at the citizen's contact details: journaled, with why.
+    RevealContact {
+        reason: String,
+    },
 }
 
 impl Action {
@@ -169,6 +177,7 @@ impl Action {
             Action::Remind => ActionKind::Remind,
             Action::CitizenReply { .. } => ActionKind::CitizenReply,
             Action::AttachMedia { .. } => ActionKind::AttachMedia,
+            Action::RevealContact { .. } => ActionKind::RevealContact,
         }
     }
 }
@@ -227,6 +236,16 @@ const ESCALATORS: &[Role] = &[
     WardAdministrator,
     SubCountyAdministrator,
     FeedbackCoordinator,
+];
+/// Roles that may see a citizen's contact details, each time on the record.
+const REVEALERS: &[Role] = &[
+    CommunicationsDesk,
+    WardAdministrator,
+    SubCountyAdministrator,
+    FeedbackCoordinator,
+    DepartmentDirector,
+    CountyExecutive,
+    Auditor,
 ];
 const OPEN: &[Status] = &[
     Received,
@@ -394,6 +413,14 @@ pub const RULES: &[Rule] = &[
         event: "case.media_attached",
         visibility: Visibility::Internal,
     },
+    Rule {
+        action: ActionKind::RevealContact,
+        from: ANY,
+        who: Who::Staff(REVEALERS),
+        to: None,
+        event: "case.contact_revealed",
+        visibility: Visibility::Internal,
+    },
 ];
 
 pub fn rule(action: ActionKind) -> &'static Rule {
@@ -471,7 +498,7 @@ pub fn decide(
     case: &Case,
     actor: &Actor,
     action: &Action,
-    targets: &PriorityTargets,
+    deadlines: &Deadlines,
     now: Timestamp,
 ) -> Result<Transition, LifecycleError> {
     let rule = rule(action.kind());
@@ -493,6 +520,7 @@ pub fn decide(
         Action::Triage {
             category,
             priority,
+            urgency,
             ward,
             ladder,
             department,
@@ -515,11 +543,17 @@ pub fn decide(
             if let Some(d) = department {
                 next.department = Some(d.clone());
             }
-            next.first_response_due = Some(case.created_at + targets.first_response(*priority));
-            next.resolution_due = Some(case.created_at + targets.resolution(*priority));
+            next.first_response_due = Some(deadlines.first_response(case.created_at, *priority));
+            next.resolution_due = Some(deadlines.resolution(case.created_at, *priority));
+            next.deadline = if next.first_responded_at.is_none() {
+                next.first_response_due
+            } else {
+                next.resolution_due
+            };
             json!({
-                "category": category, "priority": priority, "ward": next.ward, "department": next.department,
-                "first_response_due": next.first_response_due, "resolution_due": next.resolution_due,
+                "category": category, "priority": priority, "urgency": urgency, "ward": next.ward,
+                "department": next.department, "first_response_due": next.first_response_due,
+                "resolution_due": next.resolution_due,
             })
         }
         Action::Assign {
@@ -539,6 +573,7 @@ pub fn decide(
         Action::Respond { text } => {
             required_text("text", text, 2000)?;
             next.first_responded_at.get_or_insert(now);
+            next.waiting_since = Some(now);
             json!({ "text": text })
         }
         Action::Escalate { reason } => {
@@ -548,7 +583,12 @@ pub fn decide(
                 return Err(LifecycleError::LadderExhausted);
             }
             next.ladder_position = to as u8;
-            json!({ "reason": reason, "from": case.holder(), "to": next.holder() })
+            // The new holder gets a fresh window to act.
+            next.deadline = Some(deadlines.first_response(now, holder_priority(case)));
+            json!({
+                "reason": reason, "from": case.holder(), "to": next.holder(),
+                "deadline": next.deadline,
+            })
         }
         Action::Resolve => {
             next.resolved_at = Some(now);
@@ -575,6 +615,13 @@ pub fn decide(
             next.closed_at = None;
             next.satisfaction = None;
             next.reason = Some(reason.clone());
+            // The time spent waiting for the citizen did not count against the county.
+            if let (Some(since), Some(due)) = (case.waiting_since, case.resolution_due) {
+                next.resolution_due =
+                    Some(deadlines.paused(due, since, now, holder_priority(case)));
+            }
+            next.waiting_since = None;
+            next.deadline = Some(deadlines.first_response(now, holder_priority(case)));
             json!({ "reason": reason, "previous_status": case.status })
         }
         Action::Close | Action::CloseUnconfirmed => {
@@ -616,10 +663,20 @@ pub fn decide(
             next.attachments.push(attachment.clone());
             json!({ "attachment": attachment })
         }
+        Action::RevealContact { reason } => {
+            required_text("reason", reason, 500)?;
+            json!({ "reason": reason })
+        }
     };
     if let Some(to) = rule.to {
         next.status = to;
     }
+    if !next.status.is_open() {
+        next.deadline = None;
+    }
+    next.escalation_due = next
+        .deadline
+        .filter(|_| usize::from(next.ladder_position) + 1 < next.ladder.len());
     next.updated_at = now;
     next.version += 1;
     let event = EventDraft {
@@ -631,6 +688,11 @@ pub fn decide(
         data: with_digest(data, &next),
     };
     Ok(Transition { case: next, event })
+}
+
+/// The priority deadlines are counted at: the case's, or normal before triage.
+fn holder_priority(case: &Case) -> Priority {
+    case.priority.unwrap_or(Priority::Normal)
 }
 
 /// The SHA-256 of a case's whole state, recorded in each event it follows from: `verify`
@@ -683,6 +745,9 @@ pub fn receive(
         citizen,
         first_response_due: None,
         resolution_due: None,
+        deadline: None,
+        escalation_due: None,
+        waiting_since: None,
         first_responded_at: None,
         resolved_at: None,
         closed_at: None,

@@ -64,6 +64,11 @@ pub enum Template {
     Help,
     Stopped,
     LanguageChanged,
+    /// To staff: a case escalated to them.
+    StaffEscalated {
+        reference: String,
+        reason: String,
+    },
 }
 
 impl Template {
@@ -88,6 +93,7 @@ impl Template {
             Template::Help => "help",
             Template::Stopped => "stopped",
             Template::LanguageChanged => "language-changed",
+            Template::StaffEscalated { .. } => "staff-escalated",
         }
     }
 
@@ -105,7 +111,8 @@ impl Template {
             Template::Response { reference, text } => {
                 vec![("reference", reference.clone()), ("text", text.clone())]
             }
-            Template::Rejected { reference, reason } => {
+            Template::Rejected { reference, reason }
+            | Template::StaffEscalated { reference, reason } => {
                 vec![("reference", reference.clone()), ("reason", reason.clone())]
             }
             Template::Referred {
@@ -263,6 +270,72 @@ pub fn for_event(
         template,
         created_at: event.at,
     })
+}
+
+/// Messages to the staff who now hold an escalated case: the area administrators of the
+/// rung it reached and, at the top of the ladder, the communications desk and the
+/// director of its department. By email and by SMS, as far as each has them.
+pub fn escalation_notices(
+    case: &Case,
+    event: &JournalEvent,
+    staff: &[crate::StaffUser],
+    prefix: &str,
+) -> Vec<OutboundMessage> {
+    use crate::{Role, Scope};
+    let Some(holder) = case.holder() else {
+        return Vec::new();
+    };
+    let at_top = usize::from(case.ladder_position) + 1 >= case.ladder.len();
+    let reason = event
+        .data()
+        .get("reason")
+        .and_then(|r| r.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let reference = case.number.display_with(prefix);
+    let mut out = Vec::new();
+    for u in staff.iter().filter(|u| !u.disabled) {
+        let holds = match (&u.role, &u.scope) {
+            (Role::WardAdministrator | Role::SubCountyAdministrator, Scope::Area(a)) => a == holder,
+            (Role::CommunicationsDesk, _) => at_top,
+            (Role::DepartmentDirector, Scope::Department(d)) => {
+                at_top && case.department.as_deref() == Some(d.as_str())
+            }
+            _ => false,
+        };
+        if !holds {
+            continue;
+        }
+        let contacts = [
+            u.email
+                .as_ref()
+                .map(|e| (OutboundChannel::Email, e.as_str().to_owned())),
+            u.phone
+                .as_ref()
+                .map(|p| (OutboundChannel::Sms, p.as_str().to_owned())),
+        ];
+        for (channel, to) in contacts.into_iter().flatten() {
+            out.push(OutboundMessage {
+                id: uuid::Uuid::now_v7(),
+                idempotency_key: format!(
+                    "event:{:012}:{}:{}:{channel}",
+                    event.seq,
+                    &event.hash[..16],
+                    u.id
+                ),
+                case_id: Some(case.id),
+                channel,
+                to,
+                language: Language::English,
+                template: Template::StaffEscalated {
+                    reference: reference.clone(),
+                    reason: reason.clone(),
+                },
+                created_at: event.at,
+            });
+        }
+    }
+    out
 }
 
 /// An outbox row: the message and where its sending stands.

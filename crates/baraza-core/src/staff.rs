@@ -170,3 +170,33 @@ impl std::fmt::Debug for TokenSecret {
         f.write_str("TokenSecret(<redacted>)")
     }
 }
+
+/// What the console's sign-in needs to know about a user, beside the user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// An argon2id PHC string; `None` until an administrator sets a password.
+    pub password_hash: Option<String>,
+    pub failed_logins: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "<redacted>"))
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish()
+    }
+}
+
+/// A signed-in console session. The cookie carries a secret; only its SHA-256 is stored.
+/// The CSRF token is tied to the session and checked on every form post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_sha256: String,
+    pub user: UserId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}

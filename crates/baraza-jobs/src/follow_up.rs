@@ -5,7 +5,7 @@
 //! running this job never remind twice or close twice.
 
 use baraza_core::lifecycle::{Action, Actor};
-use baraza_core::{CaseFilter, Clock, PriorityTargets, Status};
+use baraza_core::{CaseFilter, Clock, Deadlines, Status};
 use baraza_store::{Store, StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,7 +72,7 @@ impl FollowUp {
                     Some(case.version),
                     actor,
                     action,
-                    PriorityTargets::default(),
+                    Deadlines::default(),
                     now,
                 )
                 .await

@@ -7,7 +7,7 @@
 use baraza_channels::SendError;
 use baraza_channels::whatsapp::WhatsappGateway;
 use baraza_core::lifecycle::{Action, Actor};
-use baraza_core::{Attachment, Clock, PriorityTargets};
+use baraza_core::{Attachment, Clock, Deadlines};
 use baraza_store::{Store, StoreError, StoreResult};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -91,7 +91,7 @@ impl MediaFetcher {
                     None,
                     actor,
                     action,
-                    PriorityTargets::default(),
+                    Deadlines::default(),
                     self.clock.now(),
                 )
                 .await?;

@@ -29,6 +29,7 @@ async fn a_silent_citizen_is_reminded_once_then_the_case_closes_unconfirmed() {
     let triage = Action::Triage {
         category: "water-supply".into(),
         priority: Priority::Normal,
+        urgency: None,
         ward: None,
         ladder: vec![],
         department: Some("water".into()),
@@ -39,7 +40,7 @@ async fn a_silent_citizen_is_reminded_once_then_the_case_closes_unconfirmed() {
             None,
             fixtures::desk(),
             triage,
-            PriorityTargets::default(),
+            Deadlines::default(),
             clock.now(),
         )
         .await
@@ -52,7 +53,7 @@ async fn a_silent_citizen_is_reminded_once_then_the_case_closes_unconfirmed() {
             Action::Respond {
                 text: "Done.".into(),
             },
-            PriorityTargets::default(),
+            Deadlines::default(),
             clock.now(),
         )
         .await

@@ -37,6 +37,7 @@ pub fn jurisdiction(row: &PgRow) -> StoreResult<Jurisdiction> {
         country: get(row, "country")?,
         default_language: parse(&get::<String>(row, "default_language")?, "language")?,
         timezone: get(row, "timezone")?,
+        policy: json(row, "policy")?,
     })
 }
 
@@ -144,7 +145,7 @@ pub fn citizen(row: &PgRow) -> StoreResult<Citizen> {
 pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, status, category_code, ward_code, \
     ladder, ladder_position, location_lat, location_lon, description, attachments, priority, department_code, \
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
-    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version";
+    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since";
 
 pub fn case(row: &PgRow) -> StoreResult<Case> {
     let number = u32::try_from(get::<i64>(row, "number")?).map_err(StoreError::corrupt)?;
@@ -185,6 +186,9 @@ pub fn case(row: &PgRow) -> StoreResult<Case> {
         citizen: get::<Option<uuid::Uuid>>(row, "citizen_id")?.map(CitizenId),
         first_response_due: get(row, "first_response_due")?,
         resolution_due: get(row, "resolution_due")?,
+        deadline: get(row, "deadline")?,
+        escalation_due: get(row, "escalation_due")?,
+        waiting_since: get(row, "waiting_since")?,
         first_responded_at: get(row, "first_responded_at")?,
         resolved_at: get(row, "resolved_at")?,
         closed_at: get(row, "closed_at")?,

@@ -40,8 +40,9 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     ward_code, ladder, ladder_position, location_lat, location_lon, description, attachments, priority, \
     department_code, officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, \
     closed_at, duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, \
-    updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-    $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) \
+    updated_at, version, deadline, escalation_due, waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+    $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
+    $33, $34, $35) \
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
     ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
     priority = excluded.priority, department_code = excluded.department_code, officer_id = excluded.officer_id, \
@@ -49,7 +50,8 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
     closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
     referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, satisfaction = excluded.satisfaction, \
-    updated_at = excluded.updated_at, version = excluded.version";
+    updated_at = excluded.updated_at, version = excluded.version, deadline = excluded.deadline, \
+    escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since";
 
 pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
     sqlx::query(UPSERT_CASE)
@@ -85,6 +87,9 @@ pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
         .bind(c.created_at)
         .bind(c.updated_at)
         .bind(i32::try_from(c.version).unwrap_or(i32::MAX))
+        .bind(c.deadline)
+        .bind(c.escalation_due)
+        .bind(c.waiting_since)
         .execute(conn)
         .await
         .map(|_| ())
@@ -162,10 +167,10 @@ pub async fn read_head(conn: &mut PgConnection, lock: bool) -> StoreResult<Chain
 
 pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
          reference_prefix = excluded.reference_prefix, levels = excluded.levels, country = excluded.country, \
-         default_language = excluded.default_language, timezone = excluded.timezone",
+         default_language = excluded.default_language, timezone = excluded.timezone, policy = excluded.policy",
     )
     .bind(j.id.as_str())
     .bind(&j.name)
@@ -174,6 +179,7 @@ pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> Stor
     .bind(&j.country)
     .bind(j.default_language.as_str())
     .bind(&j.timezone)
+    .bind(Json(&j.policy))
     .execute(conn)
     .await
     .map(|_| ())
@@ -458,6 +464,15 @@ impl BatchTx for PgBatchTx {
 
     async fn insert_outbox(&mut self, e: &baraza_core::outbound::OutboxEntry) -> StoreResult<()> {
         insert_outbox(self.conn()?, e).await
+    }
+
+    async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
+        let found = sqlx::query("SELECT * FROM users WHERE jurisdiction_id = $1 AND NOT disabled")
+            .bind(j.as_str())
+            .fetch_all(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::user).collect()
     }
 
     async fn insert_inbound(

@@ -237,6 +237,121 @@ impl Store for SqliteStore {
         }
     }
 
+    async fn credentials(&self, user: UserId) -> StoreResult<Option<Credentials>> {
+        let row = sqlx::query("SELECT password_hash, failed_logins, locked_until FROM users WHERE id = ?1")
+            .bind(user.0.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Credentials {
+            password_hash: rows::get(&r, "password_hash")?,
+            failed_logins: u32::try_from(rows::get::<i32>(&r, "failed_logins")?).unwrap_or(0),
+            locked_until: rows::get::<Option<String>>(&r, "locked_until")?.map(|t| rows::parse_ts(&t)).transpose()?,
+        }))
+    }
+
+    async fn set_password(&self, user: UserId, phc: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = ?1, failed_logins = 0, locked_until = NULL WHERE id = ?2",
+        )
+        .bind(phc)
+        .bind(user.0.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?1")
+            .bind(user.0.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn record_failed_login(
+        &self,
+        user: UserId,
+        lock_after: u32,
+        lock_until: Timestamp,
+    ) -> StoreResult<u32> {
+        let n: i32 = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1, locked_until = CASE \
+             WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END WHERE id = ?3 \
+             RETURNING failed_logins",
+        )
+        .bind(i32::try_from(lock_after).unwrap_or(i32::MAX))
+        .bind(ts(&lock_until))
+        .bind(user.0.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(u32::try_from(n).unwrap_or(0))
+    }
+
+    async fn clear_failed_logins(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
+            .bind(user.0.to_string())
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn add_session(&self, s: &Session) -> StoreResult<()> {
+        let user = s.user;
+        sqlx::query(
+            "INSERT INTO sessions (id_sha256, user_id, csrf_token, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(&s.id_sha256)
+        .bind(user.0.to_string())
+        .bind(&s.csrf_token)
+        .bind(ts(&s.created_at))
+        .bind(ts(&s.expires_at))
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
+    }
+
+    async fn session(&self, id_sha256: &str) -> StoreResult<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_sha256 = ?1")
+            .bind(id_sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(Session {
+            id_sha256: rows::get(&r, "id_sha256")?,
+            user: UserId(rows::uuid(&r, "user_id")?),
+            csrf_token: rows::get(&r, "csrf_token")?,
+            created_at: rows::parse_ts(&rows::get::<String>(&r, "created_at")?)?,
+            expires_at: rows::parse_ts(&rows::get::<String>(&r, "expires_at")?)?,
+        }))
+    }
+
+    async fn end_session(&self, id_sha256: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_sha256 = ?1")
+            .bind(id_sha256)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn end_sessions_of(&self, user: UserId) -> StoreResult<u64> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?1")
+            .bind(user.0.to_string())
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+    }
+
     async fn create_case(&self, new: NewCase, actor: Actor, at: Timestamp) -> StoreResult<Intake> {
         self.writer.create_case(new, actor, at).await
     }
@@ -247,7 +362,7 @@ impl Store for SqliteStore {
         expected_version: Option<u32>,
         actor: Actor,
         action: Action,
-        targets: PriorityTargets,
+        targets: Deadlines,
         at: Timestamp,
     ) -> StoreResult<Acted> {
         self.writer
@@ -330,57 +445,7 @@ impl Store for SqliteStore {
             "SELECT {} FROM cases WHERE 1 = 1",
             rows::CASE_COLUMNS
         ));
-        if let Some(j) = &f.jurisdiction {
-            q.push(" AND jurisdiction_id = ")
-                .push_bind(j.as_str().to_owned());
-        }
-        if !f.statuses.is_empty() {
-            q.push(" AND status IN (");
-            let mut sep = q.separated(", ");
-            for s in &f.statuses {
-                sep.push_bind(s.as_str());
-            }
-            q.push(")");
-        }
-        if let Some(k) = f.kind {
-            q.push(" AND kind = ").push_bind(k.as_str());
-        }
-        if let Some(c) = f.channel {
-            q.push(" AND channel = ").push_bind(c.as_str());
-        }
-        if let Some(c) = &f.category {
-            q.push(" AND category_code = ").push_bind(c.clone());
-        }
-        if let Some(w) = &f.ward {
-            q.push(" AND ward_code = ").push_bind(w.0.clone());
-        }
-        if let Some(d) = &f.department {
-            q.push(" AND department_code = ").push_bind(d.clone());
-        }
-        if let Some(d) = &f.department_in {
-            q.push(" AND department_code = ").push_bind(d.clone());
-        }
-        if let Some(wards) = &f.wards_in {
-            if wards.is_empty() {
-                q.push(" AND 1 = 0");
-            } else {
-                q.push(" AND ward_code IN (");
-                let mut sep = q.separated(", ");
-                for w in wards {
-                    sep.push_bind(w.0.clone());
-                }
-                q.push(")");
-            }
-        }
-        if let Some(t) = &f.created_from {
-            q.push(" AND created_at >= ").push_bind(ts(t));
-        }
-        if let Some(t) = &f.updated_before {
-            q.push(" AND updated_at < ").push_bind(ts(t));
-        }
-        if let Some(t) = &f.created_to {
-            q.push(" AND created_at < ").push_bind(ts(t));
-        }
+        push_filter(&mut q, f);
         if let Some((at, id)) = &f.after {
             q.push(" AND (created_at < ").push_bind(ts(at));
             q.push(" OR (created_at = ").push_bind(ts(at));
@@ -391,6 +456,13 @@ impl Store for SqliteStore {
             .push_bind(i64::from(f.limit));
         let rows = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
         rows.iter().map(rows::case).collect()
+    }
+
+    async fn count_cases(&self, f: &CaseFilter) -> StoreResult<u64> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
+        push_filter(&mut q, f);
+        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn receive_message(&self, arrival: Arrival) -> StoreResult<Handled> {
@@ -643,5 +715,83 @@ impl Store for SqliteStore {
         Err(StoreError::Backend(
             "the import ended before its footer; nothing was stored".into(),
         ))
+    }
+}
+
+/// The `WHERE` conditions of a case filter, shared by listing and counting.
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
+    if let Some(j) = &f.jurisdiction {
+        q.push(" AND jurisdiction_id = ")
+            .push_bind(j.as_str().to_owned());
+    }
+    if !f.statuses.is_empty() {
+        q.push(" AND status IN (");
+        let mut sep = q.separated(", ");
+        for s in &f.statuses {
+            sep.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
+    if let Some(k) = f.kind {
+        q.push(" AND kind = ").push_bind(k.as_str());
+    }
+    if let Some(c) = f.channel {
+        q.push(" AND channel = ").push_bind(c.as_str());
+    }
+    if let Some(c) = &f.category {
+        q.push(" AND category_code = ").push_bind(c.clone());
+    }
+    if let Some(w) = &f.ward {
+        q.push(" AND ward_code = ").push_bind(w.0.clone());
+    }
+    if let Some(d) = &f.department {
+        q.push(" AND department_code = ").push_bind(d.clone());
+    }
+    if let Some(d) = &f.department_in {
+        q.push(" AND department_code = ").push_bind(d.clone());
+    }
+    if let Some(wards) = &f.wards_in {
+        if wards.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND ward_code IN (");
+            let mut sep = q.separated(", ");
+            for w in wards {
+                sep.push_bind(w.0.clone());
+            }
+            q.push(")");
+        }
+    }
+    if let Some(t) = &f.created_from {
+        q.push(" AND created_at >= ").push_bind(ts(t));
+    }
+    if let Some(t) = &f.updated_before {
+        q.push(" AND updated_at < ").push_bind(ts(t));
+    }
+    if let Some(t) = &f.created_to {
+        q.push(" AND created_at < ").push_bind(ts(t));
+    }
+    if let Some(text) = &f.text {
+        for word in text.split_whitespace().take(8) {
+            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            q.push(" AND description LIKE ")
+                .push_bind(format!("%{escaped}%"))
+                .push(" ESCAPE '\\'");
+        }
+    }
+    if let Some(t) = &f.deadline_before {
+        q.push(" AND deadline < ").push_bind(ts(t));
+    }
+    if let Some(t) = &f.deadline_from {
+        q.push(" AND deadline >= ").push_bind(ts(t));
+    }
+    if let Some(t) = &f.escalation_due_by {
+        q.push(" AND escalation_due <= ").push_bind(ts(t));
+    }
+    if f.reopened {
+        q.push(" AND reopen_count > 0");
+    }
+    if let Some(o) = &f.officer {
+        q.push(" AND officer_id = ").push_bind(o.0.to_string());
     }
 }

@@ -40,7 +40,7 @@ pub fn parse<T: std::str::FromStr>(s: &str, what: &str) -> StoreResult<T> {
         .map_err(|_| StoreError::corrupt(format!("{what} {s:?}")))
 }
 
-fn uuid(row: &SqliteRow, col: &str) -> StoreResult<uuid::Uuid> {
+pub fn uuid(row: &SqliteRow, col: &str) -> StoreResult<uuid::Uuid> {
     parse(&get::<String>(row, col)?, col)
 }
 
@@ -62,6 +62,7 @@ pub fn jurisdiction(row: &SqliteRow) -> StoreResult<Jurisdiction> {
         country: get(row, "country")?,
         default_language: parse(&get::<String>(row, "default_language")?, "language")?,
         timezone: get(row, "timezone")?,
+        policy: json(row, "policy")?,
     })
 }
 
@@ -109,22 +110,25 @@ pub fn scope_from(kind: &str, code: Option<String>) -> StoreResult<Scope> {
     }
 }
 
-pub fn user(row: &SqliteRow) -> StoreResult<StaffUser> {
+/// The columns `user` reads, for statements that name them (the writer thread).
+pub const USER_COLUMNS: &str =
+    "id, jurisdiction_id, username, display_name, role, scope_type, scope_code, email, phone, disabled, created_at";
+
+pub fn user<R: Columns>(row: &R) -> StoreResult<StaffUser> {
     Ok(StaffUser {
-        id: UserId(uuid(row, "id")?),
-        jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
-        username: get(row, "username")?,
-        display_name: get(row, "display_name")?,
-        role: parse(&get::<String>(row, "role")?, "role")?,
-        scope: scope_from(&get::<String>(row, "scope_type")?, get(row, "scope_code")?)?,
-        email: get::<Option<String>>(row, "email")?
-            .map(|e| Email::parse(&e))
-            .transpose()?,
-        phone: get::<Option<String>>(row, "phone")?
+        id: UserId(parse(&row.req_text("id")?, "id")?),
+        jurisdiction: JurisdictionId::parse(&row.req_text("jurisdiction_id")?)?,
+        username: row.req_text("username")?,
+        display_name: row.req_text("display_name")?,
+        role: parse(&row.req_text("role")?, "role")?,
+        scope: scope_from(&row.req_text("scope_type")?, row.text("scope_code")?)?,
+        email: row.text("email")?.map(|e| Email::parse(&e)).transpose()?,
+        phone: row
+            .text("phone")?
             .map(|p| PhoneNumber::parse(&p))
             .transpose()?,
-        disabled: get(row, "disabled")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
+        disabled: row.req_int("disabled")? != 0,
+        created_at: parse_ts(&row.req_text("created_at")?)?,
     })
 }
 
@@ -164,7 +168,7 @@ pub fn citizen(row: &impl Columns) -> StoreResult<Citizen> {
 pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, status, category_code, ward_code, \
     ladder, ladder_position, location_lat, location_lon, description, attachments, priority, department_code, \
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
-    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version";
+    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since";
 
 /// A value bound to a statement, whichever driver runs it: the async pool (sqlx) or the
 /// writer thread (rusqlite). One list of values per row type, so the two never drift.
@@ -233,6 +237,9 @@ pub fn case_values(c: &Case) -> Vec<SqlValue> {
         text(ts(&c.created_at)),
         text(ts(&c.updated_at)),
         SqlValue::Int(i64::from(c.version)),
+        opt_text(ts_opt(&c.deadline)),
+        opt_text(ts_opt(&c.escalation_due)),
+        opt_text(ts_opt(&c.waiting_since)),
     ]
 }
 
@@ -375,6 +382,9 @@ pub fn case(row: &impl Columns) -> StoreResult<Case> {
         citizen: opt_parse(row.text("citizen_id")?, "citizen")?.map(CitizenId),
         first_response_due: opt_time(row.text("first_response_due")?)?,
         resolution_due: opt_time(row.text("resolution_due")?)?,
+        deadline: opt_time(row.text("deadline")?)?,
+        escalation_due: opt_time(row.text("escalation_due")?)?,
+        waiting_since: opt_time(row.text("waiting_since")?)?,
         first_responded_at: opt_time(row.text("first_responded_at")?)?,
         resolved_at: opt_time(row.text("resolved_at")?)?,
         closed_at: opt_time(row.text("closed_at")?)?,

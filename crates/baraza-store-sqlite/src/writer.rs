@@ -280,6 +280,20 @@ impl BatchTx for SqliteWriter {
         self.execute_values(&INSERT_OUTBOX, rows::outbox_values(e))
     }
 
+    async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE jurisdiction_id = ?1 AND disabled = 0",
+            rows::USER_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt.query(params![j.as_str()]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            out.push(rows::user(row)?);
+        }
+        Ok(out)
+    }
+
     async fn insert_inbound(
         &mut self,
         m: &baraza_core::outbound::InboundMessage,

@@ -18,9 +18,10 @@ pub static UPSERT_CASE: LazyLock<String> = LazyLock::new(|| {
          first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
          closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
          referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, \
-         satisfaction = excluded.satisfaction, updated_at = excluded.updated_at, version = excluded.version",
+         satisfaction = excluded.satisfaction, updated_at = excluded.updated_at, version = excluded.version, \
+         deadline = excluded.deadline, escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since",
         rows::CASE_COLUMNS,
-        rows::placeholders(32)
+        rows::placeholders(35)
     )
 });
 
@@ -92,10 +93,10 @@ pub async fn read_head(conn: &mut SqliteConnection) -> StoreResult<ChainHead> {
 
 pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
          reference_prefix = excluded.reference_prefix, levels = excluded.levels, country = excluded.country, \
-         default_language = excluded.default_language, timezone = excluded.timezone",
+         default_language = excluded.default_language, timezone = excluded.timezone, policy = excluded.policy",
     )
     .bind(j.id.as_str())
     .bind(&j.name)
@@ -104,6 +105,7 @@ pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> 
     .bind(&j.country)
     .bind(j.default_language.as_str())
     .bind(&j.timezone)
+    .bind(rows::to_json(&j.policy))
     .execute(conn)
     .await
     .map(|_| ())

@@ -64,6 +64,7 @@ pub mod fixtures {
             country: "KE".into(),
             default_language: Language::English,
             timezone: "Africa/Nairobi".into(),
+            policy: Default::default(),
         }
     }
 
@@ -191,7 +192,7 @@ async fn act(
             None,
             actor.clone(),
             action,
-            PriorityTargets::default(),
+            Deadlines::default(),
             now(),
         )
         .await
@@ -445,6 +446,7 @@ pub async fn actions_follow_the_lifecycle<T: TestStore, F: Future<Output = T>>(
     let triage = Action::Triage {
         category: "water-supply".into(),
         priority: Priority::High,
+        urgency: None,
         ward: Some(AreaCode("0742".into())),
         ladder: tree().ladder(&AreaCode("0742".into())),
         department: Some("water".into()),
@@ -834,6 +836,7 @@ pub async fn populate(s: &dyn Store) {
                 Action::Triage {
                     category: "water-supply".into(),
                     priority: Priority::Normal,
+                    urgency: None,
                     ward: None,
                     ladder: vec![],
                     department: Some("water".into()),
@@ -974,7 +977,7 @@ fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
         },
         jurisdiction: jurisdiction_id(),
         default_language: Language::English,
-        targets: PriorityTargets::default(),
+        targets: Deadlines::default(),
         hold: None,
     }
 }
@@ -1042,6 +1045,7 @@ pub async fn intake_queues_an_acknowledgement<T: TestStore, F: Future<Output = T
         Action::Triage {
             category: "water-supply".into(),
             priority: Priority::High,
+            urgency: None,
             ward: None,
             ladder: vec![],
             department: Some("water".into()),
@@ -1134,6 +1138,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     let triage = Action::Triage {
         category: "water-supply".into(),
         priority: Priority::High,
+        urgency: None,
         ward: Some(AreaCode("0742".into())),
         ladder: tree().ladder(&AreaCode("0742".into())),
         department: Some("water".into()),

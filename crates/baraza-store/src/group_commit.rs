@@ -13,7 +13,7 @@ use baraza_core::lifecycle::{decide, receive};
 use baraza_core::outbound::{self, InboundMessage, OutboxEntry};
 use baraza_core::{
     Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, JournalEvent,
-    JurisdictionId, NewCase, NewCitizen, PriorityTargets, Timestamp,
+    JurisdictionId, NewCase, NewCitizen, Deadlines, StaffUser, Timestamp,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -34,7 +34,7 @@ pub enum WriteOp {
         expected_version: Option<u32>,
         actor: Actor,
         action: Box<Action>,
-        targets: Box<PriorityTargets>,
+        targets: Box<Deadlines>,
         at: Timestamp,
     },
 }
@@ -84,6 +84,8 @@ pub trait BatchTx: Send + 'static {
     /// A citizen's most recently updated cases, newest first.
     async fn recent_cases_of(&mut self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>>;
     async fn insert_outbox(&mut self, e: &OutboxEntry) -> StoreResult<()>;
+    /// The jurisdiction's active staff (to tell the new holders of an escalated case).
+    async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>>;
     /// Store a citizen's message; false if this provider's id was stored before.
     async fn insert_inbound(&mut self, m: &InboundMessage) -> StoreResult<bool>;
     async fn set_inbound_outcome(
@@ -206,7 +208,7 @@ impl GroupCommitter {
         expected_version: Option<u32>,
         actor: Actor,
         action: Action,
-        targets: PriorityTargets,
+        targets: Deadlines,
         at: Timestamp,
     ) -> StoreResult<Acted> {
         let op = WriteOp::Act {
@@ -400,7 +402,7 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     case: &Case,
     actor: &Actor,
     action: &Action,
-    targets: &PriorityTargets,
+    targets: &Deadlines,
     at: Timestamp,
     head: &mut ChainHead,
 ) -> StoreResult<Acted> {
@@ -413,6 +415,13 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
         && let Some(c) = tx.citizen(id).await?
     {
         notify(tx, &t.case, &ev, &c).await?;
+    }
+    if ev.kind == "case.escalated" {
+        let staff = tx.staff_of(&t.case.jurisdiction).await?;
+        let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;
+        for msg in outbound::escalation_notices(&t.case, &ev, &staff, &prefix) {
+            tx.insert_outbox(&OutboxEntry::new(msg)).await?;
+        }
     }
     Ok(Acted {
         case: t.case,

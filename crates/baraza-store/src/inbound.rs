@@ -11,7 +11,7 @@ use baraza_core::outbound::{
 };
 use baraza_core::{
     Case, CaseKind, ChainHead, Channel, Consent, JurisdictionId, Language, NewCase, NewCitizen,
-    PhoneNumber, PriorityTargets, Status, case::parse_description,
+    PhoneNumber, Deadlines, Status, case::parse_description,
 };
 use rand::rngs::StdRng;
 
@@ -22,7 +22,7 @@ pub struct Arrival {
     /// The jurisdiction the receiving number or account belongs to.
     pub jurisdiction: JurisdictionId,
     pub default_language: Language,
-    pub targets: PriorityTargets,
+    pub targets: Deadlines,
     /// Store the message with this outcome and do nothing else: `throttled` (too many
     /// from this sender lately) or `failed` (handling it failed; kept for a person to see).
     /// A STOP is obeyed even then.
@@ -297,7 +297,7 @@ async fn act<T: BatchTx>(
     number: baraza_core::CaseNumber,
     actor: &Actor,
     action: Action,
-    targets: &PriorityTargets,
+    targets: &Deadlines,
     message: &InboundMessage,
     head: &mut ChainHead,
 ) -> StoreResult<Option<Case>> {

@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Channel,
-    Citizen, CitizenId, Department, JournalEvent, Jurisdiction, JurisdictionId, NewCase,
-    PhoneNumber, PriorityTargets, ServiceCategory, StaffUser, Timestamp, UserId,
+    Citizen, CitizenId, Credentials, Department, Session, JournalEvent, Jurisdiction, JurisdictionId, NewCase,
+    PhoneNumber, Deadlines, ServiceCategory, StaffUser, Timestamp, UserId,
 };
 
 /// A case just received: `created` is false when an idempotency key matched an earlier
@@ -69,6 +69,26 @@ pub trait Store: Send + Sync + 'static {
     async fn token_by_secret_sha256(&self, sha256_hex: &str) -> StoreResult<Option<ApiToken>>;
     async fn revoke_token(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
 
+    // Console sign-in and sessions.
+    async fn credentials(&self, user: UserId) -> StoreResult<Option<Credentials>>;
+    /// Set a password hash (an administrator's reset): clears failures and the lock, and
+    /// ends every session of the user.
+    async fn set_password(&self, user: UserId, phc: &str) -> StoreResult<()>;
+    /// Count a failed sign-in; from the `lock_after`-th in a row the account is locked
+    /// until `lock_until`. Returns the failures counted so far.
+    async fn record_failed_login(
+        &self,
+        user: UserId,
+        lock_after: u32,
+        lock_until: Timestamp,
+    ) -> StoreResult<u32>;
+    async fn clear_failed_logins(&self, user: UserId) -> StoreResult<()>;
+    async fn add_session(&self, s: &Session) -> StoreResult<()>;
+    async fn session(&self, id_sha256: &str) -> StoreResult<Option<Session>>;
+    async fn end_session(&self, id_sha256: &str) -> StoreResult<()>;
+    /// Sign out everywhere: returns how many sessions ended.
+    async fn end_sessions_of(&self, user: UserId) -> StoreResult<u64>;
+
     // Cases. Writes go through the group-commit writer: durable when they return.
     // `act` with `expected_version` fails with `Conflict { code: "version_mismatch" }` when
     // the case has changed since the caller read it (optimistic concurrency).
@@ -79,7 +99,7 @@ pub trait Store: Send + Sync + 'static {
         expected_version: Option<u32>,
         actor: Actor,
         action: Action,
-        targets: PriorityTargets,
+        targets: Deadlines,
         at: Timestamp,
     ) -> StoreResult<Acted>;
     async fn case_by_number(&self, number: CaseNumber) -> StoreResult<Option<Case>>;
@@ -96,6 +116,8 @@ pub trait Store: Send + Sync + 'static {
     async fn cases_of_citizen(&self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>>;
     /// Newest first, `(created_at, id)` keyset order; `filter.limit` rows at most.
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
+    /// How many cases match (`limit` and `after` are ignored).
+    async fn count_cases(&self, filter: &CaseFilter) -> StoreResult<u64>;
 
     // Citizens' messages and the outbox.
     /// Store a citizen's message once and handle it (through the writer, like any write).

@@ -3,7 +3,7 @@
 //! that misses reloads once, so data added with the CLI is seen without a restart.
 
 use baraza_core::{
-    AreaTree, Department, Jurisdiction, JurisdictionId, PriorityTargets, ServiceCategory,
+    AreaTree, Department, Jurisdiction, JurisdictionId, Deadlines, ServiceCategory,
 };
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
@@ -16,12 +16,15 @@ pub struct JurisdictionCatalog {
     pub areas: AreaTree,
     pub departments: Vec<Department>,
     pub categories: Vec<ServiceCategory>,
-    pub targets: PriorityTargets,
+    pub targets: Deadlines,
 }
 
 impl JurisdictionCatalog {
     pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
         self.categories.iter().find(|c| c.code == code)
+    }
+    pub fn policy(&self) -> &baraza_core::Policy {
+        self.targets.policy()
     }
     pub fn department(&self, code: &str) -> Option<&Department> {
         self.departments.iter().find(|d| d.code == code)
@@ -52,7 +55,10 @@ impl Catalog {
                 areas: AreaTree::new(store.areas(&j.id).await?),
                 departments: store.departments(&j.id).await?,
                 categories: store.categories(&j.id).await?,
-                targets: PriorityTargets::default(),
+                targets: j.policy.resolve(&j.timezone).unwrap_or_else(|e| {
+                    tracing::warn!(jurisdiction = %j.id, "invalid policy, using the defaults: {e}");
+                    Deadlines::default()
+                }),
                 jurisdiction: j.clone(),
             };
             map.insert(j.id, Arc::new(entry));

@@ -303,6 +303,7 @@ async fn sample_cases(
             Action::Triage {
                 category: category.into(),
                 priority: Priority::High,
+                urgency: None,
                 ward: None,
                 ladder: vec![],
                 department: Some(dept.into()),
@@ -324,7 +325,7 @@ async fn sample_cases(
                     None,
                     staff.clone(),
                     action,
-                    PriorityTargets::default(),
+                    Deadlines::default(),
                     now,
                 )
                 .await?;

@@ -27,6 +27,9 @@ pub struct JurisdictionFile {
     pub departments: Vec<DepartmentEntry>,
     #[serde(default)]
     pub categories: Vec<CategoryEntry>,
+    /// The priority framework: targets, business calendar and category x urgency matrix.
+    #[serde(default)]
+    pub policy: baraza_core::Policy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +192,15 @@ impl JurisdictionFile {
                 );
             }
         }
+        self.policy
+            .resolve(&self.timezone)
+            .map_err(|e| anyhow::anyhow!("policy.{}: {}", e.field, e.message))?;
+        for code in self.policy.matrix.keys() {
+            ensure!(
+                code == "*" || cats.contains(code.as_str()),
+                "policy.matrix: {code:?} is not among the categories (use \"*\" for the default row)"
+            );
+        }
         Ok(Loaded {
             jurisdiction: Jurisdiction {
                 id: id.clone(),
@@ -198,6 +210,7 @@ impl JurisdictionFile {
                 country: self.country.clone(),
                 default_language,
                 timezone: self.timezone.clone(),
+                policy: self.policy.clone(),
             },
             areas,
             departments: self

@@ -418,6 +418,8 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         chrono::Duration::hours(i64::from(cfg.close_unconfirmed_after_hours)),
     )
     .spawn(std::time::Duration::from_secs(60));
+    let escalation = baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
+        .spawn(std::time::Duration::from_secs(60));
 
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
@@ -465,6 +467,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         let _ = s.await;
     }
     follow_up.abort();
+    escalation.abort();
     if let Some(m) = media {
         m.abort();
     }

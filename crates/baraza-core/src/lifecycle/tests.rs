@@ -47,6 +47,7 @@ fn sample_action(kind: ActionKind) -> Action {
         ActionKind::Triage => Action::Triage {
             category: "water-supply".into(),
             priority: Priority::High,
+            urgency: None,
             ward: None,
             ladder: vec![],
             department: Some("water".into()),
@@ -95,6 +96,9 @@ fn sample_action(kind: ActionKind) -> Action {
                 filename: None,
                 url: None,
             },
+        },
+        ActionKind::RevealContact => Action::RevealContact {
+            reason: "calling back about the pump".into(),
         },
     }
 }
@@ -196,7 +200,7 @@ fn the_happy_path_closes_the_loop() {
             &c,
             &actor,
             &sample_action(kind),
-            &PriorityTargets::default(),
+            &Deadlines::default(),
             now(),
         )
         .unwrap()
@@ -206,7 +210,9 @@ fn the_happy_path_closes_the_loop() {
     assert_eq!(c.version, 9);
     assert_eq!(c.satisfaction, Some(4));
     assert!(c.first_responded_at.is_some() && c.resolved_at.is_some() && c.closed_at.is_some());
-    assert_eq!(c.resolution_due, Some(now() + chrono::Duration::hours(72)));
+    let due = Deadlines::default().resolution(now(), Priority::High);
+    assert_eq!(c.resolution_due, Some(due));
+    assert!(due >= now() + chrono::Duration::hours(27), "working hours only");
 }
 
 #[test]
@@ -221,11 +227,16 @@ fn read_only_roles_can_never_act() {
             let mut c = new_case();
             c.status = *status;
             for kind in ActionKind::ALL {
+                // Reading a contact is journaled like an action; executives and auditors may.
+                let reads = matches!(role, Role::CountyExecutive | Role::Auditor);
+                if reads && *kind == ActionKind::RevealContact {
+                    continue;
+                }
                 let r = decide(
                     &c,
                     &staff(role),
                     &sample_action(*kind),
-                    &PriorityTargets::default(),
+                    &Deadlines::default(),
                     now(),
                 );
                 assert!(
@@ -249,7 +260,7 @@ fn exhaustive_actor_action_status_grid() {
                     &c,
                     &actor,
                     &sample_action(*kind),
-                    &PriorityTargets::default(),
+                    &Deadlines::default(),
                     now(),
                 );
                 let Ok(t) = r else { continue };
@@ -301,6 +312,7 @@ fn exhaustive_actor_action_status_grid() {
                                     | ActionKind::Rate
                                     | ActionKind::Note
                                     | ActionKind::AttachMedia
+                                    | ActionKind::RevealContact
                             ),
                         "{kind} from {from}"
                     );
@@ -320,13 +332,13 @@ fn escalation_climbs_the_ladder_then_stops() {
         reason: "overdue".into(),
     };
     for holder in ["149", "028"] {
-        c = decide(&c, &desk, &esc, &PriorityTargets::default(), now())
+        c = decide(&c, &desk, &esc, &Deadlines::default(), now())
             .unwrap()
             .case;
         assert_eq!(c.holder(), Some(&AreaCode(holder.into())));
     }
     assert_eq!(
-        decide(&c, &desk, &esc, &PriorityTargets::default(), now()),
+        decide(&c, &desk, &esc, &Deadlines::default(), now()),
         Err(LifecycleError::LadderExhausted)
     );
 }
@@ -341,7 +353,7 @@ fn bad_payloads_name_the_field() {
         &Action::Reject {
             reason: "  ".into(),
         },
-        &PriorityTargets::default(),
+        &Deadlines::default(),
         now(),
     );
     assert!(
@@ -351,7 +363,7 @@ fn bad_payloads_name_the_field() {
         &c,
         &desk,
         &Action::MarkDuplicate { of: c.number },
-        &PriorityTargets::default(),
+        &Deadlines::default(),
         now(),
     );
     assert!(
@@ -369,7 +381,7 @@ proptest! {
         for (a, k) in steps {
             let actor = &actors[a % actors.len()];
             let kind = ActionKind::ALL[k % ActionKind::ALL.len()];
-            if let Ok(t) = decide(&c, actor, &sample_action(kind), &PriorityTargets::default(), now()) {
+            if let Ok(t) = decide(&c, actor, &sample_action(kind), &Deadlines::default(), now()) {
                 prop_assert!(t.case.status == c.status || edge_allowed(c.status, t.case.status));
                 c = t.case;
                 successes += 1;
@@ -414,4 +426,49 @@ fn architecture_md_shows_the_rules_as_they_are() {
         doc[start..end] == want,
         "ARCHITECTURE.md's lifecycle table is stale; run `UPDATE_ARCHITECTURE=1 cargo test -p baraza-core architecture` or replace it with:\n{want}"
     );
+}
+
+#[test]
+fn deadlines_follow_the_holder() {
+    let d = Deadlines::default();
+    let desk = staff(Role::CommunicationsDesk);
+    let mut c = new_case();
+    c.ladder = vec![
+        crate::AreaCode("0741".into()),
+        crate::AreaCode("146".into()),
+        crate::AreaCode("028".into()),
+    ];
+    c = decide(&c, &desk, &sample_action(ActionKind::Triage), &d, now())
+        .unwrap()
+        .case;
+    // Triaged: the first response is due; the job escalates then.
+    assert_eq!(c.deadline, c.first_response_due);
+    assert_eq!(c.escalation_due, c.deadline);
+    // Escalated: the sub-county gets a fresh window.
+    let later = now() + chrono::Duration::days(3);
+    c = decide(&c, &Actor::system("escalation"), &sample_action(ActionKind::Escalate), &d, later)
+        .unwrap()
+        .case;
+    assert_eq!(c.deadline, Some(d.first_response(later, Priority::High)));
+    assert_eq!(c.escalation_due, c.deadline);
+    // At the top of the ladder the deadline stays (overdue shows), but nothing escalates.
+    c = decide(&c, &desk, &sample_action(ActionKind::Escalate), &d, later)
+        .unwrap()
+        .case;
+    assert!(c.deadline.is_some());
+    assert_eq!(c.escalation_due, None);
+    // Answered: waiting for the citizen, no deadline runs.
+    c = decide(&c, &desk, &sample_action(ActionKind::Respond), &d, later)
+        .unwrap()
+        .case;
+    assert_eq!((c.deadline, c.waiting_since), (None, Some(later)));
+    // Reopened a week later: the resolution target moves by the working time waited.
+    let due_before = c.resolution_due.unwrap();
+    let reopened_at = later + chrono::Duration::days(7);
+    let r = decide(&c, &desk, &sample_action(ActionKind::Reopen), &d, reopened_at)
+        .unwrap()
+        .case;
+    assert_eq!(r.waiting_since, None);
+    assert!(r.resolution_due.unwrap() >= due_before + chrono::Duration::hours(45));
+    assert_eq!(r.deadline, Some(d.first_response(reopened_at, Priority::High)));
 }

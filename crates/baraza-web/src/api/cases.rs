@@ -552,7 +552,8 @@ pub async fn get_case(
 /// Which request fields each action uses; any other field is an error, not silently ignored.
 fn fields_of(kind: ActionKind) -> &'static [&'static str] {
     match kind {
-        ActionKind::Triage => &["category", "priority", "ward"],
+        ActionKind::Triage => &["category", "priority", "urgency", "ward"],
+        ActionKind::RevealContact => &["reason"],
         ActionKind::Assign => &["department", "officer", "note"],
         ActionKind::Respond | ActionKind::Note | ActionKind::CitizenReply => &["text"],
         ActionKind::Escalate | ActionKind::Reopen | ActionKind::Reject => &["reason"],
@@ -616,9 +617,19 @@ async fn parse_action(
             let category = errors
                 .required("category", body.category.as_deref())
                 .and_then(|c| errors.take(parse_category(&cat, c)));
-            let priority = errors
-                .required("priority", body.priority.as_deref())
-                .and_then(|p| errors.take(parse_enum::<Priority>("priority", p)));
+            let urgency = body
+                .urgency
+                .as_deref()
+                .and_then(|u| errors.take(parse_enum::<Urgency>("urgency", u)));
+            let priority = match (body.priority.as_deref(), urgency, category) {
+                (Some(p), _, _) => errors.take(parse_enum::<Priority>("priority", p)),
+                (None, Some(u), Some(c)) => Some(cat.policy().priority_for(&c.code, u)),
+                (None, Some(_), None) => None,
+                (None, None, _) => {
+                    errors.push("priority", "give a priority, or an urgency for the matrix");
+                    None
+                }
+            };
             let ward = body
                 .ward
                 .as_deref()
@@ -630,6 +641,7 @@ async fn parse_action(
             Action::Triage {
                 category: category.map(|c| c.code.clone()).unwrap_or_default(),
                 priority: priority.unwrap_or(Priority::Normal),
+                urgency,
                 department: category.map(|c| c.department.clone()),
                 ward,
                 ladder,
@@ -689,6 +701,9 @@ async fn parse_action(
         },
         ActionKind::Note => Action::Note {
             text: text(&mut errors, "text", body.text),
+        },
+        ActionKind::RevealContact => Action::RevealContact {
+            reason: text(&mut errors, "reason", body.reason),
         },
         ActionKind::Escalate => Action::Escalate {
             reason: text(&mut errors, "reason", body.reason),
@@ -773,6 +788,15 @@ pub async fn act(
         None => None,
     };
     let role = staff.role();
+    let contact = match (&acted.event.kind[..], &citizen) {
+        ("case.contact_revealed", Some(z)) => Some(ContactBody {
+            name: z.name.clone(),
+            phone: z.phone.as_ref().map(|p| p.as_str().to_owned()),
+            whatsapp: z.whatsapp_id.clone(),
+            email: z.email.as_ref().map(|e| e.as_str().to_owned()),
+        }),
+        _ => None,
+    };
     Ok(Json(ActionResult {
         case: case_body(
             &acted.case,
@@ -781,5 +805,6 @@ pub async fn act(
             role,
         ),
         event: event_body(&acted.event, role),
+        contact,
     }))
 }

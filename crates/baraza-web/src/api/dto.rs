@@ -81,8 +81,10 @@ pub struct ActionRequest {
     pub action: Option<String>,
     /// triage: the category code.
     pub category: Option<String>,
-    /// triage: `critical`, `high`, `normal` or `low`.
+    /// triage: `critical`, `high`, `normal` or `low`; or leave it out and give `urgency`.
     pub priority: Option<String>,
+    /// triage: `high`, `medium` or `low`: the jurisdiction's matrix gives the priority.
+    pub urgency: Option<String>,
     /// triage: move the case to another ward.
     pub ward: Option<String>,
     /// assign: the department code (triage routes to the category's department).
@@ -93,7 +95,7 @@ pub struct ActionRequest {
     pub note: Option<String>,
     /// respond, note: the text.
     pub text: Option<String>,
-    /// escalate, reopen, reject, refer: why.
+    /// escalate, reopen, reject, refer, reveal_contact: why.
     pub reason: Option<String>,
     /// refer: where the citizen should go instead.
     pub to: Option<String>,
@@ -210,6 +212,18 @@ pub struct CaseList {
 pub struct ActionResult {
     pub case: CaseBody,
     pub event: EventBody,
+    /// reveal_contact only: the citizen's contact details, now on the record as seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactBody>,
+}
+
+/// A citizen's contact details, shown only after a journaled `reveal_contact`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactBody {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -70,8 +70,8 @@ pub async fn jurisdiction(
             .iter()
             .map(|p| PriorityBody {
                 code: p.to_string(),
-                first_response_hours: cat.targets.first_response(*p).num_hours() as u32,
-                resolution_hours: cat.targets.resolution(*p).num_hours() as u32,
+                first_response_hours: cat.policy().targets(*p).0,
+                resolution_hours: cat.policy().targets(*p).1,
             })
             .collect(),
     }))

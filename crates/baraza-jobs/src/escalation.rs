@@ -1,0 +1,99 @@
+//! Escalation: when the holder of an open case lets its deadline pass, the case moves one
+//! rung up its ladder (ward -> sub-county -> county headquarters), the new holders are
+//! told (in the same transaction, through the outbox), and the journal says why.
+//!
+//! The job keeps no state of its own: `escalation_due` on the case says when to act, so
+//! a restart loses nothing. Each escalation names the case version it saw, so a breach
+//! escalates once however many processes run the job; the escalation itself gives the new
+//! holder a fresh deadline (or none at the top of the ladder).
+
+use baraza_core::lifecycle::{Action, Actor};
+use baraza_core::{CaseFilter, Clock, Deadlines, JurisdictionId, clock::canonical};
+use baraza_store::{Store, StoreError, StoreResult};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Escalation {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+/// How many cases one round looks at; the next round takes the rest.
+const BATCH: u32 = 500;
+
+impl Escalation {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// Escalate every case whose deadline has passed; returns how many moved.
+    pub async fn run_once(&self) -> StoreResult<usize> {
+        let now = self.clock.now();
+        let due = self
+            .store
+            .list_cases(&CaseFilter {
+                escalation_due_by: Some(now),
+                limit: BATCH,
+                ..Default::default()
+            })
+            .await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut deadlines: HashMap<JurisdictionId, Deadlines> = HashMap::new();
+        for j in self.store.jurisdictions().await? {
+            let d = j.policy.resolve(&j.timezone).unwrap_or_default();
+            deadlines.insert(j.id, d);
+        }
+        let mut moved = 0;
+        for case in due {
+            let Some(deadline) = case.escalation_due else {
+                continue;
+            };
+            let reason = format!(
+                "no action by the deadline ({} UTC)",
+                &canonical(&deadline)[..16].replace('T', " ")
+            );
+            let d = deadlines.get(&case.jurisdiction).cloned().unwrap_or_default();
+            match self
+                .store
+                .act(
+                    case.number,
+                    Some(case.version),
+                    Actor::system("escalation"),
+                    Action::Escalate { reason },
+                    d,
+                    now,
+                )
+                .await
+            {
+                Ok(_) => moved += 1,
+                // Someone acted on the case meanwhile: its deadline is theirs to keep now.
+                Err(
+                    StoreError::Conflict {
+                        code: "version_mismatch",
+                        ..
+                    }
+                    | StoreError::Lifecycle(_),
+                ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if moved > 0 {
+            tracing::info!(moved, "escalated cases past their deadline");
+        }
+        Ok(moved)
+    }
+
+    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = self.run_once().await {
+                    tracing::warn!(error = %e, "escalation round failed");
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    }
+}

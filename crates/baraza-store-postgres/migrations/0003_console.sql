@@ -1,0 +1,28 @@
+-- The staff console: deadlines and escalation, the priority framework, sign-in.
+-- Keep in step with baraza-store-sqlite/migrations: a test compares the two.
+
+-- The jurisdiction's priority framework (targets, business calendar, matrix), as JSON.
+ALTER TABLE jurisdictions ADD COLUMN policy JSONB NOT NULL DEFAULT '{}';
+
+-- The holder's deadline, when the escalation job acts, and since when the county waits
+-- for the citizen (the clock stops meanwhile).
+ALTER TABLE cases ADD COLUMN deadline TIMESTAMPTZ;
+ALTER TABLE cases ADD COLUMN escalation_due TIMESTAMPTZ;
+ALTER TABLE cases ADD COLUMN waiting_since TIMESTAMPTZ;
+CREATE INDEX cases_escalation_due ON cases (escalation_due) WHERE escalation_due IS NOT NULL;
+CREATE INDEX cases_by_deadline ON cases (jurisdiction_id, deadline) WHERE deadline IS NOT NULL;
+
+-- Passwords as argon2id PHC strings; failed sign-ins lock an account for a while.
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until TIMESTAMPTZ;
+
+-- Console sessions: only the SHA-256 of the cookie's secret is kept.
+CREATE TABLE sessions (
+    id_sha256  TEXT PRIMARY KEY,
+    user_id    UUID NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
