@@ -49,6 +49,10 @@ impl Staff {
     pub fn actor(&self) -> Actor {
         Actor::staff(self.user.id, self.user.role, Channel::Api)
     }
+    /// The same, acting through another surface (the console is `web`).
+    pub fn actor_via(&self, via: Channel) -> Actor {
+        Actor::staff(self.user.id, self.user.role, via)
+    }
     pub fn role(&self) -> Role {
         self.user.role
     }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod catalog;
+pub mod console;
 pub mod error;
 mod health;
 pub mod openapi;
@@ -120,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{reference}", get(api::cases::get_case))
         .route("/api/v1/cases/{reference}/actions", post(api::cases::act))
         .merge(africastalking_routes(state.clone()))
+        .merge(console::routes())
         .route("/webhooks/whatsapp", get(webhooks::whatsapp::verify).post(webhooks::whatsapp::receive))
         .route("/webhooks/twilio", post(webhooks::twilio::incoming))
         .route("/webhooks/twilio/status", post(webhooks::twilio::status))

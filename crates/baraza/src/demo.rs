@@ -117,6 +117,9 @@ pub struct DemoSummary {
     pub cases_added: usize,
 }
 
+/// Every demo user's console password (printed by `serve --demo`; demo only).
+pub const DEMO_PASSWORD: &str = "baraza-demo";
+
 /// Load (or top up) the demo data.
 pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSummary> {
     let loaded = JurisdictionFile::parse(DEMO_FILE)?.check(KENYA_WARDS_CSV)?;
@@ -144,6 +147,12 @@ pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSumma
                 u
             }
         };
+        let creds = store.credentials(user.id).await?;
+        if creds.is_some_and(|c| c.password_hash.is_none()) {
+            let phc = baraza_web::console::password::hash(DEMO_PASSWORD)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            store.set_password(user.id, &phc).await?;
+        }
         let secret = TokenSecret::from_presented(du.token);
         if store
             .token_by_secret_sha256(&secret.sha256_hex())

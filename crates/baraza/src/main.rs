@@ -135,6 +135,17 @@ enum UserCommand {
     Disable { username: String },
     /// Enable a disabled user again
     Enable { username: String },
+    /// Set a user's console password (an administrator's reset): reads one line from
+    /// standard input, or makes a temporary one with --generate. Clears a lockout and
+    /// signs the user out everywhere.
+    Password {
+        username: String,
+        /// Make a random temporary password and print it once
+        #[arg(long)]
+        generate: bool,
+    },
+    /// Sign a user out of the console on every device
+    SignOut { username: String },
 }
 
 #[derive(Subcommand)]
@@ -228,6 +239,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             );
             println!("note: {}", demo::KNOWN_GAP);
             print_demo_tokens();
+        println!(
+            "console sign-in: any demo username above (desk, ward.kamariny, coordinator.water, ...) with password {:?}",
+            demo::DEMO_PASSWORD
+        );
             Ok(ok)
         }
         Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
@@ -425,6 +440,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     println!("  database        {}", config::redact_url(&url));
     println!("  health          {base}/healthz   readiness {base}/readyz");
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
+    println!("  staff console   {base}/staff");
     match &africastalking {
         Some(at) => {
             let secret = if cfg.africastalking.is_none() {
@@ -453,6 +469,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         );
         println!("  note: {}", demo::KNOWN_GAP);
         print_demo_tokens();
+        println!(
+            "console sign-in: any demo username above (desk, ward.kamariny, coordinator.water, ...) with password {:?}",
+            demo::DEMO_PASSWORD
+        );
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
     }
     // The peer's address is recorded for the webhooks' optional allow-lists.
@@ -664,6 +684,37 @@ async fn user_command(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { username } => set_disabled(&*store, &username, true).await?,
         UserCommand::Enable { username } => set_disabled(&*store, &username, false).await?,
+        UserCommand::Password { username, generate } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
+            let password = if generate {
+                baraza_web::console::password::temporary()
+            } else {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            };
+            let phc = baraza_web::console::password::hash(&password)
+                .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            store.set_password(user.id, &phc).await?;
+            if generate {
+                println!("temporary password for {}: {password}", user.username);
+            } else {
+                println!("password set for {}", user.username);
+            }
+        }
+        UserCommand::SignOut { username } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
+            let n = store.end_sessions_of(user.id).await?;
+            println!("{} signed out of {n} session(s)", user.username);
+        }
     }
     Ok(())
 }

@@ -120,11 +120,21 @@ fn parse_reference(field: &str, s: &str) -> Result<CaseNumber, FieldError> {
 }
 
 /// Whether the caller may see this case at all.
-fn visible(staff: &Staff, case: &Case, cat: &JurisdictionCatalog) -> bool {
+pub(crate) fn visible(staff: &Staff, case: &Case, cat: &JurisdictionCatalog) -> bool {
     case.jurisdiction == staff.user.jurisdiction && staff.user.scope.covers(case, &cat.areas)
 }
 
-async fn load_visible(
+/// Narrow a listing to what the user may see: their jurisdiction, their area or department.
+pub(crate) fn restrict_to_scope(user: &StaffUser, cat: &JurisdictionCatalog, filter: &mut CaseFilter) {
+    filter.jurisdiction = Some(user.jurisdiction.clone());
+    match &user.scope {
+        Scope::Jurisdiction => {}
+        Scope::Area(area) => filter.wards_in = Some(cat.areas.wards_within(area)),
+        Scope::Department(d) => filter.department_in = Some(d.clone()),
+    }
+}
+
+pub(crate) async fn load_visible(
     state: &AppState,
     staff: &Staff,
     reference: &str,
@@ -232,16 +242,48 @@ pub async fn create_case(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateCaseRequest>,
 ) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let (intake, cat) = file_case(&state, &staff, body, key.map(|k| format!("api:{}:{k}", staff.user.id))).await?;
+    if !intake.created && !visible(&staff, &intake.case, &cat) {
+        return Err(AppError::not_found("case"));
+    }
+    let citizen = match (intake.citizen, intake.case.citizen) {
+        (Some(c), _) => Some(c),
+        (None, Some(id)) => best_effort_citizen(&state, id).await,
+        (None, None) => None,
+    };
+    let body = case_body(
+        &intake.case,
+        &cat.jurisdiction.reference_prefix,
+        citizen.as_ref(),
+        staff.role(),
+    );
+    let status = if intake.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/cases/{}", intake.case.number.digits());
+    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
+}
+
+/// File a case on a citizen's behalf (API and console): checks the role, every field
+/// and the filer's area. `key` is the filer's own idempotency key, already namespaced.
+pub(crate) async fn file_case(
+    state: &AppState,
+    staff: &Staff,
+    body: CreateCaseRequest,
+    key: Option<String>,
+) -> Result<(baraza_store::Intake, Arc<JurisdictionCatalog>), AppError> {
     if !may_file(staff.role()) {
         return Err(AppError::Forbidden {
             code: "role_not_allowed",
             detail: format!("a {} may not file cases", staff.role()),
         });
     }
-    let key = idempotency_key(&headers)?;
     let cat = catalog_knowing(
-        &state,
-        &staff,
+        state,
+        staff,
         body.ward.as_deref(),
         body.category.as_deref(),
         None,
@@ -322,7 +364,7 @@ pub async fn create_case(
         attachments,
         citizen,
         // Keys are the filer's own: another user's key can never return their case.
-        idempotency_key: key.map(|k| format!("api:{}:{k}", staff.user.id)),
+        idempotency_key: key,
         // The reference goes back in this response, to whoever files it for the citizen.
         acknowledged_on_intake: matches!(
             channel,
@@ -333,27 +375,7 @@ pub async fn create_case(
         .store
         .create_case(new, staff.actor(), state.clock.now())
         .await?;
-    if !intake.created && !visible(&staff, &intake.case, &cat) {
-        return Err(AppError::not_found("case"));
-    }
-    let citizen = match (intake.citizen, intake.case.citizen) {
-        (Some(c), _) => Some(c),
-        (None, Some(id)) => best_effort_citizen(&state, id).await,
-        (None, None) => None,
-    };
-    let body = case_body(
-        &intake.case,
-        &cat.jurisdiction.reference_prefix,
-        citizen.as_ref(),
-        staff.role(),
-    );
-    let status = if intake.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let location = format!("/api/v1/cases/{}", intake.case.number.digits());
-    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
+    Ok((intake, cat))
 }
 
 /// `If-Match: <version>` (or `"<version>"`): act only if the case is still at that
@@ -377,7 +399,7 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<u32>, AppError> {
 
 /// After a write has committed, a failed read must not turn success into an error (the
 /// client would retry a write that is already stored): the citizen is then left out.
-async fn best_effort_citizen(state: &AppState, id: CitizenId) -> Option<Citizen> {
+pub(crate) async fn best_effort_citizen(state: &AppState, id: CitizenId) -> Option<Citizen> {
     match state.store.citizen(id).await {
         Ok(c) => c,
         Err(e) => {
@@ -486,11 +508,7 @@ pub async fn list_cases(
         ..Default::default()
     };
     errors.finish()?;
-    match &staff.user.scope {
-        Scope::Jurisdiction => {}
-        Scope::Area(area) => filter.wards_in = Some(cat.areas.wards_within(area)),
-        Scope::Department(d) => filter.department_in = Some(d.clone()),
-    }
+    restrict_to_scope(&staff.user, &cat, &mut filter);
     let mut rows = state.store.list_cases(&filter).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -564,7 +582,7 @@ fn fields_of(kind: ActionKind) -> &'static [&'static str] {
     }
 }
 
-async fn parse_action(
+pub(crate) async fn parse_action(
     state: &AppState,
     staff: &Staff,
     body: ActionRequest,

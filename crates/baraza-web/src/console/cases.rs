@@ -1,0 +1,988 @@
+//! Working cases: the queues with their counts, the case page (timeline, contact, the
+//! actions one's role may take now), intake on a citizen's behalf, and the overview of
+//! what is overdue. Every read goes through the same scope rules as the JSON API, and
+//! every action through `parse_action` and the lifecycle: the console adds no rules.
+
+use super::{ConsoleUser, Frame, Tr, csrf_refused, message, random_hex, render};
+use crate::AppState;
+use crate::api::cases::{
+    best_effort_citizen, file_case, load_visible, parse_action, restrict_to_scope, visible,
+};
+use crate::api::dto::{ActionRequest, CitizenBody, CreateCaseRequest};
+use crate::catalog::JurisdictionCatalog;
+use crate::error::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baraza_core::lifecycle::{self, ActionKind, ActorRole, may};
+use baraza_core::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Roles that take concerns in on a citizen's behalf.
+pub fn may_file(role: Role) -> bool {
+    may(ActorRole::Staff(role), ActionKind::Assign)
+}
+
+const OPEN: &[Status] = &[
+    Status::Received,
+    Status::Acknowledged,
+    Status::Triaged,
+    Status::Assigned,
+    Status::InProgress,
+    Status::Reopened,
+    Status::Escalated,
+];
+
+/// The queues, in the order shown.
+const QUEUES: &[&str] = &[
+    "triage", "assigned", "due-soon", "overdue", "waiting", "reopened", "escalated", "all",
+];
+
+fn queue_filter(queue: &str, now: Timestamp) -> CaseFilter {
+    let mut f = CaseFilter::default();
+    match queue {
+        "triage" => f.statuses = vec![Status::Received, Status::Acknowledged],
+        "assigned" => f.statuses = vec![Status::Assigned, Status::InProgress],
+        "due-soon" => {
+            f.statuses = OPEN.to_vec();
+            f.deadline_from = Some(now);
+            f.deadline_before = Some(now + chrono::Duration::hours(24));
+        }
+        "overdue" => {
+            f.statuses = OPEN.to_vec();
+            f.deadline_before = Some(now);
+        }
+        "waiting" => f.statuses = vec![Status::Responded],
+        "reopened" => {
+            f.statuses = OPEN.to_vec();
+            f.reopened = true;
+        }
+        "escalated" => f.statuses = vec![Status::Escalated],
+        _ => {}
+    }
+    f
+}
+
+async fn catalog(state: &AppState, u: &ConsoleUser) -> Result<std::sync::Arc<JurisdictionCatalog>, AppError> {
+    crate::api::cases::catalog_of(state, &u.staff()).await
+}
+
+/// One case in a list.
+pub struct Row {
+    pub digits: String,
+    pub reference: String,
+    pub status: String,
+    pub priority: String,
+    pub place: String,
+    pub department: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub excerpt: String,
+}
+
+fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
+    code.map(|c| cat.areas.get(c).map_or_else(|| c.0.clone(), |a| a.name.clone()))
+        .unwrap_or_default()
+}
+
+fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
+    code.map(|d| cat.department(d).map_or_else(|| d.to_owned(), |d| d.name.clone()))
+        .unwrap_or_default()
+}
+
+/// A time as the county reads it: local, to the minute.
+fn local_time(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
+    match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// "3 d 4 h", "5 h 10 min".
+fn span(d: chrono::Duration) -> String {
+    let mins = d.num_minutes().max(0);
+    let (days, hours, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
+    if days > 0 {
+        format!("{days} d {hours} h")
+    } else if hours > 0 {
+        format!("{hours} h {m} min")
+    } else {
+        format!("{m} min")
+    }
+}
+
+/// What an observer may read of free text: anything shaped like an email address, and
+/// runs of digits (with spaces, dashes, brackets) long enough to be a phone number, are
+/// masked.
+pub fn redact(text: &str) -> String {
+    let mut words = String::with_capacity(text.len());
+    for word in text.split_inclusive(char::is_whitespace) {
+        let core = word.trim_end();
+        let at = core.find('@');
+        if at.is_some_and(|i| core[i..].contains('.')) {
+            words.push_str("[…]");
+            words.push_str(&word[core.len()..]);
+        } else {
+            words.push_str(word);
+        }
+    }
+    let chars: Vec<char> = words.chars().collect();
+    let mut out = String::with_capacity(words.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || chars[i] == '+' {
+            let mut j = i;
+            let (mut digits, mut last_digit) = (0, i);
+            while j < chars.len() && (chars[j].is_ascii_digit() || " -()+".contains(chars[j])) {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    last_digit = j;
+                }
+                j += 1;
+            }
+            if digits >= 7 {
+                out.push_str("[…]");
+                i = last_digit + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+fn row(c: &Case, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp, redacted: bool) -> Row {
+    let text = if redacted { redact(&c.description) } else { c.description.clone() };
+    let excerpt: String = text.chars().take(90).collect();
+    Row {
+        digits: c.number.digits(),
+        reference: c.number.display_with(&cat.jurisdiction.reference_prefix),
+        status: tr.t(&format!("status-{}", c.status)),
+        priority: c.priority.map(|p| tr.t(&format!("priority-{p}"))).unwrap_or_default(),
+        place: area_name(cat, c.holder().or(c.ward.as_ref())),
+        department: dept_name(cat, c.department.as_deref()),
+        deadline: c.deadline.map(|d| local_time(cat, &d)).unwrap_or_default(),
+        overdue: c.deadline.is_some_and(|d| d < now),
+        excerpt: if text.chars().count() > 90 { format!("{excerpt}…") } else { excerpt },
+    }
+}
+
+pub struct Tab {
+    pub id: &'static str,
+    pub label: String,
+    pub count: u64,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/queues.html")]
+struct QueuesPage {
+    frame: Frame,
+    tabs: Vec<Tab>,
+    queue: String,
+    q: String,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    queue: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+pub async fn queues(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let cat = catalog(&state, &u).await?;
+    let now = state.clock.now();
+    let q = query.q.trim().to_owned();
+    // A reference number goes straight to its case (if in scope).
+    if let Ok(n) = CaseNumber::parse(&q)
+        && let Some(c) = state.store.case_by_number(n).await?
+        && visible(&u.staff(), &c, &cat)
+    {
+        return Ok(Redirect::to(&format!("/staff/cases/{}", n.digits())).into_response());
+    }
+    let default_queue = if u.role() == Role::SystemAdministrator { "all" } else { "triage" };
+    let queue = if QUEUES.contains(&query.queue.as_str()) {
+        query.queue.clone()
+    } else {
+        default_queue.to_owned()
+    };
+    let text = (!q.is_empty()).then(|| q.clone());
+    let mut tabs = Vec::new();
+    for id in QUEUES {
+        let mut f = queue_filter(id, now);
+        f.text = text.clone();
+        restrict_to_scope(&u.user, &cat, &mut f);
+        tabs.push(Tab {
+            id,
+            label: u.tr.t(&format!("queue-{id}")),
+            count: state.store.count_cases(&f).await?,
+            active: *id == queue,
+        });
+    }
+    const PAGE: usize = 30;
+    let mut f = queue_filter(&queue, now);
+    f.text = text;
+    f.limit = PAGE as u32 + 1;
+    f.after = decode_after(&query.after);
+    restrict_to_scope(&u.user, &cat, &mut f);
+    let mut cases = state.store.list_cases(&f).await?;
+    let next = if cases.len() > PAGE {
+        cases.truncate(PAGE);
+        cases.last().map(|c| {
+            let after = format!("{}_{}", c.created_at.timestamp_micros(), c.id);
+            serde_urlencoded::to_string([("queue", queue.as_str()), ("q", q.as_str()), ("after", &after)])
+                .unwrap_or_default()
+        })
+    } else {
+        None
+    };
+    let redacted = !u.role().sees_personal_data();
+    let rows = cases.iter().map(|c| row(c, &cat, &u.tr, now, redacted)).collect();
+    let page = QueuesPage {
+        frame: u.frame(u.tr.t("nav-queues")),
+        tabs,
+        queue,
+        q,
+        rows,
+        next,
+    };
+    Ok(render(&page))
+}
+
+fn decode_after(s: &str) -> Option<(Timestamp, CaseId)> {
+    let (micros, id) = s.split_once('_')?;
+    let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    Some((at, CaseId(id.parse().ok()?)))
+}
+
+/// One journal event as the timeline shows it.
+pub struct Entry {
+    pub when: String,
+    pub what: String,
+    pub who: String,
+    pub detail: String,
+    pub internal: bool,
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+/// The case page's forms: which actions, and the choices they offer.
+pub struct ActionForm {
+    pub kind: &'static str,
+    pub label: String,
+}
+
+pub struct Forms {
+    pub kinds: Vec<ActionForm>,
+    pub categories: Vec<Opt>,
+    pub wards: Vec<Opt>,
+    pub departments: Vec<Opt>,
+    pub officers: Vec<Opt>,
+    pub priorities: Vec<Opt>,
+    pub urgencies: Vec<Opt>,
+}
+
+impl Forms {
+    pub fn has(&self, kind: &str) -> bool {
+        self.kinds.iter().any(|a| a.kind == kind)
+    }
+}
+
+pub struct Contact {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/case.html")]
+struct CasePage {
+    frame: Frame,
+    digits: String,
+    reference: String,
+    version: u32,
+    facts: Vec<(String, String)>,
+    description: String,
+    timeline: Vec<Entry>,
+    /// The masked contact, or None for an anonymous case.
+    masked: Option<String>,
+    may_reveal: bool,
+    revealed: Option<Contact>,
+    forms: Forms,
+    notice: Option<String>,
+    error: Vec<String>,
+    category_hint: String,
+    /// The SMS the citizen would get, with `@@TEXT@@` where the answer goes (for the count).
+    sms_frame: String,
+    sms_template: String,
+    gsm_basic: String,
+    gsm_extension: String,
+}
+
+/// The actions the console offers, in the order shown.
+const CONSOLE_ACTIONS: &[ActionKind] = &[
+    ActionKind::Triage,
+    ActionKind::Assign,
+    ActionKind::Start,
+    ActionKind::Respond,
+    ActionKind::Note,
+    ActionKind::Escalate,
+    ActionKind::Resolve,
+    ActionKind::Reopen,
+    ActionKind::Close,
+    ActionKind::Reject,
+    ActionKind::Refer,
+    ActionKind::MarkDuplicate,
+];
+
+fn actions_for(role: Role, status: Status, tr: &Tr) -> Vec<ActionForm> {
+    CONSOLE_ACTIONS
+        .iter()
+        .filter(|k| {
+            let rule = lifecycle::rule(**k);
+            may(ActorRole::Staff(role), **k) && rule.from.contains(&status)
+        })
+        .map(|k| ActionForm {
+            kind: k.as_str(),
+            label: tr.t(&format!("act-{}", k.as_str().trim_start_matches("mark_"))),
+        })
+        .collect()
+}
+
+fn who(ev: &JournalEvent, tr: &Tr, names: &HashMap<String, String>) -> String {
+    match ev.actor_role.as_str() {
+        "citizen" => tr.t("actor-citizen"),
+        "system" => tr.t("actor-system"),
+        role => {
+            let name = ev
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(id))
+                .cloned()
+                .unwrap_or_default();
+            let role = tr.t(&format!("role-{role}"));
+            if name.is_empty() { role } else { format!("{name} ({role})") }
+        }
+    }
+}
+
+fn detail(ev: &JournalEvent, cat: &JurisdictionCatalog, tr: &Tr) -> String {
+    let data = ev.data();
+    let s = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let mut parts = Vec::new();
+    match ev.kind.as_str() {
+        "case.triaged" => {
+            if let Some(c) = s("category") {
+                parts.push(cat.category(&c).map_or(c, |c| c.name.clone()));
+            }
+            if let Some(p) = s("priority") {
+                parts.push(tr.t(&format!("priority-{p}")));
+            }
+        }
+        "case.assigned" => {
+            parts.push(dept_name(cat, s("department").as_deref()));
+            parts.extend(s("note"));
+        }
+        "case.escalated" => {
+            if let Some(to) = s("to") {
+                parts.push(format!("→ {}", area_name(cat, Some(&AreaCode(to)))));
+            }
+            parts.extend(s("reason"));
+        }
+        "case.referred" => {
+            parts.extend(s("to"));
+            parts.extend(s("reason"));
+        }
+        "case.rated" => parts.extend(data.get("score").map(|v| format!("{v}/5"))),
+        "case.marked_duplicate" => {
+            if let Some(of) = s("of").and_then(|o| CaseNumber::parse(&o).ok()) {
+                parts.push(of.display_with(&cat.jurisdiction.reference_prefix));
+            }
+        }
+        _ => {
+            for k in ["text", "reason"] {
+                parts.extend(s(k));
+            }
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" · ")
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    #[serde(default)]
+    m: String,
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path(reference): Path<String>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Response, AppError> {
+    let notice = matches!(q.m.as_str(), "done" | "version-conflict").then(|| u.tr.t(&q.m));
+    show_case(&state, &u, &reference, notice, Vec::new(), None, StatusCode::OK).await
+}
+
+fn not_found(u: &ConsoleUser) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        u.frame(u.tr.t("not-found")),
+        u.tr.t("not-found"),
+        vec![],
+        "/staff",
+    )
+}
+
+async fn show_case(
+    state: &AppState,
+    u: &ConsoleUser,
+    reference: &str,
+    notice: Option<String>,
+    error: Vec<String>,
+    revealed: Option<Contact>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let (case, cat) = match load_visible(state, &u.staff(), reference).await {
+        Ok(found) => found,
+        Err(AppError::NotFound { .. } | AppError::Invalid(_)) => return Ok(not_found(u)),
+        Err(e) => return Err(e),
+    };
+    let tr = u.tr;
+    let role = u.role();
+    let now = state.clock.now();
+    let redacted = !role.sees_personal_data();
+    let users = state.store.users(Some(&u.user.jurisdiction)).await?;
+    let names: HashMap<String, String> = users
+        .iter()
+        .map(|s| (s.id.to_string(), s.display_name.clone()))
+        .collect();
+    let events = state.store.case_events(case.id).await?;
+    let timeline = events
+        .iter()
+        .filter(|e| role.sees_internal_events() || e.visibility == Visibility::Public)
+        .map(|e| {
+            let d = detail(e, &cat, &tr);
+            Entry {
+                when: local_time(&cat, &e.at),
+                what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),
+                who: who(e, &tr, &names),
+                detail: if redacted { redact(&d) } else { d },
+                internal: e.visibility == Visibility::Internal,
+            }
+        })
+        .collect();
+    let citizen = match case.citizen {
+        Some(id) => best_effort_citizen(state, id).await,
+        None => None,
+    };
+    let masked = citizen.as_ref().map(|c| {
+        if redacted {
+            "•••".to_owned()
+        } else {
+            c.phone
+                .as_ref()
+                .map(|p| p.masked())
+                .or_else(|| c.email.as_ref().map(|_| "•••@•••".to_owned()))
+                .or_else(|| c.whatsapp_id.as_ref().map(|_| "WhatsApp •••".to_owned()))
+                .unwrap_or_else(|| "•••".to_owned())
+        }
+    });
+    let may_reveal = citizen.is_some()
+        && revealed.is_none()
+        && may(ActorRole::Staff(role), ActionKind::RevealContact);
+    let mut facts = vec![
+        (tr.t("status"), tr.t(&format!("status-{}", case.status))),
+        (tr.t("kind"), tr.t(&format!("kind-{}", case.kind))),
+        (tr.t("channel"), tr.t(&format!("channel-{}", case.channel))),
+        (tr.t("received"), local_time(&cat, &case.created_at)),
+        (
+            tr.t("category"),
+            case.category
+                .as_deref()
+                .map(|c| cat.category(c).map_or(c.to_owned(), |c| c.name.clone()))
+                .unwrap_or_default(),
+        ),
+        (tr.t("ward"), area_name(&cat, case.ward.as_ref())),
+        (tr.t("held-by"), area_name(&cat, case.holder())),
+        (tr.t("department"), dept_name(&cat, case.department.as_deref())),
+        (
+            tr.t("officer"),
+            case.officer
+                .and_then(|o| names.get(&o.to_string()).cloned())
+                .unwrap_or_default(),
+        ),
+        (
+            tr.t("priority"),
+            case.priority.map(|p| tr.t(&format!("priority-{p}"))).unwrap_or_default(),
+        ),
+    ];
+    if let Some(d) = case.deadline {
+        let mut text = local_time(&cat, &d);
+        if d < now {
+            text = format!("{text} ({} {})", tr.t("overdue-by"), span(now - d));
+        }
+        facts.push((tr.t("deadline"), text));
+    }
+    for (label, t) in [
+        ("first-response-due", case.first_response_due),
+        ("resolution-due", case.resolution_due),
+    ] {
+        if let Some(t) = t {
+            facts.push((tr.t(label), local_time(&cat, &t)));
+        }
+    }
+    if case.reopen_count > 0 {
+        facts.push((tr.t("reopened-times"), case.reopen_count.to_string()));
+    }
+    if let Some(s) = case.satisfaction {
+        facts.push((tr.t("satisfaction"), format!("{s}/5")));
+    }
+    if !case.attachments.is_empty() {
+        facts.push((tr.t("attachments"), case.attachments.len().to_string()));
+    }
+    facts.retain(|(_, v)| !v.is_empty());
+    let opts = |it: Vec<(String, String)>| {
+        it.into_iter()
+            .map(|(value, label)| Opt { value, label })
+            .collect::<Vec<_>>()
+    };
+    let caseworkers = [
+        Role::CommunicationsDesk,
+        Role::WardAdministrator,
+        Role::SubCountyAdministrator,
+        Role::FeedbackCoordinator,
+        Role::DepartmentDirector,
+    ];
+    let forms = Forms {
+        kinds: actions_for(role, case.status, &tr),
+        categories: opts(cat.categories.iter().map(|c| (c.code.clone(), c.name.clone())).collect()),
+        wards: opts(
+            cat.areas
+                .leaves()
+                .map(|a| (a.code.0.clone(), a.name.clone()))
+                .collect(),
+        ),
+        departments: opts(cat.departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect()),
+        officers: opts(
+            users
+                .iter()
+                .filter(|s| !s.disabled && caseworkers.contains(&s.role))
+                .map(|s| (s.id.to_string(), format!("{} ({})", s.display_name, tr.t(&format!("role-{}", s.role)))))
+                .collect(),
+        ),
+        priorities: opts(
+            Priority::ALL
+                .iter()
+                .map(|p| (p.to_string(), tr.t(&format!("priority-{p}"))))
+                .collect(),
+        ),
+        urgencies: opts(
+            Urgency::ALL
+                .iter()
+                .map(|x| (x.to_string(), tr.t(&format!("urgency-{x}"))))
+                .collect(),
+        ),
+    };
+    let page = CasePage {
+        frame: u.frame(format!("{} {}", tr.t("case"), case.number.display_with(&cat.jurisdiction.reference_prefix))),
+        digits: case.number.digits(),
+        reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+        version: case.version,
+        facts,
+        description: if redacted { redact(&case.description) } else { case.description.clone() },
+        timeline,
+        masked,
+        may_reveal,
+        revealed,
+        forms,
+        notice,
+        error,
+        category_hint: case.category.clone().unwrap_or_default(),
+        sms_frame: state
+            .templates
+            .render(
+                &baraza_core::outbound::Template::Response {
+                    reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+                    text: "@@TEXT@@".into(),
+                },
+                citizen.as_ref().map_or(cat.jurisdiction.default_language, |c| c.language),
+                baraza_core::outbound::OutboundChannel::Sms,
+            )
+            .unwrap_or_else(|_| "@@TEXT@@".into()),
+        sms_template: tr.args(
+            "sms-count",
+            &[
+                ("segments", "{segments}".into()),
+                ("chars", "{chars}".into()),
+                ("encoding", "{encoding}".into()),
+            ],
+        ),
+        gsm_basic: serde_json::to_string(baraza_core::sms::GSM7_BASIC).unwrap_or_default(),
+        gsm_extension: serde_json::to_string(baraza_core::sms::GSM7_EXTENSION).unwrap_or_default(),
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// The fields a console form may send for an action (the rest are the form's own).
+const ACTION_FIELDS: &[&str] = &[
+    "action", "category", "priority", "urgency", "ward", "department", "officer", "note", "text",
+    "reason", "to", "of",
+];
+
+pub async fn act(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path(reference): Path<String>,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if !u.csrf_ok(get("csrf")) {
+        return Ok(csrf_refused(&u));
+    }
+    let staff = u.staff();
+    let (case, _) = match load_visible(&state, &staff, &reference).await {
+        Ok(found) => found,
+        Err(AppError::NotFound { .. } | AppError::Invalid(_)) => return Ok(not_found(&u)),
+        Err(e) => return Err(e),
+    };
+    // Empty inputs (an unchosen select) mean "not given".
+    let kept: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, v)| ACTION_FIELDS.contains(&k.as_str()) && !v.trim().is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let body: ActionRequest = serde_urlencoded::to_string(&kept)
+        .ok()
+        .and_then(|s| serde_urlencoded::from_str(&s).ok())
+        .unwrap_or_default();
+    let revealing = body.action.as_deref() == Some("reveal_contact");
+    let expected = get("version").and_then(|v| v.parse().ok());
+    let outcome = match parse_action(&state, &staff, body, &case).await {
+        Ok((action, cat)) => state
+            .store
+            .act(
+                case.number,
+                expected,
+                staff.actor_via(Channel::Web),
+                action,
+                cat.targets.clone(),
+                state.clock.now(),
+            )
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    let digits = case.number.digits();
+    match outcome {
+        Ok(acted) if revealing => {
+            let contact = match acted.case.citizen {
+                Some(id) => best_effort_citizen(&state, id).await,
+                None => None,
+            }
+            .map(|c| Contact {
+                name: c.name.unwrap_or_default(),
+                phone: c
+                    .phone
+                    .map(|p| p.as_str().to_owned())
+                    .or(c.whatsapp_id)
+                    .unwrap_or_default(),
+                email: c.email.map(|e| e.as_str().to_owned()).unwrap_or_default(),
+            });
+            show_case(&state, &u, &digits, None, Vec::new(), contact, StatusCode::OK).await
+        }
+        Ok(_) => Ok(Redirect::to(&format!("/staff/cases/{digits}?m=done")).into_response()),
+        Err(AppError::Conflict { code: "version_mismatch", .. }) => Ok(Redirect::to(&format!(
+            "/staff/cases/{digits}?m=version-conflict"
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let lines = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            show_case(&state, &u, &digits, None, lines, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e @ (AppError::Conflict { .. } | AppError::Forbidden { .. } | AppError::BadRequest { .. })) => {
+            let (status, line) = match &e {
+                AppError::Conflict { detail, .. } => (StatusCode::CONFLICT, detail.clone()),
+                AppError::Forbidden { detail, .. } => (StatusCode::FORBIDDEN, detail.clone()),
+                AppError::BadRequest { detail, .. } => (StatusCode::BAD_REQUEST, detail.clone()),
+                _ => (StatusCode::BAD_REQUEST, String::new()),
+            };
+            show_case(&state, &u, &digits, None, vec![line], None, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/intake.html")]
+struct IntakePage {
+    frame: Frame,
+    key: String,
+    kinds: Vec<Opt>,
+    channels: Vec<Opt>,
+    wards: Vec<Opt>,
+    categories: Vec<Opt>,
+    languages: Vec<Opt>,
+    error: Vec<String>,
+    filed: Option<(String, String)>,
+    values: HashMap<String, String>,
+}
+
+impl IntakePage {
+    fn value(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn selected(&self, k: &str, v: &str) -> bool {
+        self.values.get(k).is_some_and(|x| x == v)
+    }
+}
+
+async fn intake_page(
+    state: &AppState,
+    u: &ConsoleUser,
+    error: Vec<String>,
+    filed: Option<(String, String)>,
+    values: HashMap<String, String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let cat = catalog(state, u).await?;
+    let tr = u.tr;
+    let reachable: Vec<AreaCode> = match &u.user.scope {
+        Scope::Area(a) => cat.areas.wards_within(a),
+        _ => cat.areas.leaves().map(|a| a.code.clone()).collect(),
+    };
+    let page = IntakePage {
+        frame: u.frame(tr.t("intake")),
+        key: random_hex(12),
+        kinds: CaseKind::ALL
+            .iter()
+            .map(|k| Opt { value: k.to_string(), label: tr.t(&format!("kind-{k}")) })
+            .collect(),
+        channels: [Channel::Voice, Channel::Counter, Channel::Post, Channel::Email]
+            .iter()
+            .map(|c| Opt { value: c.to_string(), label: tr.t(&format!("channel-{c}")) })
+            .collect(),
+        wards: cat
+            .areas
+            .leaves()
+            .filter(|a| reachable.contains(&a.code))
+            .map(|a| Opt { value: a.code.0.clone(), label: a.name.clone() })
+            .collect(),
+        categories: cat
+            .categories
+            .iter()
+            .map(|c| Opt { value: c.code.clone(), label: c.name.clone() })
+            .collect(),
+        languages: Language::ALL
+            .iter()
+            .map(|l| Opt {
+                value: l.to_string(),
+                label: match l {
+                    Language::English => "English".into(),
+                    Language::Kiswahili => "Kiswahili".into(),
+                    Language::French => "Français".into(),
+                },
+            })
+            .collect(),
+        error,
+        filed,
+        values,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+fn refuse_role(u: &ConsoleUser) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        u.frame(u.tr.t("not-allowed")),
+        u.tr.t("not-allowed"),
+        vec![],
+        "/staff",
+    )
+}
+
+pub async fn intake_form(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
+    if !may_file(u.role()) {
+        return Ok(refuse_role(&u));
+    }
+    intake_page(&state, &u, Vec::new(), None, HashMap::new(), StatusCode::OK).await
+}
+
+pub async fn intake(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let values: HashMap<String, String> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    if !u.csrf_ok(values.get("csrf").map(String::as_str)) {
+        return Ok(csrf_refused(&u));
+    }
+    if !may_file(u.role()) {
+        return Ok(refuse_role(&u));
+    }
+    let v = |k: &str| values.get(k).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let has_contact = v("phone").is_some() || v("email").is_some();
+    let citizen = (has_contact || v("name").is_some()).then(|| CitizenBody {
+        phone: v("phone"),
+        whatsapp_id: None,
+        email: v("email"),
+        name: v("name"),
+        language: v("language"),
+        gender: None,
+        age_band: None,
+        consent_contact: Some(has_contact && values.contains_key("consent")),
+        consent_publish: None,
+    });
+    let body = CreateCaseRequest {
+        kind: v("kind"),
+        channel: v("channel"),
+        category: v("category"),
+        ward: v("ward"),
+        location: None,
+        description: v("description"),
+        attachments: Vec::new(),
+        citizen,
+    };
+    // The form's key: a double submission files one case.
+    let key = v("key").map(|k| format!("console:{}:{k}", u.user.id));
+    match file_case(&state, &u.staff(), body, key).await {
+        Ok((intake, cat)) => {
+            let reference = intake.case.number.display_with(&cat.jurisdiction.reference_prefix);
+            intake_page(
+                &state,
+                &u,
+                Vec::new(),
+                Some((reference, intake.case.number.digits())),
+                HashMap::new(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(AppError::Invalid(errs)) => {
+            let lines = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            intake_page(&state, &u, lines, None, values, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Forbidden { detail, .. }) => {
+            intake_page(&state, &u, vec![detail], None, values, StatusCode::FORBIDDEN).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub struct Group {
+    pub name: String,
+    pub count: usize,
+    pub longest: String,
+    pub median: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/overview.html")]
+struct OverviewPage {
+    frame: Frame,
+    by_holder: Vec<Group>,
+    by_department: Vec<Group>,
+    rows: Vec<Row>,
+}
+
+fn groups(items: Vec<(String, chrono::Duration)>) -> Vec<Group> {
+    let mut map: HashMap<String, Vec<chrono::Duration>> = HashMap::new();
+    for (k, d) in items {
+        map.entry(k).or_default().push(d);
+    }
+    let mut out: Vec<(chrono::Duration, Group)> = map
+        .into_iter()
+        .map(|(name, mut ds)| {
+            ds.sort();
+            let longest = ds.last().copied().unwrap_or_default();
+            let median = ds[ds.len() / 2];
+            (
+                longest,
+                Group {
+                    name,
+                    count: ds.len(),
+                    longest: span(longest),
+                    median: span(median),
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(b.0.cmp(&a.0)));
+    out.into_iter().map(|(_, g)| g).collect()
+}
+
+/// What is overdue, where and for how long: for coordinators, directors, the desk and
+/// the executive; each sees their own scope.
+pub async fn overview(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
+    let cat = catalog(&state, &u).await?;
+    let now = state.clock.now();
+    let mut f = queue_filter("overdue", now);
+    f.limit = 2000;
+    restrict_to_scope(&u.user, &cat, &mut f);
+    let cases = state.store.list_cases(&f).await?;
+    let late = |c: &Case| now - c.deadline.unwrap_or(now);
+    let by_holder = groups(
+        cases
+            .iter()
+            .map(|c| (area_name(&cat, c.holder()), late(c)))
+            .collect(),
+    );
+    let by_department = groups(
+        cases
+            .iter()
+            .map(|c| (dept_name(&cat, c.department.as_deref()), late(c)))
+            .collect(),
+    );
+    let mut sorted: Vec<&Case> = cases.iter().collect();
+    sorted.sort_by_key(|c| c.deadline);
+    let redacted = !u.role().sees_personal_data();
+    let rows = sorted
+        .into_iter()
+        .take(30)
+        .map(|c| row(c, &cat, &u.tr, now, redacted))
+        .collect();
+    let page = OverviewPage {
+        frame: u.frame(u.tr.t("overview")),
+        by_holder,
+        by_department,
+        rows,
+    };
+    Ok(render(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observers_read_text_without_contacts() {
+        assert_eq!(
+            redact("call me on 0712 345678 or 0712345678, mail a.b@c.org please"),
+            "call me on […] or […], mail […] please"
+        );
+        assert_eq!(redact("ward 12, 3 boreholes"), "ward 12, 3 boreholes");
+        assert_eq!(span(chrono::Duration::minutes(3 * 1440 + 125)), "3 d 2 h");
+    }
+}
