@@ -184,10 +184,14 @@ impl From<LifecycleError> for AppError {
 /// carry no body; give every error response a problem document all the same.
 pub async fn problem_for_bare_errors(response: Response) -> Response {
     let status = response.status();
+    // Problem documents and the console's own error pages are already answers.
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/problem+json") || v.starts_with(b"text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;
     }

@@ -382,7 +382,8 @@ fn who(ev: &JournalEvent, tr: &Tr, names: &HashMap<String, String>) -> String {
     }
 }
 
-fn detail(ev: &JournalEvent, cat: &JurisdictionCatalog, tr: &Tr) -> String {
+/// What the timeline says of an event. Notes that go with a forward are for staff only.
+fn detail(ev: &JournalEvent, cat: &JurisdictionCatalog, tr: &Tr, staff_notes: bool) -> String {
     let data = ev.data();
     let s = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     let mut parts = Vec::new();
@@ -397,7 +398,9 @@ fn detail(ev: &JournalEvent, cat: &JurisdictionCatalog, tr: &Tr) -> String {
         }
         "case.assigned" => {
             parts.push(dept_name(cat, s("department").as_deref()));
-            parts.extend(s("note"));
+            if staff_notes {
+                parts.extend(s("note"));
+            }
         }
         "case.escalated" => {
             if let Some(to) = s("to") {
@@ -479,7 +482,7 @@ async fn show_case(
         .iter()
         .filter(|e| role.sees_internal_events() || e.visibility == Visibility::Public)
         .map(|e| {
-            let d = detail(e, &cat, &tr);
+            let d = detail(e, &cat, &tr, role.sees_internal_events());
             Entry {
                 when: local_time(&cat, &e.at),
                 what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),

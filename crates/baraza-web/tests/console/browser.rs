@@ -1,0 +1,242 @@
+//! The console in a real browser: headless Chromium driven over WebDriver (Debian's
+//! chromium and chromium-driver, installed by `.ci/run`). Staff of different roles work a
+//! case from triage to the citizen's confirmation, on a 360-pixel-wide window.
+//!
+//! Without chromedriver the test says so and stops, unless `BARAZA_REQUIRE_BROWSER` is
+//! set (as `.ci/run` sets it), when a missing browser is a failure.
+
+use super::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    client: Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(env: &str, candidates: &[&str]) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .into_iter()
+        .chain(candidates.iter().map(|s| (*s).to_owned()))
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+async fn driver() -> Option<Driver> {
+    let chromedriver = find_program(
+        "BARAZA_CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    );
+    let chromium = find_program("BARAZA_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
+        assert!(
+            std::env::var_os("BARAZA_REQUIRE_BROWSER").is_none(),
+            "BARAZA_REQUIRE_BROWSER is set but chromium/chromedriver are not installed \
+             (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("SKIPPED: browser test needs chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            // A feature phone's screen: 360 CSS pixels wide.
+            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 2.0}},
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--disable-gpu", "--window-size=360,780", "--lang=en"],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(client) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return Some(Driver { child, client });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/staff")).await.unwrap();
+    // Sent to the sign-in page first.
+    assert!(c.current_url().await.unwrap().path().starts_with("/staff/login"));
+    c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    submit(c, Locator::Id("sign-in")).await;
+    let at = c.current_url().await.unwrap();
+    if at.path() != "/staff" {
+        let body = c.source().await.unwrap();
+        panic!("signing in as {username} ended at {at}: {body}");
+    }
+}
+
+/// Click something that loads a new page, and wait until the new page is there (a
+/// WebDriver click may return before a form's navigation has finished).
+async fn submit(c: &Client, locator: Locator<'_>) {
+    c.execute("window.__old_page = true;", vec![]).await.unwrap();
+    c.find(locator).await.unwrap().click().await.unwrap();
+    for _ in 0..200 {
+        let fresh = c
+            .execute(
+                "return window.__old_page === undefined && document.readyState === 'complete'",
+                vec![],
+            )
+            .await
+            .map(|v| v == serde_json::Value::Bool(true))
+            .unwrap_or(false);
+        if fresh {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no new page after the click");
+}
+
+async fn open_action(c: &Client, kind: &str) {
+    c.find(Locator::Css(&format!("#act-{kind} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn select(c: &Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    let c = &d.client;
+    let phone = "+254712345001";
+    assert_eq!(
+        app.sms("ATXid_b1", phone, "No water at the Emsoo borehole since Monday").await,
+        StatusCode::OK
+    );
+    let case = app
+        .store
+        .list_cases(&CaseFilter { limit: 1, ..Default::default() })
+        .await
+        .unwrap()
+        .remove(0);
+    let reference = case.number.display_with("EM");
+
+    // The communications desk finds it to triage, and triages it.
+    sign_in(c, &app.base, "desk").await;
+    let count = text_of(c, "#queue-triage .count").await;
+    assert_eq!(count, "1");
+    submit(c, Locator::LinkText(&reference)).await;
+    assert_eq!(text_of(c, "#reference").await, reference);
+    let body = c.source().await.unwrap();
+    assert!(!body.contains(phone), "the contact is masked");
+    open_action(c, "triage").await;
+    select(c, "triage-category", "water-supply").await;
+    select(c, "triage-urgency", "medium").await;
+    select(c, "triage-ward", "0741").await;
+    submit(c, Locator::Id("do-triage")).await;
+    assert!(text_of(c, "#notice").await.contains("Done"));
+    let facts = text_of(c, "#facts").await;
+    assert!(facts.contains("Triaged") && facts.contains("Emsoo"), "{facts}");
+    assert!(facts.contains("Water and Sanitation"), "routed by its category: {facts}");
+
+    // The water department's coordinator starts work and answers the citizen; the SMS
+    // counter follows the typing.
+    sign_in(c, &app.base, "coord.water").await;
+    c.goto(&format!("{}/staff?queue=all", app.base)).await.unwrap();
+    submit(c, Locator::LinkText(&reference)).await;
+    open_action(c, "assign").await;
+    select(c, "assign-department", "water").await;
+    c.find(Locator::Id("assign-note"))
+        .await
+        .unwrap()
+        .send_keys("Please send the bowser crew")
+        .await
+        .unwrap();
+    submit(c, Locator::Id("do-assign")).await;
+    open_action(c, "start").await;
+    submit(c, Locator::Id("do-start")).await;
+    open_action(c, "respond").await;
+    let before = text_of(c, "#sms-count").await;
+    assert!(before.contains("1 part"), "{before}");
+    c.find(Locator::Id("respond-text"))
+        .await
+        .unwrap()
+        .send_keys(&"The pump is repaired; water flows again from today. ".repeat(3))
+        .await
+        .unwrap();
+    let after = text_of(c, "#sms-count").await;
+    assert!(after.contains("2 part"), "the count follows the text: {after}");
+    submit(c, Locator::Id("do-respond")).await;
+    assert!(text_of(c, "#facts").await.contains("waiting for the citizen"));
+
+    // The citizen confirms by SMS: only now is it resolved.
+    assert_eq!(app.sms("ATXid_b2", phone, "1").await, StatusCode::OK);
+    c.refresh().await.unwrap();
+    assert!(text_of(c, "#facts").await.contains("Resolved (confirmed)"));
+    let timeline = text_of(c, "#timeline").await;
+    assert!(timeline.contains("Resolved: confirmed") && timeline.contains("the citizen"));
+
+    // A civil-society observer follows the whole flow, without personal data or notes.
+    sign_in(c, &app.base, "observer").await;
+    c.goto(&format!("{}/staff/cases/{}", app.base, case.number.digits()))
+        .await
+        .unwrap();
+    let body = c.source().await.unwrap();
+    assert!(body.contains("Resolved (confirmed)"));
+    assert!(!body.contains("+2547") && !body.contains("bowser crew"));
+    // The page fits a 360-pixel phone: nothing wider than the window.
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    let viewport = c.execute("return window.innerWidth", vec![]).await.unwrap();
+    assert_eq!(viewport.as_u64(), Some(360));
+    assert!(width.as_u64().unwrap() <= 360, "page is {width} px wide");
+    // And in Kiswahili.
+    submit(c, Locator::LinkText("Kiswahili")).await;
+    let lang = c
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap();
+    assert_eq!(lang, "sw");
+    d.client.clone().close().await.unwrap();
+    app.stop().await;
+}
