@@ -7,8 +7,8 @@
 
 use crate::journal::{EventDraft, Visibility};
 use crate::{
-    AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, FieldError, NewCase, Priority,
-    Deadlines, Role, Status, Timestamp, Urgency, UserId,
+    AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, Deadlines, FieldError, NewCase,
+    Priority, Role, Status, Timestamp, Urgency, UserId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;

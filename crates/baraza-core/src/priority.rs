@@ -94,7 +94,10 @@ impl Calendar {
             })?);
         }
         if days.is_empty() {
-            return Err(FieldError::new("calendar.days", "name at least one working day"));
+            return Err(FieldError::new(
+                "calendar.days",
+                "name at least one working day",
+            ));
         }
         let time = |field: &str, s: &str| {
             NaiveTime::parse_from_str(s, "%H:%M")
@@ -103,7 +106,10 @@ impl Calendar {
         let opens = time("calendar.opens", &c.opens)?;
         let closes = time("calendar.closes", &c.closes)?;
         if closes <= opens {
-            return Err(FieldError::new("calendar.closes", "offices must close after they open"));
+            return Err(FieldError::new(
+                "calendar.closes",
+                "offices must close after they open",
+            ));
         }
         Ok(Self {
             tz,
@@ -231,7 +237,10 @@ impl Policy {
     pub fn resolve(&self, jurisdiction_tz: &str) -> Result<Deadlines, FieldError> {
         for (i, h) in self.resolution_hours.iter().enumerate() {
             if *h == 0 || self.first_response_hours[i] == 0 {
-                return Err(FieldError::new("policy", "every target must be at least one hour"));
+                return Err(FieldError::new(
+                    "policy",
+                    "every target must be at least one hour",
+                ));
             }
         }
         Ok(Deadlines {
@@ -350,7 +359,12 @@ mod tests {
         let d = kenya();
         let due = t("2026-11-30T10:00:00Z");
         // Waited from Friday 15:00 EAT to Monday 10:00 EAT: 2 + 2 working hours.
-        let later = d.paused(due, t("2026-11-27T12:00:00Z"), t("2026-11-30T07:00:00Z"), Priority::Normal);
+        let later = d.paused(
+            due,
+            t("2026-11-27T12:00:00Z"),
+            t("2026-11-30T07:00:00Z"),
+            Priority::Normal,
+        );
         assert_eq!(later, t("2026-11-30T14:00:00Z"));
     }
 
@@ -361,7 +375,10 @@ mod tests {
             "water-supply".into(),
             [Priority::Critical, Priority::High, Priority::Normal],
         );
-        assert_eq!(p.priority_for("water-supply", Urgency::High), Priority::Critical);
+        assert_eq!(
+            p.priority_for("water-supply", Urgency::High),
+            Priority::Critical
+        );
         assert_eq!(p.priority_for("roads", Urgency::High), Priority::High);
         assert_eq!(p.priority_for("roads", Urgency::Low), Priority::Low);
     }
@@ -370,8 +387,14 @@ mod tests {
     fn bad_calendars_are_named() {
         let mut p = Policy::default();
         p.calendar.days = vec!["funday".into()];
-        assert_eq!(p.resolve("Africa/Nairobi").unwrap_err().field, "calendar.days");
+        assert_eq!(
+            p.resolve("Africa/Nairobi").unwrap_err().field,
+            "calendar.days"
+        );
         let p = Policy::default();
-        assert_eq!(p.resolve("Mars/Olympus").unwrap_err().field, "calendar.timezone");
+        assert_eq!(
+            p.resolve("Mars/Olympus").unwrap_err().field,
+            "calendar.timezone"
+        );
     }
 }

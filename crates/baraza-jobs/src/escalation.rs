@@ -55,7 +55,10 @@ impl Escalation {
                 "no action by the deadline ({} UTC)",
                 &canonical(&deadline)[..16].replace('T', " ")
             );
-            let d = deadlines.get(&case.jurisdiction).cloned().unwrap_or_default();
+            let d = deadlines
+                .get(&case.jurisdiction)
+                .cloned()
+                .unwrap_or_default();
             match self
                 .store
                 .act(

@@ -235,11 +235,13 @@ impl Store for PostgresStore {
     }
 
     async fn credentials(&self, user: UserId) -> StoreResult<Option<Credentials>> {
-        let row = sqlx::query("SELECT password_hash, failed_logins, locked_until FROM users WHERE id = $1")
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(
+            "SELECT password_hash, failed_logins, locked_until FROM users WHERE id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(Credentials {
             password_hash: rows::get(&r, "password_hash")?,
@@ -456,9 +458,14 @@ impl Store for PostgresStore {
     }
 
     async fn count_cases(&self, f: &CaseFilter) -> StoreResult<u64> {
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
         push_filter(&mut q, f);
-        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+        let n: i64 = q
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -804,8 +811,12 @@ fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CaseFilter) {
     }
     if let Some(text) = &f.text {
         for word in text.split_whitespace().take(8) {
-            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            q.push(" AND description ILIKE ").push_bind(format!("%{escaped}%"));
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q.push(" AND description ILIKE ")
+                .push_bind(format!("%{escaped}%"));
         }
     }
     if let Some(t) = &f.deadline_before {

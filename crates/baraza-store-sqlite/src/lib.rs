@@ -238,16 +238,20 @@ impl Store for SqliteStore {
     }
 
     async fn credentials(&self, user: UserId) -> StoreResult<Option<Credentials>> {
-        let row = sqlx::query("SELECT password_hash, failed_logins, locked_until FROM users WHERE id = ?1")
-            .bind(user.0.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(
+            "SELECT password_hash, failed_logins, locked_until FROM users WHERE id = ?1",
+        )
+        .bind(user.0.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(Credentials {
             password_hash: rows::get(&r, "password_hash")?,
             failed_logins: u32::try_from(rows::get::<i32>(&r, "failed_logins")?).unwrap_or(0),
-            locked_until: rows::get::<Option<String>>(&r, "locked_until")?.map(|t| rows::parse_ts(&t)).transpose()?,
+            locked_until: rows::get::<Option<String>>(&r, "locked_until")?
+                .map(|t| rows::parse_ts(&t))
+                .transpose()?,
         }))
     }
 
@@ -459,9 +463,14 @@ impl Store for SqliteStore {
     }
 
     async fn count_cases(&self, f: &CaseFilter) -> StoreResult<u64> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
         push_filter(&mut q, f);
-        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+        let n: i64 = q
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -773,7 +782,10 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
     }
     if let Some(text) = &f.text {
         for word in text.split_whitespace().take(8) {
-            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             q.push(" AND description LIKE ")
                 .push_bind(format!("%{escaped}%"))
                 .push(" ESCAPE '\\'");

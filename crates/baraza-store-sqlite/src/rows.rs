@@ -111,8 +111,7 @@ pub fn scope_from(kind: &str, code: Option<String>) -> StoreResult<Scope> {
 }
 
 /// The columns `user` reads, for statements that name them (the writer thread).
-pub const USER_COLUMNS: &str =
-    "id, jurisdiction_id, username, display_name, role, scope_type, scope_code, email, phone, disabled, created_at";
+pub const USER_COLUMNS: &str = "id, jurisdiction_id, username, display_name, role, scope_type, scope_code, email, phone, disabled, created_at";
 
 pub fn user<R: Columns>(row: &R) -> StoreResult<StaffUser> {
     Ok(StaffUser {

@@ -187,14 +187,7 @@ async fn act(
     action: Action,
 ) -> Result<crate::Acted, StoreError> {
     store
-        .act(
-            n,
-            None,
-            actor.clone(),
-            action,
-            Deadlines::default(),
-            now(),
-        )
+        .act(n, None, actor.clone(), action, Deadlines::default(), now())
         .await
 }
 

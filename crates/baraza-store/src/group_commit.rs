@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use baraza_core::lifecycle::{decide, receive};
 use baraza_core::outbound::{self, InboundMessage, OutboxEntry};
 use baraza_core::{
-    Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, JournalEvent,
-    JurisdictionId, NewCase, NewCitizen, Deadlines, StaffUser, Timestamp,
+    Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, Deadlines,
+    JournalEvent, JurisdictionId, NewCase, NewCitizen, StaffUser, Timestamp,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;

@@ -10,8 +10,8 @@ use baraza_core::outbound::{
     InboundMessage, OutboundChannel, OutboundMessage, OutboxEntry, Template,
 };
 use baraza_core::{
-    Case, CaseKind, ChainHead, Channel, Consent, JurisdictionId, Language, NewCase, NewCitizen,
-    PhoneNumber, Deadlines, Status, case::parse_description,
+    Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
+    NewCitizen, PhoneNumber, Status, case::parse_description,
 };
 use rand::rngs::StdRng;
 

@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Channel,
-    Citizen, CitizenId, Credentials, Department, Session, JournalEvent, Jurisdiction, JurisdictionId, NewCase,
-    PhoneNumber, Deadlines, ServiceCategory, StaffUser, Timestamp, UserId,
+    Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
+    JurisdictionId, NewCase, PhoneNumber, ServiceCategory, Session, StaffUser, Timestamp, UserId,
 };
 
 /// A case just received: `created` is false when an idempotency key matched an earlier

@@ -2,9 +2,7 @@
 //! targets), held in memory: small, read on every request, changed rarely. A lookup
 //! that misses reloads once, so data added with the CLI is seen without a restart.
 
-use baraza_core::{
-    AreaTree, Department, Jurisdiction, JurisdictionId, Deadlines, ServiceCategory,
-};
+use baraza_core::{AreaTree, Deadlines, Department, Jurisdiction, JurisdictionId, ServiceCategory};
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};

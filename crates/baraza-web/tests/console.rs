@@ -75,14 +75,49 @@ impl ConsoleApp {
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
         let people: [(&'static str, Role, Scope, Option<&str>); 8] = [
-            ("desk", Role::CommunicationsDesk, Scope::Jurisdiction, Some("desk@county.example")),
-            ("ward.emsoo", Role::WardAdministrator, Scope::Area(AreaCode("0741".into())), Some("emsoo@county.example")),
-            ("ward.kamariny", Role::WardAdministrator, Scope::Area(AreaCode("0742".into())), None),
-            ("sc.keiyo-north", Role::SubCountyAdministrator, Scope::Area(AreaCode("149".into())), Some("keiyo-north@county.example")),
-            ("coord.water", Role::FeedbackCoordinator, Scope::Department("water".into()), None),
-            ("director.water", Role::DepartmentDirector, Scope::Department("water".into()), Some("water-director@county.example")),
+            (
+                "desk",
+                Role::CommunicationsDesk,
+                Scope::Jurisdiction,
+                Some("desk@county.example"),
+            ),
+            (
+                "ward.emsoo",
+                Role::WardAdministrator,
+                Scope::Area(AreaCode("0741".into())),
+                Some("emsoo@county.example"),
+            ),
+            (
+                "ward.kamariny",
+                Role::WardAdministrator,
+                Scope::Area(AreaCode("0742".into())),
+                None,
+            ),
+            (
+                "sc.keiyo-north",
+                Role::SubCountyAdministrator,
+                Scope::Area(AreaCode("149".into())),
+                Some("keiyo-north@county.example"),
+            ),
+            (
+                "coord.water",
+                Role::FeedbackCoordinator,
+                Scope::Department("water".into()),
+                None,
+            ),
+            (
+                "director.water",
+                Role::DepartmentDirector,
+                Scope::Department("water".into()),
+                Some("water-director@county.example"),
+            ),
             ("observer", Role::Observer, Scope::Jurisdiction, None),
-            ("admin", Role::SystemAdministrator, Scope::Jurisdiction, None),
+            (
+                "admin",
+                Role::SystemAdministrator,
+                Scope::Jurisdiction,
+                None,
+            ),
         ];
         for (name, role, scope, email) in people {
             let mut u = fixtures::user(name, role, scope);
@@ -94,8 +129,7 @@ impl ConsoleApp {
                     id: uuid::Uuid::new_v4(),
                     user: u.id,
                     name: "test".into(),
-                    secret_sha256: TokenSecret::from_presented(&format!("bz_{name}"))
-                        .sha256_hex(),
+                    secret_sha256: TokenSecret::from_presented(&format!("bz_{name}")).sha256_hex(),
                     created_at: fixtures::now(),
                     revoked_at: None,
                 })
@@ -160,7 +194,10 @@ impl ConsoleApp {
             ("networkCode", "63902"),
         ];
         reqwest::Client::new()
-            .post(format!("{}/webhooks/africastalking/{AT_SECRET}/sms", self.base))
+            .post(format!(
+                "{}/webhooks/africastalking/{AT_SECRET}/sms",
+                self.base
+            ))
             .form(&form)
             .send()
             .await
@@ -217,7 +254,11 @@ impl Page {
 fn hidden(body: &str, name: &str) -> String {
     let needle = format!("name=\"{name}\" value=\"");
     let start = body.find(&needle).map(|i| i + needle.len()).unwrap_or(0);
-    body[start..].split('"').next().unwrap_or_default().to_owned()
+    body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 impl Agent {
@@ -412,7 +453,10 @@ async fn sign_in_lockout(app: &ConsoleApp) {
         .to_owned();
     assert_eq!(temporary.len(), 19);
     let mut ward = Agent::new(app);
-    assert_eq!(ward.sign_in("ward.emsoo", &temporary).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ward.sign_in("ward.emsoo", &temporary).await.status,
+        StatusCode::SEE_OTHER
+    );
     // Only an administrator administers.
     assert_eq!(ward.get("/staff/users").await.status, StatusCode::FORBIDDEN);
     // Sign out everywhere ends the other device's session too.
@@ -436,7 +480,10 @@ async fn sign_in_lockout(app: &ConsoleApp) {
         .await
         .unwrap();
     let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
 }
 
 async fn csrf(app: &ConsoleApp) {
@@ -445,7 +492,11 @@ async fn csrf(app: &ConsoleApp) {
     let path = format!("/staff/cases/{}/act", case.number.digits());
     for form in [
         vec![("action", "note"), ("text", "no token")],
-        vec![("csrf", "forged"), ("action", "note"), ("text", "wrong token")],
+        vec![
+            ("csrf", "forged"),
+            ("action", "note"),
+            ("text", "wrong token"),
+        ],
     ] {
         let p = desk.post(&path, &form).await;
         assert_eq!(p.status, StatusCode::FORBIDDEN);
@@ -458,10 +509,18 @@ async fn csrf(app: &ConsoleApp) {
         o.get("/staff").await.csrf()
     };
     let p = desk
-        .post(&path, &[("csrf", &theirs), ("action", "note"), ("text", "x")])
+        .post(
+            &path,
+            &[("csrf", &theirs), ("action", "note"), ("text", "x")],
+        )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    let after = app.store.case_by_number(case.number).await.unwrap().unwrap();
+    let after = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.version, case.version, "nothing was done");
     // Sign-out needs the token too.
     assert_eq!(
@@ -469,9 +528,16 @@ async fn csrf(app: &ConsoleApp) {
         StatusCode::FORBIDDEN
     );
     // With the token, the same note is taken.
-    let p = desk.act(&case, &[("action", "note"), ("text", "called back")]).await;
+    let p = desk
+        .act(&case, &[("action", "note"), ("text", "called back")])
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let after = app.store.case_by_number(case.number).await.unwrap().unwrap();
+    let after = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.version, case.version + 1);
 }
 
@@ -479,10 +545,14 @@ async fn scope(app: &ConsoleApp) {
     let mine = app.file("0741", "+254712000002").await;
     let theirs = app.file("0742", "+254712000003").await;
     let mut ward = Agent::signed_in(app, "ward.emsoo").await;
-    let own = ward.get(&format!("/staff/cases/{}", mine.number.digits())).await;
+    let own = ward
+        .get(&format!("/staff/cases/{}", mine.number.digits()))
+        .await;
     assert_eq!(own.status, StatusCode::OK);
     // Pages: the case page, an action, the queues, a search by its reference.
-    let p = ward.get(&format!("/staff/cases/{}", theirs.number.digits())).await;
+    let p = ward
+        .get(&format!("/staff/cases/{}", theirs.number.digits()))
+        .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert!(!p.body.contains("+2547"));
     let p = ward
@@ -498,13 +568,23 @@ async fn scope(app: &ConsoleApp) {
         assert!(p.body.contains(&mine.number.display_with("EM")));
         assert!(!p.body.contains(&reference), "{queue} leaks");
     }
-    let p = ward.get(&format!("/staff?q={}", theirs.number.digits())).await;
-    assert_eq!(p.status, StatusCode::OK, "no redirect to a case out of scope");
+    let p = ward
+        .get(&format!("/staff?q={}", theirs.number.digits()))
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::OK,
+        "no redirect to a case out of scope"
+    );
     assert!(!p.body.contains(&reference));
     // The JSON API answers the same way.
     let api = reqwest::Client::new();
     let r = api
-        .get(format!("{}/api/v1/cases/{}", app.base, theirs.number.digits()))
+        .get(format!(
+            "{}/api/v1/cases/{}",
+            app.base,
+            theirs.number.digits()
+        ))
         .bearer_auth("bz_ward.emsoo")
         .send()
         .await
@@ -538,21 +618,34 @@ async fn scope(app: &ConsoleApp) {
         .map(|c| c["reference"].as_str().unwrap())
         .collect();
     assert!(!listed.contains(&reference.as_str()));
-    let after = app.store.case_by_number(theirs.number).await.unwrap().unwrap();
+    let after = app
+        .store
+        .case_by_number(theirs.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.version, theirs.version);
     // An observer reads the flow without the citizen's contact or staff's notes.
     let mut desk = Agent::signed_in(app, "desk").await;
-    desk.act(&mine, &[("action", "note"), ("text", "internal: call 0712 000 002")])
-        .await;
+    desk.act(
+        &mine,
+        &[("action", "note"), ("text", "internal: call 0712 000 002")],
+    )
+    .await;
     let mut obs = Agent::signed_in(app, "observer").await;
-    let p = obs.get(&format!("/staff/cases/{}", mine.number.digits())).await;
+    let p = obs
+        .get(&format!("/staff/cases/{}", mine.number.digits()))
+        .await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(!p.body.contains("+2547"), "no phone, even masked");
     assert!(!p.body.contains("internal: call"));
     assert!(!p.body.contains("act-note"), "no actions for observers");
     // Revealing a contact is itself on the record.
     let p = desk
-        .act(&mine, &[("action", "reveal_contact"), ("reason", "to call back")])
+        .act(
+            &mine,
+            &[("action", "reveal_contact"), ("reason", "to call back")],
+        )
         .await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("+254712000002"));
@@ -577,7 +670,12 @@ async fn escalation(app: &ConsoleApp) {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let triaged = app.store.case_by_number(case.number).await.unwrap().unwrap();
+    let triaged = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(triaged.priority, Some(Priority::High));
     let due = triaged.escalation_due.unwrap();
     // Monday 09:00 EAT + 9 working hours = Tuesday 09:00 EAT.
@@ -591,17 +689,38 @@ async fn escalation(app: &ConsoleApp) {
     let (one, two) = (job(), job());
     let (a, b) = tokio::join!(one.run_once(), two.run_once());
     assert_eq!(a.unwrap() + b.unwrap(), 1);
-    assert_eq!(job().run_once().await.unwrap(), 0, "the same breach never twice");
-    let up = app.store.case_by_number(case.number).await.unwrap().unwrap();
+    assert_eq!(
+        job().run_once().await.unwrap(),
+        0,
+        "the same breach never twice"
+    );
+    let up = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(up.status, Status::Escalated);
     assert_eq!(up.holder(), Some(&AreaCode("149".into())));
     let events = app.store.case_events(case.id).await.unwrap();
-    let escalations: Vec<_> = events.iter().filter(|e| e.kind == "case.escalated").collect();
+    let escalations: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "case.escalated")
+        .collect();
     assert_eq!(escalations.len(), 1);
     assert_eq!(escalations[0].actor_role, "system");
-    assert!(escalations[0].data()["reason"].as_str().unwrap().contains("deadline"));
+    assert!(
+        escalations[0].data()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("deadline")
+    );
     // The sub-county administrator is told, by email.
-    let notices = app.store.outbox_to("keiyo-north@county.example", 10).await.unwrap();
+    let notices = app
+        .store
+        .outbox_to("keiyo-north@county.example", 10)
+        .await
+        .unwrap();
     assert_eq!(notices.len(), 1);
     assert!(matches!(
         notices[0].message.template,
@@ -611,10 +730,22 @@ async fn escalation(app: &ConsoleApp) {
     // the desk and the water director hear of it. Then the ladder ends: nothing more.
     app.clock.advance(chrono::Duration::days(3));
     assert_eq!(job().run_once().await.unwrap(), 1);
-    let top = app.store.case_by_number(case.number).await.unwrap().unwrap();
+    let top = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(top.holder(), Some(&AreaCode("028".into())));
     assert_eq!(top.escalation_due, None);
-    assert_eq!(app.store.outbox_to("desk@county.example", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store
+            .outbox_to("desk@county.example", 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(
         app.store
             .outbox_to("water-director@county.example", 10)

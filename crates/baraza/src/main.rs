@@ -239,10 +239,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             );
             println!("note: {}", demo::KNOWN_GAP);
             print_demo_tokens();
-        println!(
-            "console sign-in: any demo username above (desk, ward.kamariny, coordinator.water, ...) with password {:?}",
-            demo::DEMO_PASSWORD
-        );
+            println!(
+                "console sign-in: any demo username above (desk, ward.kamariny, coordinator.water, ...) with password {:?}",
+                demo::DEMO_PASSWORD
+            );
             Ok(ok)
         }
         Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
@@ -433,8 +433,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         chrono::Duration::hours(i64::from(cfg.close_unconfirmed_after_hours)),
     )
     .spawn(std::time::Duration::from_secs(60));
-    let escalation = baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
-        .spawn(std::time::Duration::from_secs(60));
+    let escalation =
+        baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
+            .spawn(std::time::Duration::from_secs(60));
 
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));

@@ -212,7 +212,10 @@ fn the_happy_path_closes_the_loop() {
     assert!(c.first_responded_at.is_some() && c.resolved_at.is_some() && c.closed_at.is_some());
     let due = Deadlines::default().resolution(now(), Priority::High);
     assert_eq!(c.resolution_due, Some(due));
-    assert!(due >= now() + chrono::Duration::hours(27), "working hours only");
+    assert!(
+        due >= now() + chrono::Duration::hours(27),
+        "working hours only"
+    );
 }
 
 #[test]
@@ -446,9 +449,15 @@ fn deadlines_follow_the_holder() {
     assert_eq!(c.escalation_due, c.deadline);
     // Escalated: the sub-county gets a fresh window.
     let later = now() + chrono::Duration::days(3);
-    c = decide(&c, &Actor::system("escalation"), &sample_action(ActionKind::Escalate), &d, later)
-        .unwrap()
-        .case;
+    c = decide(
+        &c,
+        &Actor::system("escalation"),
+        &sample_action(ActionKind::Escalate),
+        &d,
+        later,
+    )
+    .unwrap()
+    .case;
     assert_eq!(c.deadline, Some(d.first_response(later, Priority::High)));
     assert_eq!(c.escalation_due, c.deadline);
     // At the top of the ladder the deadline stays (overdue shows), but nothing escalates.
@@ -465,10 +474,19 @@ fn deadlines_follow_the_holder() {
     // Reopened a week later: the resolution target moves by the working time waited.
     let due_before = c.resolution_due.unwrap();
     let reopened_at = later + chrono::Duration::days(7);
-    let r = decide(&c, &desk, &sample_action(ActionKind::Reopen), &d, reopened_at)
-        .unwrap()
-        .case;
+    let r = decide(
+        &c,
+        &desk,
+        &sample_action(ActionKind::Reopen),
+        &d,
+        reopened_at,
+    )
+    .unwrap()
+    .case;
     assert_eq!(r.waiting_since, None);
     assert!(r.resolution_due.unwrap() >= due_before + chrono::Duration::hours(45));
-    assert_eq!(r.deadline, Some(d.first_response(reopened_at, Priority::High)));
+    assert_eq!(
+        r.deadline,
+        Some(d.first_response(reopened_at, Priority::High))
+    );
 }

@@ -125,7 +125,11 @@ pub(crate) fn visible(staff: &Staff, case: &Case, cat: &JurisdictionCatalog) -> 
 }
 
 /// Narrow a listing to what the user may see: their jurisdiction, their area or department.
-pub(crate) fn restrict_to_scope(user: &StaffUser, cat: &JurisdictionCatalog, filter: &mut CaseFilter) {
+pub(crate) fn restrict_to_scope(
+    user: &StaffUser,
+    cat: &JurisdictionCatalog,
+    filter: &mut CaseFilter,
+) {
     filter.jurisdiction = Some(user.jurisdiction.clone());
     match &user.scope {
         Scope::Jurisdiction => {}
@@ -243,7 +247,13 @@ pub async fn create_case(
     ApiJson(body): ApiJson<CreateCaseRequest>,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
-    let (intake, cat) = file_case(&state, &staff, body, key.map(|k| format!("api:{}:{k}", staff.user.id))).await?;
+    let (intake, cat) = file_case(
+        &state,
+        &staff,
+        body,
+        key.map(|k| format!("api:{}:{k}", staff.user.id)),
+    )
+    .await?;
     if !intake.created && !visible(&staff, &intake.case, &cat) {
         return Err(AppError::not_found("case"));
     }

@@ -37,7 +37,14 @@ const OPEN: &[Status] = &[
 
 /// The queues, in the order shown.
 const QUEUES: &[&str] = &[
-    "triage", "assigned", "due-soon", "overdue", "waiting", "reopened", "escalated", "all",
+    "triage",
+    "assigned",
+    "due-soon",
+    "overdue",
+    "waiting",
+    "reopened",
+    "escalated",
+    "all",
 ];
 
 fn queue_filter(queue: &str, now: Timestamp) -> CaseFilter {
@@ -65,7 +72,10 @@ fn queue_filter(queue: &str, now: Timestamp) -> CaseFilter {
     f
 }
 
-async fn catalog(state: &AppState, u: &ConsoleUser) -> Result<std::sync::Arc<JurisdictionCatalog>, AppError> {
+async fn catalog(
+    state: &AppState,
+    u: &ConsoleUser,
+) -> Result<std::sync::Arc<JurisdictionCatalog>, AppError> {
     crate::api::cases::catalog_of(state, &u.staff()).await
 }
 
@@ -83,13 +93,20 @@ pub struct Row {
 }
 
 fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
-    code.map(|c| cat.areas.get(c).map_or_else(|| c.0.clone(), |a| a.name.clone()))
-        .unwrap_or_default()
+    code.map(|c| {
+        cat.areas
+            .get(c)
+            .map_or_else(|| c.0.clone(), |a| a.name.clone())
+    })
+    .unwrap_or_default()
 }
 
 fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
-    code.map(|d| cat.department(d).map_or_else(|| d.to_owned(), |d| d.name.clone()))
-        .unwrap_or_default()
+    code.map(|d| {
+        cat.department(d)
+            .map_or_else(|| d.to_owned(), |d| d.name.clone())
+    })
+    .unwrap_or_default()
 }
 
 /// A time as the county reads it: local, to the minute.
@@ -155,18 +172,29 @@ pub fn redact(text: &str) -> String {
 }
 
 fn row(c: &Case, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp, redacted: bool) -> Row {
-    let text = if redacted { redact(&c.description) } else { c.description.clone() };
+    let text = if redacted {
+        redact(&c.description)
+    } else {
+        c.description.clone()
+    };
     let excerpt: String = text.chars().take(90).collect();
     Row {
         digits: c.number.digits(),
         reference: c.number.display_with(&cat.jurisdiction.reference_prefix),
         status: tr.t(&format!("status-{}", c.status)),
-        priority: c.priority.map(|p| tr.t(&format!("priority-{p}"))).unwrap_or_default(),
+        priority: c
+            .priority
+            .map(|p| tr.t(&format!("priority-{p}")))
+            .unwrap_or_default(),
         place: area_name(cat, c.holder().or(c.ward.as_ref())),
         department: dept_name(cat, c.department.as_deref()),
         deadline: c.deadline.map(|d| local_time(cat, &d)).unwrap_or_default(),
         overdue: c.deadline.is_some_and(|d| d < now),
-        excerpt: if text.chars().count() > 90 { format!("{excerpt}…") } else { excerpt },
+        excerpt: if text.chars().count() > 90 {
+            format!("{excerpt}…")
+        } else {
+            excerpt
+        },
     }
 }
 
@@ -213,7 +241,11 @@ pub async fn queues(
     {
         return Ok(Redirect::to(&format!("/staff/cases/{}", n.digits())).into_response());
     }
-    let default_queue = if u.role() == Role::SystemAdministrator { "all" } else { "triage" };
+    let default_queue = if u.role() == Role::SystemAdministrator {
+        "all"
+    } else {
+        "triage"
+    };
     let queue = if QUEUES.contains(&query.queue.as_str()) {
         query.queue.clone()
     } else {
@@ -243,14 +275,21 @@ pub async fn queues(
         cases.truncate(PAGE);
         cases.last().map(|c| {
             let after = format!("{}_{}", c.created_at.timestamp_micros(), c.id);
-            serde_urlencoded::to_string([("queue", queue.as_str()), ("q", q.as_str()), ("after", &after)])
-                .unwrap_or_default()
+            serde_urlencoded::to_string([
+                ("queue", queue.as_str()),
+                ("q", q.as_str()),
+                ("after", &after),
+            ])
+            .unwrap_or_default()
         })
     } else {
         None
     };
     let redacted = !u.role().sees_personal_data();
-    let rows = cases.iter().map(|c| row(c, &cat, &u.tr, now, redacted)).collect();
+    let rows = cases
+        .iter()
+        .map(|c| row(c, &cat, &u.tr, now, redacted))
+        .collect();
     let page = QueuesPage {
         frame: u.frame(u.tr.t("nav-queues")),
         tabs,
@@ -377,7 +416,11 @@ fn who(ev: &JournalEvent, tr: &Tr, names: &HashMap<String, String>) -> String {
                 .cloned()
                 .unwrap_or_default();
             let role = tr.t(&format!("role-{role}"));
-            if name.is_empty() { role } else { format!("{name} ({role})") }
+            if name.is_empty() {
+                role
+            } else {
+                format!("{name} ({role})")
+            }
         }
     }
 }
@@ -441,7 +484,16 @@ pub async fn case_page(
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
     let notice = matches!(q.m.as_str(), "done" | "version-conflict").then(|| u.tr.t(&q.m));
-    show_case(&state, &u, &reference, notice, Vec::new(), None, StatusCode::OK).await
+    show_case(
+        &state,
+        &u,
+        &reference,
+        notice,
+        Vec::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn not_found(u: &ConsoleUser) -> Response {
@@ -525,7 +577,10 @@ async fn show_case(
         ),
         (tr.t("ward"), area_name(&cat, case.ward.as_ref())),
         (tr.t("held-by"), area_name(&cat, case.holder())),
-        (tr.t("department"), dept_name(&cat, case.department.as_deref())),
+        (
+            tr.t("department"),
+            dept_name(&cat, case.department.as_deref()),
+        ),
         (
             tr.t("officer"),
             case.officer
@@ -534,7 +589,9 @@ async fn show_case(
         ),
         (
             tr.t("priority"),
-            case.priority.map(|p| tr.t(&format!("priority-{p}"))).unwrap_or_default(),
+            case.priority
+                .map(|p| tr.t(&format!("priority-{p}")))
+                .unwrap_or_default(),
         ),
     ];
     if let Some(d) = case.deadline {
@@ -576,19 +633,34 @@ async fn show_case(
     ];
     let forms = Forms {
         kinds: actions_for(role, case.status, &tr),
-        categories: opts(cat.categories.iter().map(|c| (c.code.clone(), c.name.clone())).collect()),
+        categories: opts(
+            cat.categories
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone()))
+                .collect(),
+        ),
         wards: opts(
             cat.areas
                 .leaves()
                 .map(|a| (a.code.0.clone(), a.name.clone()))
                 .collect(),
         ),
-        departments: opts(cat.departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect()),
+        departments: opts(
+            cat.departments
+                .iter()
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect(),
+        ),
         officers: opts(
             users
                 .iter()
                 .filter(|s| !s.disabled && caseworkers.contains(&s.role))
-                .map(|s| (s.id.to_string(), format!("{} ({})", s.display_name, tr.t(&format!("role-{}", s.role)))))
+                .map(|s| {
+                    (
+                        s.id.to_string(),
+                        format!("{} ({})", s.display_name, tr.t(&format!("role-{}", s.role))),
+                    )
+                })
                 .collect(),
         ),
         priorities: opts(
@@ -605,12 +677,20 @@ async fn show_case(
         ),
     };
     let page = CasePage {
-        frame: u.frame(format!("{} {}", tr.t("case"), case.number.display_with(&cat.jurisdiction.reference_prefix))),
+        frame: u.frame(format!(
+            "{} {}",
+            tr.t("case"),
+            case.number.display_with(&cat.jurisdiction.reference_prefix)
+        )),
         digits: case.number.digits(),
         reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
         version: case.version,
         facts,
-        description: if redacted { redact(&case.description) } else { case.description.clone() },
+        description: if redacted {
+            redact(&case.description)
+        } else {
+            case.description.clone()
+        },
         timeline,
         masked,
         may_reveal,
@@ -626,7 +706,9 @@ async fn show_case(
                     reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
                     text: "@@TEXT@@".into(),
                 },
-                citizen.as_ref().map_or(cat.jurisdiction.default_language, |c| c.language),
+                citizen
+                    .as_ref()
+                    .map_or(cat.jurisdiction.default_language, |c| c.language),
                 baraza_core::outbound::OutboundChannel::Sms,
             )
             .unwrap_or_else(|_| "@@TEXT@@".into()),
@@ -648,8 +730,18 @@ async fn show_case(
 
 /// The fields a console form may send for an action (the rest are the form's own).
 const ACTION_FIELDS: &[&str] = &[
-    "action", "category", "priority", "urgency", "ward", "department", "officer", "note", "text",
-    "reason", "to", "of",
+    "action",
+    "category",
+    "priority",
+    "urgency",
+    "ward",
+    "department",
+    "officer",
+    "note",
+    "text",
+    "reason",
+    "to",
+    "of",
 ];
 
 pub async fn act(
@@ -712,18 +804,45 @@ pub async fn act(
                     .unwrap_or_default(),
                 email: c.email.map(|e| e.as_str().to_owned()).unwrap_or_default(),
             });
-            show_case(&state, &u, &digits, None, Vec::new(), contact, StatusCode::OK).await
+            show_case(
+                &state,
+                &u,
+                &digits,
+                None,
+                Vec::new(),
+                contact,
+                StatusCode::OK,
+            )
+            .await
         }
         Ok(_) => Ok(Redirect::to(&format!("/staff/cases/{digits}?m=done")).into_response()),
-        Err(AppError::Conflict { code: "version_mismatch", .. }) => Ok(Redirect::to(&format!(
-            "/staff/cases/{digits}?m=version-conflict"
-        ))
-        .into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let lines = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            show_case(&state, &u, &digits, None, lines, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        Err(AppError::Conflict {
+            code: "version_mismatch",
+            ..
+        }) => {
+            Ok(Redirect::to(&format!("/staff/cases/{digits}?m=version-conflict")).into_response())
         }
-        Err(e @ (AppError::Conflict { .. } | AppError::Forbidden { .. } | AppError::BadRequest { .. })) => {
+        Err(AppError::Invalid(errs)) => {
+            let lines = errs
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            show_case(
+                &state,
+                &u,
+                &digits,
+                None,
+                lines,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(
+            e @ (AppError::Conflict { .. }
+            | AppError::Forbidden { .. }
+            | AppError::BadRequest { .. }),
+        ) => {
             let (status, line) = match &e {
                 AppError::Conflict { detail, .. } => (StatusCode::CONFLICT, detail.clone()),
                 AppError::Forbidden { detail, .. } => (StatusCode::FORBIDDEN, detail.clone()),
@@ -779,22 +898,39 @@ async fn intake_page(
         key: random_hex(12),
         kinds: CaseKind::ALL
             .iter()
-            .map(|k| Opt { value: k.to_string(), label: tr.t(&format!("kind-{k}")) })
+            .map(|k| Opt {
+                value: k.to_string(),
+                label: tr.t(&format!("kind-{k}")),
+            })
             .collect(),
-        channels: [Channel::Voice, Channel::Counter, Channel::Post, Channel::Email]
-            .iter()
-            .map(|c| Opt { value: c.to_string(), label: tr.t(&format!("channel-{c}")) })
-            .collect(),
+        channels: [
+            Channel::Voice,
+            Channel::Counter,
+            Channel::Post,
+            Channel::Email,
+        ]
+        .iter()
+        .map(|c| Opt {
+            value: c.to_string(),
+            label: tr.t(&format!("channel-{c}")),
+        })
+        .collect(),
         wards: cat
             .areas
             .leaves()
             .filter(|a| reachable.contains(&a.code))
-            .map(|a| Opt { value: a.code.0.clone(), label: a.name.clone() })
+            .map(|a| Opt {
+                value: a.code.0.clone(),
+                label: a.name.clone(),
+            })
             .collect(),
         categories: cat
             .categories
             .iter()
-            .map(|c| Opt { value: c.code.clone(), label: c.name.clone() })
+            .map(|c| Opt {
+                value: c.code.clone(),
+                label: c.name.clone(),
+            })
             .collect(),
         languages: Language::ALL
             .iter()
@@ -826,7 +962,10 @@ fn refuse_role(u: &ConsoleUser) -> Response {
     )
 }
 
-pub async fn intake_form(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
+pub async fn intake_form(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+) -> Result<Response, AppError> {
     if !may_file(u.role()) {
         return Ok(refuse_role(&u));
     }
@@ -845,7 +984,12 @@ pub async fn intake(
     if !may_file(u.role()) {
         return Ok(refuse_role(&u));
     }
-    let v = |k: &str| values.get(k).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let v = |k: &str| {
+        values
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
     let has_contact = v("phone").is_some() || v("email").is_some();
     let citizen = (has_contact || v("name").is_some()).then(|| CitizenBody {
         phone: v("phone"),
@@ -872,7 +1016,10 @@ pub async fn intake(
     let key = v("key").map(|k| format!("console:{}:{k}", u.user.id));
     match file_case(&state, &u.staff(), body, key).await {
         Ok((intake, cat)) => {
-            let reference = intake.case.number.display_with(&cat.jurisdiction.reference_prefix);
+            let reference = intake
+                .case
+                .number
+                .display_with(&cat.jurisdiction.reference_prefix);
             intake_page(
                 &state,
                 &u,
@@ -884,11 +1031,30 @@ pub async fn intake(
             .await
         }
         Err(AppError::Invalid(errs)) => {
-            let lines = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            intake_page(&state, &u, lines, None, values, StatusCode::UNPROCESSABLE_ENTITY).await
+            let lines = errs
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            intake_page(
+                &state,
+                &u,
+                lines,
+                None,
+                values,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Forbidden { detail, .. }) => {
-            intake_page(&state, &u, vec![detail], None, values, StatusCode::FORBIDDEN).await
+            intake_page(
+                &state,
+                &u,
+                vec![detail],
+                None,
+                values,
+                StatusCode::FORBIDDEN,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

@@ -64,7 +64,9 @@ impl Tr {
         for b in [&BUNDLES[index(self.lang)], &BUNDLES[0]] {
             if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
-                return b.format_pattern(pattern, Some(&fargs), &mut errors).into_owned();
+                return b
+                    .format_pattern(pattern, Some(&fargs), &mut errors)
+                    .into_owned();
             }
         }
         id.to_owned()

@@ -126,7 +126,11 @@ async fn choose_language(
         return StatusCode::BAD_REQUEST.into_response();
     };
     let cookie = set_cookie(&headers, LANG_COOKIE, lang.as_str(), 365 * 24 * 3600);
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(&q.next))).into_response()
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(&q.next)),
+    )
+        .into_response()
 }
 
 /// Only our own pages are places to go back to (no open redirect).
@@ -194,7 +198,8 @@ impl Frame {
         self.role.is_some_and(cases::may_file)
     }
     pub fn sees_overview(&self) -> bool {
-        self.role.is_some_and(|r| !matches!(r, Role::SystemAdministrator))
+        self.role
+            .is_some_and(|r| !matches!(r, Role::SystemAdministrator))
     }
 }
 
@@ -227,9 +232,8 @@ impl FromRequestParts<AppState> for ConsoleUser {
             return Err(to_sign_in());
         };
         let id = TokenSecret::from_presented(secret).sha256_hex();
-        let unavailable = |e: baraza_store::StoreError| {
-            SignInRedirect(crate::AppError::from(e).into_response())
-        };
+        let unavailable =
+            |e: baraza_store::StoreError| SignInRedirect(crate::AppError::from(e).into_response());
         let Some(session) = state.store.session(&id).await.map_err(unavailable)? else {
             return Err(to_sign_in());
         };
@@ -284,11 +288,7 @@ pub fn csrf_refused(u: &ConsoleUser) -> Response {
 
 pub fn render<T: Template>(page: &T) -> Response {
     match page.render() {
-        Ok(html) => (
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(html),
-        )
-            .into_response(),
+        Ok(html) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => crate::AppError::Internal(format!("rendering a page: {e}")).into_response(),
     }
 }

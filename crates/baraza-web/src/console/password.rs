@@ -2,8 +2,8 @@
 //! strings; never logged. Temporary passwords from an administrator are random words
 //! of a plain alphabet, easy to read out over the phone.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng;
 
 /// Passwords shorter than this are refused.
@@ -22,16 +22,19 @@ pub fn hash(password: &str) -> Result<String, String> {
 
 pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Spend the time of a verification without a stored hash, so that an unknown username
 /// answers as slowly as a wrong password.
 pub fn verify_nothing(password: &str) {
-    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        hash("not-a-real-password-at-all").unwrap_or_default()
-    });
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash("not-a-real-password-at-all").unwrap_or_default());
     let _ = verify(password, &DUMMY);
 }
 

@@ -4,16 +4,16 @@
 //! username costs the same time as a wrong password, and gets the same answer.
 
 use super::{
-    ConsoleUser, Frame, LOCK_AFTER, LOCK_MINUTES, SESSION_COOKIE, SESSION_HOURS, Tr,
-    cookie, csrf_refused, language, password, random_hex, render, safe_next, set_cookie,
+    ConsoleUser, Frame, LOCK_AFTER, LOCK_MINUTES, SESSION_COOKIE, SESSION_HOURS, Tr, cookie,
+    csrf_refused, language, password, random_hex, render, safe_next, set_cookie,
 };
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use baraza_core::{Session, TokenSecret};
 use baraza_channels::gateway::Secret;
+use baraza_core::{Session, TokenSecret};
 use serde::Deserialize;
 
 const LOGIN_COOKIE: &str = "bz_login";

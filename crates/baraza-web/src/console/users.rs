@@ -33,7 +33,11 @@ struct UsersPage {
 
 impl UsersPage {
     fn new_password_line(&self) -> String {
-        let user = self.new_password.as_ref().map(|(u, _)| u.clone()).unwrap_or_default();
+        let user = self
+            .new_password
+            .as_ref()
+            .map(|(u, _)| u.clone())
+            .unwrap_or_default();
         self.frame.tr.args("new-password-is", &[("user", user)])
     }
 }

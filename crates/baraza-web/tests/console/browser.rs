@@ -35,21 +35,26 @@ async fn driver() -> Option<Driver> {
         "BARAZA_CHROMEDRIVER",
         &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
     );
-    let chromium = find_program("BARAZA_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let chromium = find_program(
+        "BARAZA_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
         assert!(
             std::env::var_os("BARAZA_REQUIRE_BROWSER").is_none(),
             "BARAZA_REQUIRE_BROWSER is set but chromium/chromedriver are not installed \
              (apt-get install chromium chromium-driver)"
         );
-        eprintln!("SKIPPED: browser test needs chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        eprintln!(
+            "SKIPPED: browser test needs chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        );
         return None;
     };
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let child = Command::new(chromedriver)
+    let mut child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -79,6 +84,8 @@ async fn driver() -> Option<Driver> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not start on port {port}");
 }
 
@@ -86,9 +93,25 @@ async fn sign_in(c: &Client, base: &str, username: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/staff")).await.unwrap();
     // Sent to the sign-in page first.
-    assert!(c.current_url().await.unwrap().path().starts_with("/staff/login"));
-    c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/staff/login")
+    );
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
     submit(c, Locator::Id("sign-in")).await;
     let at = c.current_url().await.unwrap();
     if at.path() != "/staff" {
@@ -100,7 +123,9 @@ async fn sign_in(c: &Client, base: &str, username: &str) {
 /// Click something that loads a new page, and wait until the new page is there (a
 /// WebDriver click may return before a form's navigation has finished).
 async fn submit(c: &Client, locator: Locator<'_>) {
-    c.execute("window.__old_page = true;", vec![]).await.unwrap();
+    c.execute("window.__old_page = true;", vec![])
+        .await
+        .unwrap();
     c.find(locator).await.unwrap().click().await.unwrap();
     for _ in 0..200 {
         let fresh = c
@@ -138,7 +163,12 @@ async fn select(c: &Client, id: &str, value: &str) {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -148,12 +178,20 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
     let c = &d.client;
     let phone = "+254712345001";
     assert_eq!(
-        app.sms("ATXid_b1", phone, "No water at the Emsoo borehole since Monday").await,
+        app.sms(
+            "ATXid_b1",
+            phone,
+            "No water at the Emsoo borehole since Monday"
+        )
+        .await,
         StatusCode::OK
     );
     let case = app
         .store
-        .list_cases(&CaseFilter { limit: 1, ..Default::default() })
+        .list_cases(&CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .remove(0);
@@ -174,13 +212,21 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
     submit(c, Locator::Id("do-triage")).await;
     assert!(text_of(c, "#notice").await.contains("Done"));
     let facts = text_of(c, "#facts").await;
-    assert!(facts.contains("Triaged") && facts.contains("Emsoo"), "{facts}");
-    assert!(facts.contains("Water and Sanitation"), "routed by its category: {facts}");
+    assert!(
+        facts.contains("Triaged") && facts.contains("Emsoo"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("Water and Sanitation"),
+        "routed by its category: {facts}"
+    );
 
     // The water department's coordinator starts work and answers the citizen; the SMS
     // counter follows the typing.
     sign_in(c, &app.base, "coord.water").await;
-    c.goto(&format!("{}/staff?queue=all", app.base)).await.unwrap();
+    c.goto(&format!("{}/staff?queue=all", app.base))
+        .await
+        .unwrap();
     submit(c, Locator::LinkText(&reference)).await;
     open_action(c, "assign").await;
     select(c, "assign-department", "water").await;
@@ -203,9 +249,16 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
         .await
         .unwrap();
     let after = text_of(c, "#sms-count").await;
-    assert!(after.contains("2 part"), "the count follows the text: {after}");
+    assert!(
+        after.contains("2 part"),
+        "the count follows the text: {after}"
+    );
     submit(c, Locator::Id("do-respond")).await;
-    assert!(text_of(c, "#facts").await.contains("waiting for the citizen"));
+    assert!(
+        text_of(c, "#facts")
+            .await
+            .contains("waiting for the citizen")
+    );
 
     // The citizen confirms by SMS: only now is it resolved.
     assert_eq!(app.sms("ATXid_b2", phone, "1").await, StatusCode::OK);
@@ -216,9 +269,13 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
 
     // A civil-society observer follows the whole flow, without personal data or notes.
     sign_in(c, &app.base, "observer").await;
-    c.goto(&format!("{}/staff/cases/{}", app.base, case.number.digits()))
-        .await
-        .unwrap();
+    c.goto(&format!(
+        "{}/staff/cases/{}",
+        app.base,
+        case.number.digits()
+    ))
+    .await
+    .unwrap();
     let body = c.source().await.unwrap();
     assert!(body.contains("Resolved (confirmed)"));
     assert!(!body.contains("+2547") && !body.contains("bowser crew"));
