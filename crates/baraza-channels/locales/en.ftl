@@ -61,3 +61,4 @@ ussd-language = 1. English
 ussd-invalid = Invalid choice. Please dial again.
 ussd-more = More
 staff-escalated = Escalated to you: {$reference}. {$reason} Open it in the Baraza console.
+staff-assigned = Forwarded to you: {$reference}. {$note} Open it in the Baraza console.

@@ -60,3 +60,4 @@ ussd-language = 1. English
 ussd-invalid = Choix invalide. Veuillez recomposer.
 ussd-more = Suite
 staff-escalated = Remonte vers vous : {$reference}. {$reason} Ouvrez-la dans la console Baraza.
+staff-assigned = Transmise à vous : {$reference}. {$note} Ouvrez-la dans la console Baraza.

@@ -59,3 +59,4 @@ ussd-language = 1. English
 ussd-invalid = Chaguo si sahihi. Tafadhali piga tena.
 ussd-more = Zaidi
 staff-escalated = Imepandishwa kwako: {$reference}. {$reason} Ifungue kwenye Baraza.
+staff-assigned = Imetumwa kwako: {$reference}. {$note} Ifungue kwenye Baraza.

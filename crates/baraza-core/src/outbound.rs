@@ -69,6 +69,11 @@ pub enum Template {
         reference: String,
         reason: String,
     },
+    /// To staff: a case forwarded to their department, or to them.
+    StaffAssigned {
+        reference: String,
+        note: String,
+    },
 }
 
 impl Template {
@@ -94,6 +99,7 @@ impl Template {
             Template::Stopped => "stopped",
             Template::LanguageChanged => "language-changed",
             Template::StaffEscalated { .. } => "staff-escalated",
+            Template::StaffAssigned { .. } => "staff-assigned",
         }
     }
 
@@ -125,6 +131,9 @@ impl Template {
                     ("to", to.clone()),
                     ("reason", reason.clone()),
                 ]
+            }
+            Template::StaffAssigned { reference, note } => {
+                vec![("reference", reference.clone()), ("note", note.clone())]
             }
             Template::Duplicate { reference, of } => {
                 vec![("reference", reference.clone()), ("of", of.clone())]
@@ -272,38 +281,74 @@ pub fn for_event(
     })
 }
 
-/// Messages to the staff who now hold an escalated case: the area administrators of the
-/// rung it reached and, at the top of the ladder, the communications desk and the
-/// director of its department. By email and by SMS, as far as each has them.
-pub fn escalation_notices(
+/// Messages to staff an event concerns: for `case.escalated`, those who hold the case now
+/// (the rung's area administrators; at the top of the ladder, the communications desk and
+/// the director of its department); for `case.triaged` and `case.assigned`, the feedback
+/// coordinators of the department it was routed to, and the officer named. By email and by SMS, as far as each has them;
+/// never to the one who acted.
+pub fn staff_notices(
     case: &Case,
     event: &JournalEvent,
     staff: &[crate::StaffUser],
     prefix: &str,
 ) -> Vec<OutboundMessage> {
     use crate::{Role, Scope};
-    let Some(holder) = case.holder() else {
-        return Vec::new();
+    let data = event.data();
+    let text = |k: &str| {
+        data.get(k)
+            .and_then(|r| r.as_str())
+            .unwrap_or_default()
+            .to_owned()
     };
-    let at_top = usize::from(case.ladder_position) + 1 >= case.ladder.len();
-    let reason = event
-        .data()
-        .get("reason")
-        .and_then(|r| r.as_str())
-        .unwrap_or_default()
-        .to_owned();
     let reference = case.number.display_with(prefix);
+    let (template, concerned): (Template, Box<dyn Fn(&crate::StaffUser) -> bool>) = match event
+        .kind
+        .as_str()
+    {
+        "case.escalated" => {
+            let Some(holder) = case.holder().cloned() else {
+                return Vec::new();
+            };
+            let at_top = usize::from(case.ladder_position) + 1 >= case.ladder.len();
+            let department = case.department.clone();
+            (
+                Template::StaffEscalated {
+                    reference,
+                    reason: text("reason"),
+                },
+                Box::new(move |u| match (&u.role, &u.scope) {
+                    (Role::WardAdministrator | Role::SubCountyAdministrator, Scope::Area(a)) => {
+                        *a == holder
+                    }
+                    (Role::CommunicationsDesk, _) => at_top,
+                    (Role::DepartmentDirector, Scope::Department(d)) => {
+                        at_top && department.as_deref() == Some(d.as_str())
+                    }
+                    _ => false,
+                }),
+            )
+        }
+        "case.assigned" | "case.triaged" => {
+            let department = text("department");
+            let officer = case.officer;
+            (
+                Template::StaffAssigned {
+                    reference,
+                    note: text("note"),
+                },
+                Box::new(move |u| {
+                    officer == Some(u.id)
+                        || matches!((&u.role, &u.scope),
+                                (Role::FeedbackCoordinator, Scope::Department(d)) if *d == department)
+                }),
+            )
+        }
+        _ => return Vec::new(),
+    };
+    let actor = event.actor_id.as_deref();
     let mut out = Vec::new();
-    for u in staff.iter().filter(|u| !u.disabled) {
-        let holds = match (&u.role, &u.scope) {
-            (Role::WardAdministrator | Role::SubCountyAdministrator, Scope::Area(a)) => a == holder,
-            (Role::CommunicationsDesk, _) => at_top,
-            (Role::DepartmentDirector, Scope::Department(d)) => {
-                at_top && case.department.as_deref() == Some(d.as_str())
-            }
-            _ => false,
-        };
-        if !holds {
+    for u in staff.iter().filter(|u| !u.disabled && concerned(u)) {
+        if actor == Some(u.id.to_string().as_str()) {
             continue;
         }
         let contacts = [
@@ -327,10 +372,7 @@ pub fn escalation_notices(
                 channel,
                 to,
                 language: Language::English,
-                template: Template::StaffEscalated {
-                    reference: reference.clone(),
-                    reason: reason.clone(),
-                },
+                template: template.clone(),
                 created_at: event.at,
             });
         }

@@ -416,10 +416,13 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     {
         notify(tx, &t.case, &ev, &c).await?;
     }
-    if ev.kind == "case.escalated" {
+    if matches!(
+        ev.kind.as_str(),
+        "case.escalated" | "case.assigned" | "case.triaged"
+    ) {
         let staff = tx.staff_of(&t.case.jurisdiction).await?;
         let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;
-        for msg in outbound::escalation_notices(&t.case, &ev, &staff, &prefix) {
+        for msg in outbound::staff_notices(&t.case, &ev, &staff, &prefix) {
             tx.insert_outbox(&OutboxEntry::new(msg)).await?;
         }
     }
