@@ -281,6 +281,9 @@ pub fn for_event(
     })
 }
 
+/// Whom a staff notice is for.
+type Concerns = dyn Fn(&crate::StaffUser) -> bool;
+
 /// Messages to staff an event concerns: for `case.escalated`, those who hold the case now
 /// (the rung's area administrators; at the top of the ladder, the communications desk and
 /// the director of its department); for `case.triaged` and `case.assigned`, the feedback
@@ -301,10 +304,7 @@ pub fn staff_notices(
             .to_owned()
     };
     let reference = case.number.display_with(prefix);
-    let (template, concerned): (Template, Box<dyn Fn(&crate::StaffUser) -> bool>) = match event
-        .kind
-        .as_str()
-    {
+    let (template, concerned): (Template, Box<Concerns>) = match event.kind.as_str() {
         "case.escalated" => {
             let Some(holder) = case.holder().cloned() else {
                 return Vec::new();
