@@ -242,3 +242,59 @@ pub struct CaseFilter {
     pub after: Option<(Timestamp, CaseId)>,
     pub limit: u32,
 }
+
+/// What the transparency dashboard and open data need of a case: no text, no contact;
+/// the citizen's self-declared gender and age band only (for disaggregated figures).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseStat {
+    pub id: CaseId,
+    pub number: CaseNumber,
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub status: Status,
+    pub category: Option<String>,
+    pub ward: Option<AreaCode>,
+    pub holder: Option<AreaCode>,
+    pub department: Option<String>,
+    pub priority: Option<Priority>,
+    pub created_at: Timestamp,
+    pub first_responded_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub resolution_due: Option<Timestamp>,
+    pub reopen_count: u32,
+    pub satisfaction: Option<u8>,
+    pub gender: Option<crate::Gender>,
+    pub age_band: Option<crate::AgeBand>,
+    /// The citizen agreed to their concern's text being published.
+    pub publishable: bool,
+    pub updated_at: Timestamp,
+}
+
+impl CaseStat {
+    pub fn of(case: &Case, citizen: Option<&crate::Citizen>) -> Self {
+        Self {
+            id: case.id,
+            number: case.number,
+            kind: case.kind,
+            channel: case.channel,
+            status: case.status,
+            category: case.category.clone(),
+            ward: case.ward.clone(),
+            holder: case.holder().cloned(),
+            department: case.department.clone(),
+            priority: case.priority,
+            created_at: case.created_at,
+            first_responded_at: case.first_responded_at,
+            resolved_at: case.resolved_at,
+            closed_at: case.closed_at,
+            resolution_due: case.resolution_due,
+            reopen_count: case.reopen_count,
+            satisfaction: case.satisfaction,
+            gender: citizen.and_then(|c| c.gender),
+            age_band: citizen.and_then(|c| c.age_band),
+            publishable: citizen.is_some_and(|c| c.consent.publish),
+            updated_at: case.updated_at,
+        }
+    }
+}

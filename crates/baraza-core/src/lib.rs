@@ -20,7 +20,7 @@ pub mod sms;
 pub mod staff;
 
 pub use case::{
-    Attachment, Case, CaseFilter, CaseId, CaseKind, Channel, GeoPoint, NewCase, Status,
+    Attachment, Case, CaseFilter, CaseId, CaseKind, CaseStat, Channel, GeoPoint, NewCase, Status,
 };
 pub use citizen::{
     AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,

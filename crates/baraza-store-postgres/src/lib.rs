@@ -469,6 +469,44 @@ impl Store for PostgresStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn case_stats(
+        &self,
+        j: &JurisdictionId,
+        after: Option<(Timestamp, CaseId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseStat>> {
+        let columns: Vec<String> = rows::CASE_COLUMNS
+            .split(',')
+            .map(|c| format!("c.{0} AS {0}", c.trim()))
+            .collect();
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+            "SELECT {}, z.gender AS citizen_gender, z.age_band AS citizen_age_band, \
+             z.consent_publish AS citizen_publish FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id \
+             WHERE c.jurisdiction_id = ",
+            columns.join(", ")
+        ));
+        q.push_bind(j.as_str().to_owned());
+        if let Some((at, id)) = &after {
+            q.push(" AND (c.updated_at, c.id) > (").push_bind(*at);
+            q.push(", ").push_bind(id.0).push(")");
+        }
+        q.push(" ORDER BY c.updated_at, c.id LIMIT ").push_bind(i64::from(limit));
+        let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| {
+                let case = rows::case(r)?;
+                let mut stat = CaseStat::of(&case, None);
+                stat.gender = rows::get::<Option<String>>(r, "citizen_gender")?
+                    .and_then(|g| g.parse().ok());
+                stat.age_band = rows::get::<Option<String>>(r, "citizen_age_band")?
+                    .and_then(|a| a.parse().ok());
+                stat.publishable = rows::get::<Option<bool>>(r, "citizen_publish")?.unwrap_or(false);
+                Ok(stat)
+            })
+            .collect()
+    }
+
     async fn receive_message(&self, arrival: Arrival) -> StoreResult<Handled> {
         self.writer.inbound(arrival).await
     }

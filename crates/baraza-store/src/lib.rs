@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Channel,
-    Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
+    CaseStat, Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
     JurisdictionId, NewCase, PhoneNumber, ServiceCategory, Session, StaffUser, Timestamp, UserId,
 };
 
@@ -118,6 +118,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
     /// How many cases match (`limit` and `after` are ignored).
     async fn count_cases(&self, filter: &CaseFilter) -> StoreResult<u64>;
+    /// A jurisdiction's cases as figures (no text, no contact) in the order they last
+    /// changed, strictly after `after` (`updated_at`, id): the dashboard keeps up by
+    /// reading only what changed since its last read.
+    async fn case_stats(
+        &self,
+        j: &JurisdictionId,
+        after: Option<(Timestamp, CaseId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseStat>>;
 
     // Citizens' messages and the outbox.
     /// Store a citizen's message once and handle it (through the writer, like any write).

@@ -8,6 +8,7 @@ pub mod console;
 pub mod error;
 mod health;
 pub mod openapi;
+pub mod public;
 pub mod simulator;
 pub mod webhooks;
 
@@ -39,6 +40,12 @@ pub struct AppState {
     pub simulator: Option<Arc<simulator::Simulator>>,
     /// Messages to citizens and USSD screens, in their languages.
     pub templates: Arc<baraza_channels::templates::Templates>,
+    /// The dashboard's figures, kept up to date incrementally.
+    pub stats: Arc<public::stats::Stats>,
+    /// Where the server keeps files (photos, open data snapshots), if anywhere.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Where photos are kept (`<data dir>/media`).
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -58,7 +65,22 @@ impl AppState {
             senders: Arc::default(),
             simulator: None,
             templates: Arc::new(templates),
+            stats: Arc::default(),
+            data_dir: None,
+            media_dir: None,
         })
+    }
+
+    /// The same state, keeping photos and open data snapshots under `dir`.
+    pub fn with_data_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.media_dir = Some(dir.join("media"));
+        self.data_dir = Some(dir);
+        self
+    }
+
+    /// Where daily open data snapshots are written.
+    pub fn open_data_dir(&self) -> Option<std::path::PathBuf> {
+        self.data_dir.as_ref().map(|d| d.join("open-data"))
     }
 
     /// The same state, with the demo's phone simulator.
@@ -138,7 +160,13 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|method: Method| async move {
             AppError::MethodNotAllowed(format!("{method} is not allowed here"))
         })
+        .merge(public::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The web form takes a photo: outside the small global limit, with its own.
+        .merge(
+            public::raise_routes()
+                .layer(RequestBodyLimitLayer::new(public::MAX_PHOTO_BYTES + 64 * 1024)),
+        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

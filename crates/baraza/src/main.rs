@@ -415,6 +415,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     }
     let mut state = baraza_web::AppState::new(store, clock)
         .await?
+        .with_data_dir(cfg.data_dir.clone())
         .with_channels(baraza_web::webhooks::Channels {
             africastalking: africastalking.clone(),
             whatsapp: cfg.whatsapp.clone(),
@@ -436,12 +437,28 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     let escalation =
         baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
             .spawn(std::time::Duration::from_secs(60));
+    // Open data: today's snapshot files, written once a day (checked hourly).
+    let snapshots = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                match baraza_web::public::open_data::write_snapshots(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(files = n, "open data snapshot written"),
+                    Err(e) => tracing::warn!(error = ?e, "open data snapshot failed"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        })
+    };
 
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
     println!("  health          {base}/healthz   readiness {base}/readyz");
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
     println!("  staff console   {base}/staff");
+    println!("  public site     {base}/   (raise {base}/raise, follow {base}/track, registry {base}/registry,");
+    println!("                  dashboard {base}/dashboard, open data {base}/open-data)");
     match &africastalking {
         Some(at) => {
             let secret = if cfg.africastalking.is_none() {
@@ -489,6 +506,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     }
     follow_up.abort();
     escalation.abort();
+    snapshots.abort();
     if let Some(m) = media {
         m.abort();
     }

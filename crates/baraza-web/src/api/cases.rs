@@ -299,6 +299,30 @@ pub(crate) async fn file_case(
         None,
     )
     .await?;
+    let new = build_new_case(&cat, body, key)?;
+    if let Scope::Area(area) = &staff.user.scope {
+        let inside = new.ward.as_ref().is_some_and(|w| cat.areas.is_within(w, area));
+        if !inside {
+            return Err(AppError::Forbidden {
+                code: "outside_scope",
+                detail: format!("file cases in a ward within your area ({area})"),
+            });
+        }
+    }
+    let intake = state
+        .store
+        .create_case(new, staff.actor(), state.clock.now())
+        .await?;
+    Ok((intake, cat))
+}
+
+/// A concern checked whole against a jurisdiction's reference data: every invalid field
+/// is named at once. `key` is the filer's idempotency key, already namespaced.
+pub(crate) fn build_new_case(
+    cat: &JurisdictionCatalog,
+    body: CreateCaseRequest,
+    key: Option<String>,
+) -> Result<NewCase, AppError> {
     let mut errors = Errors::default();
     let kind = errors
         .required("kind", body.kind.as_deref())
@@ -350,17 +374,8 @@ pub(crate) async fn file_case(
     let (Some(kind), Some(channel), Some(description)) = (kind, channel, description) else {
         return Err(AppError::Internal("validated fields missing".into()));
     };
-    if let Scope::Area(area) = &staff.user.scope {
-        let inside = ward.as_ref().is_some_and(|w| cat.areas.is_within(w, area));
-        if !inside {
-            return Err(AppError::Forbidden {
-                code: "outside_scope",
-                detail: format!("file cases in a ward within your area ({area})"),
-            });
-        }
-    }
     let new = NewCase {
-        jurisdiction: staff.user.jurisdiction.clone(),
+        jurisdiction: cat.jurisdiction.id.clone(),
         kind,
         channel,
         category,
@@ -381,11 +396,7 @@ pub(crate) async fn file_case(
             Channel::Api | Channel::Web | Channel::Counter | Channel::Voice
         ),
     };
-    let intake = state
-        .store
-        .create_case(new, staff.actor(), state.clock.now())
-        .await?;
-    Ok((intake, cat))
+    Ok(new)
 }
 
 /// `If-Match: <version>` (or `"<version>"`): act only if the case is still at that

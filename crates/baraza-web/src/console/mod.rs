@@ -9,7 +9,7 @@
 //! role and scope on the server, with the same rules as the JSON API: a case outside
 //! one's scope answers as if it did not exist.
 
-mod cases;
+pub(crate) mod cases;
 pub mod i18n;
 pub mod password;
 mod signin;
@@ -54,7 +54,7 @@ pub fn routes() -> Router<AppState> {
 
 const CSS: &str = include_str!("../../templates/console/console.css");
 
-async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -111,14 +111,14 @@ pub fn language(headers: &HeaderMap) -> Language {
 }
 
 #[derive(serde::Deserialize)]
-struct LanguageQuery {
+pub(crate) struct LanguageQuery {
     l: String,
     #[serde(default)]
     next: String,
 }
 
 /// Choose the console's language (a cookie), then go back.
-async fn choose_language(
+pub(crate) async fn choose_language(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<LanguageQuery>,
 ) -> Response {
@@ -126,16 +126,24 @@ async fn choose_language(
         return StatusCode::BAD_REQUEST.into_response();
     };
     let cookie = set_cookie(&headers, LANG_COOKIE, lang.as_str(), 365 * 24 * 3600);
+    // Back where the reader was: `next`, else the page they came from (its path only).
+    let came_from = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/".to_owned());
+    let next = if q.next.is_empty() { came_from } else { q.next };
     (
         [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(&q.next)),
+        Redirect::to(&safe_next(&next)),
     )
         .into_response()
 }
 
 /// Only our own pages are places to go back to (no open redirect).
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with("/staff") && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_owned()
     } else {
         "/staff".to_owned()

@@ -1,0 +1,113 @@
+//! The public side: raise a concern on the web and follow it, the registry of resolved
+//! cases, the transparency dashboard and open data. Server-rendered, no JavaScript, small
+//! pages for 2G (under 30 KB), in English, Kiswahili and French.
+//!
+//! No public page or file carries a citizen's phone number, email or name: pages are
+//! built from case fields and public journal events only; free text is shown only where
+//! the citizen agreed to publication, and then with anything like a phone number or an
+//! email address masked. Official responses are masked the same way.
+
+pub mod dashboard;
+pub mod open_data;
+mod pages;
+pub mod stats;
+
+use crate::AppState;
+use crate::catalog::JurisdictionCatalog;
+use crate::console::Tr;
+use crate::error::AppError;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use baraza_core::JurisdictionId;
+use std::sync::Arc;
+
+/// A photo sent with the web form: at most this many bytes.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/track", get(pages::track))
+        .route("/registry", get(pages::registry))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard.csv", get(dashboard::csv))
+        .route("/open-data", get(open_data::page))
+        .route("/open-data/cases.csv", get(open_data::cases_csv))
+        .route("/open-data/cases.json", get(open_data::cases_json))
+        .route("/open-data/snapshots/{file}", get(open_data::snapshot))
+        .route("/static/baraza.css", get(crate::console::stylesheet))
+        .route("/language", get(crate::console::choose_language))
+}
+
+/// The web form takes a photo: its own, larger body limit (merged outside the global one).
+pub fn raise_routes() -> Router<AppState> {
+    Router::new()
+        .route("/raise", get(pages::raise_form).post(pages::raise))
+        .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 64 * 1024))
+}
+
+/// The jurisdiction a public page is about: `?j=` when given, else the first one.
+pub async fn jurisdiction_of(
+    state: &AppState,
+    j: Option<&str>,
+) -> Result<Arc<JurisdictionCatalog>, AppError> {
+    let id = match j.filter(|j| !j.is_empty()) {
+        Some(j) => JurisdictionId::parse(j).map_err(|e| AppError::Invalid(vec![e]))?,
+        None => state
+            .store
+            .jurisdictions()
+            .await?
+            .into_iter()
+            .map(|j| j.id)
+            .min()
+            .ok_or_else(|| AppError::NotFound {
+                code: "no_jurisdiction",
+                detail: "no jurisdiction is loaded yet".into(),
+            })?,
+    };
+    state
+        .catalog
+        .fresh(&*state.store, &id, |_| true)
+        .await?
+        .ok_or_else(|| AppError::not_found("jurisdiction"))
+}
+
+/// What every public page's frame needs.
+pub struct PublicFrame {
+    pub tr: Tr,
+    pub title: String,
+    pub jurisdiction: String,
+    /// `&j=...` to keep in links when the jurisdiction was chosen explicitly.
+    pub j: String,
+}
+
+impl PublicFrame {
+    pub fn new(headers: &HeaderMap, cat: &JurisdictionCatalog, explicit: bool, title_id: &str) -> Self {
+        let tr = Tr::new(crate::console::language(headers));
+        Self {
+            tr,
+            title: tr.t(title_id),
+            jurisdiction: cat.jurisdiction.name.clone(),
+            j: if explicit {
+                format!("j={}", cat.jurisdiction.id.as_str())
+            } else {
+                String::new()
+            },
+        }
+    }
+    pub fn t(&self, id: &str) -> String {
+        self.tr.t(id)
+    }
+    /// A link to one of our pages, keeping the jurisdiction.
+    pub fn link(&self, path: &str) -> String {
+        if self.j.is_empty() {
+            path.to_owned()
+        } else if path.contains('?') {
+            format!("{path}&{}", self.j)
+        } else {
+            format!("{path}?{}", self.j)
+        }
+    }
+}

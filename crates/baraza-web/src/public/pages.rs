@@ -1,0 +1,628 @@
+//! Home, raise a concern, follow it, and the registry of resolved cases.
+
+use super::{PublicFrame, jurisdiction_of};
+use crate::AppState;
+use crate::api::dto::{CitizenBody, CreateCaseRequest, LocationBody};
+use crate::catalog::JurisdictionCatalog;
+use crate::console::{cookie, random_hex, render, set_cookie};
+use crate::error::AppError;
+use askama::Template;
+use axum::extract::{ConnectInfo, Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use baraza_channels::gateway::Secret;
+use baraza_core::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+const FORM_COOKIE: &str = "bz_form";
+
+#[derive(Deserialize, Default)]
+pub struct JQuery {
+    #[serde(default)]
+    j: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/home.html")]
+struct HomePage {
+    frame: PublicFrame,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<JQuery>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "public-name");
+    Ok(render(&HomePage { frame }))
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+pub struct Group {
+    pub label: String,
+    pub options: Vec<Opt>,
+}
+
+#[derive(Template)]
+#[template(path = "public/raise.html")]
+struct RaisePage {
+    frame: PublicFrame,
+    csrf: String,
+    key: String,
+    kinds: Vec<Opt>,
+    wards: Vec<Group>,
+    categories: Vec<Opt>,
+    genders: Vec<Opt>,
+    ages: Vec<Opt>,
+    photos: bool,
+    errors: Vec<String>,
+    values: HashMap<String, String>,
+    filed: Option<String>,
+    track_link: String,
+    anonymous: bool,
+}
+
+impl RaisePage {
+    fn value(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn selected(&self, k: &str, v: &str) -> bool {
+        self.values.get(k).is_some_and(|x| x == v)
+    }
+}
+
+/// Wards grouped by the level above them (sub-counties), both sorted by name.
+fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut parents: Vec<&Area> = cat
+        .areas
+        .iter()
+        .filter(|a| cat.areas.leaves().any(|l| l.parent.as_ref() == Some(&a.code)))
+        .collect();
+    parents.sort_by(|a, b| a.name.cmp(&b.name));
+    for p in parents {
+        let mut options: Vec<Opt> = cat
+            .areas
+            .leaves()
+            .filter(|l| l.parent.as_ref() == Some(&p.code))
+            .map(|l| Opt {
+                value: l.code.0.clone(),
+                label: l.name.clone(),
+            })
+            .collect();
+        options.sort_by(|a, b| a.label.cmp(&b.label));
+        groups.push(Group {
+            label: p.name.clone(),
+            options,
+        });
+    }
+    groups
+}
+
+fn raise_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    cat: &JurisdictionCatalog,
+    explicit: bool,
+    errors: Vec<String>,
+    values: HashMap<String, String>,
+    filed: Option<String>,
+    anonymous: bool,
+    status: StatusCode,
+) -> Response {
+    let frame = PublicFrame::new(headers, cat, explicit, "raise-title");
+    let tr = frame.tr;
+    let csrf = random_hex(16);
+    let page = RaisePage {
+        csrf: csrf.clone(),
+        key: random_hex(12),
+        kinds: CaseKind::ALL
+            .iter()
+            .map(|k| Opt {
+                value: k.to_string(),
+                label: tr.t(&format!("kind-{k}")),
+            })
+            .collect(),
+        wards: ward_groups(cat),
+        categories: cat
+            .categories
+            .iter()
+            .map(|c| Opt {
+                value: c.code.clone(),
+                label: c.name.clone(),
+            })
+            .collect(),
+        genders: Gender::ALL
+            .iter()
+            .map(|g| Opt {
+                value: g.to_string(),
+                label: tr.t(&format!("gender-{g}")),
+            })
+            .collect(),
+        ages: AgeBand::ALL
+            .iter()
+            .map(|a| Opt {
+                value: a.to_string(),
+                label: a.as_str().replace('_', "-").replace("-plus", "+").replace("under-", "< "),
+            })
+            .collect(),
+        photos: state.media_dir.is_some(),
+        errors,
+        values,
+        track_link: filed
+            .as_ref()
+            .map(|r| frame.link(&format!("/track?ref={r}")))
+            .unwrap_or_default(),
+        filed,
+        anonymous,
+        frame,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    if let Ok(v) = set_cookie(headers, FORM_COOKIE, &csrf, 3600).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn raise_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<JQuery>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    Ok(raise_page(
+        &state,
+        &headers,
+        &cat,
+        !q.j.is_empty(),
+        Vec::new(),
+        HashMap::new(),
+        None,
+        false,
+        StatusCode::OK,
+    ))
+}
+
+/// A photo as sent, before it is kept.
+struct Photo {
+    bytes: Vec<u8>,
+    media_type: String,
+    filename: Option<String>,
+}
+
+pub async fn raise(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let mut values: HashMap<String, String> = HashMap::new();
+    let mut photo = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("form", e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let media_type = field.content_type().unwrap_or_default().to_owned();
+            let filename = field.file_name().map(str::to_owned);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::invalid("photo", e.body_text()))?;
+            if !bytes.is_empty() {
+                photo = Some(Photo {
+                    bytes: bytes.to_vec(),
+                    media_type,
+                    filename,
+                });
+            }
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| AppError::invalid(&name, e.body_text()))?;
+            values.insert(name, text);
+        }
+    }
+    let j = values.get("j").cloned().unwrap_or_default();
+    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let explicit = !j.is_empty();
+    let tr = crate::console::Tr::new(crate::console::language(&headers));
+    let again = |errors: Vec<String>, values: HashMap<String, String>, status| {
+        Ok(raise_page(
+            &state, &headers, &cat, explicit, errors, values, None, false, status,
+        ))
+    };
+    let token_ok = cookie(&headers, FORM_COOKIE).is_some_and(|c| {
+        !c.is_empty() && Secret::new(c).matches(values.get("csrf").map_or("", String::as_str))
+    });
+    if !token_ok {
+        return again(vec![tr.t("csrf-failed")], values, StatusCode::FORBIDDEN);
+    }
+    // One address may not flood the county's queues; what it sent is kept on the page.
+    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+        return again(
+            vec!["too many concerns from this connection in a minute; wait a moment and send again".into()],
+            values,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let v = |k: &str| {
+        values
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let mut errors = Vec::new();
+    let location = match (v("lat"), v("lon")) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
+            (Ok(lat), Ok(lon)) => Some(LocationBody { lat, lon }),
+            _ => {
+                errors.push("location: latitude and longitude are numbers, e.g. 0.6702 and 35.5081".to_owned());
+                None
+            }
+        },
+        _ => {
+            errors.push("location: give both latitude and longitude, or neither".to_owned());
+            None
+        }
+    };
+    let mut attachments = Vec::new();
+    let mut keep = None;
+    if let Some(p) = photo {
+        match &state.media_dir {
+            None => errors.push("photo: this server does not keep photos".into()),
+            Some(_) if !p.media_type.starts_with("image/") => {
+                errors.push("photo: send a picture (JPEG or PNG)".into())
+            }
+            Some(_) if p.bytes.len() > super::MAX_PHOTO_BYTES => {
+                errors.push("photo: at most 5 MB".into())
+            }
+            Some(dir) => {
+                let sha256 = hex::encode(Sha256::digest(&p.bytes));
+                attachments.push(crate::api::dto::AttachmentBody {
+                    media_type: p.media_type.clone(),
+                    size_bytes: p.bytes.len() as u64,
+                    sha256: sha256.clone(),
+                    filename: p.filename.clone(),
+                    url: Some(format!("media/{sha256}")),
+                });
+                keep = Some((dir.join(&sha256), p.bytes));
+            }
+        }
+    }
+    let has_contact = v("phone").is_some() || v("email").is_some();
+    let citizen = CitizenBody {
+        phone: v("phone"),
+        whatsapp_id: None,
+        email: v("email"),
+        name: v("name"),
+        language: Some(tr.lang.to_string()),
+        gender: v("gender"),
+        age_band: v("age_band"),
+        consent_contact: Some(has_contact),
+        consent_publish: Some(values.contains_key("publish")),
+    };
+    let body = CreateCaseRequest {
+        kind: v("kind"),
+        channel: Some("web".into()),
+        category: v("category"),
+        ward: v("ward"),
+        location,
+        description: v("description"),
+        attachments,
+        citizen: Some(citizen),
+    };
+    let key = v("key").map(|k| format!("web:{k}"));
+    let new = match crate::api::cases::build_new_case(&cat, body, key) {
+        Ok(new) if errors.is_empty() => new,
+        Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Invalid(errs)) => {
+            errors.extend(errs.into_iter().map(|e| {
+                format!("{}: {}", e.field.trim_start_matches("citizen."), e.message)
+            }));
+            return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some((path, bytes)) = keep {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
+        }
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
+    }
+    let anonymous = new.citizen.as_ref().is_none_or(|c| !c.has_contact());
+    let intake = state
+        .store
+        .create_case(new, Actor::citizen(None, Channel::Web), state.clock.now())
+        .await?;
+    let reference = intake.case.number.display_with(&cat.jurisdiction.reference_prefix);
+    Ok(raise_page(
+        &state,
+        &headers,
+        &cat,
+        explicit,
+        Vec::new(),
+        HashMap::new(),
+        Some(reference),
+        anonymous,
+        StatusCode::OK,
+    ))
+}
+
+/// One line of a public timeline.
+pub struct Step {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+}
+
+/// The public timeline of a case: public events only, no actor names, texts masked.
+pub fn public_timeline(
+    events: &[JournalEvent],
+    cat: &JurisdictionCatalog,
+    tr: &crate::console::Tr,
+) -> Vec<Step> {
+    events
+        .iter()
+        .filter(|e| e.visibility == Visibility::Public)
+        // What citizens wrote stays private; the county's answers are public.
+        .filter(|e| e.kind != "case.citizen_replied" && e.kind != "case.received")
+        .map(|e| {
+            let data = e.data();
+            let s = |k: &str| data.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let detail = match e.kind.as_str() {
+                "case.responded" => crate::console::cases::redact(&s("text")),
+                "case.rejected" => crate::console::cases::redact(&s("reason")),
+                "case.referred" => crate::console::cases::redact(&format!("{} {}", s("to"), s("reason"))),
+                "case.assigned" => cat.department(&s("department")).map(|d| d.name.clone()).unwrap_or_default(),
+                "case.escalated" => cat
+                    .areas
+                    .get(&AreaCode(s("to")))
+                    .map(|a| format!("→ {}", a.name))
+                    .unwrap_or_default(),
+                "case.rated" => data.get("score").map(|v| format!("{v}/5")).unwrap_or_default(),
+                _ => String::new(),
+            };
+            Step {
+                when: local_date(cat, &e.at),
+                what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn local_date(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
+    match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+pub struct Summary {
+    pub reference: String,
+    pub digits: String,
+    pub status: String,
+    pub kind: String,
+    pub category: String,
+    pub ward: String,
+    pub held_by: String,
+    pub department: String,
+    pub received: String,
+    pub text: Option<String>,
+    pub timeline: Vec<Step>,
+}
+
+fn summary(
+    case: &Case,
+    events: &[JournalEvent],
+    cat: &JurisdictionCatalog,
+    tr: &crate::console::Tr,
+    text: Option<String>,
+) -> Summary {
+    let area = |c: Option<&AreaCode>| {
+        c.and_then(|c| cat.areas.get(c))
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    };
+    Summary {
+        reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+        digits: case.number.digits(),
+        status: tr.t(&format!("status-{}", case.status)),
+        kind: tr.t(&format!("kind-{}", case.kind)),
+        category: case
+            .category
+            .as_deref()
+            .and_then(|c| cat.category(c))
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        ward: area(case.ward.as_ref()),
+        held_by: area(case.holder()),
+        department: case
+            .department
+            .as_deref()
+            .and_then(|d| cat.department(d))
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
+        received: local_date(cat, &case.created_at),
+        text,
+        timeline: public_timeline(events, cat, tr),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/track.html")]
+struct TrackPage {
+    frame: PublicFrame,
+    typed: String,
+    found: Option<Summary>,
+    not_found: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TrackQuery {
+    #[serde(default)]
+    j: String,
+    #[serde(default, rename = "ref")]
+    reference: String,
+}
+
+pub async fn track(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<TrackQuery>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "track-title");
+    let typed = q.reference.trim().to_owned();
+    let mut found = None;
+    if !typed.is_empty()
+        && let Ok(n) = CaseNumber::parse(&typed)
+        && let Some(case) = state.store.case_by_number(n).await?
+        && case.jurisdiction == cat.jurisdiction.id
+    {
+        let events = state.store.case_events(case.id).await?;
+        found = Some(summary(&case, &events, &cat, &frame.tr, None));
+    }
+    let not_found = !typed.is_empty() && found.is_none();
+    let status = if not_found { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    let mut res = render(&TrackPage {
+        frame,
+        typed,
+        found,
+        not_found,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "public/registry.html")]
+struct RegistryPage {
+    frame: PublicFrame,
+    wards: Vec<Group>,
+    departments: Vec<Opt>,
+    categories: Vec<Opt>,
+    ward: String,
+    department: String,
+    category: String,
+    cases: Vec<Summary>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RegistryQuery {
+    #[serde(default)]
+    j: String,
+    #[serde(default)]
+    ward: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    after: String,
+}
+
+/// Resolved cases, confirmed by their citizens; newest first, 10 a page.
+pub async fn registry(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<RegistryQuery>,
+) -> Result<Response, AppError> {
+    const PAGE: usize = 10;
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "registry-title");
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let filter = CaseFilter {
+        jurisdiction: Some(cat.jurisdiction.id.clone()),
+        statuses: vec![Status::Resolved, Status::Closed],
+        ward: opt(&q.ward).map(AreaCode),
+        department: opt(&q.department),
+        category: opt(&q.category),
+        after: q.after.split_once('_').and_then(|(m, id)| {
+            Some((
+                chrono::DateTime::from_timestamp_micros(m.parse().ok()?)?,
+                CaseId(id.parse().ok()?),
+            ))
+        }),
+        limit: PAGE as u32 + 1,
+        ..Default::default()
+    };
+    let mut cases = state.store.list_cases(&filter).await?;
+    let next = (cases.len() > PAGE).then(|| {
+        cases.truncate(PAGE);
+        let last = &cases[PAGE - 1];
+        let after = format!("{}_{}", last.created_at.timestamp_micros(), last.id);
+        serde_urlencoded::to_string([
+            ("ward", q.ward.as_str()),
+            ("department", q.department.as_str()),
+            ("category", q.category.as_str()),
+            ("after", after.as_str()),
+        ])
+        .map(|q| frame.link(&format!("/registry?{q}")))
+        .unwrap_or_default()
+    });
+    let mut out = Vec::new();
+    for case in cases.iter().filter(|c| c.resolved_at.is_some()) {
+        let publish = match case.citizen {
+            Some(id) => state
+                .store
+                .citizen(id)
+                .await?
+                .is_some_and(|c| c.consent.publish),
+            None => false,
+        };
+        let text = publish.then(|| crate::console::cases::redact(&case.description));
+        let events = state.store.case_events(case.id).await?;
+        out.push(summary(case, &events, &cat, &frame.tr, text));
+    }
+    let page = RegistryPage {
+        wards: ward_groups(&cat),
+        departments: cat
+            .departments
+            .iter()
+            .map(|d| Opt {
+                value: d.code.clone(),
+                label: d.name.clone(),
+            })
+            .collect(),
+        categories: cat
+            .categories
+            .iter()
+            .map(|c| Opt {
+                value: c.code.clone(),
+                label: c.name.clone(),
+            })
+            .collect(),
+        ward: q.ward,
+        department: q.department,
+        category: q.category,
+        cases: out,
+        next,
+        frame,
+    };
+    Ok(render(&page))
+}
+
+// Keep `IntoResponse` in scope for handlers that build responses by hand.
+#[allow(dead_code)]
+fn _into(r: Response) -> Response {
+    r.into_response()
+}

@@ -1,0 +1,317 @@
+//! The transparency dashboard's figures, kept up to date incrementally: each jurisdiction's
+//! cases are held in memory as `CaseStat` rows (figures only: no text, no contact), and
+//! each refresh reads only the cases changed since the last one (`Store::case_stats` in
+//! `(updated_at, id)` order). Breakdowns are computed from those rows on demand and kept
+//! until the data changes, so a page costs a lookup even with a million cases.
+//!
+//! Small counts are suppressed: a group of fewer than [`MIN_COUNT`] cases shows no figure,
+//! so that no one can be identified from a breakdown.
+
+use baraza_core::{AreaTree, CaseId, CaseStat, JurisdictionId, Status, Timestamp};
+use baraza_store::{Store, StoreResult};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Groups with fewer cases than this show no figures.
+pub const MIN_COUNT: usize = 5;
+/// How stale the figures may be before a page reads the changes.
+const REFRESH_AFTER: Duration = Duration::from_secs(5);
+const PAGE: u32 = 20_000;
+
+/// The ways figures can be broken down.
+pub const DIMENSIONS: &[&str] = &[
+    "ward",
+    "sub-county",
+    "department",
+    "category",
+    "channel",
+    "month",
+    "gender",
+    "age-band",
+];
+
+/// The figures of one group (or of everything).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub key: String,
+    pub count: usize,
+    /// False when the group is too small to show anything but "fewer than 5".
+    pub shown: bool,
+    pub first_response_median_h: Option<f64>,
+    pub first_response_p90_h: Option<f64>,
+    pub resolution_median_d: Option<f64>,
+    pub resolution_p90_d: Option<f64>,
+    /// Resolved (confirmed) within the resolution target, of those resolved with a target.
+    pub within_target: Option<f64>,
+    /// Confirmed by the citizen, of those answered and settled (confirmed or unconfirmed).
+    pub confirmed: Option<f64>,
+    pub satisfaction: Option<f64>,
+    pub reopen_rate: Option<f64>,
+    pub resolved: usize,
+}
+
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.len() < MIN_COUNT {
+        return None;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted.get(i).copied()
+}
+
+fn share(part: usize, of: usize) -> Option<f64> {
+    (of >= MIN_COUNT).then(|| part as f64 / of as f64)
+}
+
+/// The figures of a set of cases.
+pub fn figures<'a>(key: String, cases: impl Iterator<Item = &'a CaseStat>) -> Figures {
+    let mut count = 0;
+    let mut first = Vec::new();
+    let mut resolution = Vec::new();
+    let (mut with_target, mut in_time) = (0, 0);
+    let (mut confirmed, mut unconfirmed) = (0, 0);
+    let mut ratings = Vec::new();
+    let mut reopened = 0;
+    for c in cases {
+        count += 1;
+        if let Some(t) = c.first_responded_at {
+            first.push((t - c.created_at).num_seconds() as f64 / 3600.0);
+        }
+        if let Some(t) = c.resolved_at {
+            resolution.push((t - c.created_at).num_seconds() as f64 / 86_400.0);
+            confirmed += 1;
+            if let Some(due) = c.resolution_due {
+                with_target += 1;
+                if t <= due {
+                    in_time += 1;
+                }
+            }
+        } else if c.status == Status::ClosedUnconfirmed {
+            unconfirmed += 1;
+        }
+        if let Some(s) = c.satisfaction {
+            ratings.push(f64::from(s));
+        }
+        if c.reopen_count > 0 {
+            reopened += 1;
+        }
+    }
+    first.sort_by(f64::total_cmp);
+    resolution.sort_by(f64::total_cmp);
+    let shown = count >= MIN_COUNT;
+    let hide = |v: Option<f64>| v.filter(|_| shown);
+    Figures {
+        key,
+        count,
+        shown,
+        first_response_median_h: hide(quantile(&first, 0.5)),
+        first_response_p90_h: hide(quantile(&first, 0.9)),
+        resolution_median_d: hide(quantile(&resolution, 0.5)),
+        resolution_p90_d: hide(quantile(&resolution, 0.9)),
+        within_target: hide(share(in_time, with_target)),
+        confirmed: hide(share(confirmed, confirmed + unconfirmed)),
+        satisfaction: hide(
+            (ratings.len() >= MIN_COUNT).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
+        ),
+        reopen_rate: hide(share(reopened, count)),
+        resolved: confirmed,
+    }
+}
+
+/// The key of a case in a breakdown; `None` leaves it out (e.g. no ward yet).
+fn key_of(dimension: &str, c: &CaseStat, tree: &AreaTree) -> Option<String> {
+    match dimension {
+        "ward" => c.ward.as_ref().map(|w| w.0.clone()),
+        "sub-county" => c
+            .ward
+            .as_ref()
+            .and_then(|w| tree.get(w))
+            .and_then(|a| a.parent.as_ref())
+            .map(|p| p.0.clone()),
+        "department" => c.department.clone(),
+        "category" => c.category.clone(),
+        "channel" => Some(c.channel.to_string()),
+        "month" => Some(c.created_at.format("%Y-%m").to_string()),
+        "gender" => Some(c.gender.map_or_else(|| "not_declared".to_owned(), |g| g.to_string())),
+        "age-band" => Some(
+            c.age_band
+                .map_or_else(|| "not_declared".to_owned(), |a| a.to_string()),
+        ),
+        _ => None,
+    }
+}
+
+/// One jurisdiction's cases as figures, and the breakdowns computed from them so far.
+#[derive(Default)]
+struct Data {
+    rows: HashMap<CaseId, CaseStat>,
+    cursor: Option<(Timestamp, CaseId)>,
+    /// Bumped whenever rows change; cached breakdowns of an older generation are stale.
+    generation: u64,
+    breakdowns: HashMap<String, (u64, Arc<Breakdown>)>,
+    refreshed: Option<Instant>,
+}
+
+/// Figures for everything and per group, groups sorted by their key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    pub total: Figures,
+    pub groups: Vec<Figures>,
+}
+
+/// Every jurisdiction's figures. Cheap to share; refreshes itself when read.
+#[derive(Default)]
+pub struct Stats {
+    data: tokio::sync::Mutex<HashMap<JurisdictionId, Arc<Mutex<Data>>>>,
+}
+
+impl Stats {
+    async fn data(&self, j: &JurisdictionId) -> Arc<Mutex<Data>> {
+        self.data.lock().await.entry(j.clone()).or_default().clone()
+    }
+
+    /// Read the cases changed since the last read (all of them the first time).
+    pub async fn refresh(&self, store: &dyn Store, j: &JurisdictionId, force: bool) -> StoreResult<()> {
+        let data = self.data(j).await;
+        let (fresh, mut cursor) = {
+            let d = data.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh = d.refreshed.is_some_and(|t| t.elapsed() < REFRESH_AFTER);
+            (fresh, d.cursor)
+        };
+        if fresh && !force {
+            return Ok(());
+        }
+        loop {
+            let batch = store.case_stats(j, cursor, PAGE).await?;
+            let full = batch.len() == PAGE as usize;
+            if let Some(last) = batch.last() {
+                cursor = Some((last.updated_at, last.id));
+            }
+            {
+                let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
+                if !batch.is_empty() {
+                    d.generation += 1;
+                }
+                for row in batch {
+                    d.rows.insert(row.id, row);
+                }
+                d.cursor = cursor;
+                if !full {
+                    d.refreshed = Some(Instant::now());
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The figures broken down by `dimension` (see [`DIMENSIONS`]).
+    pub async fn breakdown(
+        &self,
+        store: &dyn Store,
+        j: &JurisdictionId,
+        tree: &AreaTree,
+        dimension: &str,
+    ) -> StoreResult<Arc<Breakdown>> {
+        self.refresh(store, j, false).await?;
+        let data = self.data(j).await;
+        let tree = tree.clone();
+        let dimension = dimension.to_owned();
+        let computed = tokio::task::spawn_blocking(move || {
+            let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((generation, b)) = d.breakdowns.get(&dimension)
+                && *generation == d.generation
+            {
+                return b.clone();
+            }
+            let total = figures("all".into(), d.rows.values());
+            let mut groups: HashMap<String, Vec<&CaseStat>> = HashMap::new();
+            for c in d.rows.values() {
+                if let Some(k) = key_of(&dimension, c, &tree) {
+                    groups.entry(k).or_default().push(c);
+                }
+            }
+            let mut groups: Vec<Figures> = groups
+                .into_iter()
+                .map(|(k, cs)| figures(k, cs.into_iter()))
+                .collect();
+            groups.sort_by(|a, b| a.key.cmp(&b.key));
+            let b = Arc::new(Breakdown { total, groups });
+            let generation = d.generation;
+            d.breakdowns.insert(dimension, (generation, b.clone()));
+            b
+        })
+        .await
+        .map_err(|e| baraza_store::StoreError::Backend(format!("computing figures: {e}")))?;
+        Ok(computed)
+    }
+
+    /// Every case of the jurisdiction as figures, in reference order (open data).
+    pub async fn rows(&self, store: &dyn Store, j: &JurisdictionId) -> StoreResult<Vec<CaseStat>> {
+        self.refresh(store, j, false).await?;
+        let data = self.data(j).await;
+        let d = data.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rows: Vec<CaseStat> = d.rows.values().cloned().collect();
+        rows.sort_by_key(|r| (r.created_at, r.id));
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baraza_core::{CaseKind, CaseNumber, Channel};
+
+    fn stat(i: u32, resolved_after_days: Option<i64>, within: bool) -> CaseStat {
+        let created: Timestamp = "2026-11-02T08:00:00Z".parse().unwrap();
+        let resolved_at = resolved_after_days.map(|d| created + chrono::Duration::days(d));
+        CaseStat {
+            id: CaseId(uuid::Uuid::from_u128(u128::from(i))),
+            number: CaseNumber::parse("00000000").unwrap(),
+            kind: CaseKind::Complaint,
+            channel: Channel::Sms,
+            status: if resolved_at.is_some() { Status::Resolved } else { Status::ClosedUnconfirmed },
+            category: None,
+            ward: None,
+            holder: None,
+            department: Some("water".into()),
+            priority: None,
+            created_at: created,
+            first_responded_at: Some(created + chrono::Duration::hours(i64::from(i))),
+            resolved_at,
+            closed_at: None,
+            resolution_due: Some(created + chrono::Duration::days(if within { 30 } else { 1 })),
+            reopen_count: u32::from(i % 2 == 0),
+            satisfaction: Some(4),
+            gender: None,
+            age_band: None,
+            publishable: false,
+            updated_at: created,
+        }
+    }
+
+    #[test]
+    fn figures_and_suppression() {
+        let cases: Vec<CaseStat> = (1..=10)
+            .map(|i| stat(i, (i <= 8).then_some(i64::from(i)), i <= 6))
+            .collect();
+        let f = figures("water".into(), cases.iter());
+        assert!(f.shown);
+        assert_eq!(f.count, 10);
+        assert_eq!(f.first_response_median_h, Some(6.0));
+        assert_eq!(f.first_response_p90_h, Some(9.0));
+        assert_eq!(f.resolution_median_d, Some(5.0));
+        assert_eq!(f.within_target, Some(6.0 / 8.0));
+        assert_eq!(f.confirmed, Some(8.0 / 10.0));
+        assert_eq!(f.satisfaction, Some(4.0));
+        assert_eq!(f.reopen_rate, Some(0.5));
+        // Four cases: nothing but "fewer than 5".
+        let small = figures("tiny".into(), cases.iter().take(4));
+        assert!(!small.shown);
+        assert_eq!(
+            (small.first_response_median_h, small.satisfaction, small.reopen_rate),
+            (None, None, None)
+        );
+    }
+}
