@@ -145,6 +145,10 @@ pub enum Action {
     /// A message from the citizen about their case, recorded on it.
     CitizenReply {
         text: String,
+        /// Where it came from, when another system relayed it (e.g. `open311:<update id>`):
+        /// the same relayed message is recorded once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
     },
     /// A file the citizen sent (a photo), once fetched from the provider.
     AttachMedia {
@@ -655,9 +659,12 @@ pub fn decide(
             json!({ "text": text })
         }
         Action::Remind => json!({}),
-        Action::CitizenReply { text } => {
+        Action::CitizenReply { text, source } => {
             required_text("text", text, 4000)?;
-            json!({ "text": text })
+            match source {
+                Some(source) => json!({ "text": text, "source": source }),
+                None => json!({ "text": text }),
+            }
         }
         Action::AttachMedia { attachment } => {
             next.attachments.push(attachment.clone());

@@ -507,6 +507,40 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn public_events(
+        &self,
+        j: &JurisdictionId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(CaseNumber, JournalEvent)>> {
+        let columns: Vec<String> = rows::EVENT_COLUMNS
+            .split(',')
+            .map(|c| format!("e.{0} AS {0}", c.trim()))
+            .collect();
+        let sql = format!(
+            "SELECT {}, c.number AS case_number FROM journal e JOIN cases c ON c.id = e.case_id \
+             WHERE c.jurisdiction_id = $1 AND e.visibility = 'public' AND e.at >= $2 AND e.at <= $3 \
+             ORDER BY e.seq LIMIT $4",
+            columns.join(", ")
+        );
+        let found = sqlx::query(&sql)
+            .bind(j.as_str()).bind(from).bind(to).bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| {
+                let n = u32::try_from(rows::get::<i64>(r, "case_number")?).map_err(StoreError::corrupt)?;
+                Ok((
+                    CaseNumber::from_value(n).map_err(StoreError::corrupt)?,
+                    rows::event(r)?,
+                ))
+            })
+            .collect()
+    }
+
     async fn receive_message(&self, arrival: Arrival) -> StoreResult<Handled> {
         self.writer.inbound(arrival).await
     }

@@ -118,6 +118,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
     /// How many cases match (`limit` and `after` are ignored).
     async fn count_cases(&self, filter: &CaseFilter) -> StoreResult<u64>;
+    /// A jurisdiction's public journal events between two times (inclusive), oldest
+    /// first, with their case's number (Open311's service request updates).
+    async fn public_events(
+        &self,
+        j: &JurisdictionId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(CaseNumber, JournalEvent)>>;
     /// A jurisdiction's cases as figures (no text, no contact) in the order they last
     /// changed, strictly after `after` (`updated_at`, id): the dashboard keeps up by
     /// reading only what changed since its last read.

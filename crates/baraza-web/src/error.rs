@@ -190,7 +190,11 @@ pub async fn problem_for_bare_errors(response: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| {
             let v = v.as_bytes();
-            v.starts_with(b"application/problem+json") || v.starts_with(b"text/html")
+            v.starts_with(b"application/problem+json")
+                || v.starts_with(b"text/html")
+                // Open311's own error documents.
+                || v.starts_with(b"text/xml")
+                || v.starts_with(b"application/json")
         });
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod console;
 pub mod error;
 mod health;
+pub mod open311;
 pub mod openapi;
 pub mod public;
 pub mod simulator;
@@ -161,6 +162,7 @@ pub fn app(state: AppState) -> Router {
             AppError::MethodNotAllowed(format!("{method} is not allowed here"))
         })
         .merge(public::routes())
+        .merge(open311::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The web form takes a photo: outside the small global limit, with its own.
         .merge(

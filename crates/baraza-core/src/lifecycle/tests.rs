@@ -87,6 +87,7 @@ fn sample_action(kind: ActionKind) -> Action {
         ActionKind::Remind => Action::Remind,
         ActionKind::CitizenReply => Action::CitizenReply {
             text: "the pump is still broken".into(),
+            source: None,
         },
         ActionKind::AttachMedia => Action::AttachMedia {
             attachment: crate::Attachment {

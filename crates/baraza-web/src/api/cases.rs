@@ -737,6 +737,7 @@ pub(crate) async fn parse_action(
         }
         ActionKind::CitizenReply => Action::CitizenReply {
             text: text(&mut errors, "text", body.text),
+            source: None,
         },
         ActionKind::Note => Action::Note {
             text: text(&mut errors, "text", body.text),
