@@ -490,18 +490,20 @@ impl Store for PostgresStore {
             q.push(" AND (c.updated_at, c.id) > (").push_bind(*at);
             q.push(", ").push_bind(id.0).push(")");
         }
-        q.push(" ORDER BY c.updated_at, c.id LIMIT ").push_bind(i64::from(limit));
+        q.push(" ORDER BY c.updated_at, c.id LIMIT ")
+            .push_bind(i64::from(limit));
         let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
         found
             .iter()
             .map(|r| {
                 let case = rows::case(r)?;
                 let mut stat = CaseStat::of(&case, None);
-                stat.gender = rows::get::<Option<String>>(r, "citizen_gender")?
-                    .and_then(|g| g.parse().ok());
+                stat.gender =
+                    rows::get::<Option<String>>(r, "citizen_gender")?.and_then(|g| g.parse().ok());
                 stat.age_band = rows::get::<Option<String>>(r, "citizen_age_band")?
                     .and_then(|a| a.parse().ok());
-                stat.publishable = rows::get::<Option<bool>>(r, "citizen_publish")?.unwrap_or(false);
+                stat.publishable =
+                    rows::get::<Option<bool>>(r, "citizen_publish")?.unwrap_or(false);
                 Ok(stat)
             })
             .collect()
@@ -525,14 +527,18 @@ impl Store for PostgresStore {
             columns.join(", ")
         );
         let found = sqlx::query(&sql)
-            .bind(j.as_str()).bind(from).bind(to).bind(i64::from(limit))
+            .bind(j.as_str())
+            .bind(from)
+            .bind(to)
+            .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?;
         found
             .iter()
             .map(|r| {
-                let n = u32::try_from(rows::get::<i64>(r, "case_number")?).map_err(StoreError::corrupt)?;
+                let n = u32::try_from(rows::get::<i64>(r, "case_number")?)
+                    .map_err(StoreError::corrupt)?;
                 Ok((
                     CaseNumber::from_value(n).map_err(StoreError::corrupt)?,
                     rows::event(r)?,

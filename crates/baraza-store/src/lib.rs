@@ -17,8 +17,8 @@ pub use verify::{Verifier, VerifyReport, verify_journal};
 use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
-    Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, ChainHead, Channel,
-    CaseStat, Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
+    Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, CaseStat, ChainHead,
+    Channel, Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
     JurisdictionId, NewCase, PhoneNumber, ServiceCategory, Session, StaffUser, Timestamp, UserId,
 };
 

@@ -162,22 +162,53 @@ fn field_order(element: &str) -> &'static [&'static str] {
         "discovery" => &["changeset", "contact", "key_service", "endpoints"],
         "endpoint" => &["specification", "url", "changeset", "type", "formats"],
         "service" => &[
-            "service_code", "service_name", "description", "metadata", "type", "keywords", "group",
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
         ],
         "service_definition" => &["service_code", "attributes"],
         "attribute" => &[
-            "variable", "code", "datatype", "required", "datatype_description", "order",
-            "description", "values",
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
         ],
         "value" => &["key", "name"],
         "request" => &[
-            "service_request_id", "token", "status", "status_notes", "service_name",
-            "service_code", "description", "agency_responsible", "service_notice",
-            "requested_datetime", "updated_datetime", "expected_datetime", "address",
-            "address_id", "zipcode", "lat", "long", "media_url", "account_id",
+            "service_request_id",
+            "token",
+            "status",
+            "status_notes",
+            "service_name",
+            "service_code",
+            "description",
+            "agency_responsible",
+            "service_notice",
+            "requested_datetime",
+            "updated_datetime",
+            "expected_datetime",
+            "address",
+            "address_id",
+            "zipcode",
+            "lat",
+            "long",
+            "media_url",
+            "account_id",
         ],
         "request_update" => &[
-            "update_id", "service_request_id", "status", "updated_datetime", "description",
+            "update_id",
+            "service_request_id",
+            "status",
+            "updated_datetime",
+            "description",
             "media_url",
         ],
         "error" => &["code", "description"],
@@ -405,7 +436,7 @@ fn is_closed(s: Status) -> bool {
 fn request_body(
     case: &Case,
     cat: &JurisdictionCatalog,
-    publishable: bool,
+    published: Option<String>,
     notes: Option<String>,
 ) -> Value {
     let address = case.ward.as_ref().and_then(|w| cat.areas.get(w)).map(|a| {
@@ -423,7 +454,7 @@ fn request_body(
         "status_notes": notes,
         "service_name": case.category.as_deref().and_then(|c| cat.category(c)).map(|c| c.name.clone()),
         "service_code": case.category.clone().unwrap_or_else(|| "uncategorised".into()),
-        "description": publishable.then(|| redact(&case.description)),
+        "description": published,
         "agency_responsible": case.department.as_deref().and_then(|d| cat.department(d)).map(|d| d.name.clone()),
         "service_notice": Value::Null,
         "requested_datetime": datetime(&case.created_at),
@@ -440,13 +471,14 @@ fn request_body(
 
 /// A case as an Open311 request: its publishable text and last official response.
 async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) -> Result311<Value> {
-    let publishable = match case.citizen {
+    let published = match case.citizen {
         Some(id) => state
             .store
             .citizen(id)
             .await?
-            .is_some_and(|c| c.consent.publish),
-        None => false,
+            .filter(|c| c.consent.publish)
+            .map(|c| crate::console::cases::redact_citizen(&case.description, &c)),
+        None => None,
     };
     let notes = state
         .store
@@ -454,7 +486,12 @@ async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) ->
         .await?
         .iter()
         .rev()
-        .find(|e| matches!(e.kind.as_str(), "case.responded" | "case.rejected" | "case.referred"))
+        .find(|e| {
+            matches!(
+                e.kind.as_str(),
+                "case.responded" | "case.rejected" | "case.referred"
+            )
+        })
         .and_then(|e| {
             let d = e.data();
             d.get("text")
@@ -462,7 +499,7 @@ async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) ->
                 .and_then(|t| t.as_str())
                 .map(redact)
         });
-    Ok(request_body(case, cat, publishable, notes))
+    Ok(request_body(case, cat, published, notes))
 }
 
 async fn requests(
@@ -497,7 +534,10 @@ async fn requests(
             return Err(Open311Error::bad(f, "end_date is before start_date"));
         }
         if end - start > chrono::Duration::days(90) {
-            return Err(Open311Error::bad(f, "start_date to end_date spans at most 90 days"));
+            return Err(Open311Error::bad(
+                f,
+                "start_date to end_date spans at most 90 days",
+            ));
         }
         let statuses: Vec<Status> = match p.get("status") {
             None => Vec::new(),
@@ -520,7 +560,12 @@ async fn requests(
         };
         let codes: Vec<&str> = p
             .get("service_code")
-            .map(|c| c.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|c| {
+                c.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         let filter = CaseFilter {
             jurisdiction: Some(cat.jurisdiction.id.clone()),
@@ -538,7 +583,7 @@ async fn requests(
                 fc.category = Some(code.to_owned());
                 cases.extend(state.store.list_cases(&fc).await?);
             }
-            cases.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            cases.sort_by_key(|c| std::cmp::Reverse(c.created_at));
             cases.truncate(1000);
         }
     }
@@ -636,10 +681,11 @@ async fn create(
         _ => return Err(Open311Error::bad(f, "give both lat and long")),
     };
     let address = p.get("address_string");
-    let ward = p
-        .get("attribute[ward]")
-        .map(str::to_owned)
-        .or_else(|| p.get("address_id").filter(|a| !a.starts_with('#')).map(str::to_owned));
+    let ward = p.get("attribute[ward]").map(str::to_owned).or_else(|| {
+        p.get("address_id")
+            .filter(|a| !a.starts_with('#'))
+            .map(str::to_owned)
+    });
     if location.is_none() && address.is_none() && p.get("address_id").is_none() {
         return Err(Open311Error::bad(
             f,
@@ -687,7 +733,10 @@ async fn create(
         .store
         .create_case(new, actor, state.clock.now())
         .await?;
-    let reference = intake.case.number.display_with(&cat.jurisdiction.reference_prefix);
+    let reference = intake
+        .case
+        .number
+        .display_with(&cat.jurisdiction.reference_prefix);
     let body = json!([{
         "service_request_id": reference,
         "service_notice": format!("Reference {reference}. Follow it at /track?ref={}", intake.case.number.digits()),
@@ -742,7 +791,7 @@ async fn updates(
     let mut list = Vec::new();
     let mut statuses: std::collections::HashMap<CaseId, Option<Status>> = Default::default();
     for (number, e) in &events {
-        if !statuses.contains_key(&e.case_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = statuses.entry(e.case_id) {
             // The status before the window: replay the case's journal up to this event.
             let mut s = None;
             for earlier in state.store.case_events(e.case_id).await? {
@@ -751,7 +800,7 @@ async fn updates(
                 }
                 s = status_after_event(&earlier.kind, s);
             }
-            statuses.insert(e.case_id, s);
+            slot.insert(s);
         }
         let entry = statuses.entry(e.case_id).or_default();
         *entry = status_after_event(&e.kind, *entry);
@@ -841,9 +890,10 @@ async fn post_update(
         .map_err(|e| Open311Error::from_app(f, e.into()))?;
     let follow = match (status.as_str(), noted.case.status) {
         ("FIXED" | "CLOSED", Status::Responded) => Some(Action::Resolve),
-        ("REOPEN" | "OPEN", s) if matches!(s, Status::Responded | Status::Resolved | Status::Closed | Status::ClosedUnconfirmed) => {
-            Some(Action::Reopen { reason: text })
-        }
+        (
+            "REOPEN" | "OPEN",
+            Status::Responded | Status::Resolved | Status::Closed | Status::ClosedUnconfirmed,
+        ) => Some(Action::Reopen { reason: text }),
         _ => None,
     };
     if let Some(action) = follow {

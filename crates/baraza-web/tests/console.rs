@@ -16,9 +16,6 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-#[path = "console/browser.rs"]
-mod browser;
-
 const PASSWORD: &str = "correct-horse-battery";
 const AT_SECRET: &str = "console-at-secret";
 
@@ -378,6 +375,13 @@ macro_rules! on_both {
         }
     };
 }
+
+// After the macro: the public tests use it too.
+#[path = "console/public.rs"]
+mod public;
+
+#[path = "console/browser.rs"]
+mod browser;
 
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,

@@ -457,7 +457,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     println!("  health          {base}/healthz   readiness {base}/readyz");
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
     println!("  staff console   {base}/staff");
-    println!("  public site     {base}/   (raise {base}/raise, follow {base}/track, registry {base}/registry,");
+    println!(
+        "  public site     {base}/   (raise {base}/raise, follow {base}/track, registry {base}/registry,"
+    );
     println!("                  dashboard {base}/dashboard, open data {base}/open-data)");
     match &africastalking {
         Some(at) => {

@@ -301,7 +301,10 @@ pub(crate) async fn file_case(
     .await?;
     let new = build_new_case(&cat, body, key)?;
     if let Scope::Area(area) = &staff.user.scope {
-        let inside = new.ward.as_ref().is_some_and(|w| cat.areas.is_within(w, area));
+        let inside = new
+            .ward
+            .as_ref()
+            .is_some_and(|w| cat.areas.is_within(w, area));
         if !inside {
             return Err(AppError::Forbidden {
                 code: "outside_scope",
@@ -337,11 +340,11 @@ pub(crate) fn build_new_case(
     let ward = body
         .ward
         .as_deref()
-        .and_then(|w| errors.take(parse_ward(&cat, "ward", w)));
+        .and_then(|w| errors.take(parse_ward(cat, "ward", w)));
     let category = body
         .category
         .as_deref()
-        .and_then(|c| errors.take(parse_category(&cat, c).map(|c| c.code.clone())));
+        .and_then(|c| errors.take(parse_category(cat, c).map(|c| c.code.clone())));
     let location = body
         .location
         .and_then(|l| errors.take(GeoPoint::parse(l.lat, l.lon)));

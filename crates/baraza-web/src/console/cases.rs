@@ -171,6 +171,30 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// A citizen's text made fit to publish (with their consent): masked like any public text,
+/// and their own name and contacts taken out wherever they wrote them.
+pub fn redact_citizen(text: &str, citizen: &Citizen) -> String {
+    let mut words: Vec<String> = citizen
+        .name
+        .iter()
+        .flat_map(|n| n.split_whitespace())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_owned)
+        .collect();
+    words.extend(citizen.email.iter().map(|e| e.as_str().to_owned()));
+    words.extend(citizen.whatsapp_id.iter().cloned());
+    let mut out = text.to_owned();
+    for w in words {
+        let needle = w.to_ascii_lowercase();
+        loop {
+            let hay = out.to_ascii_lowercase();
+            let Some(i) = hay.find(&needle) else { break };
+            out.replace_range(i..i + needle.len(), "[…]");
+        }
+    }
+    redact(&out)
+}
+
 fn row(c: &Case, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp, redacted: bool) -> Row {
     let text = if redacted {
         redact(&c.description)
@@ -1152,6 +1176,26 @@ mod tests {
             "call me on […] or […], mail […] please"
         );
         assert_eq!(redact("ward 12, 3 boreholes"), "ward 12, 3 boreholes");
+        let citizen = Citizen {
+            id: CitizenId(uuid::Uuid::nil()),
+            jurisdiction: JurisdictionId::parse("em").unwrap(),
+            phone: None,
+            whatsapp_id: None,
+            email: Some(Email::parse("wk@example.org").unwrap()),
+            name: Some("Wanjiru Kamau".into()),
+            language: Language::English,
+            gender: None,
+            age_band: None,
+            consent: Consent {
+                contact: true,
+                publish: true,
+            },
+            created_at: chrono::Utc::now(),
+        };
+        assert_eq!(
+            redact_citizen("I, WANJIRU kamau (wk@example.org), ask", &citizen),
+            "I, […] […] ([…]), ask"
+        );
         assert_eq!(span(chrono::Duration::minutes(3 * 1440 + 125)), "3 d 2 h");
     }
 }

@@ -57,8 +57,12 @@ pub fn group_label(dimension: &str, key: &str, cat: &JurisdictionCatalog, tr: &T
             .areas
             .get(&AreaCode(key.to_owned()))
             .map_or_else(|| key.to_owned(), |a| a.name.clone()),
-        "department" => cat.department(key).map_or_else(|| key.to_owned(), |d| d.name.clone()),
-        "category" => cat.category(key).map_or_else(|| key.to_owned(), |c| c.name.clone()),
+        "department" => cat
+            .department(key)
+            .map_or_else(|| key.to_owned(), |d| d.name.clone()),
+        "category" => cat
+            .category(key)
+            .map_or_else(|| key.to_owned(), |c| c.name.clone()),
         "channel" => tr.t(&format!("channel-{key}")),
         "gender" => tr.t(&format!("gender-{key}")),
         _ => key.to_owned(),
@@ -218,7 +222,14 @@ fn dimension_of(q: &DashboardQuery) -> &'static str {
 async fn load(
     state: &AppState,
     q: &DashboardQuery,
-) -> Result<(std::sync::Arc<JurisdictionCatalog>, &'static str, std::sync::Arc<Breakdown>), AppError> {
+) -> Result<
+    (
+        std::sync::Arc<JurisdictionCatalog>,
+        &'static str,
+        std::sync::Arc<Breakdown>,
+    ),
+    AppError,
+> {
     let cat = jurisdiction_of(state, Some(&q.j)).await?;
     let dimension = dimension_of(q);
     let b = state
@@ -285,7 +296,10 @@ pub async fn page(
         metrics,
         chart: bar_chart(&title, &bars, unit),
         total: row(tr.t("all"), &b.total, &tr),
-        rows: labelled.iter().map(|(l, g)| row(l.clone(), g, &tr)).collect(),
+        rows: labelled
+            .iter()
+            .map(|(l, g)| row(l.clone(), g, &tr))
+            .collect(),
         csv_href: frame.link(&format!("/dashboard.csv?by={dimension}")),
         frame,
     };
@@ -300,29 +314,14 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     let (cat, dimension, b) = load(&state, &q).await?;
     let tr = Tr::new(crate::console::language(&headers));
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let header = [
-        "dimension",
-        "key",
-        "label",
-        "cases",
-        "first_response_median_hours",
-        "first_response_p90_hours",
-        "resolution_median_days",
-        "resolution_p90_days",
-        "resolved_within_target_share",
-        "confirmed_by_citizen_share",
-        "average_satisfaction",
-        "reopened_share",
-    ];
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.3}"));
-    let mut write = |key: &str, label: String, f: &Figures| {
+    let record = |key: &str, label: String, f: &Figures| {
         let count = if f.shown {
             f.count.to_string()
         } else {
             format!("<{}", super::stats::MIN_COUNT)
         };
-        w.write_record([
+        [
             dimension.to_owned(),
             key.to_owned(),
             label,
@@ -335,25 +334,34 @@ pub async fn csv(
             num(f.confirmed),
             num(f.satisfaction),
             num(f.reopen_rate),
-        ])
+        ]
     };
-    let result = (|| {
-        write("all", tr.t("all"), &b.total)?;
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let written = (|| {
+        w.write_record([
+            "dimension",
+            "key",
+            "label",
+            "cases",
+            "first_response_median_hours",
+            "first_response_p90_hours",
+            "resolution_median_days",
+            "resolution_p90_days",
+            "resolved_within_target_share",
+            "confirmed_by_citizen_share",
+            "average_satisfaction",
+            "reopened_share",
+        ])?;
+        w.write_record(record("all", tr.t("all"), &b.total))?;
         for g in &b.groups {
-            write(&g.key, group_label(dimension, &g.key, &cat, &tr), g)?;
+            w.write_record(record(&g.key, group_label(dimension, &g.key, &cat, &tr), g))?;
         }
         Ok::<_, ::csv::Error>(())
     })();
-    drop(write);
-    let mut out = Vec::new();
-    {
-        let mut hw = ::csv::Writer::from_writer(&mut out);
-        hw.write_record(header)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        hw.flush().map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    result.map_err(|e| AppError::Internal(e.to_string()))?;
-    out.extend(w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?);
+    written.map_err(|e| AppError::Internal(e.to_string()))?;
+    let out = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let filename = format!(
         "attachment; filename=\"{}-{dimension}.csv\"",
         cat.jurisdiction.id.as_str()
@@ -376,12 +384,19 @@ mod tests {
     fn the_chart_describes_itself_and_escapes_labels() {
         let svg = bar_chart(
             "Cases by ward",
-            &[("Emsoo <A&B>".into(), Some(12.0)), ("Kamariny".into(), None)],
+            &[
+                ("Emsoo <A&B>".into(), Some(12.0)),
+                ("Kamariny".into(), None),
+            ],
             "",
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=\"chart-title\">Cases by ward</title>"));
         assert!(svg.contains("Emsoo &lt;A&amp;B&gt;: 12; Kamariny: –"));
-        assert_eq!(svg.matches("<rect").count(), 1, "no bar for a suppressed group");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            1,
+            "no bar for a suppressed group"
+        );
     }
 }

@@ -84,7 +84,12 @@ pub struct PublicFrame {
 }
 
 impl PublicFrame {
-    pub fn new(headers: &HeaderMap, cat: &JurisdictionCatalog, explicit: bool, title_id: &str) -> Self {
+    pub fn new(
+        headers: &HeaderMap,
+        cat: &JurisdictionCatalog,
+        explicit: bool,
+        title_id: &str,
+    ) -> Self {
         let tr = Tr::new(crate::console::language(headers));
         Self {
             tr,

@@ -18,11 +18,23 @@ pub const LICENCE: &str = "CC-BY-4.0";
 
 /// The documented fields, in file order.
 pub const FIELDS: &[(&str, &str)] = &[
-    ("reference", "The case's public reference number, e.g. EM-4821-0937"),
+    (
+        "reference",
+        "The case's public reference number, e.g. EM-4821-0937",
+    ),
     ("jurisdiction", "The county or assembly (its Baraza id)"),
-    ("kind", "complaint, service_request, information_request, compliment or suggestion"),
-    ("channel", "How it arrived: sms, whatsapp, ussd, voice, web, counter, email, post, api"),
-    ("status", "Where it stands now (see the lifecycle in ARCHITECTURE.md)"),
+    (
+        "kind",
+        "complaint, service_request, information_request, compliment or suggestion",
+    ),
+    (
+        "channel",
+        "How it arrived: sms, whatsapp, ussd, voice, web, counter, email, post, api",
+    ),
+    (
+        "status",
+        "Where it stands now (see the lifecycle in ARCHITECTURE.md)",
+    ),
     ("category", "Service category code"),
     ("ward", "Ward code (IEBC code in Kenya)"),
     ("sub_county", "The ward's sub-county code"),
@@ -30,12 +42,24 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("department", "Department code"),
     ("priority", "critical, high, normal or low (after triage)"),
     ("received_at", "When it was received (UTC, RFC 3339)"),
-    ("first_response_at", "The county's first response to the citizen"),
+    (
+        "first_response_at",
+        "The county's first response to the citizen",
+    ),
     ("resolved_at", "When the citizen confirmed it solved"),
-    ("closed_at", "When it was closed (confirmed, unconfirmed, rejected, referred or merged)"),
+    (
+        "closed_at",
+        "When it was closed (confirmed, unconfirmed, rejected, referred or merged)",
+    ),
     ("resolution_due", "The resolution target"),
-    ("confirmed_by_citizen", "true if the citizen confirmed it solved"),
-    ("closed_unconfirmed", "true if closed without the citizen's answer"),
+    (
+        "confirmed_by_citizen",
+        "true if the citizen confirmed it solved",
+    ),
+    (
+        "closed_unconfirmed",
+        "true if closed without the citizen's answer",
+    ),
     ("satisfaction", "The citizen's rating, 1 to 5"),
     ("reopen_count", "How many times it was reopened"),
 ];
@@ -108,7 +132,8 @@ pub fn to_csv(rows: &[CaseStat], cat: &JurisdictionCatalog) -> Result<Vec<u8>, :
     if rows.is_empty() {
         w.write_record(FIELDS.iter().map(|(f, _)| *f))?;
     }
-    w.into_inner().map_err(|e| ::csv::Error::from(e.into_error()))
+    w.into_inner()
+        .map_err(|e| ::csv::Error::from(e.into_error()))
 }
 
 /// All of a jurisdiction's cases as JSON, with the licence.
@@ -181,7 +206,10 @@ pub async fn cases_csv(
     Query(q): Query<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
-    let rows = state.stats.rows(&*state.store, &cat.jurisdiction.id).await?;
+    let rows = state
+        .stats
+        .rows(&*state.store, &cat.jurisdiction.id)
+        .await?;
     let body = to_csv(&rows, &cat).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
@@ -198,7 +226,10 @@ pub async fn cases_json(
     Query(q): Query<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
-    let rows = state.stats.rows(&*state.store, &cat.jurisdiction.id).await?;
+    let rows = state
+        .stats
+        .rows(&*state.store, &cat.jurisdiction.id)
+        .await?;
     Ok((
         [(header::CONTENT_DISPOSITION, attachment(&cat, "json"))],
         axum::Json(to_json(&rows, &cat)),

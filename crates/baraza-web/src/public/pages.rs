@@ -84,7 +84,11 @@ fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
     let mut parents: Vec<&Area> = cat
         .areas
         .iter()
-        .filter(|a| cat.areas.leaves().any(|l| l.parent.as_ref() == Some(&a.code)))
+        .filter(|a| {
+            cat.areas
+                .leaves()
+                .any(|l| l.parent.as_ref() == Some(&a.code))
+        })
         .collect();
     parents.sort_by(|a, b| a.name.cmp(&b.name));
     for p in parents {
@@ -106,17 +110,29 @@ fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
     groups
 }
 
+/// What the form page shows besides the form: errors with what was typed, or the result.
+#[derive(Default)]
+struct Shown {
+    errors: Vec<String>,
+    values: HashMap<String, String>,
+    filed: Option<String>,
+    anonymous: bool,
+}
+
 fn raise_page(
     state: &AppState,
     headers: &HeaderMap,
     cat: &JurisdictionCatalog,
     explicit: bool,
-    errors: Vec<String>,
-    values: HashMap<String, String>,
-    filed: Option<String>,
-    anonymous: bool,
+    shown: Shown,
     status: StatusCode,
 ) -> Response {
+    let Shown {
+        errors,
+        values,
+        filed,
+        anonymous,
+    } = shown;
     let frame = PublicFrame::new(headers, cat, explicit, "raise-title");
     let tr = frame.tr;
     let csrf = random_hex(16);
@@ -150,7 +166,11 @@ fn raise_page(
             .iter()
             .map(|a| Opt {
                 value: a.to_string(),
-                label: a.as_str().replace('_', "-").replace("-plus", "+").replace("under-", "< "),
+                label: a
+                    .as_str()
+                    .replace('_', "-")
+                    .replace("-plus", "+")
+                    .replace("under-", "< "),
             })
             .collect(),
         photos: state.media_dir.is_some(),
@@ -183,10 +203,7 @@ pub async fn raise_form(
         &headers,
         &cat,
         !q.j.is_empty(),
-        Vec::new(),
-        HashMap::new(),
-        None,
-        false,
+        Shown::default(),
         StatusCode::OK,
     ))
 }
@@ -239,9 +256,12 @@ pub async fn raise(
     let explicit = !j.is_empty();
     let tr = crate::console::Tr::new(crate::console::language(&headers));
     let again = |errors: Vec<String>, values: HashMap<String, String>, status| {
-        Ok(raise_page(
-            &state, &headers, &cat, explicit, errors, values, None, false, status,
-        ))
+        let shown = Shown {
+            errors,
+            values,
+            ..Shown::default()
+        };
+        Ok(raise_page(&state, &headers, &cat, explicit, shown, status))
     };
     let token_ok = cookie(&headers, FORM_COOKIE).is_some_and(|c| {
         !c.is_empty() && Secret::new(c).matches(values.get("csrf").map_or("", String::as_str))
@@ -252,7 +272,10 @@ pub async fn raise(
     // One address may not flood the county's queues; what it sent is kept on the page.
     if state.senders.throttled(&format!("web:{}", peer.ip())) {
         return again(
-            vec!["too many concerns from this connection in a minute; wait a moment and send again".into()],
+            vec![
+                "too many concerns from this connection in a minute; wait a moment and send again"
+                    .into(),
+            ],
             values,
             StatusCode::TOO_MANY_REQUESTS,
         );
@@ -269,7 +292,10 @@ pub async fn raise(
         (Some(lat), Some(lon)) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
             (Ok(lat), Ok(lon)) => Some(LocationBody { lat, lon }),
             _ => {
-                errors.push("location: latitude and longitude are numbers, e.g. 0.6702 and 35.5081".to_owned());
+                errors.push(
+                    "location: latitude and longitude are numbers, e.g. 0.6702 and 35.5081"
+                        .to_owned(),
+                );
                 None
             }
         },
@@ -329,9 +355,10 @@ pub async fn raise(
         Ok(new) if errors.is_empty() => new,
         Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Invalid(errs)) => {
-            errors.extend(errs.into_iter().map(|e| {
-                format!("{}: {}", e.field.trim_start_matches("citizen."), e.message)
-            }));
+            errors.extend(
+                errs.into_iter()
+                    .map(|e| format!("{}: {}", e.field.trim_start_matches("citizen."), e.message)),
+            );
             return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(e) => return Err(e),
@@ -351,16 +378,20 @@ pub async fn raise(
         .store
         .create_case(new, Actor::citizen(None, Channel::Web), state.clock.now())
         .await?;
-    let reference = intake.case.number.display_with(&cat.jurisdiction.reference_prefix);
+    let reference = intake
+        .case
+        .number
+        .display_with(&cat.jurisdiction.reference_prefix);
     Ok(raise_page(
         &state,
         &headers,
         &cat,
         explicit,
-        Vec::new(),
-        HashMap::new(),
-        Some(reference),
-        anonymous,
+        Shown {
+            filed: Some(reference),
+            anonymous,
+            ..Shown::default()
+        },
         StatusCode::OK,
     ))
 }
@@ -385,18 +416,31 @@ pub fn public_timeline(
         .filter(|e| e.kind != "case.citizen_replied" && e.kind != "case.received")
         .map(|e| {
             let data = e.data();
-            let s = |k: &str| data.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let s = |k: &str| {
+                data.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
             let detail = match e.kind.as_str() {
                 "case.responded" => crate::console::cases::redact(&s("text")),
                 "case.rejected" => crate::console::cases::redact(&s("reason")),
-                "case.referred" => crate::console::cases::redact(&format!("{} {}", s("to"), s("reason"))),
-                "case.assigned" => cat.department(&s("department")).map(|d| d.name.clone()).unwrap_or_default(),
+                "case.referred" => {
+                    crate::console::cases::redact(&format!("{} {}", s("to"), s("reason")))
+                }
+                "case.assigned" => cat
+                    .department(&s("department"))
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
                 "case.escalated" => cat
                     .areas
                     .get(&AreaCode(s("to")))
                     .map(|a| format!("→ {}", a.name))
                     .unwrap_or_default(),
-                "case.rated" => data.get("score").map(|v| format!("{v}/5")).unwrap_or_default(),
+                "case.rated" => data
+                    .get("score")
+                    .map(|v| format!("{v}/5"))
+                    .unwrap_or_default(),
                 _ => String::new(),
             };
             Step {
@@ -501,7 +545,11 @@ pub async fn track(
         found = Some(summary(&case, &events, &cat, &frame.tr, None));
     }
     let not_found = !typed.is_empty() && found.is_none();
-    let status = if not_found { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    let status = if not_found {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
     let mut res = render(&TrackPage {
         frame,
         typed,
@@ -581,15 +629,13 @@ pub async fn registry(
     });
     let mut out = Vec::new();
     for case in cases.iter().filter(|c| c.resolved_at.is_some()) {
-        let publish = match case.citizen {
-            Some(id) => state
-                .store
-                .citizen(id)
-                .await?
-                .is_some_and(|c| c.consent.publish),
-            None => false,
+        let citizen = match case.citizen {
+            Some(id) => state.store.citizen(id).await?,
+            None => None,
         };
-        let text = publish.then(|| crate::console::cases::redact(&case.description));
+        let text = citizen
+            .filter(|c| c.consent.publish)
+            .map(|c| crate::console::cases::redact_citizen(&case.description, &c));
         let events = state.store.case_events(case.id).await?;
         out.push(summary(case, &events, &cat, &frame.tr, text));
     }

@@ -297,3 +297,91 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_citizen_raises_on_the_web_tracks_it_and_finds_it_in_the_registry() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    let c = &d.client;
+    let phone = "+254712345002";
+    // The citizen raises it on the web, on a phone-sized screen, without JavaScript needs.
+    c.goto(&format!("{}/raise", app.base)).await.unwrap();
+    select(c, "kind", "complaint").await;
+    c.find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("The Emsoo dispensary has had no malaria tests for two weeks")
+        .await
+        .unwrap();
+    select(c, "ward", "0741").await;
+    select(c, "category", "water-supply").await;
+    c.find(Locator::Id("phone"))
+        .await
+        .unwrap()
+        .send_keys(phone)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=publish]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(c, Locator::Id("send")).await;
+    let reference = text_of(c, "#reference").await;
+    let n = CaseNumber::parse(&reference).unwrap();
+    // It follows the concern with its reference.
+    submit(c, Locator::Id("track-link")).await;
+    assert!(text_of(c, ".status").await.contains("Acknowledged"));
+    // Staff work it in the console; the citizen confirms by SMS.
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let mut desk = Agent::signed_in(&app, "desk").await;
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    desk.act(
+        &case,
+        &[("action", "respond"), ("text", "Tests delivered today.")],
+    )
+    .await;
+    assert_eq!(app.sms("ATXid_web1", phone, "1").await, StatusCode::OK);
+    c.refresh().await.unwrap();
+    assert!(text_of(c, ".status").await.contains("Resolved (confirmed)"));
+    assert!(
+        text_of(c, ".timeline")
+            .await
+            .contains("Tests delivered today.")
+    );
+    // It is in the registry, with its text (the citizen agreed), and in the figures.
+    c.goto(&format!("{}/registry", app.base)).await.unwrap();
+    let registry = c.source().await.unwrap();
+    assert!(registry.contains(&reference) && registry.contains("no malaria tests"));
+    assert!(!registry.contains(phone));
+    c.goto(&format!("{}/dashboard?by=channel", app.base))
+        .await
+        .unwrap();
+    let total = text_of(c, "#total").await;
+    assert!(
+        total.contains("1") || total.contains("fewer than 5"),
+        "{total}"
+    );
+    let web_row = c.source().await.unwrap();
+    assert!(web_row.contains(">Web<"), "the web channel is counted");
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_u64().unwrap() <= 360,
+        "dashboard is {width} px wide"
+    );
+    d.client.clone().close().await.unwrap();
+    app.stop().await;
+}

@@ -1,0 +1,555 @@
+//! The public side over real HTTP: raising a concern on the web, following it, the
+//! registry, the dashboard, open data and Open311 (validated against the GeoReport v2
+//! schemas in `shared/reference`, vendored under `tests/schemas`), and a sweep proving
+//! that no public answer carries a citizen's phone number, email or name.
+
+use super::*;
+use serde_json::Value;
+
+const PHONE: &str = "+254712999001";
+const EMAIL: &str = "wanjiru.kamau@example.org";
+const NAME: &str = "Wanjiru Kamau";
+
+/// Raise a concern through the web form (multipart, with its CSRF cookie).
+async fn raise_on_the_web(app: &ConsoleApp, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut agent = Agent::new(app);
+    let form_page = agent.get("/raise").await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", form_page.csrf());
+    form = form.text("key", hidden(&form_page.body, "key"));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let r = agent
+        .http
+        .post(format!("{}/raise", app.base))
+        .header(COOKIE, agent.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.text().await.unwrap())
+}
+
+fn reference_in(body: &str) -> String {
+    body.split("id=\"reference\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// Staff answer a case and the citizen confirms by SMS.
+async fn resolve_with_confirmation(app: &ConsoleApp, n: CaseNumber, phone: &str, sms_id: &str) {
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "triage"),
+                ("category", "water-supply"),
+                ("urgency", "medium"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "respond"),
+                ("text", "The kiosk is open again; call 0712 345 678 if not."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(app.sms(sms_id, phone, "1").await, StatusCode::OK);
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(case.status, Status::Resolved, "confirmed by the citizen");
+}
+
+on_both!(
+    raise_follow_and_find_it_resolved,
+    postgres_raise_follow_and_find_it_resolved,
+    raise_follow
+);
+on_both!(
+    open311_answers_validate_against_the_schemas,
+    postgres_open311_answers_validate_against_the_schemas,
+    open311
+);
+
+async fn raise_follow(app: &ConsoleApp) {
+    // A bad form names what is wrong and keeps what was typed.
+    let (status, body) = raise_on_the_web(
+        app,
+        &[
+            ("kind", "complaint"),
+            ("description", "Kiosk closed"),
+            ("phone", "07x"),
+            ("ward", "0741"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("phone:") && body.contains("Kiosk closed"),
+        "{body}"
+    );
+    // Without the form's cookie token, nothing is filed.
+    let r = reqwest::Client::new()
+        .post(format!("{}/raise", app.base))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", "forged")
+                .text("kind", "complaint")
+                .text("description", "forged"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A concern with contact, agreeing to publication; one anonymous, not agreeing.
+    let (status, body) = raise_on_the_web(
+        app,
+        &[
+            ("kind", "complaint"),
+            (
+                "description",
+                "The water kiosk at Emsoo market is closed. Wanjiru Kamau, 0712999001",
+            ),
+            ("ward", "0741"),
+            ("category", "water-supply"),
+            ("phone", PHONE),
+            ("email", EMAIL),
+            ("name", NAME),
+            ("publish", "yes"),
+            ("gender", "female"),
+            ("age_band", "25_34"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reference = reference_in(&body);
+    let n = CaseNumber::parse(&reference).unwrap();
+    let (_, anon) = raise_on_the_web(
+        app,
+        &[
+            ("kind", "suggestion"),
+            ("description", "Plant trees by the road, says Otieno"),
+            ("ward", "0742"),
+        ],
+    )
+    .await;
+    assert!(
+        anon.contains("keep this number"),
+        "the anonymous citizen is told to keep it"
+    );
+    let anon_ref = reference_in(&anon);
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(
+        (case.channel, case.status),
+        (Channel::Web, Status::Acknowledged)
+    );
+    // The acknowledgement goes by SMS too.
+    assert_eq!(app.store.outbox_to(PHONE, 5).await.unwrap().len(), 1);
+    let mut web = Agent::new(app);
+    let p = web.get(&format!("/track?ref={}", n.digits())).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(&reference) && p.body.contains("Acknowledged"));
+    let p = web.get("/track?ref=1234-5678").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // Staff answer; the citizen confirms by SMS; the registry and dashboard show it.
+    resolve_with_confirmation(app, n, PHONE, "ATXid_pub1").await;
+    let p = web.get(&format!("/track?ref={reference}")).await;
+    assert!(p.body.contains("Resolved (confirmed)"), "{}", p.body);
+    assert!(
+        p.body.contains("The kiosk is open again"),
+        "the official response is public"
+    );
+    let p = web.get("/registry").await;
+    assert!(p.body.contains(&reference));
+    assert!(
+        p.body.contains("water kiosk at Emsoo market"),
+        "published with consent"
+    );
+    assert!(
+        !p.body.contains(&anon_ref),
+        "not resolved, not in the registry"
+    );
+    let p = web.get("/registry?ward=0742").await;
+    assert!(!p.body.contains(&reference), "filtered by ward");
+    let p = web.get("/dashboard?by=ward").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<svg") && p.body.contains("<title id=\"chart-title\">"));
+    assert!(
+        p.body.contains("fewer than 5"),
+        "small groups are suppressed"
+    );
+    assert!(p.body.len() < 30_000, "a public page stays small");
+    let csv = web.get("/dashboard.csv?by=ward").await.body;
+    assert!(csv.starts_with("dimension,key,label,cases"));
+    assert!(csv.contains("ward,0741,Emsoo,<5"), "{csv}");
+    // With five more resolved cases the ward's figures appear.
+    for i in 0..5 {
+        let (_, body) = raise_on_the_web(
+            app,
+            &[
+                ("kind", "complaint"),
+                ("description", "No water"),
+                ("ward", "0741"),
+                ("phone", &format!("+25471299910{i}")),
+            ],
+        )
+        .await;
+        let n = CaseNumber::parse(&reference_in(&body)).unwrap();
+        resolve_with_confirmation(
+            app,
+            n,
+            &format!("+25471299910{i}"),
+            &format!("ATXid_pub2{i}"),
+        )
+        .await;
+    }
+    let csv = web.get("/dashboard.csv?by=ward").await.body;
+    let emsoo = csv.lines().find(|l| l.starts_with("ward,0741")).unwrap();
+    assert!(emsoo.starts_with("ward,0741,Emsoo,6,"), "{emsoo}");
+    assert!(emsoo.contains(",1.000,"), "all six confirmed: {emsoo}");
+    let open = web.get("/open-data/cases.csv").await.body;
+    assert!(open.contains(&reference) && open.contains(&anon_ref));
+    let json: Value = serde_json::from_str(&web.get("/open-data/cases.json").await.body).unwrap();
+    assert_eq!(json["licence"], "CC-BY-4.0");
+    // No public page, export or Open311 answer carries the citizen's contact or name.
+    let paths = [
+        "/".to_owned(),
+        format!("/track?ref={reference}"),
+        "/registry".to_owned(),
+        "/dashboard?by=gender".to_owned(),
+        "/dashboard?by=age-band".to_owned(),
+        "/dashboard.csv?by=gender".to_owned(),
+        "/open-data".to_owned(),
+        "/open-data/cases.csv".to_owned(),
+        "/open-data/cases.json".to_owned(),
+        "/open311/v2/requests.json".to_owned(),
+        "/open311/v2/requests.xml".to_owned(),
+        format!("/open311/v2/requests/{reference}.xml"),
+        "/open311/v2/servicerequestupdates.json".to_owned(),
+    ];
+    for path in paths {
+        let p = web.get(&path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        for secret in [
+            PHONE,
+            "712999001",
+            EMAIL,
+            "Wanjiru",
+            "Kamau",
+            "Otieno",
+            "0712 345 678",
+        ] {
+            assert!(!p.body.contains(secret), "{path} shows {secret}");
+        }
+    }
+}
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = format!(
+        "{}/tests/schemas/open311/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&serde_json::from_str(&text).unwrap())
+        .unwrap()
+}
+
+fn valid(v: &jsonschema::Validator, value: &Value, what: &str) {
+    assert!(value.is_object(), "{what}: {value}");
+    let errors: Vec<String> = v.iter_errors(value).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not validate: {errors:?}\n{value}"
+    );
+}
+
+/// The JSON an XML answer stands for, by GeoReport v2's rules: lists become arrays (even
+/// of one), empty elements null, and typed fields typed.
+fn xml_to_json(xml: &str) -> (String, Value) {
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let root = doc.root_element();
+    (root.tag_name().name().to_owned(), node(root))
+}
+
+fn node(n: roxmltree::Node) -> Value {
+    const LISTS: &[&str] = &[
+        "services",
+        "service_requests",
+        "attributes",
+        "values",
+        "endpoints",
+        "formats",
+        "errors",
+        "service_request_updates",
+    ];
+    let name = n.tag_name().name();
+    let children: Vec<roxmltree::Node> = n.children().filter(|c| c.is_element()).collect();
+    if LISTS.contains(&name) {
+        return Value::Array(children.into_iter().map(node).collect());
+    }
+    if children.is_empty() {
+        let text = n.text().unwrap_or_default();
+        if text.is_empty() {
+            return Value::Null;
+        }
+        return match name {
+            "metadata" | "variable" | "required" => Value::Bool(text == "true"),
+            "order" | "code" => text
+                .parse::<i64>()
+                .map_or(Value::String(text.into()), Value::from),
+            "lat" | "long" => Value::from(text.parse::<f64>().unwrap()),
+            _ => Value::String(text.to_owned()),
+        };
+    }
+    Value::Object(
+        children
+            .into_iter()
+            .map(|c| (c.tag_name().name().to_owned(), node(c)))
+            .collect(),
+    )
+}
+
+/// An empty string and an empty element are the same thing in GeoReport v2.
+fn empty_is_null(v: Value) -> Value {
+    match v {
+        Value::String(s) if s.is_empty() => Value::Null,
+        Value::Array(a) => Value::Array(a.into_iter().map(empty_is_null).collect()),
+        Value::Object(o) => {
+            Value::Object(o.into_iter().map(|(k, v)| (k, empty_is_null(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// GET an Open311 path in both formats; check they say the same; return the JSON.
+async fn both_formats(app: &ConsoleApp, path: &str, root: &str) -> (StatusCode, Value) {
+    let http = reqwest::Client::new();
+    let get = |fmt: &str| {
+        let (p, q) = path.split_once('?').unwrap_or((path, ""));
+        http.get(format!("{}/open311/v2/{p}.{fmt}?{q}", app.base))
+            .send()
+    };
+    let json = get("json").await.unwrap();
+    let status = json.status();
+    assert!(
+        json.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let json: Value = json.json().await.unwrap();
+    let xml = get("xml").await.unwrap();
+    assert_eq!(xml.status(), status);
+    assert!(
+        xml.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/xml")
+    );
+    let (got_root, from_xml) = xml_to_json(&xml.text().await.unwrap());
+    assert_eq!(got_root, root, "{path}");
+    assert_eq!(
+        from_xml,
+        empty_is_null(json.clone()),
+        "{path}: XML and JSON differ"
+    );
+    (status, json)
+}
+
+async fn open311(app: &ConsoleApp) {
+    let http = reqwest::Client::new();
+    let (_, discovery) = both_formats(app, "discovery", "discovery").await;
+    assert_eq!(discovery["endpoints"][0]["formats"][1], "application/json");
+    let (_, services) = both_formats(app, "services", "services").await;
+    let service_schema = schema("service.json");
+    for s in services.as_array().unwrap() {
+        valid(&service_schema, s, "service");
+    }
+    assert_eq!(services[0]["service_code"], "water-supply");
+    let (_, definition) = both_formats(app, "services/water-supply", "service_definition").await;
+    valid(
+        &schema("service-definition.json"),
+        &definition,
+        "service definition",
+    );
+    let (status, _) = both_formats(app, "services/no-such-thing", "errors").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Filing: api_key, a known service, a location.
+    let post = |form: Vec<(&'static str, String)>| {
+        http.post(format!("{}/open311/v2/requests.json", app.base))
+            .form(&form)
+            .send()
+    };
+    let base = || {
+        vec![
+            ("service_code", "water-supply".to_owned()),
+            ("lat", "0.6702".to_owned()),
+            ("long", "35.5081".to_owned()),
+            (
+                "description",
+                "Pipe burst near the market; Achieng 0722 111 222".to_owned(),
+            ),
+            ("first_name", "Achieng".to_owned()),
+            ("last_name", "Odhiambo".to_owned()),
+            ("email", "achieng@example.org".to_owned()),
+            ("attribute[ward]", "0741".to_owned()),
+        ]
+    };
+    let r = post(base()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut form = base();
+    form.push(("api_key", "bz_observer".into()));
+    assert_eq!(
+        post(form).await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "observers do not file"
+    );
+    let mut form = base();
+    form.push(("api_key", "bz_desk".into()));
+    form[0].1 = "nope".into();
+    assert_eq!(post(form).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let mut form: Vec<_> = base()
+        .into_iter()
+        .filter(|(k, _)| *k != "lat" && *k != "long")
+        .collect();
+    form.push(("api_key", "bz_desk".into()));
+    let r = post(form).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let errors: Value = r.json().await.unwrap();
+    assert_eq!(errors[0]["code"], 400);
+    let mut form = base();
+    form.push(("api_key", "bz_desk".into()));
+    let r = post(form).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let created: Value = r.json().await.unwrap();
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An ordinary case: same reference, journal, deadlines once triaged.
+    let n = CaseNumber::parse(&id).unwrap();
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(case.ward, Some(AreaCode("0741".into())));
+    assert_eq!(
+        app.store.case_events(case.id).await.unwrap()[0].kind,
+        "case.received"
+    );
+    // Reading it back, in both formats, valid, without the citizen's name or text.
+    let request_schema = schema("request.json");
+    let (status, one) = both_formats(app, &format!("requests/{id}"), "service_requests").await;
+    assert_eq!(status, StatusCode::OK);
+    valid(&request_schema, &one[0], "request");
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["description"], Value::Null, "no consent to publish");
+    let (_, list) = both_formats(
+        app,
+        "requests?status=open&service_code=water-supply",
+        "service_requests",
+    )
+    .await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["service_request_id"] == id.as_str())
+    );
+    for r in list.as_array().unwrap() {
+        valid(&request_schema, r, "request in a list");
+    }
+    let (status, _) = both_formats(
+        app,
+        "requests?start_date=2026-01-01T00:00:00Z&end_date=2026-11-26T00:00:00Z",
+        "errors",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "more than 90 days");
+    let (status, _) = both_formats(app, "requests?status=pending", "errors").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = both_formats(app, "tokens/abc", "errors").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Updates, as FixMyStreet reads them: staff answer, the update says "fixed".
+    let mut desk = Agent::signed_in(app, "desk").await;
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "low"),
+        ],
+    )
+    .await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    desk.act(
+        &case,
+        &[("action", "respond"), ("text", "Fixed this morning.")],
+    )
+    .await;
+    let (_, updates) = both_formats(app, "servicerequestupdates", "service_request_updates").await;
+    let mine: Vec<&Value> = updates
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["service_request_id"] == id.as_str())
+        .collect();
+    assert!(
+        mine.iter()
+            .any(|u| u["status"] == "fixed" && u["description"] == "Fixed this morning.")
+    );
+    // FixMyStreet relays the citizen's "fixed": recorded once, and it confirms.
+    let update = |update_id: &'static str| {
+        http.post(format!(
+            "{}/open311/v2/servicerequestupdates.json",
+            app.base
+        ))
+        .form(&[
+            ("api_key", "bz_desk"),
+            ("service_request_id", id.as_str()),
+            ("update_id", update_id),
+            ("status", "FIXED"),
+            ("updated_datetime", "2026-11-23T10:00:00Z"),
+            ("description", "Yes, water is back"),
+        ])
+        .send()
+    };
+    let first: Value = update("fms-77").await.unwrap().json().await.unwrap();
+    let again: Value = update("fms-77").await.unwrap().json().await.unwrap();
+    assert_eq!(first[0]["update_id"], again[0]["update_id"]);
+    let events = app.store.case_events(case.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == "case.citizen_replied")
+            .count(),
+        1
+    );
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(case.status, Status::Resolved);
+    // Nothing of the citizen's in any answer.
+    for path in ["requests.json", "requests.xml", "servicerequestupdates.xml"] {
+        let body = http
+            .get(format!("{}/open311/v2/{path}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for secret in ["Achieng", "Odhiambo", "achieng@example.org", "0722 111 222"] {
+            assert!(!body.contains(secret), "{path} shows {secret}");
+        }
+    }
+}
