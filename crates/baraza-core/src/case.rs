@@ -236,6 +236,8 @@ pub struct CaseFilter {
     pub escalation_due_by: Option<Timestamp>,
     /// Only cases reopened at least once.
     pub reopened: bool,
+    /// Only cases whose citizen confirmed them solved (the public registry).
+    pub confirmed: bool,
     /// Only cases assigned to this officer.
     pub officer: Option<UserId>,
     /// Keyset cursor: cases strictly after (created_at, id) in newest-first order.

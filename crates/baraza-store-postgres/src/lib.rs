@@ -909,6 +909,9 @@ fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CaseFilter) {
     if f.reopened {
         q.push(" AND reopen_count > 0");
     }
+    if f.confirmed {
+        q.push(" AND resolved_at IS NOT NULL");
+    }
     if let Some(o) = &f.officer {
         q.push(" AND officer_id = ").push_bind(o.0);
     }

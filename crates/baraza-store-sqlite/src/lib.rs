@@ -881,6 +881,9 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
     if f.reopened {
         q.push(" AND reopen_count > 0");
     }
+    if f.confirmed {
+        q.push(" AND resolved_at IS NOT NULL");
+    }
     if let Some(o) = &f.officer {
         q.push(" AND officer_id = ").push_bind(o.0.to_string());
     }

@@ -32,6 +32,9 @@ pub struct BenchArgs {
         value_name = "URL"
     )]
     postgres_url: Option<String>,
+    /// Instead: time the public pages (dashboard, registry, Open311) with this many cases
+    #[arg(long, value_name = "CASES")]
+    public: Option<usize>,
 }
 
 struct Measured {
@@ -319,6 +322,9 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(cases) = args.public {
+        return crate::bench_public::run(cases).await;
+    }
     println!(
         "Durable intake, {} s per run, {} clients; SQLite in WAL with synchronous=FULL (fsync per commit), group commit.",
         args.seconds, args.clients

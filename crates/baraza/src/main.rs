@@ -2,6 +2,7 @@
 //! token | export | import | verify | bench.
 
 mod bench;
+mod bench_public;
 mod config;
 mod demo;
 mod jurisdiction_file;
@@ -437,6 +438,19 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     let escalation =
         baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
             .spawn(std::time::Duration::from_secs(60));
+    // The dashboard's figures are read once at start, so that the first visitor does not wait.
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Ok(all) = state.store.jurisdictions().await {
+                for j in all {
+                    if let Err(e) = state.stats.refresh(&*state.store, &j.id, true).await {
+                        tracing::warn!(error = %e, "reading the dashboard's figures failed");
+                    }
+                }
+            }
+        });
+    }
     // Open data: today's snapshot files, written once a day (checked hourly).
     let snapshots = {
         let state = state.clone();

@@ -600,7 +600,7 @@ pub async fn registry(
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let filter = CaseFilter {
         jurisdiction: Some(cat.jurisdiction.id.clone()),
-        statuses: vec![Status::Resolved, Status::Closed],
+        confirmed: true,
         ward: opt(&q.ward).map(AreaCode),
         department: opt(&q.department),
         category: opt(&q.category),
@@ -628,7 +628,7 @@ pub async fn registry(
         .unwrap_or_default()
     });
     let mut out = Vec::new();
-    for case in cases.iter().filter(|c| c.resolved_at.is_some()) {
+    for case in &cases {
         let citizen = match case.citizen {
             Some(id) => state.store.citizen(id).await?,
             None => None,
