@@ -299,3 +299,39 @@ pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage
         },
     })
 }
+
+/// A case's figures, from `STATS_SELECT`'s columns.
+pub fn case_stat(row: &PgRow) -> StoreResult<CaseStat> {
+    let ladder: Vec<AreaCode> = json(row, "ladder")?;
+    let position =
+        usize::try_from(get::<i32>(row, "ladder_position")?).map_err(StoreError::corrupt)?;
+    let number = u32::try_from(get::<i64>(row, "number")?).map_err(StoreError::corrupt)?;
+    Ok(CaseStat {
+        id: CaseId(uuid(row, "id")?),
+        number: CaseNumber::from_value(number).map_err(StoreError::corrupt)?,
+        kind: parse(&get::<String>(row, "kind")?, "kind")?,
+        channel: parse(&get::<String>(row, "channel")?, "channel")?,
+        status: parse(&get::<String>(row, "status")?, "status")?,
+        category: get(row, "category_code")?,
+        ward: get::<Option<String>>(row, "ward_code")?.map(AreaCode),
+        holder: ladder.get(position).cloned(),
+        department: get(row, "department_code")?,
+        priority: get::<Option<String>>(row, "priority")?
+            .map(|p| parse(&p, "priority"))
+            .transpose()?,
+        created_at: get(row, "created_at")?,
+        first_responded_at: get(row, "first_responded_at")?,
+        resolved_at: get(row, "resolved_at")?,
+        closed_at: get(row, "closed_at")?,
+        resolution_due: get(row, "resolution_due")?,
+        reopen_count: u32::try_from(get::<i32>(row, "reopen_count")?)
+            .map_err(StoreError::corrupt)?,
+        satisfaction: get::<Option<i32>>(row, "satisfaction")?
+            .map(|s| u8::try_from(s).map_err(StoreError::corrupt))
+            .transpose()?,
+        gender: get::<Option<String>>(row, "citizen_gender")?.and_then(|g| g.parse().ok()),
+        age_band: get::<Option<String>>(row, "citizen_age_band")?.and_then(|a| a.parse().ok()),
+        publishable: get::<Option<bool>>(row, "citizen_publish")?.unwrap_or(false),
+        updated_at: get(row, "updated_at")?,
+    })
+}

@@ -477,41 +477,54 @@ impl Store for SqliteStore {
     async fn case_stats(
         &self,
         j: &JurisdictionId,
-        after: Option<(Timestamp, CaseId)>,
+        after: Option<CaseId>,
         limit: u32,
     ) -> StoreResult<Vec<CaseStat>> {
-        let columns: Vec<String> = rows::CASE_COLUMNS
-            .split(',')
-            .map(|c| format!("c.{0} AS {0}", c.trim()))
-            .collect();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {}, z.gender AS citizen_gender, z.age_band AS citizen_age_band, \
-             z.consent_publish AS citizen_publish FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id \
-             WHERE c.jurisdiction_id = ",
-            columns.join(", ")
-        ));
-        q.push_bind(j.as_str().to_owned());
-        if let Some((at, id)) = &after {
-            q.push(" AND (c.updated_at, c.id) > (").push_bind(ts(at));
-            q.push(", ").push_bind(id.0.to_string()).push(")");
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
+        q.push(" WHERE c.jurisdiction_id = ")
+            .push_bind(j.as_str().to_owned());
+        if let Some(id) = after {
+            q.push(" AND c.id > ").push_bind(id.0.to_string());
         }
-        q.push(" ORDER BY c.updated_at, c.id LIMIT ")
-            .push_bind(i64::from(limit));
+        q.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(limit));
         let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
-        found
+        found.iter().map(rows::case_stat).collect()
+    }
+
+    async fn case_stats_changed(
+        &self,
+        j: &JurisdictionId,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<CaseStat>, u64)> {
+        let touched: Vec<(i64, CaseIdText)> =
+            sqlx::query_as("SELECT seq, case_id FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        let Some(last) = touched.last().map(|(s, _)| u64::try_from(*s).unwrap_or(0)) else {
+            return Ok((Vec::new(), after_seq));
+        };
+        let mut ids: Vec<CaseIdText> = touched.into_iter().map(|(_, id)| id).collect();
+        ids.sort();
+        ids.dedup();
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
+        q.push(" WHERE c.jurisdiction_id = ")
+            .push_bind(j.as_str().to_owned());
+        q.push(" AND c.id IN (");
+        let mut sep = q.separated(", ");
+        for id in ids {
+            sep.push_bind(id);
+        }
+        q.push(")");
+        let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        let rows = found
             .iter()
-            .map(|r| {
-                let case = rows::case(r)?;
-                let mut stat = CaseStat::of(&case, None);
-                stat.gender =
-                    rows::get::<Option<String>>(r, "citizen_gender")?.and_then(|g| g.parse().ok());
-                stat.age_band = rows::get::<Option<String>>(r, "citizen_age_band")?
-                    .and_then(|a| a.parse().ok());
-                stat.publishable =
-                    rows::get::<Option<bool>>(r, "citizen_publish")?.unwrap_or(false);
-                Ok(stat)
-            })
-            .collect()
+            .map(rows::case_stat)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((rows, last))
     }
 
     async fn public_events(
@@ -888,3 +901,13 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
         q.push(" AND officer_id = ").push_bind(o.0.to_string());
     }
 }
+
+/// A case id as the journal stores it.
+type CaseIdText = String;
+
+/// The columns the dashboard's figures need: no text, no attachments, no contact.
+const STATS_SELECT: &str = "SELECT c.id, c.number, c.kind, c.channel, c.status, c.category_code, c.ward_code, \
+    c.ladder, c.ladder_position, c.department_code, c.priority, c.created_at, c.first_responded_at, \
+    c.resolved_at, c.closed_at, c.resolution_due, c.reopen_count, c.satisfaction, c.updated_at, \
+    z.gender AS citizen_gender, z.age_band AS citizen_age_band, z.consent_publish AS citizen_publish \
+    FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id";

@@ -537,3 +537,37 @@ pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::Inbound
         },
     })
 }
+
+/// A case's figures, from `STATS_SELECT`'s columns.
+pub fn case_stat(row: &SqliteRow) -> StoreResult<CaseStat> {
+    let ladder: Vec<AreaCode> = from_json(&row.req_text("ladder")?, "ladder")?;
+    let position: usize = small(row.req_int("ladder_position")?, "ladder_position")?;
+    let number = CaseNumber::from_value(small(row.req_int("number")?, "number")?)
+        .map_err(StoreError::corrupt)?;
+    Ok(CaseStat {
+        id: CaseId(parse(&row.req_text("id")?, "id")?),
+        number,
+        kind: parse(&row.req_text("kind")?, "kind")?,
+        channel: parse(&row.req_text("channel")?, "channel")?,
+        status: parse(&row.req_text("status")?, "status")?,
+        category: row.text("category_code")?,
+        ward: row.text("ward_code")?.map(AreaCode),
+        holder: ladder.get(position).cloned(),
+        department: row.text("department_code")?,
+        priority: opt_parse(row.text("priority")?, "priority")?,
+        created_at: parse_ts(&row.req_text("created_at")?)?,
+        first_responded_at: opt_time(row.text("first_responded_at")?)?,
+        resolved_at: opt_time(row.text("resolved_at")?)?,
+        closed_at: opt_time(row.text("closed_at")?)?,
+        resolution_due: opt_time(row.text("resolution_due")?)?,
+        reopen_count: small(row.req_int("reopen_count")?, "reopen_count")?,
+        satisfaction: row
+            .int("satisfaction")?
+            .map(|s| small(s, "satisfaction"))
+            .transpose()?,
+        gender: row.text("citizen_gender")?.and_then(|g| g.parse().ok()),
+        age_band: row.text("citizen_age_band")?.and_then(|a| a.parse().ok()),
+        publishable: row.int("citizen_publish")?.is_some_and(|p| p != 0),
+        updated_at: parse_ts(&row.req_text("updated_at")?)?,
+    })
+}

@@ -31,7 +31,7 @@ macro_rules! conformance_suite {
             refused_actions_store_nothing, concurrent_intake_keeps_one_unbroken_chain,
             lists_filter_and_paginate_stably, export_import_round_trips, import_refuses_a_non_empty_database,
             verify_catches_a_removed_head, intake_queues_an_acknowledgement, citizen_messages_close_the_loop,
-            outbox_claims_retries_and_delivery_reports);
+            outbox_claims_retries_and_delivery_reports, figures_follow_the_journal);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -1321,4 +1321,64 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
         outbound::OutboxStatus::Delivered
     );
     t.cleanup().await;
+}
+
+/// The dashboard's reads: every case once, then exactly the cases the journal touched
+/// since, in commit order; with figures only (gender and age band from the citizen).
+pub async fn figures_follow_the_journal<T: TestStore, F: Future<Output = T>>(make: impl Fn() -> F) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let mut cases = Vec::new();
+    for (i, ward) in ["0741", "0742", "0746"].iter().enumerate() {
+        let phone = format!("+25471100010{i}");
+        let c = s
+            .create_case(new_case(ward, Channel::Sms, Some(&phone)), citizen(), now())
+            .await
+            .unwrap()
+            .case;
+        cases.push(c);
+    }
+    let head = u64::try_from(s.journal_head().await.unwrap().seq).unwrap();
+    let all = s.case_stats(&jurisdiction_id(), None, 2).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let rest = s
+        .case_stats(&jurisdiction_id(), Some(all[1].id), 2)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert!(all[0].id < all[1].id && all[1].id < rest[0].id, "id order");
+    assert_eq!(all[0].gender, Some(Gender::Female));
+    let (none, same) = s
+        .case_stats_changed(&jurisdiction_id(), head, 100)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(same, head);
+    // A note on the second case: only it comes back, with the new head.
+    let acted = s
+        .act(
+            cases[1].number,
+            None,
+            desk(),
+            Action::Note {
+                text: "called".into(),
+            },
+            Deadlines::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+    let (changed, last) = s
+        .case_stats_changed(&jurisdiction_id(), head, 100)
+        .await
+        .unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].id, cases[1].id);
+    assert_eq!(last, u64::try_from(acted.event.seq).unwrap());
+    // Another jurisdiction's read sees the sequence move but no case of its own.
+    let other = JurisdictionId::parse("makueni").unwrap();
+    let (theirs, last_other) = s.case_stats_changed(&other, head, 100).await.unwrap();
+    assert!(theirs.is_empty());
+    assert_eq!(last_other, last);
 }

@@ -127,15 +127,24 @@ pub trait Store: Send + Sync + 'static {
         to: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<(CaseNumber, JournalEvent)>>;
-    /// A jurisdiction's cases as figures (no text, no contact) in the order they last
-    /// changed, strictly after `after` (`updated_at`, id): the dashboard keeps up by
-    /// reading only what changed since its last read.
+    /// A jurisdiction's cases as figures (no text, no contact), in id order after `after`:
+    /// the dashboard's first read.
     async fn case_stats(
         &self,
         j: &JurisdictionId,
-        after: Option<(Timestamp, CaseId)>,
+        after: Option<CaseId>,
         limit: u32,
     ) -> StoreResult<Vec<CaseStat>>;
+    /// The jurisdiction's cases that journal events after `after_seq` touched (at most
+    /// `limit` events are looked at), and the last sequence number looked at. Sequence
+    /// numbers follow commit order (one writer holds the chain head), so reading by them
+    /// never misses a change, unlike reading by time.
+    async fn case_stats_changed(
+        &self,
+        j: &JurisdictionId,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<CaseStat>, u64)>;
 
     // Citizens' messages and the outbox.
     /// Store a citizen's message once and handle it (through the writer, like any write).

@@ -27,7 +27,10 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
     let tree = AreaTree::new(loaded.areas.clone());
     let wards: Vec<AreaCode> = tree.leaves().map(|a| a.code.clone()).collect();
     let categories = loaded.categories.clone();
-    let deadlines = j.policy.resolve(&j.timezone).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let deadlines = j
+        .policy
+        .resolve(&j.timezone)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (tx, rx) = tokio::sync::mpsc::channel(4096);
     let importer = {
         let store = store.clone();
@@ -54,7 +57,11 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
     let mut rng = StdRng::seed_from_u64(311);
     let mut head = ChainHead::genesis();
     let end: Timestamp = "2026-11-20T09:00:00Z".parse()?;
-    let desk = Actor::staff(UserId(uuid::Uuid::from_u128(1)), Role::CommunicationsDesk, Channel::Web);
+    let desk = Actor::staff(
+        UserId(uuid::Uuid::from_u128(1)),
+        Role::CommunicationsDesk,
+        Channel::Web,
+    );
     let mut numbers = std::collections::HashSet::new();
     let mut events = 0u64;
     let mut citizens = 0u64;
@@ -62,8 +69,15 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
         let ward = wards[rng.gen_range(0..wards.len())].clone();
         let category = &categories[rng.gen_range(0..categories.len())];
         let created = end - chrono::Duration::minutes(rng.gen_range(0..(548 * 24 * 60)));
-        let channel = [Channel::Sms, Channel::Sms, Channel::Ussd, Channel::Whatsapp, Channel::Web, Channel::Counter, Channel::Voice]
-            [rng.gen_range(0..7)];
+        let channel = [
+            Channel::Sms,
+            Channel::Sms,
+            Channel::Ussd,
+            Channel::Whatsapp,
+            Channel::Web,
+            Channel::Counter,
+            Channel::Voice,
+        ][rng.gen_range(0..7)];
         let citizen = (i % 3 == 0).then(|| Citizen {
             id: CitizenId(uuid::Uuid::from_u128(0xC000_0000 + i as u128)),
             jurisdiction: j.id.clone(),
@@ -102,7 +116,14 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
         };
         let id = CaseId(uuid::Uuid::from_u128(i as u128 + 1));
         let citizen_actor = Actor::citizen(citizen.as_ref().map(|c| c.id), channel);
-        let (mut case, drafts) = receive(&new, id, number, citizen.as_ref().map(|c| c.id), &citizen_actor, created);
+        let (mut case, drafts) = receive(
+            &new,
+            id,
+            number,
+            citizen.as_ref().map(|c| c.id),
+            &citizen_actor,
+            created,
+        );
         let mut sealed = Vec::new();
         for d in drafts {
             let ev = head.seal(d);
@@ -118,7 +139,8 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
                 desk.clone(),
                 Action::Triage {
                     category: category.code.clone(),
-                    priority: [Priority::High, Priority::Normal, Priority::Low][rng.gen_range(0..3)],
+                    priority: [Priority::High, Priority::Normal, Priority::Low]
+                        [rng.gen_range(0..3)],
                     urgency: None,
                     ward: None,
                     ladder: vec![],
@@ -127,16 +149,36 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
             ));
         }
         if fate >= 25 {
-            steps.push((desk.clone(), Action::Respond { text: "Done; please confirm.".into() }));
+            steps.push((
+                desk.clone(),
+                Action::Respond {
+                    text: "Done; please confirm.".into(),
+                },
+            ));
         }
-        if fate >= 35 && fate < 45 {
-            steps.push((citizen_actor.clone(), Action::Reopen { reason: "not yet".into() }));
-            steps.push((desk.clone(), Action::Respond { text: "Done again.".into() }));
+        if (35..45).contains(&fate) {
+            steps.push((
+                citizen_actor.clone(),
+                Action::Reopen {
+                    reason: "not yet".into(),
+                },
+            ));
+            steps.push((
+                desk.clone(),
+                Action::Respond {
+                    text: "Done again.".into(),
+                },
+            ));
         }
-        if fate >= 35 && fate < 90 {
+        if (35..90).contains(&fate) {
             steps.push((citizen_actor.clone(), Action::Resolve));
             if rng.gen_bool(0.5) {
-                steps.push((citizen_actor.clone(), Action::Rate { score: rng.gen_range(1..=5) }));
+                steps.push((
+                    citizen_actor.clone(),
+                    Action::Rate {
+                        score: rng.gen_range(1..=5),
+                    },
+                ));
             }
         } else if fate >= 90 {
             steps.push((Actor::system("follow-up"), Action::CloseUnconfirmed));
@@ -176,7 +218,12 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
 }
 
 /// Time `times` GETs of `path`; returns (first, median, p95) in ms.
-async fn time(http: &reqwest::Client, base: &str, path: &str, times: usize) -> anyhow::Result<(f64, f64, f64)> {
+async fn time(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    times: usize,
+) -> anyhow::Result<(f64, f64, f64)> {
     let mut all = Vec::new();
     for _ in 0..times {
         let t = Instant::now();
@@ -186,7 +233,11 @@ async fn time(http: &reqwest::Client, base: &str, path: &str, times: usize) -> a
         all.push(ms(t.elapsed()));
     }
     let first = all[0];
-    let mut rest = if all.len() > 1 { all[1..].to_vec() } else { all.clone() };
+    let mut rest = if all.len() > 1 {
+        all[1..].to_vec()
+    } else {
+        all.clone()
+    };
     rest.sort_by(f64::total_cmp);
     let median = rest[rest.len() / 2];
     let p95 = rest[((rest.len() as f64 * 0.95) as usize).min(rest.len() - 1)];
@@ -200,7 +251,10 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
     println!("Public pages with {cases} cases (SQLite, one run on this machine).");
     let t = Instant::now();
     let wards = fill(&store, cases).await?;
-    println!("filled in {:.1} s through the import path (cases and their hash-chained journal)", t.elapsed().as_secs_f64());
+    println!(
+        "filled in {:.1} s through the import path (cases and their hash-chained journal)",
+        t.elapsed().as_secs_f64()
+    );
     let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -214,15 +268,38 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let (_, health, _) = time(&http, &base, "/healthz", 51).await?;
     println!("baseline: GET /healthz median {health:.2} ms");
-    println!("{:<44} {:>10} {:>10} {:>10} {:>9}", "page", "first ms", "median ms", "p95 ms", "x healthz");
+    println!(
+        "{:<44} {:>10} {:>10} {:>10} {:>9}",
+        "page", "first ms", "median ms", "p95 ms", "x healthz"
+    );
     let row = |name: &str, (first, median, p95): (f64, f64, f64)| {
-        println!("{name:<44} {first:>10.1} {median:>10.1} {p95:>10.1} {:>9.0}", median / health);
+        println!(
+            "{name:<44} {first:>10.1} {median:>10.1} {p95:>10.1} {:>9.0}",
+            median / health
+        );
     };
-    row("dashboard by ward (first: loads all cases)", time(&http, &base, "/dashboard?by=ward", 21).await?);
-    for by in ["sub-county", "department", "category", "channel", "month", "gender", "age-band"] {
-        row(&format!("dashboard by {by}"), time(&http, &base, &format!("/dashboard?by={by}"), 21).await?);
+    row(
+        "dashboard by ward (first: loads all cases)",
+        time(&http, &base, "/dashboard?by=ward", 21).await?,
+    );
+    for by in [
+        "sub-county",
+        "department",
+        "category",
+        "channel",
+        "month",
+        "gender",
+        "age-band",
+    ] {
+        row(
+            &format!("dashboard by {by}"),
+            time(&http, &base, &format!("/dashboard?by={by}"), 21).await?,
+        );
     }
-    row("dashboard CSV by ward", time(&http, &base, "/dashboard.csv?by=ward", 21).await?);
+    row(
+        "dashboard CSV by ward",
+        time(&http, &base, "/dashboard.csv?by=ward", 21).await?,
+    );
     // New cases arrive: the next page reads only them, then recomputes its breakdown.
     let tree = AreaTree::new(store.areas(&demo::jurisdiction_id()).await?);
     let mut after = Vec::new();
@@ -243,7 +320,9 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
                 idempotency_key: None,
                 acknowledged_on_intake: true,
             };
-            store.create_case(new, Actor::citizen(None, Channel::Sms), SystemClock.now()).await?;
+            store
+                .create_case(new, Actor::citizen(None, Channel::Sms), SystemClock.now())
+                .await?;
         }
         let (first, _, _) = time(&http, &base, "/dashboard?by=ward", 1).await?;
         after.push(first);
@@ -257,9 +336,18 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
         after[after.len() - 1],
         after[after.len() / 2] / health
     );
-    row("registry, newest", time(&http, &base, "/registry", 21).await?);
-    row(&format!("registry, ward {}", wards[0].0), time(&http, &base, &format!("/registry?ward={}", wards[0].0), 21).await?);
-    row("registry, department water", time(&http, &base, "/registry?department=water", 21).await?);
+    row(
+        "registry, newest",
+        time(&http, &base, "/registry", 21).await?,
+    );
+    row(
+        &format!("registry, ward {}", wards[0].0),
+        time(&http, &base, &format!("/registry?ward={}", wards[0].0), 21).await?,
+    );
+    row(
+        "registry, department water",
+        time(&http, &base, "/registry?department=water", 21).await?,
+    );
     row("open311 requests.json (90 days)", time(&http, &base, "/open311/v2/requests.json?start_date=2026-09-01T00:00:00Z&end_date=2026-11-20T00:00:00Z", 5).await?);
     server.abort();
     Ok(())

@@ -99,6 +99,10 @@ mod tests {
     fn every_language_has_every_message() {
         let en = english_ids();
         assert!(en.len() > 100);
+        let mut unique = en.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), en.len(), "a message id is defined twice");
         for (lang, source) in &SOURCES[1..] {
             let have = ids(source);
             for id in en.iter() {

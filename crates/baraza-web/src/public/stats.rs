@@ -1,13 +1,14 @@
 //! The transparency dashboard's figures, kept up to date incrementally: each jurisdiction's
-//! cases are held in memory as `CaseStat` rows (figures only: no text, no contact), and
-//! each refresh reads only the cases changed since the last one (`Store::case_stats` in
-//! `(updated_at, id)` order). Breakdowns are computed from those rows on demand and kept
+//! cases are held in memory as `CaseStat` rows (figures only: no text, no contact). The
+//! first read takes every case (after noting the journal's head); each later read takes
+//! only the cases that journal events since then touched (`Store::case_stats_changed`).
+//! Journal sequence numbers follow commit order, so no change is ever missed. Breakdowns are computed from those rows on demand and kept
 //! until the data changes, so a page costs a lookup even with a million cases.
 //!
 //! Small counts are suppressed: a group of fewer than [`MIN_COUNT`] cases shows no figure,
 //! so that no one can be identified from a breakdown.
 
-use baraza_core::{AreaTree, CaseId, CaseStat, JurisdictionId, Status, Timestamp};
+use baraza_core::{AreaTree, CaseId, CaseStat, JurisdictionId, Status};
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -150,7 +151,8 @@ fn key_of(dimension: &str, c: &CaseStat, tree: &AreaTree) -> Option<String> {
 #[derive(Default)]
 struct Data {
     rows: HashMap<CaseId, CaseStat>,
-    cursor: Option<(Timestamp, CaseId)>,
+    /// The journal sequence number read up to; `None` before the first read.
+    seq: Option<u64>,
     /// Bumped whenever rows change; cached breakdowns of an older generation are stale.
     generation: u64,
     breakdowns: HashMap<String, (u64, Arc<Breakdown>)>,
@@ -183,20 +185,41 @@ impl Stats {
         force: bool,
     ) -> StoreResult<()> {
         let data = self.data(j).await;
-        let (fresh, mut cursor) = {
+        let (fresh, seq) = {
             let d = data.lock().unwrap_or_else(|p| p.into_inner());
             let fresh = d.refreshed.is_some_and(|t| t.elapsed() < REFRESH_AFTER);
-            (fresh, d.cursor)
+            (fresh, d.seq)
         };
         if fresh && !force {
             return Ok(());
         }
-        loop {
-            let batch = store.case_stats(j, cursor, PAGE).await?;
-            let full = batch.len() == PAGE as usize;
-            if let Some(last) = batch.last() {
-                cursor = Some((last.updated_at, last.id));
+        let mut seq = match seq {
+            Some(seq) => seq,
+            None => {
+                // First read: note the head, then take every case; whatever commits
+                // meanwhile is read again by sequence number next time.
+                let head = u64::try_from(store.journal_head().await?.seq).unwrap_or(0);
+                let mut after = None;
+                let mut rows = HashMap::new();
+                loop {
+                    let batch = store.case_stats(j, after, PAGE).await?;
+                    let full = batch.len() == PAGE as usize;
+                    after = batch.last().map(|r| r.id);
+                    rows.extend(batch.into_iter().map(|r| (r.id, r)));
+                    if !full {
+                        break;
+                    }
+                }
+                let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
+                d.rows = rows;
+                d.generation += 1;
+                d.seq = Some(head);
+                head
             }
+        };
+        loop {
+            let (batch, last) = store.case_stats_changed(j, seq, PAGE).await?;
+            let caught_up = last == seq || last < seq + u64::from(PAGE);
             {
                 let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
                 if !batch.is_empty() {
@@ -205,12 +228,13 @@ impl Stats {
                 for row in batch {
                     d.rows.insert(row.id, row);
                 }
-                d.cursor = cursor;
-                if !full {
+                d.seq = Some(last);
+                if caught_up {
                     d.refreshed = Some(Instant::now());
                 }
             }
-            if !full {
+            seq = last;
+            if caught_up {
                 return Ok(());
             }
         }
@@ -271,7 +295,7 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baraza_core::{CaseKind, CaseNumber, Channel};
+    use baraza_core::{CaseKind, CaseNumber, Channel, Timestamp};
 
     fn stat(i: u32, resolved_after_days: Option<i64>, within: bool) -> CaseStat {
         let created: Timestamp = "2026-11-02T08:00:00Z".parse().unwrap();
