@@ -480,8 +480,10 @@ impl Store for SqliteStore {
         after: Option<CaseId>,
         limit: u32,
     ) -> StoreResult<Vec<CaseStat>> {
+        // `+` keeps SQLite from reaching for a jurisdiction index (and sorting every case):
+        // the primary key is walked in order instead.
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
-        q.push(" WHERE c.jurisdiction_id = ")
+        q.push(" WHERE +c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
         if let Some(id) = after {
             q.push(" AND c.id > ").push_bind(id.0.to_string());
@@ -511,7 +513,7 @@ impl Store for SqliteStore {
         ids.sort();
         ids.dedup();
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
-        q.push(" WHERE c.jurisdiction_id = ")
+        q.push(" WHERE +c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
         q.push(" AND c.id IN (");
         let mut sep = q.separated(", ");

@@ -10,8 +10,9 @@
 
 use baraza_core::{AreaTree, CaseId, CaseStat, JurisdictionId, Status};
 use baraza_store::{Store, StoreResult};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 /// Groups with fewer cases than this show no figures.
@@ -147,7 +148,7 @@ fn key_of(dimension: &str, c: &CaseStat, tree: &AreaTree) -> Option<String> {
     }
 }
 
-/// One jurisdiction's cases as figures, and the breakdowns computed from them so far.
+/// One jurisdiction's cases as figures.
 #[derive(Default)]
 struct Data {
     rows: HashMap<CaseId, CaseStat>,
@@ -155,8 +156,73 @@ struct Data {
     seq: Option<u64>,
     /// Bumped whenever rows change; cached breakdowns of an older generation are stale.
     generation: u64,
-    breakdowns: HashMap<String, (u64, Arc<Breakdown>)>,
     refreshed: Option<Instant>,
+}
+
+/// Above this many cases a stale breakdown is answered at once and recomputed in the
+/// background (figures trail by one computation, well under a second at a million cases);
+/// below it, pages recompute before answering.
+const SYNC_LIMIT: usize = 100_000;
+
+/// One jurisdiction: its figures, and the breakdowns computed from them so far.
+#[derive(Default)]
+struct Jurisdiction {
+    /// Held while reading from the store, so that concurrent pages read once.
+    reading: tokio::sync::Mutex<()>,
+    data: Mutex<Data>,
+    count: AtomicUsize,
+    cache: Mutex<HashMap<String, (u64, Arc<Breakdown>)>>,
+    computing: Mutex<HashSet<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Jurisdiction {
+    /// The data, unless a computation holds it and there are many cases (then the
+    /// caller goes on without it rather than wait).
+    fn data_if_free(&self) -> Option<MutexGuard<'_, Data>> {
+        if self.count.load(Ordering::Relaxed) <= SYNC_LIMIT {
+            return Some(lock(&self.data));
+        }
+        match self.data.try_lock() {
+            Ok(d) => Some(d),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    fn compute(&self, tree: &AreaTree, dimension: &str) -> Arc<Breakdown> {
+        let d = lock(&self.data);
+        let total = figures("all".into(), d.rows.values());
+        let mut groups: HashMap<String, Vec<&CaseStat>> = HashMap::new();
+        for c in d.rows.values() {
+            if let Some(k) = key_of(dimension, c, tree) {
+                groups.entry(k).or_default().push(c);
+            }
+        }
+        let mut groups: Vec<Figures> = groups
+            .into_iter()
+            .map(|(k, cs)| figures(k, cs.into_iter()))
+            .collect();
+        groups.sort_by(|a, b| a.key.cmp(&b.key));
+        let b = Arc::new(Breakdown { total, groups });
+        let generation = d.generation;
+        drop(d);
+        lock(&self.cache).insert(dimension.to_owned(), (generation, b.clone()));
+        b
+    }
+
+    fn compute_in_background(self: Arc<Self>, tree: AreaTree, dimension: String) {
+        if !lock(&self.computing).insert(dimension.clone()) {
+            return;
+        }
+        tokio::task::spawn_blocking(move || {
+            self.compute(&tree, &dimension);
+            lock(&self.computing).remove(&dimension);
+        });
+    }
 }
 
 /// Figures for everything and per group, groups sorted by their key.
@@ -169,11 +235,11 @@ pub struct Breakdown {
 /// Every jurisdiction's figures. Cheap to share; refreshes itself when read.
 #[derive(Default)]
 pub struct Stats {
-    data: tokio::sync::Mutex<HashMap<JurisdictionId, Arc<Mutex<Data>>>>,
+    data: tokio::sync::Mutex<HashMap<JurisdictionId, Arc<Jurisdiction>>>,
 }
 
 impl Stats {
-    async fn data(&self, j: &JurisdictionId) -> Arc<Mutex<Data>> {
+    async fn jurisdiction(&self, j: &JurisdictionId) -> Arc<Jurisdiction> {
         self.data.lock().await.entry(j.clone()).or_default().clone()
     }
 
@@ -184,9 +250,10 @@ impl Stats {
         j: &JurisdictionId,
         force: bool,
     ) -> StoreResult<()> {
-        let data = self.data(j).await;
+        let jur = self.jurisdiction(j).await;
+        let _one_reader = jur.reading.lock().await;
         let (fresh, seq) = {
-            let d = data.lock().unwrap_or_else(|p| p.into_inner());
+            let d = lock(&jur.data);
             let fresh = d.refreshed.is_some_and(|t| t.elapsed() < REFRESH_AFTER);
             (fresh, d.seq)
         };
@@ -210,7 +277,8 @@ impl Stats {
                         break;
                     }
                 }
-                let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
+                let mut d = lock(&jur.data);
+                jur.count.store(rows.len(), Ordering::Relaxed);
                 d.rows = rows;
                 d.generation += 1;
                 d.seq = Some(head);
@@ -220,19 +288,23 @@ impl Stats {
         loop {
             let (batch, last) = store.case_stats_changed(j, seq, PAGE).await?;
             let caught_up = last == seq || last < seq + u64::from(PAGE);
-            {
-                let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
-                if !batch.is_empty() {
-                    d.generation += 1;
-                }
-                for row in batch {
-                    d.rows.insert(row.id, row);
-                }
-                d.seq = Some(last);
-                if caught_up {
-                    d.refreshed = Some(Instant::now());
-                }
+            // While a large breakdown is being computed, leave these for the next read:
+            // the sequence number only moves once they are in.
+            let Some(mut d) = jur.data_if_free() else {
+                return Ok(());
+            };
+            if !batch.is_empty() {
+                d.generation += 1;
             }
+            for row in batch {
+                d.rows.insert(row.id, row);
+            }
+            jur.count.store(d.rows.len(), Ordering::Relaxed);
+            d.seq = Some(last);
+            if caught_up {
+                d.refreshed = Some(Instant::now());
+            }
+            drop(d);
             seq = last;
             if caught_up {
                 return Ok(());
@@ -249,43 +321,33 @@ impl Stats {
         dimension: &str,
     ) -> StoreResult<Arc<Breakdown>> {
         self.refresh(store, j, false).await?;
-        let data = self.data(j).await;
+        let jur = self.jurisdiction(j).await;
+        let cached = lock(&jur.cache).get(dimension).cloned();
+        let current = jur.data_if_free().map(|d| (d.generation, d.rows.len()));
+        match (cached, current) {
+            (Some((g, b)), Some((now, _))) if g == now => return Ok(b),
+            (Some((_, b)), Some((_, n))) if n > SYNC_LIMIT => {
+                jur.compute_in_background(tree.clone(), dimension.to_owned());
+                return Ok(b);
+            }
+            (Some((_, b)), None) => {
+                jur.compute_in_background(tree.clone(), dimension.to_owned());
+                return Ok(b);
+            }
+            _ => {}
+        }
         let tree = tree.clone();
         let dimension = dimension.to_owned();
-        let computed = tokio::task::spawn_blocking(move || {
-            let mut d = data.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((generation, b)) = d.breakdowns.get(&dimension)
-                && *generation == d.generation
-            {
-                return b.clone();
-            }
-            let total = figures("all".into(), d.rows.values());
-            let mut groups: HashMap<String, Vec<&CaseStat>> = HashMap::new();
-            for c in d.rows.values() {
-                if let Some(k) = key_of(&dimension, c, &tree) {
-                    groups.entry(k).or_default().push(c);
-                }
-            }
-            let mut groups: Vec<Figures> = groups
-                .into_iter()
-                .map(|(k, cs)| figures(k, cs.into_iter()))
-                .collect();
-            groups.sort_by(|a, b| a.key.cmp(&b.key));
-            let b = Arc::new(Breakdown { total, groups });
-            let generation = d.generation;
-            d.breakdowns.insert(dimension, (generation, b.clone()));
-            b
-        })
-        .await
-        .map_err(|e| baraza_store::StoreError::Backend(format!("computing figures: {e}")))?;
-        Ok(computed)
+        tokio::task::spawn_blocking(move || jur.compute(&tree, &dimension))
+            .await
+            .map_err(|e| baraza_store::StoreError::Backend(format!("computing figures: {e}")))
     }
 
     /// Every case of the jurisdiction as figures, in reference order (open data).
     pub async fn rows(&self, store: &dyn Store, j: &JurisdictionId) -> StoreResult<Vec<CaseStat>> {
         self.refresh(store, j, false).await?;
-        let data = self.data(j).await;
-        let d = data.lock().unwrap_or_else(|p| p.into_inner());
+        let jur = self.jurisdiction(j).await;
+        let d = lock(&jur.data);
         let mut rows: Vec<CaseStat> = d.rows.values().cloned().collect();
         rows.sort_by_key(|r| (r.created_at, r.id));
         Ok(rows)
