@@ -252,10 +252,12 @@ impl Stats {
     ) -> StoreResult<()> {
         let jur = self.jurisdiction(j).await;
         let _one_reader = jur.reading.lock().await;
-        let (fresh, seq) = {
-            let d = lock(&jur.data);
+        // A large breakdown being computed holds the data: read the changes next time.
+        let Some((fresh, seq)) = jur.data_if_free().map(|d| {
             let fresh = d.refreshed.is_some_and(|t| t.elapsed() < REFRESH_AFTER);
             (fresh, d.seq)
+        }) else {
+            return Ok(());
         };
         if fresh && !force {
             return Ok(());
