@@ -221,6 +221,32 @@ async fn raise_follow(app: &ConsoleApp) {
     assert!(open.contains(&reference) && open.contains(&anon_ref));
     let json: Value = serde_json::from_str(&web.get("/open-data/cases.json").await.body).unwrap();
     assert_eq!(json["licence"], "CC-BY-4.0");
+    // Daily snapshots: written once a day, whole files only.
+    let dir = tempfile::tempdir().unwrap();
+    let state = baraza_web::AppState::new(app.store.clone(), app.clock.clone())
+        .await
+        .unwrap()
+        .with_data_dir(dir.path().to_owned());
+    let written = baraza_web::public::open_data::write_snapshots(&state)
+        .await
+        .unwrap();
+    assert_eq!(written, 2, "CSV and JSON");
+    assert_eq!(
+        baraza_web::public::open_data::write_snapshots(&state)
+            .await
+            .unwrap(),
+        0
+    );
+    let csv = std::fs::read_to_string(
+        dir.path()
+            .join("open-data/elgeyo-marakwet-2026-11-23-cases.csv"),
+    )
+    .unwrap();
+    assert!(csv.contains(&reference) && !csv.contains(PHONE));
+    assert_eq!(
+        web.get("/open-data/snapshots/..%2Fsecret").await.status,
+        StatusCode::NOT_FOUND
+    );
     // No public page, export or Open311 answer carries the citizen's contact or name.
     let paths = [
         "/".to_owned(),
