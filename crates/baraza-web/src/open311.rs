@@ -354,6 +354,28 @@ fn parse_datetime(f: Format, field: &str, s: &str) -> Result311<Timestamp> {
         })
 }
 
+/// `start_date` and `end_date`: the end defaults to now, the start to `default_span`
+/// before the end.
+fn date_window(
+    p: &Params,
+    f: Format,
+    now: Timestamp,
+    default_span: chrono::Duration,
+) -> Result311<(Timestamp, Timestamp)> {
+    let end = match p.get("end_date") {
+        Some(s) => parse_datetime(f, "end_date", s)?,
+        None => now,
+    };
+    let start = match p.get("start_date") {
+        Some(s) => parse_datetime(f, "start_date", s)?,
+        None => end - default_span,
+    };
+    if end < start {
+        return Err(Open311Error::bad(f, "end_date is before start_date"));
+    }
+    Ok((start, end))
+}
+
 async fn discovery(State(state): State<AppState>, Path(fmt): Path<String>) -> Result311<Response> {
     let f = format_of(&fmt)?;
     let changeset = state
@@ -521,18 +543,7 @@ async fn requests(
             }
         }
     } else {
-        let now = state.clock.now();
-        let end = match p.get("end_date") {
-            Some(s) => parse_datetime(f, "end_date", s)?,
-            None => now,
-        };
-        let start = match p.get("start_date") {
-            Some(s) => parse_datetime(f, "start_date", s)?,
-            None => end - chrono::Duration::days(90),
-        };
-        if end < start {
-            return Err(Open311Error::bad(f, "end_date is before start_date"));
-        }
+        let (start, end) = date_window(&p, f, state.clock.now(), chrono::Duration::days(90))?;
         if end - start > chrono::Duration::days(90) {
             return Err(Open311Error::bad(
                 f,
@@ -771,18 +782,7 @@ async fn updates(
     if p.get("api_key").is_some() {
         api_user(&state, &p, f, &cat).await?;
     }
-    let now = state.clock.now();
-    let end = match p.get("end_date") {
-        Some(s) => parse_datetime(f, "end_date", s)?,
-        None => now,
-    };
-    let start = match p.get("start_date") {
-        Some(s) => parse_datetime(f, "start_date", s)?,
-        None => end - chrono::Duration::hours(24),
-    };
-    if end < start {
-        return Err(Open311Error::bad(f, "end_date is before start_date"));
-    }
+    let (start, end) = date_window(&p, f, state.clock.now(), chrono::Duration::hours(24))?;
     let events = state
         .store
         .public_events(&cat.jurisdiction.id, start, end, 1000)

@@ -92,7 +92,7 @@ pub struct Row {
     pub excerpt: String,
 }
 
-fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
+pub(crate) fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
     code.map(|c| {
         cat.areas
             .get(c)
@@ -101,7 +101,7 @@ fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
     .unwrap_or_default()
 }
 
-fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
+pub(crate) fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
     code.map(|d| {
         cat.department(d)
             .map_or_else(|| d.to_owned(), |d| d.name.clone())
@@ -110,7 +110,7 @@ fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
 }
 
 /// A time as the county reads it: local, to the minute.
-fn local_time(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
+pub(crate) fn local_time(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
     match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
         Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
         Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),

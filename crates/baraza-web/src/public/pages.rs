@@ -4,6 +4,7 @@ use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::api::dto::{CitizenBody, CreateCaseRequest, LocationBody};
 use crate::catalog::JurisdictionCatalog;
+use crate::console::cases::{area_name, dept_name, local_time};
 use crate::console::{cookie, random_hex, render, set_cookie};
 use crate::error::AppError;
 use askama::Template;
@@ -444,19 +445,12 @@ pub fn public_timeline(
                 _ => String::new(),
             };
             Step {
-                when: local_date(cat, &e.at),
+                when: local_time(cat, &e.at),
                 what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),
                 detail,
             }
         })
         .collect()
-}
-
-fn local_date(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
-    match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
 }
 
 pub struct Summary {
@@ -480,11 +474,6 @@ fn summary(
     tr: &crate::console::Tr,
     text: Option<String>,
 ) -> Summary {
-    let area = |c: Option<&AreaCode>| {
-        c.and_then(|c| cat.areas.get(c))
-            .map(|a| a.name.clone())
-            .unwrap_or_default()
-    };
     Summary {
         reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
         digits: case.number.digits(),
@@ -496,15 +485,10 @@ fn summary(
             .and_then(|c| cat.category(c))
             .map(|c| c.name.clone())
             .unwrap_or_default(),
-        ward: area(case.ward.as_ref()),
-        held_by: area(case.holder()),
-        department: case
-            .department
-            .as_deref()
-            .and_then(|d| cat.department(d))
-            .map(|d| d.name.clone())
-            .unwrap_or_default(),
-        received: local_date(cat, &case.created_at),
+        ward: area_name(cat, case.ward.as_ref()),
+        held_by: area_name(cat, case.holder()),
+        department: dept_name(cat, case.department.as_deref()),
+        received: local_time(cat, &case.created_at),
         text,
         timeline: public_timeline(events, cat, tr),
     }
