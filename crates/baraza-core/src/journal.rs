@@ -15,13 +15,41 @@ string_enum! {
     pub enum Visibility { Public => "public", Internal => "internal" }
 }
 
+string_enum! {
+    /// What happened to a case. The stored form is the text (`case.triaged`), exactly as
+    /// it has always been hashed.
+    pub enum EventKind {
+        Received => "case.received",
+        Acknowledged => "case.acknowledged",
+        Triaged => "case.triaged",
+        Assigned => "case.assigned",
+        Started => "case.started",
+        Responded => "case.responded",
+        Escalated => "case.escalated",
+        Resolved => "case.resolved",
+        Rated => "case.rated",
+        Reopened => "case.reopened",
+        Closed => "case.closed",
+        ClosedUnconfirmed => "case.closed_unconfirmed",
+        Rejected => "case.rejected",
+        Referred => "case.referred",
+        MarkedDuplicate => "case.marked_duplicate",
+        NoteAdded => "case.note_added",
+        Reminded => "case.reminded",
+        CitizenReplied => "case.citizen_replied",
+        MediaAttached => "case.media_attached",
+        ContactRevealed => "case.contact_revealed",
+        PersonalDataErased => "case.personal_data_erased",
+    }
+}
+
 /// An event before it has its place in the chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventDraft {
     pub case_id: CaseId,
     pub at: Timestamp,
     pub actor: Actor,
-    pub kind: String,
+    pub kind: EventKind,
     pub visibility: Visibility,
     pub data: serde_json::Value,
 }
@@ -36,7 +64,7 @@ pub struct JournalEvent {
     pub actor_role: String,
     pub actor_id: Option<String>,
     pub channel: Channel,
-    pub kind: String,
+    pub kind: EventKind,
     pub visibility: Visibility,
     /// The event's data as JSON text, exactly as hashed; `None` once erased.
     pub payload: Option<String>,
@@ -161,7 +189,7 @@ fn event_hash(ev: &JournalEvent) -> String {
         ev.actor_role,
         ev.actor_id,
         ev.channel.as_str(),
-        ev.kind,
+        ev.kind.as_str(),
         ev.visibility.as_str(),
         ev.payload_sha256,
     ]);
@@ -182,7 +210,7 @@ mod tests {
                 id: Some("u1".into()),
                 via: Channel::Api,
             },
-            kind: "case.note_added".into(),
+            kind: EventKind::NoteAdded,
             visibility: Visibility::Internal,
             data: serde_json::json!({"text": format!("note {n}")}),
         }

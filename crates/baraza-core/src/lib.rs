@@ -26,7 +26,7 @@ pub use citizen::{
     AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use journal::{ChainBreak, ChainHead, EventDraft, JournalEvent, Visibility};
+pub use journal::{ChainBreak, ChainHead, EventDraft, EventKind, JournalEvent, Visibility};
 pub use jurisdiction::{
     Area, AreaCode, AreaTree, Department, Jurisdiction, JurisdictionId, ServiceCategory,
 };

@@ -5,7 +5,7 @@
 //! (confirmed by the citizen) -> closed; plus reopened, escalated, rejected, referred,
 //! duplicate and closed_unconfirmed.
 
-use crate::journal::{EventDraft, Visibility};
+use crate::journal::{EventDraft, EventKind, Visibility};
 use crate::{
     AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, Deadlines, FieldError, NewCase,
     Priority, Role, Status, Timestamp, Urgency, UserId,
@@ -215,7 +215,7 @@ pub struct Rule {
     pub from: &'static [Status],
     who: Who,
     pub to: Option<Status>,
-    pub event: &'static str,
+    pub event: EventKind,
     pub visibility: Visibility,
 }
 
@@ -269,7 +269,7 @@ pub const RULES: &[Rule] = &[
         from: &[Received],
         who: Who::StaffOrSystem(&[CommunicationsDesk]),
         to: Some(Acknowledged),
-        event: "case.acknowledged",
+        event: EventKind::Acknowledged,
         visibility: Visibility::Public,
     },
     Rule {
@@ -277,7 +277,7 @@ pub const RULES: &[Rule] = &[
         from: &[Received, Acknowledged, Triaged, Reopened, Escalated],
         who: Who::Staff(TRIAGERS),
         to: Some(Triaged),
-        event: "case.triaged",
+        event: EventKind::Triaged,
         visibility: Visibility::Public,
     },
     Rule {
@@ -285,7 +285,7 @@ pub const RULES: &[Rule] = &[
         from: WORKABLE,
         who: Who::Staff(CASEWORKERS),
         to: Some(Assigned),
-        event: "case.assigned",
+        event: EventKind::Assigned,
         visibility: Visibility::Public,
     },
     Rule {
@@ -293,7 +293,7 @@ pub const RULES: &[Rule] = &[
         from: &[Assigned, Reopened, Escalated],
         who: Who::Staff(CASEWORKERS),
         to: Some(InProgress),
-        event: "case.started",
+        event: EventKind::Started,
         visibility: Visibility::Public,
     },
     Rule {
@@ -301,7 +301,7 @@ pub const RULES: &[Rule] = &[
         from: WORKABLE,
         who: Who::Staff(CASEWORKERS),
         to: Some(Responded),
-        event: "case.responded",
+        event: EventKind::Responded,
         visibility: Visibility::Public,
     },
     Rule {
@@ -309,7 +309,7 @@ pub const RULES: &[Rule] = &[
         from: OPEN,
         who: Who::StaffOrSystem(ESCALATORS),
         to: Some(Escalated),
-        event: "case.escalated",
+        event: EventKind::Escalated,
         visibility: Visibility::Public,
     },
     Rule {
@@ -317,7 +317,7 @@ pub const RULES: &[Rule] = &[
         from: &[Responded, ClosedUnconfirmed],
         who: Who::StaffOrCitizen(TRIAGERS),
         to: Some(Resolved),
-        event: "case.resolved",
+        event: EventKind::Resolved,
         visibility: Visibility::Public,
     },
     Rule {
@@ -325,7 +325,7 @@ pub const RULES: &[Rule] = &[
         from: &[Resolved, Closed],
         who: Who::StaffOrCitizen(&[CommunicationsDesk]),
         to: None,
-        event: "case.rated",
+        event: EventKind::Rated,
         visibility: Visibility::Public,
     },
     Rule {
@@ -333,7 +333,7 @@ pub const RULES: &[Rule] = &[
         from: &[Responded, Resolved, Closed, ClosedUnconfirmed],
         who: Who::StaffOrCitizen(CASEWORKERS),
         to: Some(Reopened),
-        event: "case.reopened",
+        event: EventKind::Reopened,
         visibility: Visibility::Public,
     },
     Rule {
@@ -341,7 +341,7 @@ pub const RULES: &[Rule] = &[
         from: &[Resolved],
         who: Who::StaffOrSystem(&[CommunicationsDesk]),
         to: Some(Closed),
-        event: "case.closed",
+        event: EventKind::Closed,
         visibility: Visibility::Public,
     },
     Rule {
@@ -349,7 +349,7 @@ pub const RULES: &[Rule] = &[
         from: &[Responded],
         who: Who::StaffOrSystem(&[CommunicationsDesk]),
         to: Some(ClosedUnconfirmed),
-        event: "case.closed_unconfirmed",
+        event: EventKind::ClosedUnconfirmed,
         visibility: Visibility::Public,
     },
     Rule {
@@ -357,7 +357,7 @@ pub const RULES: &[Rule] = &[
         from: OPEN,
         who: Who::Staff(CASEWORKERS),
         to: Some(Rejected),
-        event: "case.rejected",
+        event: EventKind::Rejected,
         visibility: Visibility::Public,
     },
     Rule {
@@ -365,7 +365,7 @@ pub const RULES: &[Rule] = &[
         from: OPEN,
         who: Who::Staff(CASEWORKERS),
         to: Some(Referred),
-        event: "case.referred",
+        event: EventKind::Referred,
         visibility: Visibility::Public,
     },
     Rule {
@@ -373,7 +373,7 @@ pub const RULES: &[Rule] = &[
         from: OPEN,
         who: Who::Staff(ESCALATORS),
         to: Some(Duplicate),
-        event: "case.marked_duplicate",
+        event: EventKind::MarkedDuplicate,
         visibility: Visibility::Public,
     },
     Rule {
@@ -381,7 +381,7 @@ pub const RULES: &[Rule] = &[
         from: ANY,
         who: Who::Staff(CASEWORKERS),
         to: None,
-        event: "case.note_added",
+        event: EventKind::NoteAdded,
         visibility: Visibility::Internal,
     },
     Rule {
@@ -389,7 +389,7 @@ pub const RULES: &[Rule] = &[
         from: &[Responded],
         who: Who::StaffOrSystem(&[CommunicationsDesk]),
         to: None,
-        event: "case.reminded",
+        event: EventKind::Reminded,
         visibility: Visibility::Public,
     },
     Rule {
@@ -406,7 +406,7 @@ pub const RULES: &[Rule] = &[
         ],
         who: Who::StaffOrCitizen(&[]),
         to: None,
-        event: "case.citizen_replied",
+        event: EventKind::CitizenReplied,
         visibility: Visibility::Public,
     },
     Rule {
@@ -414,7 +414,7 @@ pub const RULES: &[Rule] = &[
         from: ANY,
         who: Who::StaffOrSystem(&[]),
         to: None,
-        event: "case.media_attached",
+        event: EventKind::MediaAttached,
         visibility: Visibility::Internal,
     },
     Rule {
@@ -422,7 +422,7 @@ pub const RULES: &[Rule] = &[
         from: ANY,
         who: Who::Staff(REVEALERS),
         to: None,
-        event: "case.contact_revealed",
+        event: EventKind::ContactRevealed,
         visibility: Visibility::Internal,
     },
 ];
@@ -433,8 +433,8 @@ pub fn rule(action: ActionKind) -> &'static Rule {
 }
 
 /// The status a case has after an event of `kind`, replaying its journal.
-pub fn status_after_event(kind: &str, current: Option<Status>) -> Option<Status> {
-    if kind == "case.received" {
+pub fn status_after_event(kind: EventKind, current: Option<Status>) -> Option<Status> {
+    if kind == EventKind::Received {
         return Some(Received);
     }
     match RULES.iter().find(|r| r.event == kind) {
@@ -690,7 +690,7 @@ pub fn decide(
         case_id: case.id,
         at: now,
         actor: actor.clone(),
-        kind: rule.event.to_owned(),
+        kind: rule.event,
         visibility: rule.visibility,
         data: with_digest(data, &next),
     };
@@ -772,7 +772,7 @@ pub fn receive(
         case_id: id,
         at: now,
         actor: actor.clone(),
-        kind: "case.received".to_owned(),
+        kind: EventKind::Received,
         visibility: Visibility::Public,
         data: with_digest(
             json!({
@@ -794,7 +794,7 @@ pub fn receive(
                 via: new.channel,
                 ..Actor::system("intake")
             },
-            kind: "case.acknowledged".to_owned(),
+            kind: EventKind::Acknowledged,
             visibility: Visibility::Public,
             data: with_digest(json!({ "reference_given_on": new.channel }), &case),
         });

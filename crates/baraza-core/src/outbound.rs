@@ -4,7 +4,7 @@
 //! stores what to say (a template and its arguments), not the rendered text, so that
 //! wording can be fixed without touching stored data.
 
-use crate::{Case, Channel, Citizen, JournalEvent, Language, Status, Timestamp};
+use crate::{Case, Channel, Citizen, EventKind, JournalEvent, Language, Status, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// What to tell the citizen. Each variant has a message of the same name in every
@@ -220,13 +220,13 @@ pub fn for_event(
     prefix: &str,
 ) -> Option<OutboundMessage> {
     // Most events warrant no message: decide that before reading the payload back.
-    const NEEDS_DATA: &[&str] = &[
-        "case.responded",
-        "case.rejected",
-        "case.referred",
-        "case.marked_duplicate",
+    const NEEDS_DATA: &[EventKind] = &[
+        EventKind::Responded,
+        EventKind::Rejected,
+        EventKind::Referred,
+        EventKind::MarkedDuplicate,
     ];
-    let data = if NEEDS_DATA.contains(&event.kind.as_str()) {
+    let data = if NEEDS_DATA.contains(&event.kind) {
         event.data()
     } else {
         serde_json::Value::Null
@@ -238,33 +238,33 @@ pub fn for_event(
             .unwrap_or_default()
             .to_owned()
     };
-    let template = match event.kind.as_str() {
-        "case.received" => Template::Acknowledgement { reference },
-        "case.responded" => Template::Response {
+    let template = match event.kind {
+        EventKind::Received => Template::Acknowledgement { reference },
+        EventKind::Responded => Template::Response {
             reference,
             text: text("text"),
         },
-        "case.resolved" => Template::AskRating { reference },
-        "case.rated" => Template::RatingThanks { reference },
-        "case.reopened" => Template::Reopened { reference },
-        "case.rejected" => Template::Rejected {
+        EventKind::Resolved => Template::AskRating { reference },
+        EventKind::Rated => Template::RatingThanks { reference },
+        EventKind::Reopened => Template::Reopened { reference },
+        EventKind::Rejected => Template::Rejected {
             reference,
             reason: text("reason"),
         },
-        "case.referred" => Template::Referred {
+        EventKind::Referred => Template::Referred {
             reference,
             to: text("to"),
             reason: text("reason"),
         },
-        "case.marked_duplicate" => {
+        EventKind::MarkedDuplicate => {
             let of = crate::CaseNumber::parse(&text("of"))
                 .map(|n| n.display_with(prefix))
                 .unwrap_or_default();
             Template::Duplicate { reference, of }
         }
-        "case.reminded" => Template::Reminder { reference },
-        "case.closed_unconfirmed" => Template::ClosedUnconfirmed { reference },
-        "case.citizen_replied" => Template::ReplyNoted { reference },
+        EventKind::Reminded => Template::Reminder { reference },
+        EventKind::ClosedUnconfirmed => Template::ClosedUnconfirmed { reference },
+        EventKind::CitizenReplied => Template::ReplyNoted { reference },
         _ => return None,
     };
     let (channel, to) = reach(citizen, case.channel)?;
@@ -304,8 +304,8 @@ pub fn staff_notices(
             .to_owned()
     };
     let reference = case.number.display_with(prefix);
-    let (template, concerned): (Template, Box<Concerns>) = match event.kind.as_str() {
-        "case.escalated" => {
+    let (template, concerned): (Template, Box<Concerns>) = match event.kind {
+        EventKind::Escalated => {
             let Some(holder) = case.holder().cloned() else {
                 return Vec::new();
             };
@@ -328,7 +328,7 @@ pub fn staff_notices(
                 }),
             )
         }
-        "case.assigned" | "case.triaged" => {
+        EventKind::Assigned | EventKind::Triaged => {
             let department = text("department");
             let officer = case.officer;
             (

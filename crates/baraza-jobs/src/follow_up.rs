@@ -57,7 +57,7 @@ impl FollowUp {
                 .case_events(case.id)
                 .await?
                 .last()
-                .is_some_and(|e| e.kind == "case.reminded");
+                .is_some_and(|e| e.kind == baraza_core::EventKind::Reminded);
             let action = match (reminded, case.updated_at <= now - self.close_after) {
                 (false, _) => Action::Remind,
                 (true, true) => Action::CloseUnconfirmed,

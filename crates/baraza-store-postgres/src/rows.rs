@@ -217,7 +217,7 @@ pub fn event(row: &PgRow) -> StoreResult<JournalEvent> {
         actor_role: get(row, "actor_role")?,
         actor_id: get(row, "actor_id")?,
         channel: parse(&get::<String>(row, "channel")?, "channel")?,
-        kind: get(row, "kind")?,
+        kind: parse(&get::<String>(row, "kind")?, "kind")?,
         visibility: parse(&get::<String>(row, "visibility")?, "visibility")?,
         payload: get(row, "payload")?,
         payload_sha256: get(row, "payload_sha256")?,

@@ -107,7 +107,7 @@ pub async fn insert_event(conn: &mut PgConnection, e: &JournalEvent) -> StoreRes
     .bind(&e.actor_role)
     .bind(&e.actor_id)
     .bind(e.channel.as_str())
-    .bind(&e.kind)
+    .bind(e.kind.as_str())
     .bind(e.visibility.as_str())
     .bind(&e.payload)
     .bind(&e.payload_sha256)

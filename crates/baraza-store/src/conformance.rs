@@ -318,8 +318,8 @@ pub async fn intake_gives_a_reference_and_journals_it<T: TestStore, F: Future<Ou
     assert_eq!(stored, case);
     let events = s.case_events(case.id).await.unwrap();
     assert_eq!(
-        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
-        ["case.received", "case.acknowledged"]
+        events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EventKind::Received, EventKind::Acknowledged]
     );
     assert_eq!(events[0].seq + 1, events[1].seq);
     assert_eq!(events[0].data()["description"], case.description.as_str());
@@ -1200,7 +1200,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     assert!(
         events
             .iter()
-            .any(|e| e.kind == "case.resolved" && e.actor_role == "citizen")
+            .any(|e| e.kind == EventKind::Resolved && e.actor_role == "citizen")
     );
     // Language, help and STOP.
     s.receive_message(sms("ATXid_6", phone, "kiswahili"))

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use baraza_core::lifecycle::{decide, receive};
 use baraza_core::outbound::{self, InboundMessage, OutboxEntry};
 use baraza_core::{
-    Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, Deadlines,
+    Action, Actor, Case, CaseId, CaseNumber, ChainHead, Citizen, CitizenId, Deadlines, EventKind,
     JournalEvent, JurisdictionId, NewCase, NewCitizen, StaffUser, Timestamp,
 };
 use rand::SeedableRng;
@@ -417,8 +417,8 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
         notify(tx, &t.case, &ev, &c).await?;
     }
     if matches!(
-        ev.kind.as_str(),
-        "case.escalated" | "case.assigned" | "case.triaged"
+        ev.kind,
+        EventKind::Escalated | EventKind::Assigned | EventKind::Triaged
     ) {
         let staff = tx.staff_of(&t.case.jurisdiction).await?;
         let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;

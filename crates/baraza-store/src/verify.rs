@@ -62,7 +62,7 @@ impl Verifier {
                             seq: ev.seq,
                             case: ev.case_id.to_string(),
                         })?;
-                entry.replayed_status = status_after_event(&ev.kind, entry.replayed_status);
+                entry.replayed_status = status_after_event(ev.kind, entry.replayed_status);
                 entry.events += 1;
                 if let Some(d) = ev.data().get(CASE_DIGEST_KEY).and_then(|d| d.as_str()) {
                     entry.journal_digest = Some(d.to_owned());

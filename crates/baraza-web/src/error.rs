@@ -163,6 +163,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<baraza_app::Error> for AppError {
+    fn from(e: baraza_app::Error) -> Self {
+        use baraza_app::Error as E;
+        match e {
+            E::Invalid(fields) => AppError::Invalid(fields),
+            E::Forbidden { code, detail } => AppError::Forbidden { code, detail },
+            E::NotFound(what) => AppError::not_found(what),
+            E::Store(s) => s.into(),
+            E::Lifecycle(l) => l.into(),
+            E::Internal(cause) => AppError::Internal(cause),
+        }
+    }
+}
+
 impl From<LifecycleError> for AppError {
     fn from(l: LifecycleError) -> Self {
         let code = l.code();

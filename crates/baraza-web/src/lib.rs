@@ -3,10 +3,10 @@
 
 pub mod api;
 pub mod auth;
-pub mod catalog;
 pub mod console;
 pub mod error;
 mod health;
+pub mod html;
 pub mod open311;
 pub mod openapi;
 pub mod public;
@@ -25,7 +25,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use catalog::Catalog;
+pub use baraza_app::catalog;
+pub use baraza_app::catalog::Catalog;
 pub use error::AppError;
 
 /// What every handler may use. Cheap to clone.
@@ -50,6 +51,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The application layer, for this request.
+    pub fn app(&self) -> baraza_app::App<'_> {
+        baraza_app::App::new(&*self.store, &*self.clock, &self.catalog)
+    }
+
     pub async fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,

@@ -8,9 +8,6 @@
 //! agreed to publication, masked like every public text; contacts never.
 
 use crate::AppState;
-use crate::api::dto::{CitizenBody, CreateCaseRequest, LocationBody};
-use crate::catalog::JurisdictionCatalog;
-use crate::console::cases::redact;
 use crate::error::AppError;
 use axum::Router;
 use axum::body::Bytes;
@@ -18,6 +15,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use baraza_app::JurisdictionCatalog;
+use baraza_app::input::{CitizenBody, CreateCaseRequest, LocationBody};
+use baraza_app::privacy::{self, Audience};
+use baraza_app::words;
 use baraza_core::lifecycle::{Action, ActionKind, ActorRole, may, status_after_event};
 use baraza_core::*;
 use chrono::SecondsFormat;
@@ -456,11 +457,12 @@ fn is_closed(s: Status) -> bool {
 }
 
 fn request_body(
-    case: &Case,
+    view: &privacy::CaseView<'_>,
     cat: &JurisdictionCatalog,
-    published: Option<String>,
     notes: Option<String>,
 ) -> Value {
+    let case = view.case;
+    let published = view.description.clone();
     let address = case.ward.as_ref().and_then(|w| cat.areas.get(w)).map(|a| {
         let parent = a
             .parent
@@ -485,43 +487,34 @@ fn request_body(
         "address": address,
         "address_id": case.ward.as_ref().map(|w| w.0.clone()),
         "zipcode": Value::Null,
-        "lat": case.location.map(|l| l.lat),
-        "long": case.location.map(|l| l.lon),
+        "lat": view.location.map(|l| l.lat),
+        "long": view.location.map(|l| l.lon),
         "media_url": Value::Null,
     })
 }
 
-/// A case as an Open311 request: its publishable text and last official response.
+/// A case as an Open311 request: what Open311 clients may see of it (its text with the
+/// citizen's consent, masked) and its last official response.
 async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) -> Result311<Value> {
-    let published = match case.citizen {
-        Some(id) => state
-            .store
-            .citizen(id)
-            .await?
-            .filter(|c| c.consent.publish)
-            .map(|c| crate::console::cases::redact_citizen(&case.description, &c)),
-        None => None,
-    };
-    let notes = state
-        .store
-        .case_events(case.id)
-        .await?
+    let citizen = state
+        .app()
+        .citizen_of(case)
+        .await
+        .map_err(|e| Open311Error::from_app(Format::Xml, e.into()))?;
+    let view = privacy::case_view(case, citizen.as_ref(), Audience::Open311);
+    let events = state.store.case_events(case.id).await?;
+    let notes = events
         .iter()
         .rev()
-        .find(|e| {
+        .filter(|e| {
             matches!(
-                e.kind.as_str(),
-                "case.responded" | "case.rejected" | "case.referred"
+                e.kind,
+                EventKind::Responded | EventKind::Rejected | EventKind::Referred
             )
         })
-        .and_then(|e| {
-            let d = e.data();
-            d.get("text")
-                .or_else(|| d.get("reason"))
-                .and_then(|t| t.as_str())
-                .map(redact)
-        });
-    Ok(request_body(case, cat, published, notes))
+        .find_map(|e| privacy::event_view(e, citizen.as_ref(), Audience::Open311))
+        .and_then(|v| v.str("text").or_else(|| v.str("reason")).map(str::to_owned));
+    Ok(request_body(&view, cat, notes))
 }
 
 async fn requests(
@@ -737,13 +730,12 @@ async fn create(
             consent_publish: Some(false),
         }),
     };
-    let new = crate::api::cases::build_new_case(&cat, request, None)
-        .map_err(|e| Open311Error::from_app(f, e))?;
-    let actor = Actor::staff(user.id, user.role, Channel::Api);
-    let intake = state
-        .store
-        .create_case(new, actor, state.clock.now())
-        .await?;
+    // One intake path and one scope rule: the same as the API's.
+    let (intake, _) = state
+        .app()
+        .file_for_citizen(&user, Channel::Api, request, None)
+        .await
+        .map_err(|e| Open311Error::from_app(f, e.into()))?;
     let reference = intake
         .case
         .number
@@ -790,6 +782,7 @@ async fn updates(
     // Each update carries the status its case had right after it.
     let mut list = Vec::new();
     let mut statuses: std::collections::HashMap<CaseId, Option<Status>> = Default::default();
+    let mut citizens: std::collections::HashMap<CaseId, Option<Citizen>> = Default::default();
     for (number, e) in &events {
         if let std::collections::hash_map::Entry::Vacant(slot) = statuses.entry(e.case_id) {
             // The status before the window: replay the case's journal up to this event.
@@ -798,26 +791,33 @@ async fn updates(
                 if earlier.seq >= e.seq {
                     break;
                 }
-                s = status_after_event(&earlier.kind, s);
+                s = status_after_event(earlier.kind, s);
             }
             slot.insert(s);
         }
         let entry = statuses.entry(e.case_id).or_default();
-        *entry = status_after_event(&e.kind, *entry);
+        *entry = status_after_event(e.kind, *entry);
         let status = entry.map_or("open", update_status);
-        let data = e.data();
-        let text = match e.kind.as_str() {
-            "case.responded" => data.get("text"),
-            "case.rejected" | "case.reopened" => data.get("reason"),
-            "case.referred" => data.get("to"),
-            _ => None,
-        }
-        .and_then(|t| t.as_str())
-        .map(redact)
-        .unwrap_or_default();
-        if e.kind == "case.citizen_replied" || e.kind == "case.received" {
+        // What the citizen wrote stays theirs: their messages are not updates.
+        if matches!(e.kind, EventKind::CitizenReplied | EventKind::Received) {
             continue;
         }
+        if let std::collections::hash_map::Entry::Vacant(slot) = citizens.entry(e.case_id) {
+            let case = state.store.case_by_number(*number).await?;
+            let citizen = match case.as_ref() {
+                Some(c) => state
+                    .app()
+                    .citizen_of(c)
+                    .await
+                    .map_err(|e| Open311Error::from_app(f, e.into()))?,
+                None => None,
+            };
+            slot.insert(citizen);
+        }
+        let citizen = citizens.get(&e.case_id).and_then(Option::as_ref);
+        let text = privacy::event_view(e, citizen, Audience::Open311)
+            .and_then(|v| words::update_text(&v))
+            .unwrap_or_default();
         list.push(json!({
             "update_id": e.seq.to_string(),
             "service_request_id": number.display_with(&cat.jurisdiction.reference_prefix),
@@ -861,7 +861,7 @@ async fn post_update(
     let source = format!("open311:{update_id}");
     let events = state.store.case_events(case.id).await?;
     if let Some(done) = events.iter().find(|e| {
-        e.kind == "case.citizen_replied"
+        e.kind == EventKind::CitizenReplied
             && e.data().get("source").and_then(|s| s.as_str()) == Some(source.as_str())
     }) {
         let body = json!([{ "update_id": done.seq.to_string() }]);

@@ -654,7 +654,10 @@ async fn scope(app: &ConsoleApp) {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("+254712000002"));
     let events = app.store.case_events(mine.id).await.unwrap();
-    assert_eq!(events.last().unwrap().kind, "case.contact_revealed");
+    assert_eq!(
+        events.last().unwrap().kind,
+        baraza_core::EventKind::ContactRevealed
+    );
 }
 
 async fn escalation(app: &ConsoleApp) {
@@ -709,7 +712,7 @@ async fn escalation(app: &ConsoleApp) {
     let events = app.store.case_events(case.id).await.unwrap();
     let escalations: Vec<_> = events
         .iter()
-        .filter(|e| e.kind == "case.escalated")
+        .filter(|e| e.kind == baraza_core::EventKind::Escalated)
         .collect();
     assert_eq!(escalations.len(), 1);
     assert_eq!(escalations[0].actor_role, "system");

@@ -2,108 +2,13 @@
 //! optional) so that one 422 can name every invalid field at once; `parse` turns them
 //! into domain types. Responses never carry a citizen's contact in clear.
 
-use baraza_core::{Case, Citizen, JournalEvent, Role};
+use baraza_app::privacy::{CaseView, EventView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCaseRequest {
-    /// `complaint`, `service_request`, `information_request`, `compliment` or `suggestion`.
-    #[schema(example = "complaint")]
-    pub kind: Option<String>,
-    /// How the concern arrived: `sms`, `whatsapp`, `ussd`, `voice`, `web`, `counter`,
-    /// `email`, `post` or `api` (the default).
-    #[schema(example = "counter")]
-    pub channel: Option<String>,
-    /// A service category code of the jurisdiction (see `GET /api/v1/jurisdiction`).
-    #[schema(example = "water-supply")]
-    pub category: Option<String>,
-    /// A ward code (the lowest level of the hierarchy).
-    #[schema(example = "0741")]
-    pub ward: Option<String>,
-    pub location: Option<LocationBody>,
-    /// What the concern is: 1 to 4,000 characters.
-    #[schema(example = "The borehole at Iten market has been dry since Monday")]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-    /// Omit for an anonymous concern.
-    pub citizen: Option<CitizenBody>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationBody {
-    #[schema(example = 0.6704)]
-    pub lat: f64,
-    #[schema(example = 35.508)]
-    pub lon: f64,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentBody {
-    pub media_type: String,
-    pub size_bytes: u64,
-    /// Hex SHA-256 of the file's bytes.
-    pub sha256: String,
-    pub filename: Option<String>,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CitizenBody {
-    /// E.164, e.g. `+254712345678`.
-    pub phone: Option<String>,
-    pub whatsapp_id: Option<String>,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    /// `en`, `sw` or `fr`; defaults to the jurisdiction's language.
-    pub language: Option<String>,
-    /// Self-declared, optional: `female`, `male`, `other`, `prefer_not_to_say`.
-    pub gender: Option<String>,
-    /// Optional: `under_18`, `18_24`, `25_34`, `35_49`, `50_64`, `65_plus`.
-    pub age_band: Option<String>,
-    /// May we contact the citizen about this case? Defaults to true when a contact is given.
-    pub consent_contact: Option<bool>,
-    /// May the case appear in the public registry with its text? Defaults to false.
-    pub consent_publish: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionRequest {
-    /// `acknowledge`, `triage`, `assign`, `start`, `respond`, `escalate`, `resolve`, `rate`,
-    /// `reopen`, `close`, `close_unconfirmed`, `reject`, `refer`, `mark_duplicate` or `note`.
-    #[schema(example = "triage")]
-    pub action: Option<String>,
-    /// triage: the category code.
-    pub category: Option<String>,
-    /// triage: `critical`, `high`, `normal` or `low`; or leave it out and give `urgency`.
-    pub priority: Option<String>,
-    /// triage: `high`, `medium` or `low`: the jurisdiction's matrix gives the priority.
-    pub urgency: Option<String>,
-    /// triage: move the case to another ward.
-    pub ward: Option<String>,
-    /// assign: the department code (triage routes to the category's department).
-    pub department: Option<String>,
-    /// assign: a staff user's id.
-    pub officer: Option<String>,
-    /// assign: an optional note for the department.
-    pub note: Option<String>,
-    /// respond, note: the text.
-    pub text: Option<String>,
-    /// escalate, reopen, reject, refer, reveal_contact: why.
-    pub reason: Option<String>,
-    /// refer: where the citizen should go instead.
-    pub to: Option<String>,
-    /// mark_duplicate: the reference of the original case.
-    pub of: Option<String>,
-    /// rate: 1 to 5.
-    pub score: Option<u8>,
-}
+pub use baraza_app::input::{
+    ActionRequest, AttachmentBody, CitizenBody, CreateCaseRequest, LocationBody,
+};
 
 #[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -270,7 +175,9 @@ fn time(t: &baraza_core::Timestamp) -> String {
     baraza_core::clock::canonical(t)
 }
 
-pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) -> CaseBody {
+/// A case as the API shows it to one audience: built only from its privacy projection.
+pub fn case_body(v: &CaseView<'_>, prefix: &str) -> CaseBody {
+    let c = v.case;
     CaseBody {
         reference: c.number.display_with(prefix),
         number: c.number.digits(),
@@ -281,12 +188,12 @@ pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) 
         category: c.category.clone(),
         ward: c.ward.as_ref().map(|w| w.to_string()),
         held_by: c.holder().map(|h| h.to_string()),
-        location: c.location.map(|l| LocationBody {
+        location: v.location.map(|l| LocationBody {
             lat: l.lat,
             lon: l.lon,
         }),
-        description: c.description.clone(),
-        attachments: c
+        description: v.description.clone().unwrap_or_default(),
+        attachments: v
             .attachments
             .iter()
             .map(|a| AttachmentBody {
@@ -300,24 +207,28 @@ pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) 
         priority: c.priority.map(|p| p.to_string()),
         department: c.department.clone(),
         officer: c.officer.map(|o| o.to_string()),
-        citizen: citizen
-            .filter(|_| role.sees_personal_data())
-            .map(|z| CitizenSummary {
-                id: z.id.0.to_string(),
-                phone: z.phone.as_ref().map(|p| p.masked()),
-                has_whatsapp: z.whatsapp_id.is_some(),
-                has_email: z.email.is_some(),
-                language: z.language.to_string(),
-                consent_contact: z.consent.contact,
-                consent_publish: z.consent.publish,
-            }),
+        citizen: v.citizen.as_ref().map(|z| CitizenSummary {
+            id: z.id.map(|i| i.0.to_string()).unwrap_or_default(),
+            phone: z.phone.clone(),
+            has_whatsapp: z.has_whatsapp,
+            has_email: z.has_email,
+            language: z.language.to_string(),
+            consent_contact: z.consent_contact,
+            consent_publish: z.consent_publish,
+        }),
         first_response_due: c.first_response_due.as_ref().map(time),
         resolution_due: c.resolution_due.as_ref().map(time),
         first_responded_at: c.first_responded_at.as_ref().map(time),
         resolved_at: c.resolved_at.as_ref().map(time),
         closed_at: c.closed_at.as_ref().map(time),
         duplicate_of: c.duplicate_of.map(|d| d.display_with(prefix)),
-        reason: c.reason.clone(),
+        reason: c.reason.as_deref().and_then(|r| {
+            baraza_app::privacy::text(
+                r,
+                None,
+                baraza_app::privacy::rules(v.audience).official_texts,
+            )
+        }),
         referred_to: c.referred_to.clone(),
         reopen_count: c.reopen_count,
         satisfaction: c.satisfaction,
@@ -327,27 +238,18 @@ pub fn case_body(c: &Case, prefix: &str, citizen: Option<&Citizen>, role: Role) 
     }
 }
 
-pub fn event_body(e: &JournalEvent, role: Role) -> EventBody {
-    let mut data = e.data();
-    // Observers see the flow, not who the citizen is.
-    if !role.sees_personal_data()
-        && let Some(obj) = data.as_object_mut()
-    {
-        obj.remove("citizen");
-    }
+/// A journal event as the API shows it to one audience: from its privacy projection.
+pub fn event_body(v: &EventView<'_>) -> EventBody {
+    let e = v.event;
     EventBody {
         seq: e.seq,
         at: time(&e.at),
-        kind: e.kind.clone(),
+        kind: e.kind.to_string(),
         actor_role: e.actor_role.clone(),
-        actor_id: if e.actor_role == "citizen" && !role.sees_personal_data() {
-            None
-        } else {
-            e.actor_id.clone()
-        },
+        actor_id: v.actor_id.clone(),
         channel: e.channel.to_string(),
         visibility: e.visibility.to_string(),
-        data,
+        data: v.data.clone(),
         hash: e.hash.clone(),
     }
 }

@@ -25,7 +25,7 @@ pub async fn jurisdiction(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<JurisdictionBody>, AppError> {
-    let cat = cases::catalog_of(&state, &staff).await?;
+    let cat = state.app().catalog_of(&staff.user).await?;
     let j = &cat.jurisdiction;
     let mut areas: Vec<_> = cat.areas.iter().collect();
     areas.sort_by(|a, b| (a.depth, &a.code).cmp(&(b.depth, &b.code)));

@@ -5,25 +5,20 @@
 
 use super::{ConsoleUser, Frame, Tr, csrf_refused, message, random_hex, render};
 use crate::AppState;
-use crate::api::cases::{
-    best_effort_citizen, file_case, load_visible, parse_action, restrict_to_scope, visible,
-};
-use crate::api::dto::{ActionRequest, CitizenBody, CreateCaseRequest};
-use crate::catalog::JurisdictionCatalog;
 use crate::error::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use baraza_app::JurisdictionCatalog;
+use baraza_app::input::{ActionRequest, CitizenBody, CreateCaseRequest};
+use baraza_app::privacy::{self, Audience, CaseView, EventView};
+use baraza_app::scope::{may_file, restrict as restrict_to_scope, visible};
+use baraza_app::words;
 use baraza_core::lifecycle::{self, ActionKind, ActorRole, may};
 use baraza_core::*;
 use serde::Deserialize;
 use std::collections::HashMap;
-
-/// Roles that take concerns in on a citizen's behalf.
-pub fn may_file(role: Role) -> bool {
-    may(ActorRole::Staff(role), ActionKind::Assign)
-}
 
 const OPEN: &[Status] = &[
     Status::Received,
@@ -72,11 +67,11 @@ fn queue_filter(queue: &str, now: Timestamp) -> CaseFilter {
     f
 }
 
-async fn catalog(
+async fn catalog_of(
     state: &AppState,
     u: &ConsoleUser,
 ) -> Result<std::sync::Arc<JurisdictionCatalog>, AppError> {
-    crate::api::cases::catalog_of(state, &u.staff()).await
+    Ok(state.app().catalog_of(&u.user).await?)
 }
 
 /// One case in a list.
@@ -92,31 +87,6 @@ pub struct Row {
     pub excerpt: String,
 }
 
-pub(crate) fn area_name(cat: &JurisdictionCatalog, code: Option<&AreaCode>) -> String {
-    code.map(|c| {
-        cat.areas
-            .get(c)
-            .map_or_else(|| c.0.clone(), |a| a.name.clone())
-    })
-    .unwrap_or_default()
-}
-
-pub(crate) fn dept_name(cat: &JurisdictionCatalog, code: Option<&str>) -> String {
-    code.map(|d| {
-        cat.department(d)
-            .map_or_else(|| d.to_owned(), |d| d.name.clone())
-    })
-    .unwrap_or_default()
-}
-
-/// A time as the county reads it: local, to the minute.
-pub(crate) fn local_time(cat: &JurisdictionCatalog, t: &Timestamp) -> String {
-    match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
-}
-
 /// "3 d 4 h", "5 h 10 min".
 fn span(d: chrono::Duration) -> String {
     let mins = d.num_minutes().max(0);
@@ -130,77 +100,33 @@ fn span(d: chrono::Duration) -> String {
     }
 }
 
-/// What an observer may read of free text: anything shaped like an email address, and
-/// runs of digits (with spaces, dashes, brackets) long enough to be a phone number, are
-/// masked.
-pub fn redact(text: &str) -> String {
-    let mut words = String::with_capacity(text.len());
-    for word in text.split_inclusive(char::is_whitespace) {
-        let core = word.trim_end();
-        let at = core.find('@');
-        if at.is_some_and(|i| core[i..].contains('.')) {
-            words.push_str("[…]");
-            words.push_str(&word[core.len()..]);
-        } else {
-            words.push_str(word);
-        }
-    }
-    let chars: Vec<char> = words.chars().collect();
-    let mut out = String::with_capacity(words.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() || chars[i] == '+' {
-            let mut j = i;
-            let (mut digits, mut last_digit) = (0, i);
-            while j < chars.len() && (chars[j].is_ascii_digit() || " -()+".contains(chars[j])) {
-                if chars[j].is_ascii_digit() {
-                    digits += 1;
-                    last_digit = j;
-                }
-                j += 1;
-            }
-            if digits >= 7 {
-                out.push_str("[…]");
-                i = last_digit + 1;
-                continue;
-            }
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
-}
-
-/// A citizen's text made fit to publish (with their consent): masked like any public text,
-/// and their own name and contacts taken out wherever they wrote them.
-pub fn redact_citizen(text: &str, citizen: &Citizen) -> String {
-    let mut words: Vec<String> = citizen
-        .name
+/// Cases as list rows, each shown through the reader's privacy projection.
+async fn rows_of(
+    state: &AppState,
+    u: &ConsoleUser,
+    cases: &[Case],
+    cat: &JurisdictionCatalog,
+    now: Timestamp,
+) -> Result<Vec<Row>, AppError> {
+    let audience = Audience::of_role(u.role());
+    let citizens = state.app().citizens_for_list(cases, audience).await?;
+    Ok(cases
         .iter()
-        .flat_map(|n| n.split_whitespace())
-        .filter(|w| w.chars().count() >= 2)
-        .map(str::to_owned)
-        .collect();
-    words.extend(citizen.email.iter().map(|e| e.as_str().to_owned()));
-    words.extend(citizen.whatsapp_id.iter().cloned());
-    let mut out = text.to_owned();
-    for w in words {
-        let needle = w.to_ascii_lowercase();
-        loop {
-            let hay = out.to_ascii_lowercase();
-            let Some(i) = hay.find(&needle) else { break };
-            out.replace_range(i..i + needle.len(), "[…]");
-        }
-    }
-    redact(&out)
+        .zip(&citizens)
+        .map(|(c, z)| {
+            row(
+                &privacy::case_view(c, z.as_ref(), audience),
+                cat,
+                &u.tr,
+                now,
+            )
+        })
+        .collect())
 }
 
-fn row(c: &Case, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp, redacted: bool) -> Row {
-    let text = if redacted {
-        redact(&c.description)
-    } else {
-        c.description.clone()
-    };
+fn row(v: &CaseView<'_>, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp) -> Row {
+    let c = v.case;
+    let text = v.description.clone().unwrap_or_default();
     let excerpt: String = text.chars().take(90).collect();
     Row {
         digits: c.number.digits(),
@@ -210,9 +136,9 @@ fn row(c: &Case, cat: &JurisdictionCatalog, tr: &Tr, now: Timestamp, redacted: b
             .priority
             .map(|p| tr.t(&format!("priority-{p}")))
             .unwrap_or_default(),
-        place: area_name(cat, c.holder().or(c.ward.as_ref())),
-        department: dept_name(cat, c.department.as_deref()),
-        deadline: c.deadline.map(|d| local_time(cat, &d)).unwrap_or_default(),
+        place: cat.area_name(c.holder().or(c.ward.as_ref())),
+        department: cat.department_name(c.department.as_deref()),
+        deadline: c.deadline.map(|d| cat.local_time(&d)).unwrap_or_default(),
         overdue: c.deadline.is_some_and(|d| d < now),
         excerpt: if text.chars().count() > 90 {
             format!("{excerpt}…")
@@ -255,13 +181,13 @@ pub async fn queues(
     u: ConsoleUser,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let cat = catalog(&state, &u).await?;
+    let cat = catalog_of(&state, &u).await?;
     let now = state.clock.now();
     let q = query.q.trim().to_owned();
     // A reference number goes straight to its case (if in scope).
     if let Ok(n) = CaseNumber::parse(&q)
         && let Some(c) = state.store.case_by_number(n).await?
-        && visible(&u.staff(), &c, &cat)
+        && visible(&u.user, &c, &cat)
     {
         return Ok(Redirect::to(&format!("/staff/cases/{}", n.digits())).into_response());
     }
@@ -309,11 +235,7 @@ pub async fn queues(
     } else {
         None
     };
-    let redacted = !u.role().sees_personal_data();
-    let rows = cases
-        .iter()
-        .map(|c| row(c, &cat, &u.tr, now, redacted))
-        .collect();
+    let rows = rows_of(&state, &u, &cases, &cat, now).await?;
     let page = QueuesPage {
         frame: u.frame(u.tr.t("nav-queues")),
         tabs,
@@ -428,8 +350,8 @@ fn actions_for(role: Role, status: Status, tr: &Tr) -> Vec<ActionForm> {
         .collect()
 }
 
-fn who(ev: &JournalEvent, tr: &Tr, names: &HashMap<String, String>) -> String {
-    match ev.actor_role.as_str() {
+fn who(ev: &EventView<'_>, tr: &Tr, names: &HashMap<String, String>) -> String {
+    match ev.event.actor_role.as_str() {
         "citizen" => tr.t("actor-citizen"),
         "system" => tr.t("actor-system"),
         role => {
@@ -447,52 +369,6 @@ fn who(ev: &JournalEvent, tr: &Tr, names: &HashMap<String, String>) -> String {
             }
         }
     }
-}
-
-/// What the timeline says of an event. Notes that go with a forward are for staff only.
-fn detail(ev: &JournalEvent, cat: &JurisdictionCatalog, tr: &Tr, staff_notes: bool) -> String {
-    let data = ev.data();
-    let s = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let mut parts = Vec::new();
-    match ev.kind.as_str() {
-        "case.triaged" => {
-            if let Some(c) = s("category") {
-                parts.push(cat.category(&c).map_or(c, |c| c.name.clone()));
-            }
-            if let Some(p) = s("priority") {
-                parts.push(tr.t(&format!("priority-{p}")));
-            }
-        }
-        "case.assigned" => {
-            parts.push(dept_name(cat, s("department").as_deref()));
-            if staff_notes {
-                parts.extend(s("note"));
-            }
-        }
-        "case.escalated" => {
-            if let Some(to) = s("to") {
-                parts.push(format!("→ {}", area_name(cat, Some(&AreaCode(to)))));
-            }
-            parts.extend(s("reason"));
-        }
-        "case.referred" => {
-            parts.extend(s("to"));
-            parts.extend(s("reason"));
-        }
-        "case.rated" => parts.extend(data.get("score").map(|v| format!("{v}/5"))),
-        "case.marked_duplicate" => {
-            if let Some(of) = s("of").and_then(|o| CaseNumber::parse(&o).ok()) {
-                parts.push(of.display_with(&cat.jurisdiction.reference_prefix));
-            }
-        }
-        _ => {
-            for k in ["text", "reason"] {
-                parts.extend(s(k));
-            }
-        }
-    }
-    parts.retain(|p| !p.is_empty());
-    parts.join(" · ")
 }
 
 #[derive(Deserialize, Default)]
@@ -539,50 +415,53 @@ async fn show_case(
     revealed: Option<Contact>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let (case, cat) = match load_visible(state, &u.staff(), reference).await {
+    let (case, cat) = match state.app().visible_case(&u.user, reference).await {
         Ok(found) => found,
-        Err(AppError::NotFound { .. } | AppError::Invalid(_)) => return Ok(not_found(u)),
-        Err(e) => return Err(e),
+        Err(baraza_app::Error::NotFound(_) | baraza_app::Error::Invalid(_)) => {
+            return Ok(not_found(u));
+        }
+        Err(e) => return Err(e.into()),
     };
     let tr = u.tr;
     let role = u.role();
     let now = state.clock.now();
-    let redacted = !role.sees_personal_data();
+    let audience = Audience::of_role(role);
     let users = state.store.users(Some(&u.user.jurisdiction)).await?;
     let names: HashMap<String, String> = users
         .iter()
         .map(|s| (s.id.to_string(), s.display_name.clone()))
         .collect();
+    let citizen = match case.citizen {
+        Some(id) => state.app().best_effort_citizen(id).await,
+        None => None,
+    };
     let events = state.store.case_events(case.id).await?;
     let timeline = events
         .iter()
-        .filter(|e| role.sees_internal_events() || e.visibility == Visibility::Public)
-        .map(|e| {
-            let d = detail(e, &cat, &tr, role.sees_internal_events());
+        .filter_map(|e| privacy::event_view(e, citizen.as_ref(), audience))
+        .map(|v| {
+            let (what, detail) = crate::html::say(&words::words(&v, &cat), &tr);
             Entry {
-                when: local_time(&cat, &e.at),
-                what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),
-                who: who(e, &tr, &names),
-                detail: if redacted { redact(&d) } else { d },
-                internal: e.visibility == Visibility::Internal,
+                when: cat.local_time(&v.event.at),
+                what,
+                who: who(&v, &tr, &names),
+                detail,
+                internal: v.internal(),
             }
         })
         .collect();
-    let citizen = match case.citizen {
-        Some(id) => best_effort_citizen(state, id).await,
-        None => None,
-    };
-    let masked = citizen.as_ref().map(|c| {
-        if redacted {
-            "•••".to_owned()
-        } else {
-            c.phone
-                .as_ref()
-                .map(|p| p.masked())
-                .or_else(|| c.email.as_ref().map(|_| "•••@•••".to_owned()))
-                .or_else(|| c.whatsapp_id.as_ref().map(|_| "WhatsApp •••".to_owned()))
-                .unwrap_or_else(|| "•••".to_owned())
-        }
+    let view = privacy::case_view(&case, citizen.as_ref(), audience);
+    let masked = citizen.as_ref().map(|_| {
+        view.citizen
+            .as_ref()
+            .map(|c| {
+                c.phone
+                    .clone()
+                    .or_else(|| c.has_email.then(|| "•••@•••".to_owned()))
+                    .or_else(|| c.has_whatsapp.then(|| "WhatsApp •••".to_owned()))
+                    .unwrap_or_else(|| "•••".to_owned())
+            })
+            .unwrap_or_else(|| "•••".to_owned())
     });
     let may_reveal = citizen.is_some()
         && revealed.is_none()
@@ -591,7 +470,7 @@ async fn show_case(
         (tr.t("status"), tr.t(&format!("status-{}", case.status))),
         (tr.t("kind"), tr.t(&format!("kind-{}", case.kind))),
         (tr.t("channel"), tr.t(&format!("channel-{}", case.channel))),
-        (tr.t("received"), local_time(&cat, &case.created_at)),
+        (tr.t("received"), cat.local_time(&case.created_at)),
         (
             tr.t("category"),
             case.category
@@ -599,11 +478,11 @@ async fn show_case(
                 .map(|c| cat.category(c).map_or(c.to_owned(), |c| c.name.clone()))
                 .unwrap_or_default(),
         ),
-        (tr.t("ward"), area_name(&cat, case.ward.as_ref())),
-        (tr.t("held-by"), area_name(&cat, case.holder())),
+        (tr.t("ward"), cat.area_name(case.ward.as_ref())),
+        (tr.t("held-by"), cat.area_name(case.holder())),
         (
             tr.t("department"),
-            dept_name(&cat, case.department.as_deref()),
+            cat.department_name(case.department.as_deref()),
         ),
         (
             tr.t("officer"),
@@ -619,7 +498,7 @@ async fn show_case(
         ),
     ];
     if let Some(d) = case.deadline {
-        let mut text = local_time(&cat, &d);
+        let mut text = cat.local_time(&d);
         if d < now {
             text = format!("{text} ({} {})", tr.t("overdue-by"), span(now - d));
         }
@@ -630,7 +509,7 @@ async fn show_case(
         ("resolution-due", case.resolution_due),
     ] {
         if let Some(t) = t {
-            facts.push((tr.t(label), local_time(&cat, &t)));
+            facts.push((tr.t(label), cat.local_time(&t)));
         }
     }
     if case.reopen_count > 0 {
@@ -710,11 +589,7 @@ async fn show_case(
         reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
         version: case.version,
         facts,
-        description: if redacted {
-            redact(&case.description)
-        } else {
-            case.description.clone()
-        },
+        description: view.description.clone().unwrap_or_default(),
         timeline,
         masked,
         may_reveal,
@@ -779,11 +654,13 @@ pub async fn act(
     if !u.csrf_ok(get("csrf")) {
         return Ok(csrf_refused(&u));
     }
-    let staff = u.staff();
-    let (case, _) = match load_visible(&state, &staff, &reference).await {
-        Ok(found) => found,
-        Err(AppError::NotFound { .. } | AppError::Invalid(_)) => return Ok(not_found(&u)),
-        Err(e) => return Err(e),
+    let app = state.app();
+    let case = match app.visible_case(&u.user, &reference).await {
+        Ok((case, _)) => case,
+        Err(baraza_app::Error::NotFound(_) | baraza_app::Error::Invalid(_)) => {
+            return Ok(not_found(&u));
+        }
+        Err(e) => return Err(e.into()),
     };
     // Empty inputs (an unchosen select) mean "not given".
     let kept: Vec<(&str, &str)> = fields
@@ -797,36 +674,26 @@ pub async fn act(
         .unwrap_or_default();
     let revealing = body.action.as_deref() == Some("reveal_contact");
     let expected = get("version").and_then(|v| v.parse().ok());
-    let outcome = match parse_action(&state, &staff, body, &case).await {
-        Ok((action, cat)) => state
-            .store
-            .act(
-                case.number,
-                expected,
-                staff.actor_via(Channel::Web),
-                action,
-                cat.targets.clone(),
-                state.clock.now(),
-            )
-            .await
-            .map_err(AppError::from),
-        Err(e) => Err(e),
-    };
+    let outcome = app
+        .act(&u.user, Channel::Web, &case.number.digits(), expected, body)
+        .await
+        .map(|(acted, _)| acted)
+        .map_err(AppError::from);
     let digits = case.number.digits();
     match outcome {
         Ok(acted) if revealing => {
-            let contact = match acted.case.citizen {
-                Some(id) => best_effort_citizen(&state, id).await,
+            // The reveal is on the record now: this answer, and only this one, shows it.
+            let citizen = match acted.case.citizen {
+                Some(id) => app.best_effort_citizen(id).await,
                 None => None,
-            }
-            .map(|c| Contact {
-                name: c.name.unwrap_or_default(),
-                phone: c
-                    .phone
-                    .map(|p| p.as_str().to_owned())
-                    .or(c.whatsapp_id)
-                    .unwrap_or_default(),
-                email: c.email.map(|e| e.as_str().to_owned()).unwrap_or_default(),
+            };
+            let contact = citizen.as_ref().and_then(|z| {
+                let seen = privacy::case_view(&acted.case, Some(z), Audience::Revealed);
+                seen.citizen.map(|c| Contact {
+                    name: c.name.unwrap_or_default(),
+                    phone: c.phone.or(c.whatsapp).unwrap_or_default(),
+                    email: c.email.unwrap_or_default(),
+                })
             });
             show_case(
                 &state,
@@ -911,7 +778,7 @@ async fn intake_page(
     values: HashMap<String, String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let cat = catalog(state, u).await?;
+    let cat = catalog_of(state, u).await?;
     let tr = u.tr;
     let reachable: Vec<AreaCode> = match &u.user.scope {
         Scope::Area(a) => cat.areas.wards_within(a),
@@ -1038,7 +905,11 @@ pub async fn intake(
     };
     // The form's key: a double submission files one case.
     let key = v("key").map(|k| format!("console:{}:{k}", u.user.id));
-    match file_case(&state, &u.staff(), body, key).await {
+    match state
+        .app()
+        .file_for_citizen(&u.user, Channel::Web, body, key)
+        .await
+    {
         Ok((intake, cat)) => {
             let reference = intake
                 .case
@@ -1054,7 +925,7 @@ pub async fn intake(
             )
             .await
         }
-        Err(AppError::Invalid(errs)) => {
+        Err(baraza_app::Error::Invalid(errs)) => {
             let lines = errs
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
@@ -1069,7 +940,7 @@ pub async fn intake(
             )
             .await
         }
-        Err(AppError::Forbidden { detail, .. }) => {
+        Err(baraza_app::Error::Forbidden { detail, .. }) => {
             intake_page(
                 &state,
                 &u,
@@ -1080,7 +951,7 @@ pub async fn intake(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1129,7 +1000,7 @@ fn groups(items: Vec<(String, chrono::Duration)>) -> Vec<Group> {
 /// What is overdue, where and for how long: for coordinators, directors, the desk and
 /// the executive; each sees their own scope.
 pub async fn overview(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
-    let cat = catalog(&state, &u).await?;
+    let cat = catalog_of(&state, &u).await?;
     let now = state.clock.now();
     let mut f = queue_filter("overdue", now);
     f.limit = 2000;
@@ -1139,23 +1010,19 @@ pub async fn overview(State(state): State<AppState>, u: ConsoleUser) -> Result<R
     let by_holder = groups(
         cases
             .iter()
-            .map(|c| (area_name(&cat, c.holder()), late(c)))
+            .map(|c| (cat.area_name(c.holder()), late(c)))
             .collect(),
     );
     let by_department = groups(
         cases
             .iter()
-            .map(|c| (dept_name(&cat, c.department.as_deref()), late(c)))
+            .map(|c| (cat.department_name(c.department.as_deref()), late(c)))
             .collect(),
     );
-    let mut sorted: Vec<&Case> = cases.iter().collect();
+    let mut sorted: Vec<Case> = cases.clone();
     sorted.sort_by_key(|c| c.deadline);
-    let redacted = !u.role().sees_personal_data();
-    let rows = sorted
-        .into_iter()
-        .take(30)
-        .map(|c| row(c, &cat, &u.tr, now, redacted))
-        .collect();
+    sorted.truncate(30);
+    let rows = rows_of(&state, &u, &sorted, &cat, now).await?;
     let page = OverviewPage {
         frame: u.frame(u.tr.t("overview")),
         by_holder,
@@ -1170,32 +1037,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn observers_read_text_without_contacts() {
-        assert_eq!(
-            redact("call me on 0712 345678 or 0712345678, mail a.b@c.org please"),
-            "call me on […] or […], mail […] please"
-        );
-        assert_eq!(redact("ward 12, 3 boreholes"), "ward 12, 3 boreholes");
-        let citizen = Citizen {
-            id: CitizenId(uuid::Uuid::nil()),
-            jurisdiction: JurisdictionId::parse("em").unwrap(),
-            phone: None,
-            whatsapp_id: None,
-            email: Some(Email::parse("wk@example.org").unwrap()),
-            name: Some("Wanjiru Kamau".into()),
-            language: Language::English,
-            gender: None,
-            age_band: None,
-            consent: Consent {
-                contact: true,
-                publish: true,
-            },
-            created_at: chrono::Utc::now(),
-        };
-        assert_eq!(
-            redact_citizen("I, WANJIRU kamau (wk@example.org), ask", &citizen),
-            "I, […] […] ([…]), ask"
-        );
+    fn spans_read_as_days_hours_minutes() {
         assert_eq!(span(chrono::Duration::minutes(3 * 1440 + 125)), "3 d 2 h");
+        assert_eq!(span(chrono::Duration::minutes(70)), "1 h 10 min");
     }
 }

@@ -10,24 +10,22 @@
 //! one's scope answers as if it did not exist.
 
 pub(crate) mod cases;
-pub mod i18n;
 pub mod password;
 mod signin;
 mod users;
 
 use crate::AppState;
 use crate::auth::Staff;
+use crate::html::{Tr, cookie, language, random_hex, render, safe_next, set_cookie};
 use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::http::{HeaderMap, StatusCode, header, request::Parts};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use baraza_core::{Language, Role, Session, StaffUser, TokenSecret};
-pub use i18n::Tr;
+use baraza_core::{Role, Session, StaffUser, TokenSecret};
 
 pub const SESSION_COOKIE: &str = "bz_session";
-pub const LANG_COOKIE: &str = "bz_lang";
 /// A session lasts a working day and a half, then one signs in again.
 pub const SESSION_HOURS: i64 = 12;
 /// After this many failed sign-ins in a row, the account is locked for `LOCK_MINUTES`.
@@ -40,7 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/login", get(signin::form).post(signin::submit))
         .route("/staff/logout", post(signin::logout))
         .route("/staff/logout-everywhere", post(signin::logout_everywhere))
-        .route("/staff/language", get(choose_language))
+        .route("/staff/language", get(crate::html::choose_language))
         .route("/staff/cases/{reference}", get(cases::case_page))
         .route("/staff/cases/{reference}/act", post(cases::act))
         .route("/staff/intake", get(cases::intake_form).post(cases::intake))
@@ -49,105 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/users/{id}/password", post(users::reset_password))
         .route("/staff/users/{id}/disable", post(users::disable))
         .route("/staff/users/{id}/enable", post(users::enable))
-        .route("/staff/console.css", get(stylesheet))
-}
-
-const CSS: &str = include_str!("../../templates/console/console.css");
-
-pub(crate) async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        CSS,
-    )
-        .into_response()
-}
-
-/// A cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// Behind a TLS-terminating proxy (`X-Forwarded-Proto: https`) cookies are marked Secure.
-fn secure(headers: &HeaderMap) -> &'static str {
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    if https { "; Secure" } else { "" }
-}
-
-pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i64) -> String {
-    format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
-        secure(headers)
-    )
-}
-
-/// The reader's language: their choice (cookie), else the browser's, else English.
-pub fn language(headers: &HeaderMap) -> Language {
-    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(|l| l.parse().ok()) {
-        return l;
-    }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(',')
-                .filter_map(|part| part.split(';').next())
-                .filter_map(|tag| tag.trim().get(..2))
-                .find_map(|code| code.to_ascii_lowercase().parse().ok())
-        })
-        .unwrap_or(Language::English)
-}
-
-#[derive(serde::Deserialize)]
-pub(crate) struct LanguageQuery {
-    l: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// Choose the console's language (a cookie), then go back.
-pub(crate) async fn choose_language(
-    headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<LanguageQuery>,
-) -> Response {
-    let Ok(lang) = q.l.parse::<Language>() else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let cookie = set_cookie(&headers, LANG_COOKIE, lang.as_str(), 365 * 24 * 3600);
-    // Back where the reader was: `next`, else the page they came from (its path only).
-    let came_from = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://"))
-        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-        .unwrap_or_else(|| "/".to_owned());
-    let next = if q.next.is_empty() { came_from } else { q.next };
-    (
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(&next)),
-    )
-        .into_response()
-}
-
-/// Only our own pages are places to go back to (no open redirect).
-pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_owned()
-    } else {
-        "/staff".to_owned()
-    }
+        .route("/staff/console.css", get(crate::html::stylesheet))
 }
 
 /// A signed-in staff member, from the session cookie. Pages that need one redirect to
@@ -203,7 +103,7 @@ impl Frame {
         self.role == Some(Role::SystemAdministrator)
     }
     pub fn may_file(&self) -> bool {
-        self.role.is_some_and(cases::may_file)
+        self.role.is_some_and(baraza_app::scope::may_file)
     }
     pub fn sees_overview(&self) -> bool {
         self.role
@@ -292,19 +192,4 @@ pub fn csrf_refused(u: &ConsoleUser) -> Response {
         vec![u.tr.t("csrf-failed")],
         "/staff",
     )
-}
-
-pub fn render<T: Template>(page: &T) -> Response {
-    match page.render() {
-        Ok(html) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(e) => crate::AppError::Internal(format!("rendering a page: {e}")).into_response(),
-    }
-}
-
-/// A fresh random secret, hex.
-pub fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut b = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
 }

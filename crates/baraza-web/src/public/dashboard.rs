@@ -6,13 +6,13 @@
 use super::stats::{Breakdown, DIMENSIONS, Figures};
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::catalog::JurisdictionCatalog;
-use crate::console::{Tr, render};
 use crate::error::AppError;
+use crate::html::{Tr, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use baraza_app::JurisdictionCatalog;
 use baraza_core::AreaCode;
 use serde::Deserialize;
 
@@ -313,7 +313,7 @@ pub async fn csv(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (cat, dimension, b) = load(&state, &q).await?;
-    let tr = Tr::new(crate::console::language(&headers));
+    let tr = Tr::new(crate::html::language(&headers));
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.3}"));
     let record = |key: &str, label: String, f: &Figures| {
         let count = if f.shown {

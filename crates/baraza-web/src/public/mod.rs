@@ -13,13 +13,13 @@ mod pages;
 pub mod stats;
 
 use crate::AppState;
-use crate::catalog::JurisdictionCatalog;
-use crate::console::Tr;
 use crate::error::AppError;
+use crate::html::Tr;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderMap;
 use axum::routing::get;
+use baraza_app::JurisdictionCatalog;
 use baraza_core::JurisdictionId;
 use std::sync::Arc;
 
@@ -37,8 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/cases.csv", get(open_data::cases_csv))
         .route("/open-data/cases.json", get(open_data::cases_json))
         .route("/open-data/snapshots/{file}", get(open_data::snapshot))
-        .route("/static/baraza.css", get(crate::console::stylesheet))
-        .route("/language", get(crate::console::choose_language))
+        .route("/static/baraza.css", get(crate::html::stylesheet))
+        .route("/language", get(crate::html::choose_language))
 }
 
 /// The web form takes a photo: its own, larger body limit (merged outside the global one).
@@ -90,7 +90,7 @@ impl PublicFrame {
         explicit: bool,
         title_id: &str,
     ) -> Self {
-        let tr = Tr::new(crate::console::language(headers));
+        let tr = Tr::new(crate::html::language(headers));
         Self {
             tr,
             title: tr.t(title_id),

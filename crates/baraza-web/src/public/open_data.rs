@@ -4,13 +4,13 @@
 
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::catalog::JurisdictionCatalog;
-use crate::console::render;
 use crate::error::AppError;
+use crate::html::render;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use baraza_app::JurisdictionCatalog;
 use baraza_core::{CaseStat, Status, clock::canonical};
 use serde::{Deserialize, Serialize};
 

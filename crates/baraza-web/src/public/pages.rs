@@ -2,15 +2,16 @@
 
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::api::dto::{CitizenBody, CreateCaseRequest, LocationBody};
-use crate::catalog::JurisdictionCatalog;
-use crate::console::cases::{area_name, dept_name, local_time};
-use crate::console::{cookie, random_hex, render, set_cookie};
 use crate::error::AppError;
+use crate::html::{Tr, cookie, random_hex, render, set_cookie};
 use askama::Template;
 use axum::extract::{ConnectInfo, Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use baraza_app::JurisdictionCatalog;
+use baraza_app::input::{AttachmentBody, CitizenBody, CreateCaseRequest, LocationBody};
+use baraza_app::privacy::{self, Audience};
+use baraza_app::words;
 use baraza_channels::gateway::Secret;
 use baraza_core::*;
 use serde::Deserialize;
@@ -255,7 +256,7 @@ pub async fn raise(
     let j = values.get("j").cloned().unwrap_or_default();
     let cat = jurisdiction_of(&state, Some(&j)).await?;
     let explicit = !j.is_empty();
-    let tr = crate::console::Tr::new(crate::console::language(&headers));
+    let tr = crate::html::Tr::new(crate::html::language(&headers));
     let again = |errors: Vec<String>, values: HashMap<String, String>, status| {
         let shown = Shown {
             errors,
@@ -318,7 +319,7 @@ pub async fn raise(
             }
             Some(dir) => {
                 let sha256 = hex::encode(Sha256::digest(&p.bytes));
-                attachments.push(crate::api::dto::AttachmentBody {
+                attachments.push(AttachmentBody {
                     media_type: p.media_type.clone(),
                     size_bytes: p.bytes.len() as u64,
                     sha256: sha256.clone(),
@@ -352,17 +353,17 @@ pub async fn raise(
         citizen: Some(citizen),
     };
     let key = v("key").map(|k| format!("web:{k}"));
-    let new = match crate::api::cases::build_new_case(&cat, body, key) {
+    let new = match baraza_app::intake::build_new_case(&cat, body, key) {
         Ok(new) if errors.is_empty() => new,
         Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(AppError::Invalid(errs)) => {
+        Err(baraza_app::Error::Invalid(errs)) => {
             errors.extend(
                 errs.into_iter()
                     .map(|e| format!("{}: {}", e.field.trim_start_matches("citizen."), e.message)),
             );
             return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     if let Some((path, bytes)) = keep {
         if let Some(dir) = path.parent() {
@@ -375,10 +376,7 @@ pub async fn raise(
             .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
     }
     let anonymous = new.citizen.as_ref().is_none_or(|c| !c.has_contact());
-    let intake = state
-        .store
-        .create_case(new, Actor::citizen(None, Channel::Web), state.clock.now())
-        .await?;
+    let intake = state.app().file_from_citizen(new, Channel::Web).await?;
     let reference = intake
         .case
         .number
@@ -404,49 +402,23 @@ pub struct Step {
     pub detail: String,
 }
 
-/// The public timeline of a case: public events only, no actor names, texts masked.
+/// The public timeline of a case: what the public may see of its events, through the
+/// privacy projection; the arrival and the citizen's own messages are not lines of it.
 pub fn public_timeline(
     events: &[JournalEvent],
+    citizen: Option<&Citizen>,
     cat: &JurisdictionCatalog,
-    tr: &crate::console::Tr,
+    tr: &Tr,
 ) -> Vec<Step> {
     events
         .iter()
-        .filter(|e| e.visibility == Visibility::Public)
-        // What citizens wrote stays private; the county's answers are public.
-        .filter(|e| e.kind != "case.citizen_replied" && e.kind != "case.received")
-        .map(|e| {
-            let data = e.data();
-            let s = |k: &str| {
-                data.get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let detail = match e.kind.as_str() {
-                "case.responded" => crate::console::cases::redact(&s("text")),
-                "case.rejected" => crate::console::cases::redact(&s("reason")),
-                "case.referred" => {
-                    crate::console::cases::redact(&format!("{} {}", s("to"), s("reason")))
-                }
-                "case.assigned" => cat
-                    .department(&s("department"))
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default(),
-                "case.escalated" => cat
-                    .areas
-                    .get(&AreaCode(s("to")))
-                    .map(|a| format!("→ {}", a.name))
-                    .unwrap_or_default(),
-                "case.rated" => data
-                    .get("score")
-                    .map(|v| format!("{v}/5"))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
+        .filter(|e| !matches!(e.kind, EventKind::CitizenReplied | EventKind::Received))
+        .filter_map(|e| privacy::event_view(e, citizen, Audience::Public))
+        .map(|v| {
+            let (what, detail) = crate::html::say(&words::words(&v, cat), tr);
             Step {
-                when: local_time(cat, &e.at),
-                what: tr.t(&format!("event-{}", e.kind.trim_start_matches("case."))),
+                when: cat.local_time(&v.event.at),
+                what,
                 detail,
             }
         })
@@ -467,13 +439,15 @@ pub struct Summary {
     pub timeline: Vec<Step>,
 }
 
+/// A case as the public sees it, through the privacy projection.
 fn summary(
     case: &Case,
+    citizen: Option<&Citizen>,
     events: &[JournalEvent],
     cat: &JurisdictionCatalog,
-    tr: &crate::console::Tr,
-    text: Option<String>,
+    tr: &Tr,
 ) -> Summary {
+    let view = privacy::case_view(case, citizen, Audience::Public);
     Summary {
         reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
         digits: case.number.digits(),
@@ -485,12 +459,12 @@ fn summary(
             .and_then(|c| cat.category(c))
             .map(|c| c.name.clone())
             .unwrap_or_default(),
-        ward: area_name(cat, case.ward.as_ref()),
-        held_by: area_name(cat, case.holder()),
-        department: dept_name(cat, case.department.as_deref()),
-        received: local_time(cat, &case.created_at),
-        text,
-        timeline: public_timeline(events, cat, tr),
+        ward: cat.area_name(case.ward.as_ref()),
+        held_by: cat.area_name(case.holder()),
+        department: cat.department_name(case.department.as_deref()),
+        received: cat.local_time(&case.created_at),
+        text: view.description,
+        timeline: public_timeline(events, citizen, cat, tr),
     }
 }
 
@@ -526,7 +500,8 @@ pub async fn track(
         && case.jurisdiction == cat.jurisdiction.id
     {
         let events = state.store.case_events(case.id).await?;
-        found = Some(summary(&case, &events, &cat, &frame.tr, None));
+        let citizen = state.app().citizen_of(&case).await?;
+        found = Some(summary(&case, citizen.as_ref(), &events, &cat, &frame.tr));
     }
     let not_found = !typed.is_empty() && found.is_none();
     let status = if not_found {
@@ -613,15 +588,9 @@ pub async fn registry(
     });
     let mut out = Vec::new();
     for case in &cases {
-        let citizen = match case.citizen {
-            Some(id) => state.store.citizen(id).await?,
-            None => None,
-        };
-        let text = citizen
-            .filter(|c| c.consent.publish)
-            .map(|c| crate::console::cases::redact_citizen(&case.description, &c));
+        let citizen = state.app().citizen_of(case).await?;
         let events = state.store.case_events(case.id).await?;
-        out.push(summary(case, &events, &cat, &frame.tr, text));
+        out.push(summary(case, citizen.as_ref(), &events, &cat, &frame.tr));
     }
     let page = RegistryPage {
         wards: ward_groups(&cat),

@@ -165,7 +165,7 @@ fn ussd_answer(end: bool, text: &str) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-fn menu_of(cat: &crate::catalog::JurisdictionCatalog) -> Menu {
+fn menu_of(cat: &baraza_app::JurisdictionCatalog) -> Menu {
     let with_categories =
         |d: &&baraza_core::Department| cat.categories.iter().any(|c| c.department == d.code);
     let mut areas: Vec<&baraza_core::Area> = cat.areas.iter().collect();
@@ -366,7 +366,7 @@ async fn ussd_step(
                         .await?
                         .iter()
                         .rev()
-                        .find(|e| e.kind == "case.responded")
+                        .find(|e| e.kind == baraza_core::EventKind::Responded)
                         .and_then(|e| {
                             e.data()
                                 .get("text")

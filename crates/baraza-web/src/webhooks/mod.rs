@@ -7,8 +7,8 @@ pub mod twilio;
 pub mod whatsapp;
 
 use crate::AppState;
-use crate::catalog::JurisdictionCatalog;
 use crate::error::AppError;
+use baraza_app::JurisdictionCatalog;
 use baraza_core::JurisdictionId;
 use baraza_store::inbound::{Arrival, Handled};
 use std::collections::HashMap;

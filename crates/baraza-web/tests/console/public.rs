@@ -472,7 +472,7 @@ async fn open311(app: &ConsoleApp) {
     assert_eq!(case.ward, Some(AreaCode("0741".into())));
     assert_eq!(
         app.store.case_events(case.id).await.unwrap()[0].kind,
-        "case.received"
+        baraza_core::EventKind::Received
     );
     // Reading it back, in both formats, valid, without the citizen's name or text.
     let request_schema = schema("request.json");
@@ -558,7 +558,7 @@ async fn open311(app: &ConsoleApp) {
     assert_eq!(
         events
             .iter()
-            .filter(|e| e.kind == "case.citizen_replied")
+            .filter(|e| e.kind == baraza_core::EventKind::CitizenReplied)
             .count(),
         1
     );

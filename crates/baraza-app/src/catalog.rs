@@ -2,7 +2,10 @@
 //! targets), held in memory: small, read on every request, changed rarely. A lookup
 //! that misses reloads once, so data added with the CLI is seen without a restart.
 
-use baraza_core::{AreaTree, Deadlines, Department, Jurisdiction, JurisdictionId, ServiceCategory};
+use baraza_core::{
+    AreaCode, AreaTree, Deadlines, Department, Jurisdiction, JurisdictionId, ServiceCategory,
+    Timestamp,
+};
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,6 +29,38 @@ impl JurisdictionCatalog {
     }
     pub fn department(&self, code: &str) -> Option<&Department> {
         self.departments.iter().find(|d| d.code == code)
+    }
+    /// An area's name, or its code when the hierarchy does not know it.
+    pub fn area_name(&self, code: Option<&AreaCode>) -> String {
+        code.map(|c| {
+            self.areas
+                .get(c)
+                .map_or_else(|| c.0.clone(), |a| a.name.clone())
+        })
+        .unwrap_or_default()
+    }
+    /// A department's name, or its code when unknown.
+    pub fn department_name(&self, code: Option<&str>) -> String {
+        code.map(|d| {
+            self.department(d)
+                .map_or_else(|| d.to_owned(), |d| d.name.clone())
+        })
+        .unwrap_or_default()
+    }
+    /// A category's name, or its code when unknown.
+    pub fn category_name(&self, code: Option<&str>) -> String {
+        code.map(|c| {
+            self.category(c)
+                .map_or_else(|| c.to_owned(), |c| c.name.clone())
+        })
+        .unwrap_or_default()
+    }
+    /// A time as the county reads it: local, to the minute.
+    pub fn local_time(&self, t: &Timestamp) -> String {
+        match self.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
+            Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
     }
 }
 

@@ -1,0 +1,105 @@
+//! What a surface hands the application layer: intake and action requests, loose (every
+//! field optional) so that one answer can name every invalid field at once. The JSON API
+//! documents them as they are; forms and Open311 fill them from their own fields.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    /// `complaint`, `service_request`, `information_request`, `compliment` or `suggestion`.
+    #[schema(example = "complaint")]
+    pub kind: Option<String>,
+    /// How the concern arrived: `sms`, `whatsapp`, `ussd`, `voice`, `web`, `counter`,
+    /// `email`, `post` or `api` (the default).
+    #[schema(example = "counter")]
+    pub channel: Option<String>,
+    /// A service category code of the jurisdiction (see `GET /api/v1/jurisdiction`).
+    #[schema(example = "water-supply")]
+    pub category: Option<String>,
+    /// A ward code (the lowest level of the hierarchy).
+    #[schema(example = "0741")]
+    pub ward: Option<String>,
+    pub location: Option<LocationBody>,
+    /// What the concern is: 1 to 4,000 characters.
+    #[schema(example = "The borehole at Iten market has been dry since Monday")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+    /// Omit for an anonymous concern.
+    pub citizen: Option<CitizenBody>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationBody {
+    #[schema(example = 0.6704)]
+    pub lat: f64,
+    #[schema(example = 35.508)]
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    pub media_type: String,
+    pub size_bytes: u64,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub filename: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenBody {
+    /// E.164, e.g. `+254712345678`.
+    pub phone: Option<String>,
+    pub whatsapp_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `en`, `sw` or `fr`; defaults to the jurisdiction's language.
+    pub language: Option<String>,
+    /// Self-declared, optional: `female`, `male`, `other`, `prefer_not_to_say`.
+    pub gender: Option<String>,
+    /// Optional: `under_18`, `18_24`, `25_34`, `35_49`, `50_64`, `65_plus`.
+    pub age_band: Option<String>,
+    /// May we contact the citizen about this case? Defaults to true when a contact is given.
+    pub consent_contact: Option<bool>,
+    /// May the case appear in the public registry with its text? Defaults to false.
+    pub consent_publish: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `acknowledge`, `triage`, `assign`, `start`, `respond`, `escalate`, `resolve`, `rate`,
+    /// `reopen`, `close`, `close_unconfirmed`, `reject`, `refer`, `mark_duplicate` or `note`.
+    #[schema(example = "triage")]
+    pub action: Option<String>,
+    /// triage: the category code.
+    pub category: Option<String>,
+    /// triage: `critical`, `high`, `normal` or `low`; or leave it out and give `urgency`.
+    pub priority: Option<String>,
+    /// triage: `high`, `medium` or `low`: the jurisdiction's matrix gives the priority.
+    pub urgency: Option<String>,
+    /// triage: move the case to another ward.
+    pub ward: Option<String>,
+    /// assign: the department code (triage routes to the category's department).
+    pub department: Option<String>,
+    /// assign: a staff user's id.
+    pub officer: Option<String>,
+    /// assign: an optional note for the department.
+    pub note: Option<String>,
+    /// respond, note: the text.
+    pub text: Option<String>,
+    /// escalate, reopen, reject, refer, reveal_contact: why.
+    pub reason: Option<String>,
+    /// refer: where the citizen should go instead.
+    pub to: Option<String>,
+    /// mark_duplicate: the reference of the original case.
+    pub of: Option<String>,
+    /// rate: 1 to 5.
+    pub score: Option<u8>,
+}

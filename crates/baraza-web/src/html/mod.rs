@@ -1,0 +1,142 @@
+//! The HTML toolkit every page surface shares (the console and the public pages): pages
+//! rendered with askama, cookies, the reader's language and its translations, and safe
+//! redirects. It holds no rules and no routes of its own beyond choosing a language.
+
+pub mod i18n;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use baraza_core::Language;
+pub use i18n::Tr;
+
+const CSS: &str = include_str!("../../templates/console/console.css");
+
+/// The one stylesheet of every page.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+pub const LANG_COOKIE: &str = "bz_lang";
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Behind a TLS-terminating proxy (`X-Forwarded-Proto: https`) cookies are marked Secure.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    if https { "; Secure" } else { "" }
+}
+
+pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i64) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        secure(headers)
+    )
+}
+
+/// The reader's language: their choice (cookie), else the browser's, else English.
+pub fn language(headers: &HeaderMap) -> Language {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(|l| l.parse().ok()) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .filter_map(|part| part.split(';').next())
+                .filter_map(|tag| tag.trim().get(..2))
+                .find_map(|code| code.to_ascii_lowercase().parse().ok())
+        })
+        .unwrap_or(Language::English)
+}
+
+#[derive(serde::Deserialize)]
+pub struct LanguageQuery {
+    l: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Choose the console's language (a cookie), then go back.
+pub async fn choose_language(
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LanguageQuery>,
+) -> Response {
+    let Ok(lang) = q.l.parse::<Language>() else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let cookie = set_cookie(&headers, LANG_COOKIE, lang.as_str(), 365 * 24 * 3600);
+    // Back where the reader was: `next`, else the page they came from (its path only).
+    let came_from = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/".to_owned());
+    let next = if q.next.is_empty() { came_from } else { q.next };
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(&next)),
+    )
+        .into_response()
+}
+
+/// Only our own pages are places to go back to (no open redirect).
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/staff".to_owned()
+    }
+}
+
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(html) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => crate::AppError::Internal(format!("rendering a page: {e}")).into_response(),
+    }
+}
+
+/// A fresh random secret, hex.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// An event's words in the reader's language: what happened, and its details joined.
+pub fn say(w: &baraza_app::words::Words, tr: &Tr) -> (String, String) {
+    use baraza_app::words::Part;
+    let detail: Vec<String> = w
+        .detail
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.clone(),
+            Part::Message(id) => tr.t(id),
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    (tr.t(&w.what), detail.join(" · "))
+}
