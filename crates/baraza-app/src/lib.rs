@@ -10,6 +10,7 @@ pub mod error;
 pub mod input;
 pub mod intake;
 pub mod privacy;
+pub mod rights;
 pub mod scope;
 pub mod words;
 

@@ -73,7 +73,56 @@ pub struct JournalEvent {
     pub hash: String,
 }
 
+/// Payload fields that can hold personal data: the citizen's words and whereabouts, who
+/// they are, what they sent, and staff's free text about them.
+pub const PERSONAL_KEYS: &[&str] = &[
+    "description",
+    "text",
+    "reason",
+    "note",
+    "to",
+    "location",
+    "attachments",
+    "attachment",
+    "citizen",
+    "source",
+];
+
+impl EventKind {
+    /// Kinds whose payload erasure takes out when it holds personal data. Escalations
+    /// (the system's words about a deadline), the erasure records themselves and events
+    /// without text are kept whole.
+    pub fn erasable(self) -> bool {
+        matches!(
+            self,
+            EventKind::Received
+                | EventKind::CitizenReplied
+                | EventKind::Reopened
+                | EventKind::Responded
+                | EventKind::NoteAdded
+                | EventKind::Assigned
+                | EventKind::Rejected
+                | EventKind::Referred
+                | EventKind::MediaAttached
+        )
+    }
+}
+
 impl JournalEvent {
+    /// Whether erasure takes this event's payload out: an erasable kind whose payload
+    /// (still there) has a personal field with a value.
+    pub fn holds_personal_data(&self) -> bool {
+        if !self.kind.erasable() || self.payload.is_none() {
+            return false;
+        }
+        let data = self.data();
+        PERSONAL_KEYS.iter().any(|k| {
+            data.get(*k).is_some_and(|v| {
+                !v.is_null() && v.as_str() != Some("") && v.as_array().is_none_or(|a| !a.is_empty())
+            })
+        })
+    }
+
     pub fn data(&self) -> serde_json::Value {
         self.payload
             .as_deref()

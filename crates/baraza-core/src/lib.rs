@@ -31,7 +31,7 @@ pub use jurisdiction::{
     Area, AreaCode, AreaTree, Department, Jurisdiction, JurisdictionId, ServiceCategory,
 };
 pub use lifecycle::{Action, ActionKind, Actor, ActorRole, LifecycleError, Transition};
-pub use priority::{BusinessCalendar, Deadlines, Policy, Priority, Urgency};
+pub use priority::{BusinessCalendar, Deadlines, Policy, Priority, Retention, Urgency};
 pub use reference::{CaseNumber, ReferenceError};
 pub use staff::{ApiToken, Credentials, Role, Scope, Session, StaffUser, TokenSecret, UserId};
 

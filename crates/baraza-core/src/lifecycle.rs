@@ -697,6 +697,47 @@ pub fn decide(
     Ok(Transition { case: next, event })
 }
 
+/// What a case says in place of the citizen's words once they are erased.
+pub const ERASED_TEXT: &str = "[erased]";
+
+/// An erasure of a citizen's personal data, as recorded on each of their cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureRecord {
+    /// The legal basis: the data subject's request (Kenya DPA 2019 s.40, Ghana Act 843
+    /// s.33), or the jurisdiction's retention period.
+    pub basis: String,
+    /// Who approved it (a second person, for a request); none for retention.
+    pub approved_by: Option<String>,
+    /// The events whose payloads were taken out, by sequence number.
+    pub erased_events: Vec<i64>,
+}
+
+/// A case with the citizen's personal data taken out, and the event that records it.
+/// The public facts (ward, category, department, dates, status) stay; the description,
+/// the point on the map and the attachments go. Allowed from any status, by the system.
+pub fn erase(case: &Case, actor: &Actor, record: &ErasureRecord, now: Timestamp) -> Transition {
+    let mut next = case.clone();
+    next.description = ERASED_TEXT.to_owned();
+    next.location = None;
+    next.attachments = Vec::new();
+    next.updated_at = now;
+    next.version += 1;
+    let data = json!({
+        "basis": record.basis,
+        "approved_by": record.approved_by,
+        "erased_events": record.erased_events,
+    });
+    let event = EventDraft {
+        case_id: case.id,
+        at: now,
+        actor: actor.clone(),
+        kind: EventKind::PersonalDataErased,
+        visibility: Visibility::Internal,
+        data: with_digest(data, &next),
+    };
+    Transition { case: next, event }
+}
+
 /// The priority deadlines are counted at: the case's, or normal before triage.
 fn holder_priority(case: &Case) -> Priority {
     case.priority.unwrap_or(Priority::Normal)

@@ -195,6 +195,31 @@ pub struct Policy {
     pub calendar: BusinessCalendar,
     /// Category code (or `*` for any other) -> priority for urgency high, medium, low.
     pub matrix: BTreeMap<String, [Priority; 3]>,
+    /// How long personal data is kept once a citizen's cases have settled.
+    pub retention: Retention,
+}
+
+/// How long personal data is kept after a case settles (closed, rejected, referred or
+/// marked duplicate), in days. The daily retention job erases what has expired, through
+/// the same erasure path as a data subject's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retention {
+    /// The citizen's name and contacts (and, with them, their words in the journal),
+    /// counted from the last of their cases to settle.
+    pub contacts_days: u32,
+    /// The texts of the messages they sent, counted from their case settling.
+    pub message_texts_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        // Three years for contacts (a reopened complaint, an audit), one for raw texts.
+        Self {
+            contacts_days: 3 * 365,
+            message_texts_days: 365,
+        }
+    }
 }
 
 impl Default for Policy {
@@ -211,6 +236,7 @@ impl Default for Policy {
             resolution_hours: [24, 27, 90, 180],
             around_the_clock: vec![Priority::Critical],
             calendar: BusinessCalendar::default(),
+            retention: Retention::default(),
             matrix,
         }
     }

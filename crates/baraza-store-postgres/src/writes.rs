@@ -45,6 +45,7 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     $33, $34, $35) \
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
     ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
+         description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, \
     priority = excluded.priority, department_code = excluded.department_code, officer_id = excluded.officer_id, \
     first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
     first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
@@ -497,6 +498,84 @@ impl BatchTx for PgBatchTx {
             .map(|_| ())
             .map_err(db_err)
     }
+    async fn case_events(&mut self, case: CaseId) -> StoreResult<Vec<JournalEvent>> {
+        let sql = format!(
+            "SELECT {} FROM journal WHERE case_id = $1 ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(case.0)
+            .fetch_all(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::event).collect()
+    }
+
+    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE journal SET payload = NULL WHERE seq = $1")
+            .bind(seq)
+            .execute(&mut *self.conn()?)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn erase_messages(
+        &mut self,
+        addresses: &[String],
+        cases: &[CaseId],
+    ) -> StoreResult<(u64, u64)> {
+        let ids: Vec<uuid::Uuid> = cases.iter().map(|c| c.0).collect();
+        let inbound = sqlx::query(
+            "UPDATE inbound_messages SET body = '', from_address = '' \
+             WHERE from_address = ANY($1) OR case_id = ANY($2)",
+        )
+        .bind(addresses)
+        .bind(&ids)
+        .execute(&mut *self.conn()?)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        let outbox = sqlx::query(
+            "UPDATE outbox SET to_address = '', \
+             status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, \
+             last_error = CASE WHEN status = 'pending' THEN 'personal data erased' ELSE last_error END \
+             WHERE to_address = ANY($1) OR case_id = ANY($2)",
+        )
+        .bind(addresses)
+        .bind(&ids)
+        .execute(&mut *self.conn()?)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok((inbound, outbox))
+    }
+
+    async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        replace_citizen(self.conn()?, c).await
+    }
+}
+
+/// Write every field of a citizen record (rectification, erasure).
+pub async fn replace_citizen(conn: &mut PgConnection, c: &Citizen) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE citizens SET phone = $1, whatsapp_id = $2, email = $3, name = $4, language = $5, \
+         gender = $6, age_band = $7, consent_contact = $8, consent_publish = $9 WHERE id = $10",
+    )
+    .bind(c.phone.as_ref().map(|p| p.as_str().to_owned()))
+    .bind(&c.whatsapp_id)
+    .bind(c.email.as_ref().map(|e| e.as_str().to_owned()))
+    .bind(&c.name)
+    .bind(c.language.as_str())
+    .bind(c.gender.map(|g| g.as_str()))
+    .bind(c.age_band.map(|a| a.as_str()))
+    .bind(c.consent.contact)
+    .bind(c.consent.publish)
+    .bind(c.id.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
+    .map_err(db_err)
 }
 
 pub async fn insert_outbox(

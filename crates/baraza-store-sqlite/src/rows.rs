@@ -404,20 +404,20 @@ pub fn case(row: &impl Columns) -> StoreResult<Case> {
 
 pub const EVENT_COLUMNS: &str = "seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, payload_sha256, prev_hash, hash";
 
-pub fn event(row: &SqliteRow) -> StoreResult<JournalEvent> {
+pub fn event(row: &impl Columns) -> StoreResult<JournalEvent> {
     Ok(JournalEvent {
-        seq: get(row, "seq")?,
-        case_id: CaseId(uuid(row, "case_id")?),
-        at: parse_ts(&get::<String>(row, "at")?)?,
-        actor_role: get(row, "actor_role")?,
-        actor_id: get(row, "actor_id")?,
-        channel: parse(&get::<String>(row, "channel")?, "channel")?,
-        kind: parse(&get::<String>(row, "kind")?, "kind")?,
-        visibility: parse(&get::<String>(row, "visibility")?, "visibility")?,
-        payload: get(row, "payload")?,
-        payload_sha256: get(row, "payload_sha256")?,
-        prev_hash: get(row, "prev_hash")?,
-        hash: get(row, "hash")?,
+        seq: row.req_int("seq")?,
+        case_id: CaseId(parse(&row.req_text("case_id")?, "case_id")?),
+        at: parse_ts(&row.req_text("at")?)?,
+        actor_role: row.req_text("actor_role")?,
+        actor_id: row.text("actor_id")?,
+        channel: parse(&row.req_text("channel")?, "channel")?,
+        kind: parse(&row.req_text("kind")?, "kind")?,
+        visibility: parse(&row.req_text("visibility")?, "visibility")?,
+        payload: row.text("payload")?,
+        payload_sha256: row.req_text("payload_sha256")?,
+        prev_hash: row.req_text("prev_hash")?,
+        hash: row.req_text("hash")?,
     })
 }
 

@@ -320,4 +320,80 @@ impl BatchTx for SqliteWriter {
         .map(|_| ())
         .map_err(err)
     }
+
+    async fn case_events(&mut self, case: CaseId) -> StoreResult<Vec<JournalEvent>> {
+        let sql = format!(
+            "SELECT {} FROM journal WHERE case_id = ?1 ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt.query(params![case.0.to_string()]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            out.push(rows::event(row)?);
+        }
+        Ok(out)
+    }
+
+    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "UPDATE journal SET payload = NULL WHERE seq = ?1",
+                params![seq],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    async fn erase_messages(
+        &mut self,
+        addresses: &[String],
+        cases: &[CaseId],
+    ) -> StoreResult<(u64, u64)> {
+        let addresses = rows::to_json(&addresses);
+        let cases = rows::to_json(&cases.iter().map(|c| c.0.to_string()).collect::<Vec<_>>());
+        let inbound = self
+            .conn
+            .execute(
+                "UPDATE inbound_messages SET body = '', from_address = '' \
+                 WHERE from_address IN (SELECT value FROM json_each(?1)) \
+                    OR case_id IN (SELECT value FROM json_each(?2))",
+                params![addresses, cases],
+            )
+            .map_err(err)?;
+        let outbox = self
+            .conn
+            .execute(
+                "UPDATE outbox SET to_address = '', \
+                 status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, \
+                 last_error = CASE WHEN status = 'pending' THEN 'personal data erased' ELSE last_error END \
+                 WHERE to_address IN (SELECT value FROM json_each(?1)) \
+                    OR case_id IN (SELECT value FROM json_each(?2))",
+                params![addresses, cases],
+            )
+            .map_err(err)?;
+        Ok((inbound as u64, outbox as u64))
+    }
+
+    async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "UPDATE citizens SET phone = ?1, whatsapp_id = ?2, email = ?3, name = ?4, language = ?5, \
+                 gender = ?6, age_band = ?7, consent_contact = ?8, consent_publish = ?9 WHERE id = ?10",
+                params![
+                    c.phone.as_ref().map(|p| p.as_str().to_owned()),
+                    c.whatsapp_id,
+                    c.email.as_ref().map(|e| e.as_str().to_owned()),
+                    c.name,
+                    c.language.as_str(),
+                    c.gender.map(|g| g.as_str()),
+                    c.age_band.map(|a| a.as_str()),
+                    c.consent.contact,
+                    c.consent.publish,
+                    c.id.0.to_string()
+                ],
+            )
+            .map(|_| ())
+            .map_err(err)
+    }
 }

@@ -12,7 +12,8 @@ pub static UPSERT_CASE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO cases ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
          category_code = excluded.category_code, ward_code = excluded.ward_code, ladder = excluded.ladder, \
-         ladder_position = excluded.ladder_position, attachments = excluded.attachments, priority = excluded.priority, \
+         ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
+         description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, priority = excluded.priority, \
          department_code = excluded.department_code, officer_id = excluded.officer_id, \
          first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
          first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \

@@ -31,7 +31,9 @@ macro_rules! conformance_suite {
             refused_actions_store_nothing, concurrent_intake_keeps_one_unbroken_chain,
             lists_filter_and_paginate_stably, export_import_round_trips, import_refuses_a_non_empty_database,
             verify_catches_a_removed_head, intake_queues_an_acknowledgement, citizen_messages_close_the_loop,
-            outbox_claims_retries_and_delivery_reports, figures_follow_the_journal);
+            outbox_claims_retries_and_delivery_reports, figures_follow_the_journal,
+            erasure_keeps_the_journal_verifiable, erasure_leaves_other_tampering_detectable,
+            retention_erases_what_expired, rights_of_access_and_rectification);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -1381,4 +1383,263 @@ pub async fn figures_follow_the_journal<T: TestStore, F: Future<Output = T>>(mak
     let (theirs, last_other) = s.case_stats_changed(&other, head, 100).await.unwrap();
     assert!(theirs.is_empty());
     assert_eq!(last_other, last);
+}
+
+/// A citizen with personal data on SMS and the web, a second citizen, and the first one's
+/// cases answered: what erasure scenarios start from. Returns the first citizen's phone.
+async fn citizen_with_history(s: &dyn Store) -> (&'static str, CitizenId) {
+    seed(s).await;
+    let phone = "+254722111222";
+    let by_sms = s
+        .receive_message(sms(
+            "ATXid_e1",
+            phone,
+            "Call me on 0722 111 222 or mary@example.com - Mary Chebet, no water at Kamariny",
+        ))
+        .await
+        .unwrap();
+    let n1 = by_sms.case.unwrap().number;
+    assert_verifies(s).await;
+    let mut web = new_case("0742", Channel::Web, Some(phone));
+    web.description = "Mary Chebet here: the clinic tap is broken, 0722111222".into();
+    web.citizen.as_mut().unwrap().name = Some("Mary Chebet".into());
+    web.citizen.as_mut().unwrap().email = Some(Email::parse("mary@example.com").unwrap());
+    let created = s.create_case(web, citizen(), now()).await.unwrap();
+    let n2 = created.case.number;
+    let id = created.case.citizen.unwrap();
+    assert_verifies(s).await;
+    act(s, n2, &desk(), Action::Acknowledge).await.unwrap();
+    assert_verifies(s).await;
+    act(
+        s,
+        n2,
+        &desk(),
+        Action::Note {
+            text: "Mary says she lives by the clinic".into(),
+        },
+    )
+    .await
+    .unwrap();
+    act(s, n1, &desk(), Action::Acknowledge).await.unwrap();
+    // Someone else, untouched by the erasure.
+    s.create_case(
+        new_case("0741", Channel::Web, Some("+254733000000")),
+        citizen(),
+        now(),
+    )
+    .await
+    .unwrap();
+    (phone, id)
+}
+
+fn erasure_of(citizen: CitizenId, basis: &str) -> crate::erasure::Erasure {
+    crate::erasure::Erasure {
+        citizen,
+        basis: basis.into(),
+        approved_by: Some("approver (auditor)".into()),
+        actor: desk(),
+        at: now(),
+    }
+}
+
+pub async fn erasure_keeps_the_journal_verifiable<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let (a, b) = (make().await, make().await);
+    let s = a.store();
+    let (phone, id) = citizen_with_history(&*s).await;
+    let before = assert_verifies(&*s).await;
+    assert!(before.erased.is_empty());
+    let done = s
+        .erase_citizen(erasure_of(id, "request under DPA 2019 s.40"))
+        .await
+        .unwrap();
+    assert_eq!(done.cases, 2);
+    assert!(!done.events.is_empty());
+    assert!(done.inbound_messages >= 1 && done.outbox_messages >= 1);
+    // The journal verifies, naming the erased events.
+    let after = assert_verifies(&*s).await;
+    assert_eq!(after.erased, done.events);
+    assert_eq!(after.events, before.events + 2);
+    // Nothing personal is left in the citizen, the cases, the journal or the messages.
+    let records = records(&*s).await;
+    let text = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for needle in [
+        "Mary",
+        "Chebet",
+        "0722",
+        "722111222",
+        "mary@example.com",
+        "clinic tap",
+    ] {
+        assert!(!text.contains(needle), "{needle:?} is still held");
+    }
+    let z = s.citizen(id).await.unwrap().unwrap();
+    assert_eq!((z.phone, z.name, z.email), (None, None, None));
+    assert!(s.citizens_by_contact(phone).await.unwrap().is_empty());
+    // The public facts stay, and the erasure is on the record with its basis.
+    let cases = s.cases_of_citizen(id, 10).await.unwrap();
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.description == "[erased]" && c.location.is_none())
+    );
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.ward == Some(AreaCode("0742".into())))
+    );
+    let events = s.case_events(cases[0].id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, EventKind::PersonalDataErased);
+    assert_eq!(last.data()["basis"], "request under DPA 2019 s.40");
+    // The other citizen is untouched.
+    assert_eq!(
+        s.citizens_by_contact("+254733000000").await.unwrap().len(),
+        1
+    );
+    // The journal stays append-only for anything but erasure: no other edit gets through.
+    // Export and import of the erased database verify, and name the same events.
+    let mut file = Vec::new();
+    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    import_jsonl(&*b.store(), &file[..]).await.unwrap();
+    assert_eq!(assert_verifies(&*b.store()).await.erased, done.events);
+    a.cleanup().await;
+    b.cleanup().await;
+}
+
+pub async fn erasure_leaves_other_tampering_detectable<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let (a, b, c) = (make().await, make().await, make().await);
+    let s = a.store();
+    let (_, id) = citizen_with_history(&*s).await;
+    let done = s.erase_citizen(erasure_of(id, "request")).await.unwrap();
+    let mut file = Vec::new();
+    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    let text = String::from_utf8(file).unwrap();
+    // An event's payload emptied without an erasure naming it: refused, named.
+    let victim = text
+        .lines()
+        .filter(|l| l.starts_with(r#"{"type":"event""#) && l.contains(r#""payload":"{"#))
+        .find(|l| {
+            !done
+                .events
+                .iter()
+                .any(|s| l.contains(&format!(r#""seq":{s},"#)))
+        })
+        .unwrap()
+        .to_owned();
+    let mut v: serde_json::Value = serde_json::from_str(&victim).unwrap();
+    let seq = v["data"]["seq"].as_i64().unwrap();
+    v["data"]["payload"] = serde_json::Value::Null;
+    let emptied = text.replace(&victim, &v.to_string());
+    let refused = import_jsonl(&*b.store(), emptied.as_bytes()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains(&format!("#{seq}"))),
+        "{refused:?}"
+    );
+    // An erased event's other fields edited: refused, as before.
+    let erased = text
+        .lines()
+        .find(|l| l.contains(&format!(r#""seq":{},"#, done.events[0])))
+        .unwrap()
+        .to_owned();
+    let edited = text.replace(
+        &erased,
+        &erased.replace(r#""actor_role":"#, r#""actor_role":"x"#),
+    );
+    assert!(import_jsonl(&*c.store(), edited.as_bytes()).await.is_err());
+    a.cleanup().await;
+    b.cleanup().await;
+    c.cleanup().await;
+}
+
+pub async fn retention_erases_what_expired<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    let (phone, id) = citizen_with_history(&*s).await;
+    // Nothing has settled: nobody is past retention, however short.
+    let soon = now() + chrono::Duration::days(1);
+    assert!(
+        s.citizens_past_retention(&jurisdiction_id(), soon)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for c in s.cases_of_citizen(id, 10).await.unwrap() {
+        act(
+            &*s,
+            c.number,
+            &desk(),
+            Action::Reject {
+                reason: "not ours".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Settled, but not long enough ago.
+    assert!(
+        s.citizens_past_retention(&jurisdiction_id(), now() - chrono::Duration::days(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.citizens_past_retention(&jurisdiction_id(), soon)
+            .await
+            .unwrap(),
+        vec![id]
+    );
+    assert!(
+        s.expire_message_texts(&jurisdiction_id(), soon)
+            .await
+            .unwrap()
+            >= 1
+    );
+    s.erase_citizen(erasure_of(id, "retention")).await.unwrap();
+    assert!(
+        s.citizens_past_retention(&jurisdiction_id(), soon)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(s.citizens_by_contact(phone).await.unwrap().is_empty());
+    assert_verifies(&*s).await;
+    t.cleanup().await;
+}
+
+pub async fn rights_of_access_and_rectification<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    let (phone, id) = citizen_with_history(&*s).await;
+    let found = s.citizens_by_contact(phone).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let cases: Vec<CaseId> = s
+        .cases_of_citizen(id, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let inbound = s.inbound_of(&[phone.to_owned()], &cases).await.unwrap();
+    assert!(inbound.iter().any(|m| m.body.contains("Mary Chebet")));
+    let outbox = s.outbox_of(&[phone.to_owned()], &cases).await.unwrap();
+    assert!(!outbox.is_empty());
+    let mut fixed = found[0].clone();
+    fixed.name = Some("Mary C.".into());
+    fixed.phone = Some(PhoneNumber::parse("+254722999888").unwrap());
+    s.rectify_citizen(&fixed).await.unwrap();
+    assert_eq!(s.citizen(id).await.unwrap().unwrap(), fixed);
+    assert!(s.citizens_by_contact(phone).await.unwrap().is_empty());
+    t.cleanup().await;
 }

@@ -29,6 +29,8 @@ pub enum WriteOp {
     },
     /// A message from a citizen: stored once, then understood and acted upon.
     Inbound(Box<crate::inbound::Arrival>),
+    /// A citizen's personal data erased (`erasure`).
+    Erase(Box<crate::erasure::Erasure>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -44,6 +46,7 @@ pub enum WriteOutcome {
     Created(Intake),
     Acted(Acted),
     Inbound(crate::inbound::Handled),
+    Erased(crate::erasure::Erased),
 }
 
 /// The statements a backend runs for the writer, inside one open transaction.
@@ -94,6 +97,20 @@ pub trait BatchTx: Send + 'static {
         outcome: &str,
         case: Option<CaseId>,
     ) -> StoreResult<()>;
+
+    /// A case's events, oldest first.
+    async fn case_events(&mut self, case: CaseId) -> StoreResult<Vec<JournalEvent>>;
+    /// Take an event's payload out, keeping its digest: erasure only.
+    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()>;
+    /// Blank the texts and addresses of messages from or to these addresses or about
+    /// these cases, and give up on those not yet sent; returns (inbound, outbox) counts.
+    async fn erase_messages(
+        &mut self,
+        addresses: &[String],
+        cases: &[CaseId],
+    ) -> StoreResult<(u64, u64)>;
+    /// Write every field of a citizen record (contacts included).
+    async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
 }
 
 struct Pending {
@@ -196,7 +213,17 @@ impl GroupCommitter {
             .await?
         {
             WriteOutcome::Created(i) => Ok(i),
-            WriteOutcome::Acted(_) | WriteOutcome::Inbound(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    /// Erase a citizen's personal data (see `erasure`).
+    pub async fn erase(&self, e: crate::erasure::Erasure) -> StoreResult<crate::erasure::Erased> {
+        match self.submit(WriteOp::Erase(Box::new(e))).await? {
+            WriteOutcome::Erased(d) => Ok(d),
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -221,7 +248,7 @@ impl GroupCommitter {
         };
         match self.submit(op).await? {
             WriteOutcome::Acted(a) => Ok(a),
-            WriteOutcome::Created(_) | WriteOutcome::Inbound(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -346,6 +373,9 @@ async fn apply<T: BatchTx>(
         WriteOp::Inbound(inbound) => crate::inbound::handle(tx, *inbound, head, rng)
             .await
             .map(WriteOutcome::Inbound),
+        WriteOp::Erase(e) => crate::erasure::erase_in_tx(tx, &e, head)
+            .await
+            .map(WriteOutcome::Erased),
     }
 }
 

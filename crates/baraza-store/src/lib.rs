@@ -3,6 +3,7 @@
 //! suite that every backend must pass.
 
 pub mod conformance;
+pub mod erasure;
 mod error;
 pub mod group_commit;
 pub mod inbound;
@@ -192,6 +193,42 @@ pub trait Store: Send + Sync + 'static {
 
     // The journal, export and import.
     /// The head as recorded by the writer (to detect events removed from the end).
+    // ---- Data protection (Kenya DPA 2019, Ghana Act 843) ----
+
+    /// Erase a citizen's personal data, keeping the journal verifiable (see `erasure`).
+    async fn erase_citizen(&self, e: erasure::Erasure) -> StoreResult<erasure::Erased>;
+    /// Citizens whose phone number, WhatsApp id or email address is `contact`, in any
+    /// jurisdiction.
+    async fn citizens_by_contact(&self, contact: &str) -> StoreResult<Vec<Citizen>>;
+    /// Messages received from these addresses or about these cases, oldest first.
+    async fn inbound_of(
+        &self,
+        addresses: &[String],
+        cases: &[CaseId],
+    ) -> StoreResult<Vec<baraza_core::outbound::InboundMessage>>;
+    /// Messages sent (or to send) to these addresses or about these cases, oldest first.
+    async fn outbox_of(
+        &self,
+        addresses: &[String],
+        cases: &[CaseId],
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// Rectify a citizen record: every field written as given.
+    async fn rectify_citizen(&self, c: &Citizen) -> StoreResult<()>;
+    /// Citizens of a jurisdiction still holding personal data whose cases all settled
+    /// (closed, rejected, referred, duplicate) before `settled_before`.
+    async fn citizens_past_retention(
+        &self,
+        j: &JurisdictionId,
+        settled_before: Timestamp,
+    ) -> StoreResult<Vec<CitizenId>>;
+    /// Blank the texts of messages about cases that settled before `settled_before`;
+    /// returns how many were blanked.
+    async fn expire_message_texts(
+        &self,
+        j: &JurisdictionId,
+        settled_before: Timestamp,
+    ) -> StoreResult<u64>;
+
     async fn journal_head(&self) -> StoreResult<ChainHead>;
     /// Stream every record from one consistent snapshot, in [`portable`]'s order, ending
     /// with `Record::Head`. Memory stays constant: the channel applies backpressure.

@@ -4,14 +4,17 @@
 use crate::portable::{Record, for_each_record};
 use crate::{Store, StoreResult};
 use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
-use baraza_core::{CaseId, ChainBreak, ChainHead, Status};
-use std::collections::HashMap;
+use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, Status};
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub events: i64,
     pub cases: u64,
     pub head: ChainHead,
+    /// Events whose payloads were erased (personal data), each named by a later
+    /// `case.personal_data_erased` event: their hashes and links were checked all the same.
+    pub erased: Vec<i64>,
 }
 
 /// `Ok(Err(break))` when the journal was tampered with; `Err` when it could not be read.
@@ -33,6 +36,10 @@ pub struct Verifier {
     head: Option<ChainHead>,
     recorded: Option<ChainHead>,
     cases: HashMap<CaseId, CaseCheck>,
+    /// Events found without a payload.
+    missing: BTreeSet<i64>,
+    /// Events that erasure records say it emptied.
+    claimed: BTreeSet<i64>,
 }
 
 impl Verifier {
@@ -53,7 +60,16 @@ impl Verifier {
                 let head = self.head.get_or_insert_with(ChainHead::genesis);
                 *head = head.check_next(ev)?;
                 if ev.payload.is_none() {
-                    return Err(ChainBreak::PayloadMissing { seq: ev.seq });
+                    self.missing.insert(ev.seq);
+                }
+                if ev.kind == EventKind::PersonalDataErased {
+                    let claimed = ev.data().get("erased_events").cloned();
+                    let seqs: Vec<i64> = claimed
+                        .and_then(|v| serde_json::from_value(v).ok())
+                        .unwrap_or_default();
+                    // An erasure record can only name events before it.
+                    self.claimed
+                        .extend(seqs.into_iter().filter(|s| *s < ev.seq));
                 }
                 let entry =
                     self.cases
@@ -86,6 +102,9 @@ impl Verifier {
         if recorded.hash != head.hash {
             return Err(ChainBreak::EventAltered { seq: head.seq });
         }
+        if let Some(seq) = self.missing.difference(&self.claimed).next() {
+            return Err(ChainBreak::PayloadMissing { seq: *seq });
+        }
         for (id, c) in &self.cases {
             let state_matches = c.journal_digest.as_ref().is_none_or(|d| *d == c.digest);
             if Some(c.status) != c.replayed_status || c.version != c.events || !state_matches {
@@ -98,6 +117,7 @@ impl Verifier {
             events: head.seq,
             cases: self.cases.len() as u64,
             head,
+            erased: self.missing.into_iter().collect(),
         })
     }
 }

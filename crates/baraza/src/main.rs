@@ -85,6 +85,10 @@ enum Command {
     Verify,
     /// Measure durable intake through HTTP against the raw store, on SQLite (and PostgreSQL)
     Bench(bench::BenchArgs),
+    /// Data-protection rights (Kenya DPA 2019, Ghana Act 843): access, rectification,
+    /// erasure, retention, and the register of processing
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
 }
 
 #[derive(Subcommand)]
@@ -147,6 +151,58 @@ enum UserCommand {
     },
     /// Sign a user out of the console on every device
     SignOut { username: String },
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Everything held about a phone number, WhatsApp id or email address, as JSON
+    /// (standard output or --json) and a readable HTML page (--html)
+    Access {
+        /// +254712345678, 254712345678 (WhatsApp id) or name@example.org
+        #[arg(long)]
+        contact: String,
+        /// Write the JSON here instead of standard output
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+        /// Also write the readable page here
+        #[arg(long)]
+        html: Option<std::path::PathBuf>,
+    },
+    /// Correct a citizen's name, phone, email or language
+    Rectify {
+        #[arg(long)]
+        contact: String,
+        /// The corrected name ("" removes it)
+        #[arg(long)]
+        name: Option<String>,
+        /// The corrected phone number (E.164)
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// en, sw or fr
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Erase a citizen's personal data, keeping the journal verifiable; needs a second
+    /// person's approval (another system administrator, or an auditor)
+    Erase {
+        #[arg(long)]
+        contact: String,
+        /// The legal basis, e.g. "request of 2026-12-01 under DPA 2019 s.40"
+        #[arg(long)]
+        basis: String,
+        /// The system administrator carrying it out (username)
+        #[arg(long)]
+        by: String,
+        /// The second person approving it (username)
+        #[arg(long)]
+        approved_by: String,
+    },
+    /// Apply every jurisdiction's retention periods now (the server does it daily)
+    Retention,
+    /// Print the register of processing for the Data Commissioner
+    Report,
 }
 
 #[derive(Subcommand)]
@@ -249,6 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
         Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
         Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
+        Command::Privacy(cmd) => privacy_command(&cfg, cmd).await.map(|_| ok),
         Command::Export { output } => {
             let store = open_store(&cfg.database_url()).await?;
             let counts = match output {
@@ -296,6 +353,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         "journal intact: {} events, {} cases; head #{} {}",
                         r.events, r.cases, r.head.seq, r.head.hash
                     );
+                    if !r.erased.is_empty() {
+                        println!(
+                            "{} event payload(s) erased under data protection, each recorded by a later erasure event (hashes and links checked): {}",
+                            r.erased.len(),
+                            r.erased
+                                .iter()
+                                .map(|s| format!("#{s}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
                     Ok(ok)
                 }
                 Err(broken) => {
@@ -306,6 +374,119 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Bench(args) => bench::run(args).await.map(|_| ok),
     }
+}
+
+async fn privacy_command(cfg: &config::Config, cmd: PrivacyCommand) -> anyhow::Result<()> {
+    use baraza_app::rights;
+    let store = open_store(&cfg.database_url()).await?;
+    let clock = baraza_core::SystemClock;
+    let app_err = |e: baraza_app::Error| match e {
+        baraza_app::Error::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    };
+    match cmd {
+        PrivacyCommand::Access {
+            contact,
+            json,
+            html,
+        } => {
+            let record = rights::access(&*store, &clock, &contact)
+                .await
+                .map_err(app_err)?;
+            let text = serde_json::to_string_pretty(&record)?;
+            match json {
+                Some(path) => {
+                    std::fs::write(&path, text)?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => println!("{text}"),
+            }
+            if let Some(path) = html {
+                std::fs::write(&path, baraza_web::html::subject_access_html(&record)?)?;
+                eprintln!("wrote {}", path.display());
+            }
+            eprintln!("{} record(s) held for this contact", record.citizens.len());
+        }
+        PrivacyCommand::Rectify {
+            contact,
+            name,
+            phone,
+            email,
+            language,
+        } => {
+            let fix = rights::Rectification {
+                name,
+                phone,
+                email,
+                language,
+            };
+            let n = rights::rectify(&*store, &contact, &fix)
+                .await
+                .map_err(app_err)?;
+            println!("rectified {n} record(s)");
+        }
+        PrivacyCommand::Erase {
+            contact,
+            basis,
+            by,
+            approved_by,
+        } => {
+            let user = |name: String| {
+                let store = store.clone();
+                async move {
+                    store
+                        .user_by_username(&name)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no user {name:?}"))
+                }
+            };
+            let by = user(by).await?;
+            let approver = user(approved_by).await?;
+            let done = rights::erase(&*store, &clock, &contact, &basis, &by, &approver)
+                .await
+                .map_err(app_err)?;
+            for d in done {
+                println!(
+                    "erased: {} case(s), {} journal payload(s) (events {}), {} message(s) received, {} sent",
+                    d.cases,
+                    d.events.len(),
+                    d.events
+                        .iter()
+                        .map(|s| format!("#{s}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    d.inbound_messages,
+                    d.outbox_messages
+                );
+            }
+        }
+        PrivacyCommand::Retention => {
+            for j in store.jurisdictions().await? {
+                let r = rights::apply_retention(&*store, &clock, &j)
+                    .await
+                    .map_err(app_err)?;
+                println!(
+                    "{}: {} citizen(s) erased ({} journal payloads), {} message text(s) blanked",
+                    j.id, r.citizens_erased, r.events_erased, r.message_texts_blanked
+                );
+            }
+        }
+        PrivacyCommand::Report => {
+            let js = store.jurisdictions().await?;
+            print!(
+                "{}",
+                rights::processing_register(&js, baraza_core::Clock::now(&clock))
+            );
+        }
+    }
+    Ok(())
 }
 
 fn summary(counts: &std::collections::BTreeMap<String, u64>) -> String {

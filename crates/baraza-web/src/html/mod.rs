@@ -140,3 +140,15 @@ pub fn say(w: &baraza_app::words::Words, tr: &Tr) -> (String, String) {
         .collect();
     (tr.t(&w.what), detail.join(" · "))
 }
+
+#[derive(Template)]
+#[template(path = "privacy/access.html")]
+struct SubjectAccessPage<'a> {
+    r: &'a baraza_app::rights::SubjectRecord,
+}
+
+/// A subject access record as a readable page (the CLI writes it to a file; the console
+/// serves it to the system administrator).
+pub fn subject_access_html(r: &baraza_app::rights::SubjectRecord) -> Result<String, askama::Error> {
+    SubjectAccessPage { r }.render()
+}
