@@ -12,7 +12,6 @@ use baraza_core::{CaseFilter, Clock, Deadlines, JurisdictionId, clock::canonical
 use baraza_store::{Store, StoreError, StoreResult};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct Escalation {
     store: Arc<dyn Store>,
@@ -87,16 +86,5 @@ impl Escalation {
             tracing::info!(moved, "escalated cases past their deadline");
         }
         Ok(moved)
-    }
-
-    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = self.run_once().await {
-                    tracing::warn!(error = %e, "escalation round failed");
-                }
-                tokio::time::sleep(every).await;
-            }
-        })
     }
 }

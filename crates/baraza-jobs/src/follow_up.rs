@@ -8,7 +8,6 @@ use baraza_core::lifecycle::{Action, Actor};
 use baraza_core::{CaseFilter, Clock, Deadlines, Status};
 use baraza_store::{Store, StoreError, StoreResult};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct FollowUp {
     store: Arc<dyn Store>,
@@ -91,16 +90,5 @@ impl FollowUp {
             }
         }
         Ok(round)
-    }
-
-    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = self.run_once().await {
-                    tracing::warn!(error = %e, "follow-up round failed");
-                }
-                tokio::time::sleep(every).await;
-            }
-        })
     }
 }

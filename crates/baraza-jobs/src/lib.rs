@@ -4,3 +4,4 @@ pub mod escalation;
 pub mod follow_up;
 pub mod media;
 pub mod outbox;
+pub mod runner;

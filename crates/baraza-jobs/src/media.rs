@@ -12,7 +12,6 @@ use baraza_store::{Store, StoreError, StoreResult};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct MediaFetcher {
     store: Arc<dyn Store>,
@@ -99,16 +98,5 @@ impl MediaFetcher {
             attached += 1;
         }
         Ok(attached)
-    }
-
-    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = self.run_once().await {
-                    tracing::warn!(error = %e, "media round failed");
-                }
-                tokio::time::sleep(every).await;
-            }
-        })
     }
 }

@@ -11,7 +11,6 @@ use baraza_core::{Channel, Clock};
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// How long a claimed message stays hidden from other workers.
 const LEASE: chrono::Duration = chrono::Duration::seconds(120);
@@ -131,27 +130,5 @@ impl OutboxWorker {
             tracing::warn!(id = %e.message.id, "outcome not recorded: the message was claimed again");
         }
         Ok(())
-    }
-
-    /// Run until `stop` says so: a round, then a pause when there was nothing to do. A
-    /// round in progress finishes (its sends are recorded) before the task ends.
-    pub fn spawn(
-        self,
-        idle: Duration,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            while !*stop.borrow() {
-                match self.run_once().await {
-                    Ok(n) if n > 0 => continue,
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "outbox round failed"),
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(idle) => {}
-                    _ = stop.changed() => {}
-                }
-            }
-        })
     }
 }

@@ -571,7 +571,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         let dir = cfg.data_dir.join("media");
         let fetcher =
             baraza_jobs::media::MediaFetcher::new(store.clone(), clock.clone(), gateway, dir);
-        media = Some(fetcher.spawn(std::time::Duration::from_secs(15)));
+        media = Some(fetcher);
     }
     // Twilio carries what no dedicated provider does: SMS without Africa's Talking,
     // WhatsApp without the Cloud API.
@@ -606,19 +606,120 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     if let Some(sim) = simulator {
         state = state.with_simulator(sim);
     }
+    // Every background job, on one runner: intervals, a log line per round that did
+    // work, and a clean stop (a round in progress finishes, so no send goes unrecorded).
+    use baraza_jobs::runner::{Done, Every, Runner};
+    use std::time::Duration;
+    let mut jobs = Runner::new();
     // Without a gateway, messages wait in the outbox (nothing is lost) until one is configured.
-    let (stop_sending, stop) = tokio::sync::watch::channel(false);
-    let sender = (gateways > 0).then(|| worker.spawn(std::time::Duration::from_secs(2), stop));
-    let follow_up = baraza_jobs::follow_up::FollowUp::new(
+    if gateways > 0 {
+        let worker = Arc::new(worker);
+        jobs.add(
+            "outbox",
+            Every::WhileBusy(Duration::from_secs(2)),
+            move || {
+                let w = worker.clone();
+                async move {
+                    let n = w.run_once().await.map_err(|e| e.to_string())?;
+                    Ok(Done::of(n, "messages sent"))
+                }
+            },
+        );
+    }
+    if let Some(fetcher) = media {
+        let fetcher = Arc::new(fetcher);
+        jobs.add(
+            "media",
+            Every::Interval(Duration::from_secs(15)),
+            move || {
+                let f = fetcher.clone();
+                async move {
+                    let n = f.run_once().await.map_err(|e| e.to_string())?;
+                    Ok(Done::of(n, "photos fetched and attached"))
+                }
+            },
+        );
+    }
+    let follow_up = Arc::new(baraza_jobs::follow_up::FollowUp::new(
         state.store.clone(),
         state.clock.clone(),
         chrono::Duration::hours(i64::from(cfg.remind_after_hours)),
         chrono::Duration::hours(i64::from(cfg.close_unconfirmed_after_hours)),
-    )
-    .spawn(std::time::Duration::from_secs(60));
-    let escalation =
-        baraza_jobs::escalation::Escalation::new(state.store.clone(), state.clock.clone())
-            .spawn(std::time::Duration::from_secs(60));
+    ));
+    jobs.add(
+        "follow-up",
+        Every::Interval(Duration::from_secs(60)),
+        move || {
+            let f = follow_up.clone();
+            async move {
+                let r = f.run_once().await.map_err(|e| e.to_string())?;
+                Ok(Done::of(
+                    r.reminded + r.closed_unconfirmed,
+                    format!(
+                        "{} citizen(s) reminded, {} case(s) closed unconfirmed",
+                        r.reminded, r.closed_unconfirmed
+                    ),
+                ))
+            }
+        },
+    );
+    let escalation = Arc::new(baraza_jobs::escalation::Escalation::new(
+        state.store.clone(),
+        state.clock.clone(),
+    ));
+    jobs.add(
+        "escalation",
+        Every::Interval(Duration::from_secs(60)),
+        move || {
+            let e = escalation.clone();
+            async move {
+                let n = e.run_once().await.map_err(|e| e.to_string())?;
+                Ok(Done::of(n, "case(s) escalated past their deadline"))
+            }
+        },
+    );
+    // Open data: today's snapshot files, written once a day (checked hourly).
+    {
+        let state = state.clone();
+        jobs.add(
+            "open-data",
+            Every::Interval(Duration::from_secs(3600)),
+            move || {
+                let state = state.clone();
+                async move {
+                    let n = baraza_web::public::open_data::write_snapshots(&state)
+                        .await
+                        .map_err(|e| format!("{e:?}"))?;
+                    Ok(Done::of(n, "open data snapshot file(s) written"))
+                }
+            },
+        );
+    }
+    // Retention: what each jurisdiction's periods say has expired is erased, daily.
+    {
+        let (store, clock) = (state.store.clone(), state.clock.clone());
+        jobs.add("retention", Every::Interval(Duration::from_secs(24 * 3600)), move || {
+            let (store, clock) = (store.clone(), clock.clone());
+            async move {
+                let mut total = baraza_app::rights::RetentionReport::default();
+                for j in store.jurisdictions().await.map_err(|e| e.to_string())? {
+                    let r = baraza_app::rights::apply_retention(&*store, &*clock, &j)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    total.citizens_erased += r.citizens_erased;
+                    total.events_erased += r.events_erased;
+                    total.message_texts_blanked += r.message_texts_blanked;
+                }
+                Ok(Done::of(
+                    total.citizens_erased + total.message_texts_blanked as usize,
+                    format!(
+                        "retention: {} citizen(s) erased ({} journal payloads), {} message text(s) blanked",
+                        total.citizens_erased, total.events_erased, total.message_texts_blanked
+                    ),
+                ))
+            }
+        });
+    }
     // The dashboard's figures are read once at start, so that the first visitor does not wait.
     {
         let state = state.clone();
@@ -632,20 +733,6 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             }
         });
     }
-    // Open data: today's snapshot files, written once a day (checked hourly).
-    let snapshots = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            loop {
-                match baraza_web::public::open_data::write_snapshots(&state).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(files = n, "open data snapshot written"),
-                    Err(e) => tracing::warn!(error = ?e, "open data snapshot failed"),
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            }
-        })
-    };
 
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
@@ -696,17 +783,8 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    // Let the sender finish the round in progress, so that no send goes unrecorded.
-    let _ = stop_sending.send(true);
-    if let Some(s) = sender {
-        let _ = s.await;
-    }
-    follow_up.abort();
-    escalation.abort();
-    snapshots.abort();
-    if let Some(m) = media {
-        m.abort();
-    }
+    // Every job finishes the round in progress, so that no send goes unrecorded.
+    jobs.shutdown().await;
     Ok(())
 }
 
