@@ -82,6 +82,24 @@ pub enum TextRule {
     Hidden,
 }
 
+impl TextRule {
+    /// The stricter of two rules, for a text whose author is not known (a case's last
+    /// reason may be the citizen's reopening or the county's rejection).
+    pub fn stricter(self, other: TextRule) -> TextRule {
+        let rank = |t: TextRule| match t {
+            TextRule::Full => 0,
+            TextRule::Masked => 1,
+            TextRule::WithConsent => 2,
+            TextRule::Hidden => 3,
+        };
+        if rank(self) >= rank(other) {
+            self
+        } else {
+            other
+        }
+    }
+}
+
 /// How the citizen's contact details are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactRule {
@@ -359,6 +377,8 @@ pub struct CaseView<'a> {
     pub audience: Audience,
     /// The concern's text, if this audience may read it.
     pub description: Option<String>,
+    /// The last reason given (a rejection, a reopening: the county's or the citizen's).
+    pub reason: Option<String>,
     pub citizen: Option<CitizenView>,
     pub location: Option<GeoPoint>,
     pub attachments: &'a [Attachment],
@@ -404,6 +424,13 @@ pub fn case_view<'a>(
         case,
         audience,
         description: text(&case.description, citizen, r.description),
+        reason: case.reason.as_deref().and_then(|reason| {
+            text(
+                reason,
+                citizen,
+                r.citizen_replies.stricter(r.official_texts),
+            )
+        }),
         citizen: citizen_view,
         location: case.location.filter(|_| r.location),
         attachments: if r.attachments {

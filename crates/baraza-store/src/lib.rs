@@ -191,8 +191,6 @@ pub trait Store: Send + Sync + 'static {
     /// outbox, deliberately unindexed by recipient, so that intake stays fast.
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
 
-    // The journal, export and import.
-    /// The head as recorded by the writer (to detect events removed from the end).
     // ---- Data protection (Kenya DPA 2019, Ghana Act 843) ----
 
     /// Erase a citizen's personal data, keeping the journal verifiable (see `erasure`).
@@ -229,6 +227,8 @@ pub trait Store: Send + Sync + 'static {
         settled_before: Timestamp,
     ) -> StoreResult<u64>;
 
+    // The journal, export and import.
+    /// The head as recorded by the writer (to detect events removed from the end).
     async fn journal_head(&self) -> StoreResult<ChainHead>;
     /// Stream every record from one consistent snapshot, in [`portable`]'s order, ending
     /// with `Record::Head`. Memory stays constant: the channel applies backpressure.

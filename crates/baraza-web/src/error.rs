@@ -288,6 +288,10 @@ pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
+    #[expect(
+        clippy::disallowed_types,
+        reason = "the one place the raw extractor is wrapped"
+    )]
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
@@ -296,6 +300,27 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
             }
             Err(e) => Err(AppError::BadRequest {
                 code: "bad_request",
+                detail: e.body_text(),
+            }),
+        }
+    }
+}
+
+/// `Form` whose rejection is our problem document (a page's path shows it as an HTML page).
+pub struct FormBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for FormBody<T> {
+    type Rejection = AppError;
+    #[expect(
+        clippy::disallowed_types,
+        reason = "the one place the raw extractor is wrapped"
+    )]
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum::extract::Form(v)) => Ok(FormBody(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::BadRequest {
+                code: "bad_form",
                 detail: e.body_text(),
             }),
         }

@@ -15,6 +15,7 @@ pub mod webhooks;
 
 use axum::Router;
 use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use baraza_core::Clock;
 use baraza_store::Store;
@@ -158,11 +159,17 @@ pub fn app(state: AppState) -> Router {
         .route("/simulator/sms", post(simulator::send))
         .route("/simulator/ussd", post(simulator::ussd))
         .route("/simulator/africastalking/version1/messaging", post(simulator::provider_messaging))
-        .fallback(|| async {
+        .fallback(|uri: axum::http::Uri| async move {
+            // Open311 clients get Open311's error format; everything else a problem
+            // document, which pages' paths turn into an HTML page.
+            if uri.path().starts_with(open311::BASE) {
+                return open311::unknown_route(uri.path());
+            }
             AppError::NotFound {
                 code: "no_route",
                 detail: "no such endpoint; see /api/v1/openapi.json".into(),
             }
+            .into_response()
         })
         .method_not_allowed_fallback(|method: Method| async move {
             AppError::MethodNotAllowed(format!("{method} is not allowed here"))
@@ -187,16 +194,77 @@ pub fn app(state: AppState) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
-        // Outermost, so that it sees the answers of every layer above.
+        // Bare errors get problem documents; then, outermost, pages' errors become pages.
         .layer(axum::middleware::map_response(
             error::problem_for_bare_errors,
         ))
+        .layer(axum::middleware::from_fn(html::pages_answer_in_html))
         .with_state(state)
 }
 
 #[cfg(test)]
 mod tests {
     use super::loggable_path;
+
+    /// The surfaces: each calls the application layer (`baraza_app`) and the shared
+    /// toolkits (`html`, `auth`, `error`), never another surface.
+    const SURFACES: &[&str] = &[
+        "api",
+        "console",
+        "public",
+        "open311",
+        "webhooks",
+        "simulator",
+    ];
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn surfaces_never_import_each_other() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let rel = file.strip_prefix(&src).expect("under src");
+            let first = rel
+                .iter()
+                .next()
+                .and_then(|c| c.to_str())
+                .unwrap_or_default();
+            let own = first.trim_end_matches(".rs");
+            if !SURFACES.contains(&own) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).expect("readable");
+            for (n, line) in text.lines().enumerate() {
+                for other in SURFACES.iter().filter(|s| **s != own) {
+                    let path = format!("crate::{other}");
+                    let hit = line.match_indices(&path).any(|(i, _)| {
+                        !line[i + path.len()..]
+                            .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                    });
+                    if hit || line.contains("super::super::") {
+                        found.push(format!("{}:{}: {}", rel.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "a surface imports another:\n{}",
+            found.join("\n")
+        );
+    }
 
     #[test]
     fn webhook_secrets_stay_out_of_logs() {

@@ -67,6 +67,17 @@ fn split_file(file: &str) -> Result<(String, Format), Open311Error> {
     Ok((name.to_owned(), fmt))
 }
 
+/// An unknown path under the Open311 base: a 404 in the format the path asks for (XML
+/// unless it ends in `.json`), as the specification asks and FixMyStreet's client reads.
+pub fn unknown_route(path: &str) -> Response {
+    let format = if path.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Xml
+    };
+    Open311Error::not_found(format, format!("no such Open311 endpoint: {path}")).into_response()
+}
+
 fn format_of(fmt: &str) -> Result<Format, Open311Error> {
     Format::parse(fmt)
         .ok_or_else(|| Open311Error::not_found(Format::Xml, "the format is .xml or .json"))

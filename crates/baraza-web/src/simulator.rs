@@ -4,10 +4,10 @@
 //! what it is sent, so the page shows replies exactly as the phone would get them.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError, FormBody};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -104,7 +104,7 @@ fn simulator(state: &AppState) -> Result<&Simulator, AppError> {
 
 pub async fn page(
     State(state): State<AppState>,
-    Query(q): Query<PhoneQuery>,
+    ApiQuery(q): ApiQuery<PhoneQuery>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
     let phone = q.phone.unwrap_or_else(|| "+254700123456".into());
@@ -150,7 +150,7 @@ pub struct SendForm {
 /// The phone sends an SMS: post it to the real webhook, as Africa's Talking would.
 pub async fn send(
     State(state): State<AppState>,
-    Form(f): Form<SendForm>,
+    FormBody(f): FormBody<SendForm>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
     let phone = baraza_core::PhoneNumber::parse(&f.phone)
@@ -189,7 +189,7 @@ pub async fn send(
 /// The stand-in for Africa's Talking's `POST /version1/messaging`.
 pub async fn provider_messaging(
     State(state): State<AppState>,
-    Form(f): Form<HashMap<String, String>>,
+    FormBody(f): FormBody<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
     let (Some(to), Some(text)) = (f.get("to"), f.get("message")) else {
@@ -220,7 +220,7 @@ pub struct UssdForm {
 /// The phone dials or answers a USSD screen: post the session so far to the real webhook.
 pub async fn ussd(
     State(state): State<AppState>,
-    Form(f): Form<UssdForm>,
+    FormBody(f): FormBody<UssdForm>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
     let phone = baraza_core::PhoneNumber::parse(&f.phone)

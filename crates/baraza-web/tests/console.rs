@@ -383,6 +383,9 @@ mod public;
 #[path = "console/browser.rs"]
 mod browser;
 
+#[path = "console/privacy.rs"]
+mod privacy;
+
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,
     postgres_sign_in_lockout_and_sign_out_everywhere,
@@ -795,7 +798,7 @@ async fn intake(app: &ConsoleApp) {
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.body.contains("citizen.phone"), "{}", p.body);
+    assert!(p.body.contains("Phone number:"), "{}", p.body);
     assert!(p.body.contains("Dispensary closed all week"));
     let fields = [
         ("csrf", csrf.as_str()),

@@ -56,6 +56,12 @@ fn every_subcommand_has_help() {
         vec!["import", "--help"],
         vec!["verify", "--help"],
         vec!["bench", "--help"],
+        vec!["privacy", "--help"],
+        vec!["privacy", "access", "--help"],
+        vec!["privacy", "rectify", "--help"],
+        vec!["privacy", "erase", "--help"],
+        vec!["privacy", "retention", "--help"],
+        vec!["privacy", "report", "--help"],
     ] {
         let text = stdout(baraza(dir.path()).args(&args));
         assert!(text.contains("Usage:"), "{args:?}");
@@ -408,4 +414,96 @@ fn the_demo_simulator_plays_a_citizen_on_sms() {
     assert!(ussd.1.contains("Enter the reference number"), "{}", ussd.1);
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[test]
+fn a_citizens_rights_from_the_cli_access_rectify_erase_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout(baraza(dir.path()).arg("demo"));
+    let phone = "+254700100001";
+    // Access: everything held, as JSON and as a page.
+    let json = stdout(baraza(dir.path()).args([
+        "privacy",
+        "access",
+        "--contact",
+        phone,
+        "--html",
+        "access.html",
+    ]));
+    let record: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let citizen = &record["citizens"][0];
+    assert_eq!(citizen["phone"], phone);
+    assert!(!citizen["cases"].as_array().unwrap().is_empty());
+    let page = std::fs::read_to_string(dir.path().join("access.html")).unwrap();
+    assert!(page.contains(phone) && page.contains("<table>"));
+    // A bad contact is refused, naming it.
+    let bad = baraza(dir.path())
+        .args(["privacy", "access", "--contact", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("contact"));
+    // Rectification.
+    let fixed = stdout(baraza(dir.path()).args([
+        "privacy",
+        "rectify",
+        "--contact",
+        phone,
+        "--name",
+        "Chebet J.",
+    ]));
+    assert!(fixed.contains("rectified 1"));
+    // Erasure needs a second person.
+    let alone = baraza(dir.path())
+        .args([
+            "privacy",
+            "erase",
+            "--contact",
+            phone,
+            "--basis",
+            "request",
+            "--by",
+            "admin",
+            "--approved-by",
+            "admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(!alone.status.success());
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("second person"));
+    let erased = stdout(baraza(dir.path()).args([
+        "privacy",
+        "erase",
+        "--contact",
+        phone,
+        "--basis",
+        "request of 2026-12-01 under DPA 2019 s.40",
+        "--by",
+        "admin",
+        "--approved-by",
+        "auditor",
+    ]));
+    assert!(erased.contains("erased: "), "{erased}");
+    // verify passes and names the erased events.
+    let verified = stdout(baraza(dir.path()).arg("verify"));
+    assert!(verified.contains("journal intact"), "{verified}");
+    assert!(
+        verified.contains("erased under data protection"),
+        "{verified}"
+    );
+    // Nothing is held any more, and the export carries no trace of the number.
+    let after = stdout(baraza(dir.path()).args(["privacy", "access", "--contact", phone]));
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&after).unwrap()["citizens"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let export = stdout(baraza(dir.path()).arg("export"));
+    assert!(!export.contains("700100001") && !export.contains("Chebet J."));
+    // The register of processing names retention and who sees what.
+    let report = stdout(baraza(dir.path()).args(["privacy", "report"]));
+    assert!(report.contains("How long it is kept") && report.contains("observer"));
+    let kept = stdout(baraza(dir.path()).args(["privacy", "retention"]));
+    assert!(kept.contains("citizen(s) erased"));
 }

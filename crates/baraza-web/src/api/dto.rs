@@ -222,13 +222,7 @@ pub fn case_body(v: &CaseView<'_>, prefix: &str) -> CaseBody {
         resolved_at: c.resolved_at.as_ref().map(time),
         closed_at: c.closed_at.as_ref().map(time),
         duplicate_of: c.duplicate_of.map(|d| d.display_with(prefix)),
-        reason: c.reason.as_deref().and_then(|r| {
-            baraza_app::privacy::text(
-                r,
-                None,
-                baraza_app::privacy::rules(v.audience).official_texts,
-            )
-        }),
+        reason: v.reason.clone(),
         referred_to: c.referred_to.clone(),
         reopen_count: c.reopen_count,
         satisfaction: c.satisfaction,

@@ -5,9 +5,9 @@
 
 use super::{ConsoleUser, Frame, Tr, csrf_refused, message, random_hex, render};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError};
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baraza_app::JurisdictionCatalog;
@@ -179,7 +179,7 @@ pub struct QueueQuery {
 pub async fn queues(
     State(state): State<AppState>,
     u: ConsoleUser,
-    Query(query): Query<QueueQuery>,
+    ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
     let cat = catalog_of(&state, &u).await?;
     let now = state.clock.now();
@@ -381,7 +381,7 @@ pub async fn case_page(
     State(state): State<AppState>,
     u: ConsoleUser,
     Path(reference): Path<String>,
-    Query(q): Query<CaseQuery>,
+    ApiQuery(q): ApiQuery<CaseQuery>,
 ) -> Result<Response, AppError> {
     let notice = matches!(q.m.as_str(), "done" | "version-conflict").then(|| u.tr.t(&q.m));
     show_case(
@@ -716,7 +716,7 @@ pub async fn act(
         Err(AppError::Invalid(errs)) => {
             let lines = errs
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| crate::html::field_error(e, &u.tr))
                 .collect();
             show_case(
                 &state,
@@ -928,7 +928,7 @@ pub async fn intake(
         Err(baraza_app::Error::Invalid(errs)) => {
             let lines = errs
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| crate::html::field_error(e, &u.tr))
                 .collect();
             intake_page(
                 &state,

@@ -8,8 +8,9 @@ use super::{
     csrf_refused, language, password, random_hex, render, safe_next, set_cookie,
 };
 use crate::AppState;
+use crate::error::{ApiQuery, FormBody};
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use baraza_channels::gateway::Secret;
@@ -66,7 +67,7 @@ fn login_page(
     res
 }
 
-pub async fn form(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub async fn form(headers: HeaderMap, ApiQuery(q): ApiQuery<LoginQuery>) -> Response {
     login_page(&headers, StatusCode::OK, &q.next, "", None, None)
 }
 
@@ -85,7 +86,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    FormBody(f): FormBody<LoginForm>,
 ) -> Result<Response, crate::AppError> {
     let tr = Tr::new(language(&headers));
     let fail = |id: &str| {
@@ -191,7 +192,7 @@ pub async fn logout(
     State(state): State<AppState>,
     u: ConsoleUser,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, crate::AppError> {
     if !u.csrf_ok(Some(&f.csrf)) {
         return Ok(csrf_refused(&u));
@@ -204,7 +205,7 @@ pub async fn logout_everywhere(
     State(state): State<AppState>,
     u: ConsoleUser,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, crate::AppError> {
     if !u.csrf_ok(Some(&f.csrf)) {
         return Ok(csrf_refused(&u));

@@ -4,9 +4,9 @@
 
 use super::{ConsoleUser, Frame, csrf_refused, message, password, render};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, FormBody};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baraza_core::{Role, Scope, StaffUser, UserId};
@@ -120,7 +120,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     u: ConsoleUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
     if !u.csrf_ok(Some(&f.csrf)) {
         return Ok(csrf_refused(&u));
@@ -169,7 +169,7 @@ pub async fn disable(
     State(state): State<AppState>,
     u: ConsoleUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
     set_disabled(state, u, id, f, true).await
 }
@@ -178,7 +178,7 @@ pub async fn enable(
     State(state): State<AppState>,
     u: ConsoleUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
     set_disabled(state, u, id, f, false).await
 }

@@ -81,7 +81,7 @@ pub struct LanguageQuery {
 /// Choose the console's language (a cookie), then go back.
 pub async fn choose_language(
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<LanguageQuery>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<LanguageQuery>,
 ) -> Response {
     let Ok(lang) = q.l.parse::<Language>() else {
         return StatusCode::BAD_REQUEST.into_response();
@@ -151,4 +151,85 @@ struct SubjectAccessPage<'a> {
 /// serves it to the system administrator).
 pub fn subject_access_html(r: &baraza_app::rights::SubjectRecord) -> Result<String, askama::Error> {
     SubjectAccessPage { r }.render()
+}
+
+/// Paths whose answers are for machines: they keep problem documents (or their own
+/// formats). Every other path is a page, and its errors are pages too.
+pub fn is_machine_path(path: &str) -> bool {
+    [
+        "/api/",
+        "/open311/",
+        "/webhooks/",
+        "/simulator/africastalking/",
+        "/healthz",
+        "/readyz",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    tr: Tr,
+    title: String,
+    explanation: String,
+    back: String,
+}
+
+/// An error as a page in the reader's language: what happened in words, never internals.
+pub fn error_page(status: StatusCode, lang: Language, staff: bool) -> Response {
+    let tr = Tr::new(lang);
+    let code = match status.as_u16() {
+        c @ (400 | 403 | 404 | 405 | 413 | 422 | 503) => c,
+        c if c >= 500 => 500,
+        _ => 400,
+    };
+    let page = ErrorPage {
+        tr,
+        title: tr.t(&format!("error-{code}")),
+        explanation: tr.t(&format!("error-{code}-detail")),
+        back: if staff { "/staff" } else { "/" }.to_owned(),
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    res
+}
+
+/// Outermost on every route: an error answered as a problem document on a page's path
+/// (a 404, a refused form, a failure) becomes an HTML page in the reader's language.
+/// The API, Open311 and the webhooks keep their machine-readable answers.
+pub async fn pages_answer_in_html(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    let lang = language(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if is_problem
+        && (status.is_client_error() || status.is_server_error())
+        && !is_machine_path(&path)
+    {
+        return error_page(status, lang, path.starts_with("/staff"));
+    }
+    res
+}
+
+/// A form field as the reader knows it ("Phone number", "Nambari ya simu"), not its key
+/// (`citizen.phone`); a field without a translation keeps its key.
+pub fn field_label(field: &str, tr: &Tr) -> String {
+    let id = format!("field-{}", field.replace('.', "-"));
+    let label = tr.t(&id);
+    if label == id { field.to_owned() } else { label }
+}
+
+/// A field error in words, for a form's error summary.
+pub fn field_error(e: &baraza_core::FieldError, tr: &Tr) -> String {
+    format!("{}: {}", field_label(&e.field, tr), e.message)
 }

@@ -6,10 +6,10 @@
 use super::stats::{Breakdown, DIMENSIONS, Figures};
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError};
 use crate::html::{Tr, render};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use baraza_app::JurisdictionCatalog;
@@ -242,7 +242,7 @@ async fn load(
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<DashboardQuery>,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (cat, dimension, b) = load(&state, &q).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "dashboard-title");
@@ -310,7 +310,7 @@ pub async fn page(
 pub async fn csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<DashboardQuery>,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (cat, dimension, b) = load(&state, &q).await?;
     let tr = Tr::new(crate::html::language(&headers));

@@ -4,10 +4,10 @@
 
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError};
 use crate::html::render;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use baraza_app::JurisdictionCatalog;
@@ -166,7 +166,7 @@ struct OpenDataPage {
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<JQuery>,
+    ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "open-data-title");
@@ -203,7 +203,7 @@ fn attachment(cat: &JurisdictionCatalog, ext: &str) -> String {
 
 pub async fn cases_csv(
     State(state): State<AppState>,
-    Query(q): Query<JQuery>,
+    ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let rows = state
@@ -223,7 +223,7 @@ pub async fn cases_csv(
 
 pub async fn cases_json(
     State(state): State<AppState>,
-    Query(q): Query<JQuery>,
+    ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let rows = state

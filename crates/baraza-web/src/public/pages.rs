@@ -2,10 +2,10 @@
 
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError};
 use crate::html::{Tr, cookie, random_hex, render, set_cookie};
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Query, State};
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use baraza_app::JurisdictionCatalog;
@@ -35,7 +35,7 @@ struct HomePage {
 pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<JQuery>,
+    ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "public-name");
@@ -197,7 +197,7 @@ fn raise_page(
 pub async fn raise_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<JQuery>,
+    ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     Ok(raise_page(
@@ -357,10 +357,7 @@ pub async fn raise(
         Ok(new) if errors.is_empty() => new,
         Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
         Err(baraza_app::Error::Invalid(errs)) => {
-            errors.extend(
-                errs.into_iter()
-                    .map(|e| format!("{}: {}", e.field.trim_start_matches("citizen."), e.message)),
-            );
+            errors.extend(errs.into_iter().map(|e| crate::html::field_error(&e, &tr)));
             return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(e) => return Err(e.into()),
@@ -488,7 +485,7 @@ pub struct TrackQuery {
 pub async fn track(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<TrackQuery>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "track-title");
@@ -551,7 +548,7 @@ pub struct RegistryQuery {
 pub async fn registry(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<RegistryQuery>,
+    ApiQuery(q): ApiQuery<RegistryQuery>,
 ) -> Result<Response, AppError> {
     const PAGE: usize = 10;
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;

@@ -3,9 +3,8 @@
 //! the URL's secret segment is the authentication.
 
 use crate::AppState;
-use crate::error::AppError;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use crate::error::{AppError, FormBody};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -62,10 +61,13 @@ pub async fn allow_list(
     Ok(next.run(req).await)
 }
 
-fn form<T>(parsed: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
-    parsed.map(|Form(v)| v).map_err(|e| AppError::BadRequest {
-        code: "bad_callback",
-        detail: e.body_text(),
+fn form<T>(parsed: Result<FormBody<T>, AppError>) -> Result<T, AppError> {
+    parsed.map(|FormBody(v)| v).map_err(|e| match e {
+        AppError::BadRequest { detail, .. } => AppError::BadRequest {
+            code: "bad_callback",
+            detail,
+        },
+        other => other,
     })
 }
 
@@ -73,7 +75,7 @@ fn form<T>(parsed: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
 pub async fn incoming_sms(
     State(state): State<AppState>,
     Path(secret): Path<String>,
-    parsed: Result<Form<IncomingSms>, FormRejection>,
+    parsed: Result<FormBody<IncomingSms>, AppError>,
 ) -> Result<StatusCode, AppError> {
     let config = configured(&state, &secret)?;
     let sms = form(parsed)?;
@@ -117,7 +119,7 @@ pub async fn incoming_sms(
 pub async fn delivery_report(
     State(state): State<AppState>,
     Path(secret): Path<String>,
-    parsed: Result<Form<DeliveryReport>, FormRejection>,
+    parsed: Result<FormBody<DeliveryReport>, AppError>,
 ) -> Result<StatusCode, AppError> {
     configured(&state, &secret)?;
     let report = form(parsed)?;
@@ -212,7 +214,7 @@ fn menu_of(cat: &baraza_app::JurisdictionCatalog) -> Menu {
 pub async fn ussd(
     State(state): State<AppState>,
     Path(secret): Path<String>,
-    parsed: Result<Form<UssdRequest>, FormRejection>,
+    parsed: Result<FormBody<UssdRequest>, AppError>,
 ) -> Result<Response, AppError> {
     let config = configured(&state, &secret)?;
     let req = form(parsed)?;

@@ -3,9 +3,9 @@
 //! on the raw bytes before anything is parsed.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{ApiQuery, AppError};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use baraza_channels::whatsapp::{self, Config, Envelope, PROVIDER};
 use baraza_core::Channel;
@@ -27,7 +27,7 @@ fn configured(state: &AppState) -> Result<&Config, AppError> {
 /// Meta's handshake: answer the challenge if the verify token is ours.
 pub async fn verify(
     State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery<HashMap<String, String>>,
 ) -> Result<String, AppError> {
     let config = configured(&state)?;
     let get = |k: &str| q.get(k).map(String::as_str);

@@ -1,6 +1,10 @@
 //! The SMS loop with Africa's Talking, end to end: the provider's exact callback forms on
 //! the real webhook endpoints, the outbox worker sending through a local fake of the
 //! provider's HTTP API (the only thing faked: it lies outside this machine).
+#![expect(
+    clippy::disallowed_types,
+    reason = "the fake provider is a plain axum server reading plain forms"
+)]
 
 use super::*;
 use axum::extract::State as AxState;

@@ -95,7 +95,7 @@ async fn raise_follow(app: &ConsoleApp) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body.contains("phone:") && body.contains("Kiosk closed"),
+        body.contains("Phone number:") && body.contains("Kiosk closed"),
         "{body}"
     );
     // Without the form's cookie token, nothing is filed.
@@ -578,4 +578,57 @@ async fn open311(app: &ConsoleApp) {
             assert!(!body.contains(secret), "{path} shows {secret}");
         }
     }
+}
+
+/// Pages answer errors as pages in the reader's language; the API and Open311 keep their
+/// machine formats (Open311 in the format the path asks for).
+#[tokio::test]
+async fn errors_fit_the_surface() {
+    let app = ConsoleApp::sqlite().await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, lang: &str| {
+        http.get(format!("{}{path}", app.base))
+            .header("accept-language", lang)
+            .send()
+    };
+    for (path, lang, words) in [
+        ("/no-such-page", "sw", "Ukurasa haupatikani"),
+        ("/no-such-page", "fr", "Page introuvable"),
+        ("/staff/no-such-page", "en", "Page not found"),
+    ] {
+        let r = get(path, lang).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.contains(words), "{path} in {lang}: {body}");
+    }
+    // A malformed query on a page: a page too, not a JSON document.
+    let r = get("/registry?after=%ZZ", "en").await.unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    // The API answers problem documents.
+    let r = get("/api/v1/nothing", "sw").await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // Open311 answers in the format the path names.
+    let r = get("/open311/v2/nothing.xml", "en").await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.starts_with("<?xml") && body.contains("<errors>"),
+        "{body}"
+    );
+    let r = get("/open311/v2/nothing.json", "en").await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v[0]["code"], 404);
+    app.stop().await;
 }

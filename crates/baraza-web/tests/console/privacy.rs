@@ -1,0 +1,323 @@
+//! The personal-data sweep: cases filed with a citizen's name, phone number and email
+//! address on SMS, the web form, the JSON API, the console's intake and Open311, then
+//! every answer read as every role and as the public: API lists and cases, console queues,
+//! case pages and overview, the tracking page, the registry, the dashboard, open data and
+//! Open311. Each audience may see only what the privacy projection allows it.
+
+use super::*;
+use serde_json::Value;
+
+const NAME: &str = "Mary Chebet";
+/// The contacts on the citizen record (never shown outside a journaled reveal).
+const PHONE: &str = "+254722111222";
+const EMAIL: &str = "mary.chebet@example.org";
+/// What the citizen wrote in their own words: their name, their number in local form,
+/// another address.
+const WORDS: &str = "Call me on 0722 111 222 or mary@example.com - Mary Chebet. The borehole pump at Kamariny is broken";
+
+/// Strings that identify Mary: none may reach an observer or the public.
+const IDENTIFYING: &[&str] = &[
+    "Mary",
+    "Chebet",
+    "0722 111 222",
+    "722111222",
+    "722 111 222",
+    "mary@example.com",
+    "mary.chebet@example.org",
+];
+
+/// Strings only a journaled reveal may show to staff: the record's contacts in clear.
+const CONTACTS: &[&str] = &["+254722111222", "254722111222", "mary.chebet@example.org"];
+
+fn assert_none(body: &str, forbidden: &[&str], who: &str, what: &str) {
+    for f in forbidden {
+        assert!(
+            !body.contains(f),
+            "{who} reads {f:?} in {what}:\n{}",
+            &body[body.find(f).unwrap_or(0).saturating_sub(200)..]
+                .chars()
+                .take(400)
+                .collect::<String>()
+        );
+    }
+}
+
+/// File Mary's concern on every channel this server takes; returns the case numbers.
+async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
+    let http = reqwest::Client::new();
+    let mut numbers = Vec::new();
+    // SMS, through Africa's Talking's webhook.
+    assert_eq!(app.sms("ATXpd1", PHONE, WORDS).await, StatusCode::OK);
+    let by_sms = app
+        .store
+        .list_cases(&CaseFilter {
+            channel: Some(Channel::Sms),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    numbers.push(by_sms.number);
+    // The JSON API, at the counter on Mary's behalf.
+    let r = http
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth("bz_desk")
+        .json(&serde_json::json!({
+            "kind": "complaint", "channel": "counter", "ward": "0742",
+            "category": "water-supply", "description": WORDS,
+            "location": {"lat": 0.6702, "lon": 35.5081},
+            "citizen": {"name": NAME, "phone": PHONE, "email": EMAIL, "consent_publish": false}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    numbers.push(CaseNumber::parse(v["number"].as_str().unwrap()).unwrap());
+    // The console's intake form.
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let form = desk.get("/staff/intake").await;
+    let p = desk
+        .post(
+            "/staff/intake",
+            &[
+                ("csrf", &form.csrf()),
+                ("key", &hidden(&form.body, "key")),
+                ("kind", "complaint"),
+                ("channel", "voice"),
+                ("ward", "0741"),
+                ("category", "water-supply"),
+                ("description", WORDS),
+                ("name", NAME),
+                ("phone", PHONE),
+                ("email", EMAIL),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    numbers.push(app.newest_in("0741").await.number);
+    // Open311, as FixMyStreet files it.
+    let r = http
+        .post(format!("{}/open311/v2/requests.json", app.base))
+        .form(&[
+            ("api_key", "bz_desk"),
+            ("service_code", "water-supply"),
+            ("lat", "0.6702"),
+            ("long", "35.5081"),
+            ("description", WORDS),
+            ("first_name", "Mary"),
+            ("last_name", "Chebet"),
+            ("email", EMAIL),
+            ("phone", PHONE),
+            ("attribute[ward]", "0742"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    numbers.push(CaseNumber::parse(v[0]["service_request_id"].as_str().unwrap()).unwrap());
+    // The public web form, without consent to publish.
+    let mut web = Agent::new(app);
+    let page = web.get("/raise").await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", page.csrf())
+        .text("key", hidden(&page.body, "key"));
+    for (k, v) in [
+        ("kind", "complaint"),
+        ("ward", "0742"),
+        ("category", "water-supply"),
+        ("description", WORDS),
+        ("name", NAME),
+        ("phone", PHONE),
+        ("email", EMAIL),
+    ] {
+        form = form.text(k, v);
+    }
+    let r = web
+        .http
+        .post(format!("{}/raise", app.base))
+        .header(COOKIE, web.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    numbers.push(app.newest_in("0742").await.number);
+    // Staff answer one of them, quoting her, and the case moves on.
+    let case = app.store.case_by_number(numbers[1]).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "triage"),
+                ("category", "water-supply"),
+                ("urgency", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = app.store.case_by_number(numbers[1]).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "note"),
+                ("text", "Mary Chebet called again from 0722111222"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = app.store.case_by_number(numbers[1]).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "respond"),
+                ("text", "Dear Mary Chebet, the pump is fixed"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Mary reopens it by SMS, in her own words.
+    assert_eq!(
+        app.sms("ATXpd2", PHONE, "2 still broken, Mary Chebet 0722 111 222")
+            .await,
+        StatusCode::OK
+    );
+    numbers
+}
+
+async fn sweep(app: &ConsoleApp) {
+    let numbers = file_everywhere(app).await;
+    // Mary is one citizen, known by her name wherever she gave it.
+    let marys = app.store.citizens_by_contact(PHONE).await.unwrap();
+    assert_eq!(marys.len(), 1, "{marys:?}");
+    assert_eq!(marys[0].name.as_deref(), Some(NAME));
+    let http = reqwest::Client::new();
+    let staff_roles = [
+        "desk",
+        "ward.emsoo",
+        "ward.kamariny",
+        "sc.keiyo-north",
+        "coord.water",
+        "director.water",
+        "admin",
+    ];
+    for who in staff_roles.iter().chain(["observer"].iter()) {
+        let forbidden: Vec<&str> = if *who == "observer" {
+            IDENTIFYING.iter().chain(CONTACTS).copied().collect()
+        } else {
+            CONTACTS.to_vec()
+        };
+        // The JSON API.
+        let token = format!("bz_{who}");
+        let list = http
+            .get(format!("{}/api/v1/cases?limit=200", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_none(&list, &forbidden, who, "GET /api/v1/cases");
+        for n in &numbers {
+            let r = http
+                .get(format!("{}/api/v1/cases/{}", app.base, n.digits()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let body = r.text().await.unwrap();
+            assert_none(&body, &forbidden, who, &format!("GET /api/v1/cases/{n}"));
+        }
+        // The console.
+        let mut agent = Agent::signed_in(app, who).await;
+        for path in ["/staff?queue=all", "/staff?queue=triage", "/staff/overview"] {
+            let page = agent.get(path).await;
+            assert_none(&page.body, &forbidden, who, path);
+        }
+        for n in &numbers {
+            let path = format!("/staff/cases/{}", n.digits());
+            let page = agent.get(&path).await;
+            assert_none(&page.body, &forbidden, who, &path);
+        }
+    }
+    // The observer sees the flow: the cases, their statuses, the county's answers.
+    let as_observer = http
+        .get(format!("{}/api/v1/cases/{}", app.base, numbers[1].digits()))
+        .bearer_auth("bz_observer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(as_observer.contains("the pump is fixed"), "{as_observer}");
+    assert!(as_observer.contains("[…]"), "texts are masked, not dropped");
+    // The public, and Open311 clients, see nothing identifying.
+    let mut public = vec![
+        "/registry".to_owned(),
+        "/dashboard".to_owned(),
+        "/dashboard.csv".to_owned(),
+        "/open-data/cases.csv".to_owned(),
+        "/open-data/cases.json".to_owned(),
+        "/open311/v2/requests.json".to_owned(),
+        "/open311/v2/requests.xml".to_owned(),
+        "/open311/v2/servicerequestupdates.json".to_owned(),
+        "/open311/v2/servicerequestupdates.xml".to_owned(),
+    ];
+    for n in &numbers {
+        public.push(format!("/track?ref={}", n.digits()));
+        public.push(format!("/open311/v2/requests/{}.json", n.digits()));
+    }
+    let all: Vec<&str> = IDENTIFYING.iter().chain(CONTACTS).copied().collect();
+    for path in &public {
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {body}");
+        assert_none(&body, &all, "the public", path);
+    }
+    // A reveal shows the contact to the one who asked, on the record, and to nobody else.
+    let r = http
+        .post(format!(
+            "{}/api/v1/cases/{}/actions",
+            app.base,
+            numbers[1].digits()
+        ))
+        .bearer_auth("bz_desk")
+        .json(
+            &serde_json::json!({"action": "reveal_contact", "reason": "call back about the pump"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let revealed: Value = r.json().await.unwrap();
+    assert_eq!(revealed["contact"]["phone"], PHONE);
+    assert_eq!(revealed["contact"]["name"], NAME);
+    let again = http
+        .get(format!("{}/api/v1/cases/{}", app.base, numbers[1].digits()))
+        .bearer_auth("bz_observer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_none(&again, &all, "observer", "a case after a reveal");
+}
+
+on_both!(
+    personal_data_reaches_no_audience_its_rules_forbid,
+    postgres_personal_data_reaches_no_audience_its_rules_forbid,
+    sweep
+);
