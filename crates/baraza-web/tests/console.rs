@@ -71,7 +71,7 @@ impl ConsoleApp {
         fixtures::seed(&*store).await;
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
-        let people: [(&'static str, Role, Scope, Option<&str>); 8] = [
+        let people: [(&'static str, Role, Scope, Option<&str>); 9] = [
             (
                 "desk",
                 Role::CommunicationsDesk,
@@ -109,6 +109,7 @@ impl ConsoleApp {
                 Some("water-director@county.example"),
             ),
             ("observer", Role::Observer, Scope::Jurisdiction, None),
+            ("auditor", Role::Auditor, Scope::Jurisdiction, None),
             (
                 "admin",
                 Role::SystemAdministrator,

@@ -321,3 +321,21 @@ field-to = Referred to
 field-of = Original case
 field-score = Rating
 field-photo = Photo
+
+# Data protection (system administrators)
+nav-privacy = Data protection
+privacy-title = Citizens' data-protection rights
+privacy-intro = Answer a citizen's request under the Data Protection Act: see everything held about a phone number, WhatsApp id or email address, correct it, or erase it. Every erasure is journaled with its legal basis and the second person who approved it.
+privacy-contact = Phone number, WhatsApp id or email address
+privacy-access = Everything held (right of access)
+privacy-access-html = Show as a page
+privacy-access-json = Download as JSON
+privacy-rectify = Correct (rectification)
+privacy-erase = Erase (right to erasure)
+privacy-erase-intro = The citizen's name, contacts, words, photos and location leave every case and message; the cases' public facts stay, and the journal still verifies. A second person (another system administrator, or an auditor) approves with their password.
+privacy-basis = Legal basis (e.g. request of 2026-12-01, DPA 2019 s.40)
+privacy-approver = Approved by (username)
+privacy-approver-password = Their password
+privacy-approver-refused = The approver's username or password is not right.
+privacy-rectified = { $count } record(s) corrected.
+privacy-erased = Erased: { $cases } case(s), { $events } journal payload(s), { $inbound } message(s) received, { $outbox } sent.

@@ -321,3 +321,21 @@ field-to = Orienté vers
 field-of = Dossier d'origine
 field-score = Note attribuée
 field-photo = Photo
+
+# Data protection (system administrators)
+nav-privacy = Protection des données
+privacy-title = Droits des citoyens sur leurs données
+privacy-intro = Répondez à la demande d'un citoyen au titre de la loi sur la protection des données : voir tout ce qui est conservé sur un numéro de téléphone, un identifiant WhatsApp ou une adresse e-mail, le corriger ou l'effacer. Chaque effacement est journalisé avec sa base légale et la seconde personne qui l'a approuvé.
+privacy-contact = Numéro de téléphone, identifiant WhatsApp ou adresse e-mail
+privacy-access = Tout ce qui est conservé (droit d'accès)
+privacy-access-html = Afficher en page
+privacy-access-json = Télécharger en JSON
+privacy-rectify = Corriger (rectification)
+privacy-erase = Effacer (droit à l'effacement)
+privacy-erase-intro = Le nom, les coordonnées, les mots, les photos et la position du citoyen quittent chaque dossier et message ; les faits publics des dossiers restent, et le journal se vérifie toujours. Une seconde personne (un autre administrateur système, ou un auditeur) approuve avec son mot de passe.
+privacy-basis = Base légale (p. ex. demande du 2026-12-01, DPA 2019 art. 40)
+privacy-approver = Approuvé par (nom d'utilisateur)
+privacy-approver-password = Son mot de passe
+privacy-approver-refused = Le nom d'utilisateur ou le mot de passe de l'approbateur est incorrect.
+privacy-rectified = { $count } fiche(s) corrigée(s).
+privacy-erased = Effacé : { $cases } dossier(s), { $events } contenu(s) du journal, { $inbound } message(s) reçu(s), { $outbox } envoyé(s).

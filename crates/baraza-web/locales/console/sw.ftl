@@ -321,3 +321,21 @@ field-to = Imepelekwa kwa
 field-of = Kesi ya asili
 field-score = Ukadiriaji
 field-photo = Picha
+
+# Data protection (system administrators)
+nav-privacy = Ulinzi wa data
+privacy-title = Haki za wananchi kuhusu data zao
+privacy-intro = Jibu ombi la mwananchi chini ya Sheria ya Ulinzi wa Data: ona kila kilichohifadhiwa kuhusu nambari ya simu, WhatsApp au barua pepe, kisahihishe, au kifute. Kila ufutaji huandikwa kwenye kumbukumbu pamoja na msingi wake wa kisheria na mtu wa pili aliyeuidhinisha.
+privacy-contact = Nambari ya simu, WhatsApp au barua pepe
+privacy-access = Kila kilichohifadhiwa (haki ya kupata)
+privacy-access-html = Onyesha kama ukurasa
+privacy-access-json = Pakua kama JSON
+privacy-rectify = Sahihisha
+privacy-erase = Futa (haki ya kufutiwa)
+privacy-erase-intro = Jina, mawasiliano, maneno, picha na mahali pa mwananchi huondolewa kwenye kila kesi na ujumbe; taarifa za umma za kesi hubaki, na kumbukumbu bado huthibitishwa. Mtu wa pili (msimamizi mwingine wa mfumo, au mkaguzi) huidhinisha kwa nenosiri lake.
+privacy-basis = Msingi wa kisheria (mf. ombi la 2026-12-01, DPA 2019 k.40)
+privacy-approver = Kimeidhinishwa na (jina la mtumiaji)
+privacy-approver-password = Nenosiri lake
+privacy-approver-refused = Jina la mtumiaji au nenosiri la mwidhinishaji si sahihi.
+privacy-rectified = Rekodi { $count } zimesahihishwa.
+privacy-erased = Imefutwa: kesi { $cases }, maingizo { $events } ya kumbukumbu, jumbe { $inbound } zilizopokelewa, { $outbox } zilizotumwa.

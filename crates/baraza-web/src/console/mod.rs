@@ -11,6 +11,7 @@
 
 pub(crate) mod cases;
 pub mod password;
+mod privacy;
 mod signin;
 mod users;
 
@@ -47,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/users/{id}/password", post(users::reset_password))
         .route("/staff/users/{id}/disable", post(users::disable))
         .route("/staff/users/{id}/enable", post(users::enable))
+        .route("/staff/privacy", get(privacy::form))
+        .route("/staff/privacy/access", post(privacy::access))
+        .route("/staff/privacy/rectify", post(privacy::rectify))
+        .route("/staff/privacy/erase", post(privacy::erase))
         .route("/staff/console.css", get(crate::html::stylesheet))
 }
 

@@ -321,3 +321,132 @@ on_both!(
     postgres_personal_data_reaches_no_audience_its_rules_forbid,
     sweep
 );
+
+/// A system administrator answers a citizen's request in the console: the record as a page
+/// and as JSON, a correction, and an erasure only a second person's password lets through.
+async fn rights(app: &ConsoleApp) {
+    file_everywhere(app).await;
+    let mut desk = Agent::signed_in(app, "desk").await;
+    assert_eq!(
+        desk.get("/staff/privacy").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = Agent::signed_in(app, "admin").await;
+    let form = admin.get("/staff/privacy").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let page = admin
+        .post(
+            "/staff/privacy/access",
+            &[("csrf", &csrf), ("contact", PHONE), ("format", "html")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(NAME) && page.body.contains("Who saw your contact details"));
+    let json = admin
+        .post(
+            "/staff/privacy/access",
+            &[("csrf", &csrf), ("contact", PHONE), ("format", "json")],
+        )
+        .await;
+    let record: Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(record["citizens"][0]["name"], NAME);
+    assert!(record["citizens"][0]["cases"].as_array().unwrap().len() >= 4);
+    // Without the CSRF token, nothing.
+    let p = admin
+        .post("/staff/privacy/access", &[("contact", PHONE)])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Rectification.
+    let p = admin
+        .post(
+            "/staff/privacy/rectify",
+            &[
+                ("csrf", &csrf),
+                ("contact", PHONE),
+                ("name", "Mary C."),
+                ("phone", "not a phone"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Phone number"), "{}", p.body);
+    let p = admin
+        .post(
+            "/staff/privacy/rectify",
+            &[("csrf", &csrf), ("contact", PHONE), ("name", "Mary C.")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(
+        app.store.citizens_by_contact(PHONE).await.unwrap()[0]
+            .name
+            .as_deref(),
+        Some("Mary C.")
+    );
+    // Erasure: a wrong password, or oneself as approver, changes nothing.
+    let erase = |approver: &'static str, pw: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("contact", PHONE.to_owned()),
+            (
+                "basis",
+                "request of 2026-11-23 under DPA 2019 s.40".to_owned(),
+            ),
+            ("approver", approver.to_owned()),
+            ("approver_password", pw.to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    let f = as_refs(&erase("auditor", "wrong"));
+    let p = admin
+        .post(
+            "/staff/privacy/erase",
+            &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let f = as_refs(&erase("admin", PASSWORD));
+    let p = admin
+        .post(
+            "/staff/privacy/erase",
+            &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.citizens_by_contact(PHONE).await.unwrap().len(), 1);
+    let f = as_refs(&erase("auditor", PASSWORD));
+    let p = admin
+        .post(
+            "/staff/privacy/erase",
+            &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Erased:"));
+    assert!(
+        app.store
+            .citizens_by_contact(PHONE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let report = baraza_store::verify_journal(&*app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!report.erased.is_empty());
+    // The erasure is on the record, with who approved it.
+    let n = app.newest_in("0742").await;
+    let last = app.store.case_events(n.id).await.unwrap().pop().unwrap();
+    assert_eq!(last.kind, EventKind::PersonalDataErased);
+    assert_eq!(last.data()["approved_by"], "auditor (auditor)");
+}
+
+on_both!(
+    a_citizens_rights_in_the_console,
+    postgres_a_citizens_rights_in_the_console,
+    rights
+);
