@@ -592,6 +592,27 @@ mod tests {
     }
 
     #[test]
+    fn architecture_md_shows_the_rules_as_they_are() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ARCHITECTURE.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (open, close) = (
+            "<!-- privacy-rules:start -->\n",
+            "<!-- privacy-rules:end -->",
+        );
+        let start = doc.find(open).expect("start marker") + open.len();
+        let end = doc.find(close).expect("end marker");
+        let want = rules_markdown();
+        if std::env::var("UPDATE_ARCHITECTURE").is_ok() {
+            std::fs::write(&path, format!("{}{want}{}", &doc[..start], &doc[end..])).unwrap();
+            return;
+        }
+        assert!(
+            doc[start..end] == want,
+            "ARCHITECTURE.md's privacy table is out of date; run with UPDATE_ARCHITECTURE=1:\n{want}"
+        );
+    }
+
+    #[test]
     fn public_text_needs_consent() {
         assert_eq!(
             text("hello Mary", Some(&mary(false)), TextRule::WithConsent),

@@ -2,6 +2,7 @@
 //! that turns many concurrent intakes into one durable transaction, and the conformance
 //! suite that every backend must pass.
 
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod erasure;
 mod error;
