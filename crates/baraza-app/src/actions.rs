@@ -69,7 +69,9 @@ impl App<'_> {
             )
             .await?;
         let text = |errors: &mut Errors, field: &str, v: Option<String>| {
-            errors.required(field, v).unwrap_or_default()
+            errors
+                .required(field, v.map(|t| baraza_core::text::clean(&t)))
+                .unwrap_or_default()
         };
         let action = match kind {
             ActionKind::Acknowledge => Action::Acknowledge,
@@ -146,7 +148,7 @@ impl App<'_> {
                 Action::Assign {
                     department: department.unwrap_or_default(),
                     officer,
-                    note: body.note,
+                    note: body.note.map(|n| baraza_core::text::clean(&n)),
                 }
             }
             ActionKind::Respond => Action::Respond {

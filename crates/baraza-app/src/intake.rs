@@ -57,7 +57,7 @@ fn parse_citizen(body: CitizenBody, default_language: Language, errors: &mut Err
         .and_then(|a| errors.take(parse_enum("citizen.age_band", a)));
     let name = body
         .name
-        .map(|n| n.trim().to_owned())
+        .map(|n| baraza_core::text::clean(&n).trim().to_owned())
         .filter(|n| !n.is_empty());
     if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
         errors.push("citizen.name", "at most 200 characters");

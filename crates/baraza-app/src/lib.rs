@@ -4,6 +4,7 @@
 //! (API, console, public pages, Open311, webhooks), which call it and never each other.
 //! It knows no HTTP: errors are [`Error`], and each surface renders them its own way.
 
+pub mod accounts;
 pub mod actions;
 pub mod catalog;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod intake;
 pub mod privacy;
 pub mod rights;
 pub mod scope;
+pub mod updates;
 pub mod words;
 
 pub use catalog::{Catalog, JurisdictionCatalog};

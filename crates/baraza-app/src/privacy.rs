@@ -43,6 +43,7 @@ impl Audience {
         match role {
             Role::Observer => Audience::Observer,
             Role::Auditor => Audience::Auditor,
+            Role::Open311Integration => Audience::Open311,
             _ => Audience::Staff,
         }
     }

@@ -6,9 +6,10 @@ use crate::JurisdictionCatalog;
 use baraza_core::lifecycle::{ActionKind, ActorRole, may};
 use baraza_core::{AreaCode, Case, CaseFilter, Role, Scope, StaffUser};
 
-/// Roles that take concerns in on a citizen's behalf (counter, phone, letters).
+/// Roles that take concerns in on a citizen's behalf (counter, phone, letters), and the
+/// Open311 integrations that file for their users.
 pub fn may_file(role: Role) -> bool {
-    may(ActorRole::Staff(role), ActionKind::Assign)
+    role == Role::Open311Integration || may(ActorRole::Staff(role), ActionKind::Assign)
 }
 
 /// Whether the user may see this case at all.

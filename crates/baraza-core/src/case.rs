@@ -115,7 +115,8 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 /// Parse a description: required, trimmed, at most 4,000 characters (Open311's limit).
 pub fn parse_description(raw: &str) -> Result<String, FieldError> {
-    let s = raw.trim();
+    let cleaned = crate::text::clean(raw);
+    let s = cleaned.trim();
     if s.is_empty() {
         return Err(FieldError::new("description", "say what the concern is"));
     }

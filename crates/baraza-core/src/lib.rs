@@ -18,6 +18,7 @@ pub mod priority;
 pub mod reference;
 pub mod sms;
 pub mod staff;
+pub mod text;
 
 pub use case::{
     Attachment, Case, CaseFilter, CaseId, CaseKind, CaseStat, Channel, GeoPoint, NewCase, Status,

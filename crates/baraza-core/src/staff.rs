@@ -28,6 +28,10 @@ string_enum! {
         Observer => "observer",
         Auditor => "auditor",
         SystemAdministrator => "system_administrator",
+        /// An Open311 client (FixMyStreet, a partner's app): files requests for its users
+        /// and relays their updates, only on the requests it filed itself; reads what
+        /// Open311 clients read. Never a caseworker.
+        Open311Integration => "open311_integration",
     }
 }
 

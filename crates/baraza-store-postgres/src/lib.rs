@@ -699,6 +699,10 @@ impl Store for PostgresStore {
         found.iter().map(rows::outbox).collect()
     }
 
+    async fn relay_update(&self, r: baraza_store::Relay) -> StoreResult<baraza_store::Relayed> {
+        self.writer.relay(r).await
+    }
+
     async fn erase_citizen(
         &self,
         e: baraza_store::erasure::Erasure,

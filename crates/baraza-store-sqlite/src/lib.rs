@@ -707,6 +707,10 @@ impl Store for SqliteStore {
         found.iter().map(rows::outbox).collect()
     }
 
+    async fn relay_update(&self, r: baraza_store::Relay) -> StoreResult<baraza_store::Relayed> {
+        self.writer.relay(r).await
+    }
+
     async fn erase_citizen(
         &self,
         e: baraza_store::erasure::Erasure,

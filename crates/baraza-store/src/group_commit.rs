@@ -31,6 +31,8 @@ pub enum WriteOp {
     Inbound(Box<crate::inbound::Arrival>),
     /// A citizen's personal data erased (`erasure`).
     Erase(Box<crate::erasure::Erasure>),
+    /// A citizen's update relayed by an Open311 integration.
+    Relay(Box<Relay>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -47,6 +49,33 @@ pub enum WriteOutcome {
     Acted(Acted),
     Inbound(crate::inbound::Handled),
     Erased(crate::erasure::Erased),
+    Relayed(Relayed),
+}
+
+/// A citizen's update relayed by an Open311 integration (FixMyStreet): stored once per
+/// (integration, update id) under the same unique key as a provider's message, recorded as
+/// the citizen's reply, and followed by the confirmation or reopening it asks for; all in
+/// one transaction, so that five concurrent posts of one update make one event.
+#[derive(Debug, Clone)]
+pub struct Relay {
+    /// The update as a message: provider `open311`, the id `<integration>:<update id>`.
+    pub message: InboundMessage,
+    pub number: CaseNumber,
+    pub actor: Actor,
+    pub text: String,
+    pub source: String,
+    /// `resolve` or `reopen`, when the update's status asks for it and the case allows it.
+    pub follow: Option<Action>,
+    pub targets: Deadlines,
+    pub at: Timestamp,
+}
+
+/// What a relay did: nothing when the same update was relayed before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relayed {
+    pub duplicate: bool,
+    /// The citizen's reply, as journaled.
+    pub event: Option<JournalEvent>,
 }
 
 /// The statements a backend runs for the writer, inside one open transaction.
@@ -219,6 +248,16 @@ impl GroupCommitter {
         }
     }
 
+    /// Relay a citizen's update from an Open311 integration, once.
+    pub async fn relay(&self, r: Relay) -> StoreResult<Relayed> {
+        match self.submit(WriteOp::Relay(Box::new(r))).await? {
+            WriteOutcome::Relayed(d) => Ok(d),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
     /// Erase a citizen's personal data (see `erasure`).
     pub async fn erase(&self, e: crate::erasure::Erasure) -> StoreResult<crate::erasure::Erased> {
         match self.submit(WriteOp::Erase(Box::new(e))).await? {
@@ -376,7 +415,40 @@ async fn apply<T: BatchTx>(
         WriteOp::Erase(e) => crate::erasure::erase_in_tx(tx, &e, head)
             .await
             .map(WriteOutcome::Erased),
+        WriteOp::Relay(r) => relay_in_tx(tx, *r, head).await.map(WriteOutcome::Relayed),
     }
+}
+
+async fn relay_in_tx<T: BatchTx>(
+    tx: &mut T,
+    r: Relay,
+    head: &mut ChainHead,
+) -> StoreResult<Relayed> {
+    // The unique (provider, id) key makes the second of two concurrent posts a no-op.
+    if !tx.insert_inbound(&r.message).await? {
+        return Ok(Relayed {
+            duplicate: true,
+            event: None,
+        });
+    }
+    let case = tx
+        .case_for_update(r.number)
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+    let reply = Action::CitizenReply {
+        text: r.text.clone(),
+        source: Some(r.source.clone()),
+    };
+    let noted = act_in_tx(tx, &case, &r.actor, &reply, &r.targets, r.at, head).await?;
+    if let Some(follow) = &r.follow {
+        act_in_tx(tx, &noted.case, &r.actor, follow, &r.targets, r.at, head).await?;
+    }
+    tx.set_inbound_outcome(r.message.id, "citizen_update", Some(case.id))
+        .await?;
+    Ok(Relayed {
+        duplicate: false,
+        event: Some(noted.event),
+    })
 }
 
 /// Take a new case in: idempotency, citizen, reference number, journal, acknowledgement.

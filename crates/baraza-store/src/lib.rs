@@ -12,7 +12,7 @@ pub mod portable;
 pub mod verify;
 
 pub use error::{StoreError, StoreResult};
-pub use group_commit::{BatchTx, GroupCommitter, WriteOp, WriteOutcome};
+pub use group_commit::{BatchTx, GroupCommitter, Relay, Relayed, WriteOp, WriteOutcome};
 pub use portable::Record;
 pub use verify::{Verifier, VerifyReport, verify_journal};
 
@@ -191,6 +191,9 @@ pub trait Store: Send + Sync + 'static {
     /// Messages to one address, newest first. A diagnostic (and tests'): it scans the
     /// outbox, deliberately unindexed by recipient, so that intake stays fast.
     async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+
+    /// Relay a citizen's update from an Open311 integration, once per update id.
+    async fn relay_update(&self, r: Relay) -> StoreResult<Relayed>;
 
     // ---- Data protection (Kenya DPA 2019, Ghana Act 843) ----
 

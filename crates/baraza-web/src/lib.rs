@@ -199,6 +199,7 @@ pub fn app(state: AppState) -> Router {
             error::problem_for_bare_errors,
         ))
         .layer(axum::middleware::from_fn(html::pages_answer_in_html))
+        .layer(axum::middleware::map_response(html::security_headers))
         .with_state(state)
 }
 

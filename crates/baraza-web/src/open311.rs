@@ -19,7 +19,7 @@ use baraza_app::JurisdictionCatalog;
 use baraza_app::input::{CitizenBody, CreateCaseRequest, LocationBody};
 use baraza_app::privacy::{self, Audience};
 use baraza_app::words;
-use baraza_core::lifecycle::{Action, ActionKind, ActorRole, may, status_after_event};
+use baraza_core::lifecycle::status_after_event;
 use baraza_core::*;
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
@@ -385,6 +385,13 @@ fn date_window(
     if end < start {
         return Err(Open311Error::bad(f, "end_date is before start_date"));
     }
+    // The specification's window, for requests and for updates alike.
+    if end - start > chrono::Duration::days(90) {
+        return Err(Open311Error::bad(
+            f,
+            "start_date to end_date spans at most 90 days",
+        ));
+    }
     Ok((start, end))
 }
 
@@ -548,12 +555,6 @@ async fn requests(
         }
     } else {
         let (start, end) = date_window(&p, f, state.clock.now(), chrono::Duration::days(90))?;
-        if end - start > chrono::Duration::days(90) {
-            return Err(Open311Error::bad(
-                f,
-                "start_date to end_date spans at most 90 days",
-            ));
-        }
         let statuses: Vec<Status> = match p.get("status") {
             None => Vec::new(),
             Some(list) => {
@@ -635,7 +636,8 @@ async fn token(Path(file): Path<String>) -> Result311<Response> {
     ))
 }
 
-/// The staff user behind an `api_key` (a Baraza API token), if it may file in `cat`.
+/// The staff user (or Open311 integration) behind an `api_key` (a Baraza API token) of
+/// this jurisdiction; what it may do is decided by the application layer.
 async fn api_user(
     state: &AppState,
     p: &Params,
@@ -659,12 +661,6 @@ async fn api_user(
         .ok_or_else(|| {
             Open311Error::forbidden(f, "this api_key is not valid for this jurisdiction")
         })?;
-    if !may(ActorRole::Staff(user.role), ActionKind::Assign) {
-        return Err(Open311Error::forbidden(
-            f,
-            "this api_key's user may not file requests",
-        ));
-    }
     Ok(user)
 }
 
@@ -841,9 +837,9 @@ async fn updates(
     Ok(render(f, "service_request_updates", &Value::Array(list)))
 }
 
-/// FixMyStreet relays a citizen's update on a request: recorded on the case as the
-/// citizen's message (once per `update_id`); "fixed"/"closed" on an answered case is the
-/// citizen's confirmation, "reopen"/"open" on a settled one reopens it.
+/// An update on a request: from an integration (FixMyStreet), its citizen's words on a
+/// request it filed; from a staff member's key, a staff action. The rules, and the
+/// once-only `update_id`, are the application layer's (`baraza_app::updates`).
 async fn post_update(
     State(state): State<AppState>,
     Path(fmt): Path<String>,
@@ -852,7 +848,7 @@ async fn post_update(
     let f = format_of(&fmt)?;
     let p = Params::from_form(&body);
     let cat = jurisdiction(&state, &p, f).await?;
-    api_user(&state, &p, f, &cat).await?;
+    let user = api_user(&state, &p, f, &cat).await?;
     let id = p
         .get("service_request_id")
         .ok_or_else(|| Open311Error::bad(f, "service_request_id is required"))?;
@@ -861,60 +857,20 @@ async fn post_update(
         .ok_or_else(|| Open311Error::bad(f, "update_id is required"))?;
     let status = p
         .get("status")
-        .ok_or_else(|| Open311Error::bad(f, "status is required"))?
-        .to_ascii_uppercase();
-    let case = match CaseNumber::parse(id) {
-        Ok(n) => state.store.case_by_number(n).await?,
-        Err(_) => None,
-    }
-    .filter(|c| c.jurisdiction == cat.jurisdiction.id)
-    .ok_or_else(|| Open311Error::not_found(f, format!("no service request {id:?}")))?;
-    let source = format!("open311:{update_id}");
-    let events = state.store.case_events(case.id).await?;
-    if let Some(done) = events.iter().find(|e| {
-        e.kind == EventKind::CitizenReplied
-            && e.data().get("source").and_then(|s| s.as_str()) == Some(source.as_str())
-    }) {
-        let body = json!([{ "update_id": done.seq.to_string() }]);
-        return Ok(render(f, "service_request_updates", &body));
-    }
-    let text = p
-        .get("description")
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("Status {status} from FixMyStreet"));
-    let actor = Actor::citizen(case.citizen, Channel::Api);
-    let now = state.clock.now();
-    let noted = state
-        .store
-        .act(
-            case.number,
-            None,
-            actor.clone(),
-            Action::CitizenReply {
-                text: text.clone(),
-                source: Some(source),
-            },
-            cat.targets.clone(),
-            now,
-        )
+        .ok_or_else(|| Open311Error::bad(f, "status is required"))?;
+    let number = CaseNumber::parse(id)
+        .map_err(|_| Open311Error::not_found(f, format!("no service request {id:?}")))?;
+    let seq = state
+        .app()
+        .post_update(&user, &cat, number, update_id, status, p.get("description"))
         .await
-        .map_err(|e| Open311Error::from_app(f, e.into()))?;
-    let follow = match (status.as_str(), noted.case.status) {
-        ("FIXED" | "CLOSED", Status::Responded) => Some(Action::Resolve),
-        (
-            "REOPEN" | "OPEN",
-            Status::Responded | Status::Resolved | Status::Closed | Status::ClosedUnconfirmed,
-        ) => Some(Action::Reopen { reason: text }),
-        _ => None,
-    };
-    if let Some(action) = follow {
-        state
-            .store
-            .act(case.number, None, actor, action, cat.targets.clone(), now)
-            .await
-            .map_err(|e| Open311Error::from_app(f, e.into()))?;
-    }
-    let body = json!([{ "update_id": noted.event.seq.to_string() }]);
+        .map_err(|e| match e {
+            baraza_app::Error::NotFound(_) => {
+                Open311Error::not_found(f, format!("no service request {id:?}"))
+            }
+            other => Open311Error::from_app(f, other.into()),
+        })?;
+    let body = json!([{ "update_id": seq.to_string() }]);
     Ok(render(f, "service_request_updates", &body))
 }
 

@@ -71,7 +71,7 @@ impl ConsoleApp {
         fixtures::seed(&*store).await;
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
-        let people: [(&'static str, Role, Scope, Option<&str>); 9] = [
+        let people: [(&'static str, Role, Scope, Option<&str>); 10] = [
             (
                 "desk",
                 Role::CommunicationsDesk,
@@ -110,6 +110,12 @@ impl ConsoleApp {
             ),
             ("observer", Role::Observer, Scope::Jurisdiction, None),
             ("auditor", Role::Auditor, Scope::Jurisdiction, None),
+            (
+                "fixmystreet",
+                Role::Open311Integration,
+                Scope::Jurisdiction,
+                None,
+            ),
             (
                 "admin",
                 Role::SystemAdministrator,
@@ -386,6 +392,9 @@ mod browser;
 
 #[path = "console/privacy.rs"]
 mod privacy;
+
+#[path = "console/hardening.rs"]
+mod hardening;
 
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,

@@ -1018,6 +1018,9 @@ async fn set_disabled(store: &dyn Store, username: &str, disabled: bool) -> anyh
         .user_by_username(username)
         .await?
         .with_context(|| format!("no user {username:?}"))?;
+    if disabled && let Err(e) = baraza_app::accounts::may_disable(store, None, &user).await {
+        anyhow::bail!("{e}");
+    }
     store.set_user_disabled(user.id, disabled).await?;
     println!(
         "{} is now {}",

@@ -226,6 +226,7 @@ fn read_only_roles_can_never_act() {
         Role::Observer,
         Role::Auditor,
         Role::SystemAdministrator,
+        Role::Open311Integration,
     ] {
         for status in Status::ALL {
             let mut c = new_case();

@@ -316,8 +316,7 @@ struct CasePage {
     /// The SMS the citizen would get, with `@@TEXT@@` where the answer goes (for the count).
     sms_frame: String,
     sms_template: String,
-    gsm_basic: String,
-    gsm_extension: String,
+    sms_counter: &'static str,
 }
 
 /// The actions the console offers, in the order shown.
@@ -619,8 +618,7 @@ async fn show_case(
                 ("encoding", "{encoding}".into()),
             ],
         ),
-        gsm_basic: serde_json::to_string(baraza_core::sms::GSM7_BASIC).unwrap_or_default(),
-        gsm_extension: serde_json::to_string(baraza_core::sms::GSM7_EXTENSION).unwrap_or_default(),
+        sms_counter: crate::html::SMS_COUNTER.as_str(),
     };
     let mut res = render(&page);
     *res.status_mut() = status;

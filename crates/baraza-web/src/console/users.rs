@@ -158,6 +158,18 @@ async fn set_disabled(
     let Some(t) = target(&state, &u, &id).await? else {
         return Ok(refused(&u));
     };
+    if disabled
+        && let Err(baraza_app::Error::Forbidden { detail, .. }) =
+            baraza_app::accounts::may_disable(&*state.store, Some(&u.user), &t).await
+    {
+        return Ok(message(
+            StatusCode::CONFLICT,
+            u.frame(u.tr.t("error-title")),
+            u.tr.t("error-title"),
+            vec![detail],
+            "/staff/users",
+        ));
+    }
     state.store.set_user_disabled(t.id, disabled).await?;
     if disabled {
         state.store.end_sessions_of(t.id).await?;

@@ -233,3 +233,67 @@ pub fn field_label(field: &str, tr: &Tr) -> String {
 pub fn field_error(e: &baraza_core::FieldError, tr: &Tr) -> String {
     format!("{}: {}", field_label(&e.field, tr), e.message)
 }
+
+/// The console's one script: counts SMS parts as staff type a response (GSM-7 or UCS-2,
+/// as the message will be sent). Static, so that the Content-Security-Policy names it by
+/// its hash and no other script can run.
+pub static SMS_COUNTER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let basic = serde_json::to_string(baraza_core::sms::GSM7_BASIC).unwrap_or_default();
+    let ext = serde_json::to_string(baraza_core::sms::GSM7_EXTENSION).unwrap_or_default();
+    format!(
+        "(function(){{var t=document.getElementById(\"respond-text\"),o=document.getElementById(\"sms-count\");if(!t||!o)return;\n\
+         var B={basic},E={ext};\n\
+         function c(s){{var g=0,u=0,ok=true;for(var ch of s){{if(B.indexOf(ch)>=0)g+=1;else if(E.indexOf(ch)>=0)g+=2;else ok=false;u+=ch.length;}}\n\
+         if(ok)return{{e:\"GSM-7\",n:g,p:g<=160?1:Math.ceil(g/153)}};return{{e:\"UCS-2\",n:u,p:u<=70?1:Math.ceil(u/67)}};}}\n\
+         function f(){{var r=c(t.dataset.frame.replace(\"@@TEXT@@\",t.value));o.textContent=o.dataset.template.replace(\"{{segments}}\",r.p).replace(\"{{chars}}\",r.n).replace(\"{{encoding}}\",r.e);}}\n\
+         t.addEventListener(\"input\",f);f();}})();"
+    )
+});
+
+fn csp_hash(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()))
+    )
+}
+
+/// The `<style>` block of a template, for its CSP hash.
+fn style_of(template: &str) -> &str {
+    template
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or("", |(css, _)| css)
+}
+
+/// Pages load only their own stylesheet, images and the one hashed script; nothing may
+/// frame them, and forms post only here.
+pub static CONTENT_SECURITY_POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let styles = [
+        style_of(include_str!("../../templates/simulator.html")),
+        style_of(include_str!("../../templates/privacy/access.html")),
+    ];
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' {}; script-src {}; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        styles.map(csp_hash).join(" "),
+        csp_hash(&SMS_COUNTER),
+    )
+});
+
+/// Security headers on every answer (a page's own, where it set one, is kept).
+pub async fn security_headers(mut res: Response) -> Response {
+    use axum::http::HeaderValue;
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&CONTENT_SECURITY_POLICY) {
+        h.entry(header::CONTENT_SECURITY_POLICY).or_insert(v);
+    }
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    h.entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    h.entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
+    res
+}

@@ -112,7 +112,7 @@ pub async fn incoming(
             channel,
             from: from.clone(),
             to: param(&params, "To").map(str::to_owned),
-            body: text,
+            body: baraza_core::text::clean(&text),
             received_at: state.clock.now(),
             case_id: None,
             outcome: String::new(),

@@ -88,7 +88,7 @@ pub async fn receive(
                     channel: Channel::Whatsapp,
                     from: from.clone(),
                     to: None,
-                    body: m.as_text(),
+                    body: baraza_core::text::clean(&m.as_text()),
                     received_at: state.clock.now(),
                     case_id: None,
                     outcome: String::new(),

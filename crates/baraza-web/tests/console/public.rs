@@ -457,8 +457,9 @@ async fn open311(app: &ConsoleApp) {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let errors: Value = r.json().await.unwrap();
     assert_eq!(errors[0]["code"], 400);
+    // FixMyStreet files with its own key (an Open311 integration).
     let mut form = base();
-    form.push(("api_key", "bz_desk".into()));
+    form.push(("api_key", "bz_fixmystreet".into()));
     let r = post(form).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let created: Value = r.json().await.unwrap();
@@ -542,7 +543,7 @@ async fn open311(app: &ConsoleApp) {
             app.base
         ))
         .form(&[
-            ("api_key", "bz_desk"),
+            ("api_key", "bz_fixmystreet"),
             ("service_request_id", id.as_str()),
             ("update_id", update_id),
             ("status", "FIXED"),

@@ -1,0 +1,332 @@
+//! Defects an adversarial test found, each kept fixed: staff cannot speak as the citizen
+//! through Open311, Open311 filing keeps the API's scope, an update id is taken once under
+//! concurrency, updates keep the 90-day window, control characters never lose a message,
+//! and nobody can lock the county out of administration.
+
+use super::*;
+use serde_json::Value;
+
+async fn open311_file(app: &ConsoleApp, key: &str, ward: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/open311/v2/requests.json", app.base))
+        .form(&[
+            ("api_key", key),
+            ("service_code", "water-supply"),
+            ("lat", "0.6702"),
+            ("long", "35.5081"),
+            ("description", "The kiosk tap is broken"),
+            ("attribute[ward]", ward),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn update(
+    app: &ConsoleApp,
+    key: &str,
+    id: &str,
+    update_id: &str,
+    status: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/open311/v2/servicerequestupdates.json",
+            app.base
+        ))
+        .form(&[
+            ("api_key", key),
+            ("service_request_id", id),
+            ("update_id", update_id),
+            ("status", status),
+            ("description", "from the field"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A case filed by FixMyStreet in `ward`, triaged to water and answered.
+async fn answered(app: &ConsoleApp, ward: &str) -> (String, CaseNumber) {
+    let r = open311_file(app, "bz_fixmystreet", ward).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
+    let n = CaseNumber::parse(&id).unwrap();
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "medium"),
+        ],
+    )
+    .await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    desk.act(&case, &[("action", "respond"), ("text", "Fixed.")])
+        .await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    assert_eq!(case.status, Status::Responded);
+    (id, n)
+}
+
+async fn open311_updates_speak_for_whom_they_may(app: &ConsoleApp) {
+    // Defect 1: a ward administrator's key does not confirm as the citizen.
+    let (id, n) = answered(app, "0742").await;
+    let r = update(app, "bz_ward.emsoo", &id, "w-1", "FIXED").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "a Kamariny case is outside Emsoo"
+    );
+    let r = update(app, "bz_ward.kamariny", &id, "w-2", "FIXED").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let events = app
+        .store
+        .case_events(app.store.case_by_number(n).await.unwrap().unwrap().id)
+        .await
+        .unwrap();
+    assert!(
+        events.iter().all(|e| e.actor_role != "citizen"),
+        "no event speaks as the citizen: {:?}",
+        events
+            .iter()
+            .map(|e| (e.kind, e.actor_role.clone()))
+            .collect::<Vec<_>>()
+    );
+    let resolved = events
+        .iter()
+        .find(|e| e.kind == EventKind::Resolved)
+        .unwrap();
+    assert_eq!(resolved.actor_role, "ward_administrator");
+    // An observer's key is refused; a coordinator outside the department sees nothing.
+    let (id2, _) = answered(app, "0741").await;
+    assert_eq!(
+        update(app, "bz_observer", &id2, "o-1", "FIXED")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // An integration relays only on requests it filed itself.
+    let mut desk_filed = reqwest::Client::new()
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth("bz_desk")
+        .json(&serde_json::json!({"kind": "complaint", "ward": "0741", "description": "filed at the counter"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let other = desk_filed["reference"].take();
+    let r = update(
+        app,
+        "bz_fixmystreet",
+        other.as_str().unwrap(),
+        "f-0",
+        "FIXED",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Defect 3: five concurrent posts of one update id make one event, and one answer.
+    let posts = (0..5).map(|_| update(app, "bz_fixmystreet", &id2, "fms-race", "FIXED"));
+    let answers = futures::future::join_all(posts).await;
+    let mut ids = Vec::new();
+    for r in answers {
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        ids.push(v[0]["update_id"].as_str().unwrap().to_owned());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let n2 = CaseNumber::parse(&id2).unwrap();
+    let case = app.store.case_by_number(n2).await.unwrap().unwrap();
+    let events = app.store.case_events(case.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == EventKind::CitizenReplied)
+            .count(),
+        1
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == EventKind::Resolved)
+            .count(),
+        1
+    );
+    assert_eq!(
+        case.status,
+        Status::Resolved,
+        "the citizen's confirmation, relayed"
+    );
+}
+
+async fn open311_filing_keeps_the_scope(app: &ConsoleApp) {
+    // Defect 2: the API refuses a ward administrator filing in another ward; so does Open311.
+    let r = open311_file(app, "bz_ward.emsoo", "0742").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = open311_file(app, "bz_ward.emsoo", "0741").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Defect 11: updates keep the 90-day window.
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/open311/v2/servicerequestupdates.json?start_date=1900-01-01T00:00:00Z",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn control_characters_lose_no_message(app: &ConsoleApp) {
+    // Defect 4: a NUL (and spoofing characters) in an SMS: stored, answered, once.
+    let status = app
+        .sms(
+            "ATXnul1",
+            "+254711000222",
+            "Maji\u{0} hakuna\u{202E} Kamariny",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.sms(
+            "ATXnul1",
+            "+254711000222",
+            "Maji\u{0} hakuna\u{202E} Kamariny"
+        )
+        .await,
+        StatusCode::OK
+    );
+    let found = app
+        .store
+        .list_cases(&CaseFilter {
+            text: Some("Kamariny".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let case = found
+        .iter()
+        .find(|c| c.description.contains("hakuna"))
+        .unwrap();
+    assert_eq!(case.description, "Maji hakuna Kamariny");
+    assert_eq!(
+        found
+            .iter()
+            .filter(|c| c.description.contains("hakuna"))
+            .count(),
+        1
+    );
+    // The API too.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth("bz_desk")
+        .json(&serde_json::json!({"kind": "complaint", "description": "dry\u{0000} tap", "ward": "0741"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["description"], "dry tap");
+}
+
+async fn administration_cannot_be_locked_out(app: &ConsoleApp) {
+    // Defect 9: an administrator cannot disable themselves, nor the last active one.
+    let mut admin = Agent::signed_in(app, "admin").await;
+    let page = admin.get("/staff/users").await;
+    let csrf = page.csrf();
+    let me = app.users["admin"].id;
+    let p = admin
+        .post(&format!("/staff/users/{me}/disable"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(!app.store.user(me).await.unwrap().unwrap().disabled);
+    // Disabling someone else still works.
+    let desk = app.users["desk"].id;
+    let p = admin
+        .post(&format!("/staff/users/{desk}/disable"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(app.store.user(desk).await.unwrap().unwrap().disabled);
+}
+
+async fn pages_carry_security_headers(app: &ConsoleApp) {
+    // Defect 10: CSP (the one inline script by its hash), nosniff, referrer, frames.
+    for path in ["/", "/raise", "/staff/login"] {
+        let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let case = app.file("0741", "+254711000333").await;
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "low"),
+        ],
+    )
+    .await;
+    let r = desk
+        .http
+        .get(format!("{}/staff/cases/{}", app.base, case.number.digits()))
+        .header(COOKIE, desk.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = r.text().await.unwrap();
+    let script = body
+        .split("<script>")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    use base64::Engine;
+    use sha2::Digest;
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+}
+
+on_both!(
+    open311_updates_speak_only_for_whom_they_may,
+    postgres_open311_updates_speak_only_for_whom_they_may,
+    open311_updates_speak_for_whom_they_may
+);
+on_both!(
+    open311_filing_keeps_the_apis_scope,
+    postgres_open311_filing_keeps_the_apis_scope,
+    open311_filing_keeps_the_scope
+);
+on_both!(
+    control_characters_never_lose_a_message,
+    postgres_control_characters_never_lose_a_message,
+    control_characters_lose_no_message
+);
+on_both!(
+    administration_cannot_be_locked_out_by_its_own_hand,
+    postgres_administration_cannot_be_locked_out_by_its_own_hand,
+    administration_cannot_be_locked_out
+);
+on_both!(
+    pages_carry_security_headers_and_a_hashed_script,
+    postgres_pages_carry_security_headers_and_a_hashed_script,
+    pages_carry_security_headers
+);
