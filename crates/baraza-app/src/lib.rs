@@ -13,6 +13,7 @@ pub mod intake;
 pub mod privacy;
 pub mod rights;
 pub mod scope;
+pub mod spreadsheet;
 pub mod updates;
 pub mod words;
 

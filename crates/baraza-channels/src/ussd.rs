@@ -9,6 +9,17 @@ use baraza_core::{AreaCode, Language};
 /// The most a USSD screen may hold (the reference's figure for Africa's Talking).
 pub const SCREEN_LIMIT: usize = 182;
 
+/// A screen cut to the limit, whatever it carries (an echoed reference, a long answer):
+/// no input can make a screen the phone would refuse.
+pub fn fit(text: &str) -> String {
+    if text.chars().count() <= SCREEN_LIMIT {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(SCREEN_LIMIT - 1).collect();
+    out.push('…');
+    out
+}
+
 /// What the menu offers: the jurisdiction's reference data, labelled for a small screen.
 pub struct Menu {
     pub county: String,
@@ -253,6 +264,33 @@ mod tests {
         match s {
             Step::Screen { end, text } => (end, text),
             other => panic!("not a screen: {other:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        /// Any sequence of inputs: every screen fits, and a concern is raised only at the
+        /// end of the menu's path (1, category, area..., and a description).
+        #[test]
+        fn every_screen_fits_and_no_answer_becomes_a_case_by_accident(
+            inputs in proptest::collection::vec("[0-9*#]{0,3}|[a-zA-Z ]{0,600}|[0-9]{0,600}", 0..8)
+        ) {
+            let t = Templates::load().unwrap();
+            let m = menu(25);
+            let typed = inputs.join("*");
+            for lang in [Language::English, Language::Kiswahili, Language::French] {
+                match step(&typed, &m, lang, &t).unwrap() {
+                    Step::Screen { text, .. } => {
+                        proptest::prop_assert!(fit(&text).chars().count() <= SCREEN_LIMIT);
+                        proptest::prop_assert!(text.chars().count() <= SCREEN_LIMIT, "{}", text);
+                    }
+                    Step::Raise { text, .. } => {
+                        proptest::prop_assert!(typed.starts_with('1'));
+                        proptest::prop_assert!(!text.trim().is_empty());
+                    }
+                    Step::Answer(_) => proptest::prop_assert!(typed.trim_start().starts_with('3')),
+                    _ => {}
+                }
+            }
         }
     }
 

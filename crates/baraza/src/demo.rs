@@ -108,6 +108,13 @@ pub fn demo_users() -> Vec<DemoUser> {
             scope: Scope::Jurisdiction,
             token: "bz_demo_admin",
         },
+        DemoUser {
+            role: Role::Open311Integration,
+            username: "fixmystreet",
+            name: "FixMyStreet (Open311 integration)",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_fixmystreet",
+        },
     ]
 }
 

@@ -738,7 +738,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     println!("  database        {}", config::redact_url(&url));
     println!("  health          {base}/healthz   readiness {base}/readyz");
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
-    println!("  staff console   {base}/staff");
+    println!("  staff console   {base}/staff   (data-protection requests: {base}/staff/privacy)");
     println!(
         "  public site     {base}/   (raise {base}/raise, follow {base}/track, registry {base}/registry,"
     );

@@ -336,9 +336,9 @@ pub async fn csv(
             num(f.reopen_rate),
         ]
     };
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut w = baraza_app::spreadsheet::Csv::new();
     let written = (|| {
-        w.write_record([
+        w.row([
             "dimension",
             "key",
             "label",
@@ -352,16 +352,14 @@ pub async fn csv(
             "average_satisfaction",
             "reopened_share",
         ])?;
-        w.write_record(record("all", tr.t("all"), &b.total))?;
+        w.row(record("all", tr.t("all"), &b.total))?;
         for g in &b.groups {
-            w.write_record(record(&g.key, group_label(dimension, &g.key, &cat, &tr), g))?;
+            w.row(record(&g.key, group_label(dimension, &g.key, &cat, &tr), g))?;
         }
         Ok::<_, ::csv::Error>(())
     })();
     written.map_err(|e| AppError::Internal(e.to_string()))?;
-    let out = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let out = w.finish().map_err(|e| AppError::Internal(e.to_string()))?;
     let filename = format!(
         "attachment; filename=\"{}-{dimension}.csv\"",
         cat.jurisdiction.id.as_str()

@@ -125,15 +125,13 @@ pub fn open_case(c: &CaseStat, cat: &JurisdictionCatalog) -> OpenCase {
 
 /// All of a jurisdiction's cases as CSV.
 pub fn to_csv(rows: &[CaseStat], cat: &JurisdictionCatalog) -> Result<Vec<u8>, ::csv::Error> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let columns: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+    let mut w = baraza_app::spreadsheet::Csv::new();
+    w.row(&columns)?;
     for r in rows {
-        w.serialize(open_case(r, cat))?;
+        w.record(&columns, &open_case(r, cat))?;
     }
-    if rows.is_empty() {
-        w.write_record(FIELDS.iter().map(|(f, _)| *f))?;
-    }
-    w.into_inner()
-        .map_err(|e| ::csv::Error::from(e.into_error()))
+    w.finish()
 }
 
 /// All of a jurisdiction's cases as JSON, with the licence.

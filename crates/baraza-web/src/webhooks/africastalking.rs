@@ -163,7 +163,7 @@ pub struct UssdRequest {
 }
 
 fn ussd_answer(end: bool, text: &str) -> Response {
-    let body = format!("{} {text}", if end { "END" } else { "CON" });
+    let body = format!("{} {}", if end { "END" } else { "CON" }, ussd::fit(text));
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
@@ -389,6 +389,20 @@ async fn ussd_step(
             }
         }
         ussd::Step::Answer(yes) => {
+            // Only a case waiting for "is it solved?" takes an answer: with none, the
+            // digit must not become a new concern whose text is "1".
+            let waiting = match &citizen {
+                Some(c) => state
+                    .store
+                    .cases_of_citizen(c.id, 10)
+                    .await?
+                    .into_iter()
+                    .any(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed)),
+                None => false,
+            };
+            if !waiting {
+                return Ok(ussd_answer(true, &say("ussd-no-answer-waiting", &[])?));
+            }
             // Through the same conversation as SMS: the case waiting for an answer is
             // confirmed or reopened, and the reply goes out by SMS.
             state

@@ -330,3 +330,57 @@ on_both!(
     postgres_pages_carry_security_headers_and_a_hashed_script,
     pages_carry_security_headers
 );
+
+async fn ussd(app: &ConsoleApp, session: &str, text: &str) -> String {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/webhooks/africastalking/{AT_SECRET}/ussd",
+            app.base
+        ))
+        .form(&[
+            ("sessionId", session),
+            ("serviceCode", "*384*1#"),
+            ("phoneNumber", "+254711000444"),
+            ("networkCode", "63902"),
+            ("text", text),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn ussd_answers_fit_and_make_no_junk(app: &ConsoleApp) {
+    // Defect 7: "3*1" with nothing waiting for an answer files nothing.
+    let before = app.store.count_cases(&CaseFilter::default()).await.unwrap();
+    let screen = ussd(app, "s-1", "3*1").await;
+    assert!(screen.starts_with("END "), "{screen}");
+    assert_eq!(
+        app.store.count_cases(&CaseFilter::default()).await.unwrap(),
+        before
+    );
+    // However long the input, the screen fits in 182 characters.
+    let long = "7".repeat(500);
+    for typed in [
+        format!("2*{long}"),
+        long.clone(),
+        format!("1*{long}"),
+        format!("4*{long}"),
+    ] {
+        let screen = ussd(app, "s-2", &typed).await;
+        let text = screen.get(4..).unwrap_or_default();
+        assert!(
+            text.chars().count() <= 182,
+            "{} characters: {screen}",
+            text.chars().count()
+        );
+    }
+}
+
+on_both!(
+    ussd_screens_fit_and_no_answer_makes_a_junk_case,
+    postgres_ussd_screens_fit_and_no_answer_makes_a_junk_case,
+    ussd_answers_fit_and_make_no_junk
+);
