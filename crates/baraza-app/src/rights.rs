@@ -194,7 +194,7 @@ pub async fn access(store: &dyn Store, clock: &dyn Clock, contact: &str) -> Resu
                 channel: m.channel.to_string(),
                 from: m.from,
                 text: m.body,
-                outcome: m.outcome,
+                outcome: m.outcome.to_string(),
             })
             .collect();
         let messages_sent = store

@@ -101,7 +101,7 @@ impl App<'_> {
                     body: text.clone(),
                     received_at: now,
                     case_id: Some(case.id),
-                    outcome: String::new(),
+                    outcome: baraza_core::outbound::InboundOutcome::Unhandled,
                     media: None,
                 },
                 number: case.number,

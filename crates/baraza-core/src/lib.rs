@@ -14,6 +14,7 @@ pub mod journal;
 pub mod jurisdiction;
 pub mod lifecycle;
 pub mod outbound;
+pub mod payload;
 pub mod priority;
 pub mod reference;
 pub mod sms;

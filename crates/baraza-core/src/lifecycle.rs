@@ -6,12 +6,12 @@
 //! duplicate and closed_unconfirmed.
 
 use crate::journal::{EventDraft, EventKind, Visibility};
+use crate::payload::{self as p, Payload as P};
 use crate::{
     AreaCode, Case, CaseId, CaseNumber, Channel, CitizenId, Deadlines, FieldError, NewCase,
     Priority, Role, Status, Timestamp, Urgency, UserId,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// Who acts: a staff role, the citizen, or the system (deadline jobs, channels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -520,7 +520,7 @@ pub fn decide(
     }
     let mut next = case.clone();
     let data = match action {
-        Action::Acknowledge => json!({}),
+        Action::Acknowledge => P::Acknowledged(p::Acknowledged::default()),
         Action::Triage {
             category,
             priority,
@@ -554,10 +554,14 @@ pub fn decide(
             } else {
                 next.resolution_due
             };
-            json!({
-                "category": category, "priority": priority, "urgency": urgency, "ward": next.ward,
-                "department": next.department, "first_response_due": next.first_response_due,
-                "resolution_due": next.resolution_due,
+            P::Triaged(p::Triaged {
+                category: category.clone(),
+                priority: *priority,
+                urgency: *urgency,
+                ward: next.ward.clone(),
+                department: next.department.clone(),
+                first_response_due: next.first_response_due,
+                resolution_due: next.resolution_due,
             })
         }
         Action::Assign {
@@ -571,14 +575,18 @@ pub fn decide(
             }
             next.department = Some(department.clone());
             next.officer = *officer;
-            json!({ "department": department, "officer": officer, "note": note })
+            P::Assigned(p::Assigned {
+                department: department.clone(),
+                officer: *officer,
+                note: note.clone(),
+            })
         }
-        Action::Start => json!({}),
+        Action::Start => P::Started(p::Nothing {}),
         Action::Respond { text } => {
             required_text("text", text, 2000)?;
             next.first_responded_at.get_or_insert(now);
             next.waiting_since = Some(now);
-            json!({ "text": text })
+            P::Responded(p::Text { text: text.clone() })
         }
         Action::Escalate { reason } => {
             required_text("reason", reason, 2000)?;
@@ -589,14 +597,18 @@ pub fn decide(
             next.ladder_position = to as u8;
             // The new holder gets a fresh window to act.
             next.deadline = Some(deadlines.first_response(now, holder_priority(case)));
-            json!({
-                "reason": reason, "from": case.holder(), "to": next.holder(),
-                "deadline": next.deadline,
+            P::Escalated(p::Escalated {
+                reason: reason.clone(),
+                from: case.holder().cloned(),
+                to: next.holder().cloned(),
+                deadline: next.deadline,
             })
         }
         Action::Resolve => {
             next.resolved_at = Some(now);
-            json!({ "confirmed_by": actor.role.as_str() })
+            P::Resolved(p::Resolved {
+                confirmed_by: actor.role.as_str().to_owned(),
+            })
         }
         Action::Rate { score } => {
             if !(1..=5).contains(score) {
@@ -610,7 +622,7 @@ pub fn decide(
                 return Err(LifecycleError::AlreadyRated);
             }
             next.satisfaction = Some(*score);
-            json!({ "score": score })
+            P::Rated(p::Rated { score: *score })
         }
         Action::Reopen { reason } => {
             required_text("reason", reason, 2000)?;
@@ -626,17 +638,26 @@ pub fn decide(
             }
             next.waiting_since = None;
             next.deadline = Some(deadlines.first_response(now, holder_priority(case)));
-            json!({ "reason": reason, "previous_status": case.status })
+            P::Reopened(p::Reopened {
+                reason: reason.clone(),
+                previous_status: case.status,
+            })
         }
-        Action::Close | Action::CloseUnconfirmed => {
+        Action::Close => {
             next.closed_at = Some(now);
-            json!({})
+            P::Closed(p::Nothing {})
+        }
+        Action::CloseUnconfirmed => {
+            next.closed_at = Some(now);
+            P::ClosedUnconfirmed(p::Nothing {})
         }
         Action::Reject { reason } => {
             required_text("reason", reason, 2000)?;
             next.reason = Some(reason.clone());
             next.closed_at = Some(now);
-            json!({ "reason": reason })
+            P::Rejected(p::Reason {
+                reason: reason.clone(),
+            })
         }
         Action::Refer { reason, to } => {
             required_text("reason", reason, 2000)?;
@@ -644,7 +665,10 @@ pub fn decide(
             next.reason = Some(reason.clone());
             next.referred_to = Some(to.clone());
             next.closed_at = Some(now);
-            json!({ "reason": reason, "to": to })
+            P::Referred(p::Referred {
+                reason: reason.clone(),
+                to: to.clone(),
+            })
         }
         Action::MarkDuplicate { of } => {
             if *of == case.number {
@@ -652,27 +676,31 @@ pub fn decide(
             }
             next.duplicate_of = Some(*of);
             next.closed_at = Some(now);
-            json!({ "of": of })
+            P::MarkedDuplicate(p::MarkedDuplicate { of: *of })
         }
         Action::Note { text } => {
             required_text("text", text, 4000)?;
-            json!({ "text": text })
+            P::NoteAdded(p::Text { text: text.clone() })
         }
-        Action::Remind => json!({}),
+        Action::Remind => P::Reminded(p::Nothing {}),
         Action::CitizenReply { text, source } => {
             required_text("text", text, 4000)?;
-            match source {
-                Some(source) => json!({ "text": text, "source": source }),
-                None => json!({ "text": text }),
-            }
+            P::CitizenReplied(p::CitizenReplied {
+                text: text.clone(),
+                source: source.clone(),
+            })
         }
         Action::AttachMedia { attachment } => {
             next.attachments.push(attachment.clone());
-            json!({ "attachment": attachment })
+            P::MediaAttached(p::MediaAttached {
+                attachment: attachment.clone(),
+            })
         }
         Action::RevealContact { reason } => {
             required_text("reason", reason, 500)?;
-            json!({ "reason": reason })
+            P::ContactRevealed(p::Reason {
+                reason: reason.clone(),
+            })
         }
     };
     if let Some(to) = rule.to {
@@ -692,7 +720,7 @@ pub fn decide(
         actor: actor.clone(),
         kind: rule.event,
         visibility: rule.visibility,
-        data: with_digest(data, &next),
+        data: with_digest(data.to_value(), &next),
     };
     Ok(Transition { case: next, event })
 }
@@ -722,11 +750,12 @@ pub fn erase(case: &Case, actor: &Actor, record: &ErasureRecord, now: Timestamp)
     next.attachments = Vec::new();
     next.updated_at = now;
     next.version += 1;
-    let data = json!({
-        "basis": record.basis,
-        "approved_by": record.approved_by,
-        "erased_events": record.erased_events,
-    });
+    let data = P::PersonalDataErased(p::PersonalDataErased {
+        basis: record.basis.clone(),
+        approved_by: record.approved_by.clone(),
+        erased_events: record.erased_events.clone(),
+    })
+    .to_value();
     let event = EventDraft {
         case_id: case.id,
         at: now,
@@ -816,11 +845,18 @@ pub fn receive(
         kind: EventKind::Received,
         visibility: Visibility::Public,
         data: with_digest(
-            json!({
-                "reference": number, "kind": new.kind, "channel": new.channel, "category": new.category,
-                "ward": new.ward, "location": new.location, "description": new.description,
-                "attachments": new.attachments, "citizen": citizen,
-            }),
+            P::Received(p::Received {
+                reference: number,
+                kind: new.kind,
+                channel: new.channel,
+                category: new.category.clone(),
+                ward: new.ward.clone(),
+                location: new.location,
+                description: new.description.clone(),
+                attachments: new.attachments.clone(),
+                citizen,
+            })
+            .to_value(),
             &case,
         ),
     };
@@ -837,7 +873,13 @@ pub fn receive(
             },
             kind: EventKind::Acknowledged,
             visibility: Visibility::Public,
-            data: with_digest(json!({ "reference_given_on": new.channel }), &case),
+            data: with_digest(
+                P::Acknowledged(p::Acknowledged {
+                    reference_given_on: Some(new.channel),
+                })
+                .to_value(),
+                &case,
+            ),
         });
     }
     (case, events)

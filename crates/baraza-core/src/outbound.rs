@@ -159,6 +159,37 @@ string_enum! {
 }
 
 string_enum! {
+    /// What came of a citizen's message (stored with it).
+    pub enum InboundOutcome {
+        /// Not handled yet: the value a message has until its transaction decides.
+        Unhandled => "unhandled",
+        NewCase => "new_case",
+        Status => "status",
+        Help => "help",
+        Stopped => "stopped",
+        Language => "language",
+        Confirmed => "confirmed",
+        Reopened => "reopened",
+        Rated => "rated",
+        /// An update relayed by an Open311 integration.
+        CitizenUpdate => "citizen_update",
+        /// Stored and not acted upon: too many from this sender lately.
+        Throttled => "throttled",
+        /// Stored and not acted upon: handling it failed; kept for a person to see.
+        Failed => "failed",
+    }
+}
+
+string_enum! {
+    /// Where fetching a file a citizen sent stands.
+    pub enum MediaStatus {
+        Pending => "pending",
+        Fetched => "fetched",
+        Failed => "failed",
+    }
+}
+
+string_enum! {
     pub enum OutboxStatus {
         /// Waiting for the worker (first attempt or a retry).
         Pending => "pending",
@@ -439,8 +470,8 @@ pub struct InboundMessage {
     pub received_at: Timestamp,
     /// The case it opened or joined, once handled.
     pub case_id: Option<crate::CaseId>,
-    /// What came of it: `new_case`, `status`, `confirmed`, `throttled`, ...
-    pub outcome: String,
+    /// What came of it.
+    pub outcome: InboundOutcome,
     /// A photo or file sent with the message, to fetch from the provider later.
     pub media: Option<MediaRef>,
 }
@@ -450,6 +481,5 @@ pub struct InboundMessage {
 pub struct MediaRef {
     pub id: String,
     pub media_type: Option<String>,
-    /// `pending`, `fetched` or `failed`.
-    pub status: String,
+    pub status: MediaStatus,
 }

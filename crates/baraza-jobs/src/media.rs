@@ -42,7 +42,9 @@ impl MediaFetcher {
         for m in self.store.pending_media(20).await? {
             let (Some(media), Some(case_id)) = (m.media.as_ref(), m.case_id) else {
                 // Held or duplicate messages opened no case: nothing to attach to.
-                self.store.set_media_status(m.id, "failed").await?;
+                self.store
+                    .set_media_status(m.id, baraza_core::outbound::MediaStatus::Failed)
+                    .await?;
                 continue;
             };
             let (bytes, media_type) = match self.whatsapp.fetch_media(&media.id).await {
@@ -53,7 +55,9 @@ impl MediaFetcher {
                 }
                 Err(SendError::Final(why)) => {
                     tracing::warn!(error = %why, "media fetch failed for good");
-                    self.store.set_media_status(m.id, "failed").await?;
+                    self.store
+                        .set_media_status(m.id, baraza_core::outbound::MediaStatus::Failed)
+                        .await?;
                     continue;
                 }
             };
@@ -70,7 +74,9 @@ impl MediaFetcher {
                 )));
             }
             let Some(case) = self.store.case_by_id(case_id).await? else {
-                self.store.set_media_status(m.id, "failed").await?;
+                self.store
+                    .set_media_status(m.id, baraza_core::outbound::MediaStatus::Failed)
+                    .await?;
                 continue;
             };
             let attachment = Attachment {
@@ -94,7 +100,9 @@ impl MediaFetcher {
                     self.clock.now(),
                 )
                 .await?;
-            self.store.set_media_status(m.id, "fetched").await?;
+            self.store
+                .set_media_status(m.id, baraza_core::outbound::MediaStatus::Fetched)
+                .await?;
             attached += 1;
         }
         Ok(attached)

@@ -658,9 +658,13 @@ impl Store for PostgresStore {
         found.iter().map(rows::inbound).collect()
     }
 
-    async fn set_media_status(&self, inbound_id: uuid::Uuid, status: &str) -> StoreResult<()> {
+    async fn set_media_status(
+        &self,
+        inbound_id: uuid::Uuid,
+        status: baraza_core::outbound::MediaStatus,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE inbound_messages SET media_status = $1 WHERE id = $2")
-            .bind(status)
+            .bind(status.as_str())
             .bind(inbound_id)
             .execute(&self.pool)
             .await

@@ -287,13 +287,15 @@ pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage
         body: get(row, "body")?,
         received_at: get(row, "received_at")?,
         case_id: get::<Option<uuid::Uuid>>(row, "case_id")?.map(CaseId),
-        outcome: get(row, "outcome")?,
+        outcome: parse(&get::<String>(row, "outcome")?, "outcome")?,
         media: match get::<Option<String>>(row, "media_id")? {
             Some(id) => Some(baraza_core::outbound::MediaRef {
                 id,
                 media_type: get(row, "media_type")?,
                 status: get::<Option<String>>(row, "media_status")?
-                    .unwrap_or_else(|| "pending".into()),
+                    .map(|s| parse(&s, "media_status"))
+                    .transpose()?
+                    .unwrap_or(baraza_core::outbound::MediaStatus::Pending),
             }),
             None => None,
         },

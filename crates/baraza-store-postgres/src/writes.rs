@@ -486,11 +486,11 @@ impl BatchTx for PgBatchTx {
     async fn set_inbound_outcome(
         &mut self,
         id: uuid::Uuid,
-        outcome: &str,
+        outcome: baraza_core::outbound::InboundOutcome,
         case: Option<CaseId>,
     ) -> StoreResult<()> {
         sqlx::query("UPDATE inbound_messages SET outcome = $1, case_id = $2 WHERE id = $3")
-            .bind(outcome)
+            .bind(outcome.as_str())
             .bind(case.map(|c| c.0))
             .bind(id)
             .execute(&mut *self.conn()?)
@@ -631,10 +631,10 @@ pub async fn insert_inbound(
     .bind(&m.body)
     .bind(m.received_at)
     .bind(m.case_id.map(|c| c.0))
-    .bind(&m.outcome)
+    .bind(m.outcome.as_str())
     .bind(m.media.as_ref().map(|x| x.id.clone()))
     .bind(m.media.as_ref().and_then(|x| x.media_type.clone()))
-    .bind(m.media.as_ref().map(|x| x.status.clone()))
+    .bind(m.media.as_ref().map(|x| x.status.as_str()))
     .execute(conn)
     .await
     .map_err(db_err)?;

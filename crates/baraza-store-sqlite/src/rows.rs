@@ -506,10 +506,10 @@ pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue
         text(m.body.clone()),
         text(ts(&m.received_at)),
         opt_text(m.case_id.map(|c| c.0.to_string())),
-        text(m.outcome.clone()),
+        text(m.outcome.as_str().to_owned()),
         opt_text(m.media.as_ref().map(|x| x.id.clone())),
         opt_text(m.media.as_ref().and_then(|x| x.media_type.clone())),
-        opt_text(m.media.as_ref().map(|x| x.status.clone())),
+        opt_text(m.media.as_ref().map(|x| x.status.as_str().to_owned())),
     ]
 }
 
@@ -524,14 +524,16 @@ pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::Inbound
         body: row.req_text("body")?,
         received_at: parse_ts(&row.req_text("received_at")?)?,
         case_id: opt_parse(row.text("case_id")?, "case id")?.map(CaseId),
-        outcome: row.req_text("outcome")?,
+        outcome: parse(&row.req_text("outcome")?, "outcome")?,
         media: match row.text("media_id")? {
             Some(id) => Some(baraza_core::outbound::MediaRef {
                 id,
                 media_type: row.text("media_type")?,
                 status: row
                     .text("media_status")?
-                    .unwrap_or_else(|| "pending".into()),
+                    .map(|s| parse(&s, "media_status"))
+                    .transpose()?
+                    .unwrap_or(baraza_core::outbound::MediaStatus::Pending),
             }),
             None => None,
         },

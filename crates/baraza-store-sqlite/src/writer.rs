@@ -305,7 +305,7 @@ impl BatchTx for SqliteWriter {
     async fn set_inbound_outcome(
         &mut self,
         id: uuid::Uuid,
-        outcome: &str,
+        outcome: baraza_core::outbound::InboundOutcome,
         case: Option<CaseId>,
     ) -> StoreResult<()> {
         let mut stmt = self
@@ -313,7 +313,7 @@ impl BatchTx for SqliteWriter {
             .prepare_cached("UPDATE inbound_messages SET outcome = ?1, case_id = ?2 WHERE id = ?3")
             .map_err(err)?;
         stmt.execute(params![
-            outcome,
+            outcome.as_str(),
             case.map(|c| c.0.to_string()),
             id.to_string()
         ])

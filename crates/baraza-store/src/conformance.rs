@@ -967,7 +967,7 @@ fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
             body: body.into(),
             received_at: now(),
             case_id: None,
-            outcome: String::new(),
+            outcome: outbound::InboundOutcome::Unhandled,
             media: None,
         },
         jurisdiction: jurisdiction_id(),
@@ -1082,7 +1082,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
         .receive_message(sms("ATXid_1", phone, "Hakuna maji Kamariny tangu Jumatatu"))
         .await
         .unwrap();
-    assert_eq!(first.message.outcome, "new_case");
+    assert_eq!(first.message.outcome, outbound::InboundOutcome::NewCase);
     let case = first.case.unwrap();
     assert_eq!(
         (case.channel, case.status),
@@ -1121,7 +1121,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
         ))
         .await
         .unwrap();
-    assert_eq!(status.message.outcome, "status");
+    assert_eq!(status.message.outcome, outbound::InboundOutcome::Status);
     assert_eq!(
         templates_to(&*s, phone).await.pop(),
         Some(M::Status {
@@ -1153,7 +1153,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
         .receive_message(sms("ATXid_3", phone, "2 bado hakuna maji"))
         .await
         .unwrap();
-    assert_eq!(no.message.outcome, "reopened");
+    assert_eq!(no.message.outcome, outbound::InboundOutcome::Reopened);
     let now_case = s.case_by_number(case.number).await.unwrap().unwrap();
     assert_eq!(
         (now_case.status, now_case.holder()),
@@ -1178,7 +1178,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     .await
     .unwrap();
     let yes = s.receive_message(sms("ATXid_4", phone, "1")).await.unwrap();
-    assert_eq!(yes.message.outcome, "confirmed");
+    assert_eq!(yes.message.outcome, outbound::InboundOutcome::Confirmed);
     assert_eq!(
         templates_to(&*s, phone).await.pop(),
         Some(M::AskRating {
@@ -1186,7 +1186,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
         })
     );
     let rated = s.receive_message(sms("ATXid_5", phone, "5")).await.unwrap();
-    assert_eq!(rated.message.outcome, "rated");
+    assert_eq!(rated.message.outcome, outbound::InboundOutcome::Rated);
     let done = s.case_by_number(case.number).await.unwrap().unwrap();
     assert_eq!(
         (done.status, done.satisfaction),
@@ -1224,7 +1224,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     assert!(!c.consent.contact);
     // A flood is stored, never lost, but not acted upon.
     let mut flood = sms("ATXid_9", "+254733000009", "spam");
-    flood.hold = Some("throttled".into());
+    flood.hold = Some(outbound::InboundOutcome::Throttled);
     let h = s.receive_message(flood).await.unwrap();
     assert_eq!(
         (h.message.outcome.as_str(), h.case.is_none()),

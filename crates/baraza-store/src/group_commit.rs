@@ -123,7 +123,7 @@ pub trait BatchTx: Send + 'static {
     async fn set_inbound_outcome(
         &mut self,
         id: uuid::Uuid,
-        outcome: &str,
+        outcome: outbound::InboundOutcome,
         case: Option<CaseId>,
     ) -> StoreResult<()>;
 
@@ -443,8 +443,12 @@ async fn relay_in_tx<T: BatchTx>(
     if let Some(follow) = &r.follow {
         act_in_tx(tx, &noted.case, &r.actor, follow, &r.targets, r.at, head).await?;
     }
-    tx.set_inbound_outcome(r.message.id, "citizen_update", Some(case.id))
-        .await?;
+    tx.set_inbound_outcome(
+        r.message.id,
+        outbound::InboundOutcome::CitizenUpdate,
+        Some(case.id),
+    )
+    .await?;
     Ok(Relayed {
         duplicate: false,
         event: Some(noted.event),

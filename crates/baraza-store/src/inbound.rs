@@ -7,7 +7,7 @@ use crate::group_commit::{BatchTx, act_in_tx, create_in_tx};
 use baraza_core::conversation::{Awaiting, Intent, interpret};
 use baraza_core::lifecycle::{Action, Actor};
 use baraza_core::outbound::{
-    InboundMessage, OutboundChannel, OutboundMessage, OutboxEntry, Template,
+    InboundMessage, InboundOutcome, OutboundChannel, OutboundMessage, OutboxEntry, Template,
 };
 use baraza_core::{
     Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
@@ -26,7 +26,7 @@ pub struct Arrival {
     /// Store the message with this outcome and do nothing else: `throttled` (too many
     /// from this sender lately) or `failed` (handling it failed; kept for a person to see).
     /// A STOP is obeyed even then.
-    pub hold: Option<String>,
+    pub hold: Option<InboundOutcome>,
 }
 
 /// What came of a message.
@@ -92,7 +92,7 @@ pub(crate) async fn handle<T: BatchTx>(
     if let Some(outcome) = hold
         && interpret(&message.body, &Awaiting::default()) != Intent::Stop
     {
-        tx.set_inbound_outcome(message.id, &outcome, None).await?;
+        tx.set_inbound_outcome(message.id, outcome, None).await?;
         message.outcome = outcome;
         return Ok(Handled {
             message,
@@ -134,7 +134,7 @@ pub(crate) async fn handle<T: BatchTx>(
         tx.update_citizen(&c).await?;
     }
 
-    let acted_on = |case: Option<Case>, outcome: &'static str| (outcome, case, None::<Template>);
+    let acted_on = |case: Option<Case>, outcome: InboundOutcome| (outcome, case, None::<Template>);
     let (outcome, case, reply) = match intent {
         Intent::NewConcern(text) => match parse_description(&text) {
             Ok(description) => {
@@ -160,14 +160,14 @@ pub(crate) async fn handle<T: BatchTx>(
                 };
                 // The acknowledgement with the reference is queued with the case's first event.
                 let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
-                acted_on(Some(intake.case), "new_case")
+                acted_on(Some(intake.case), InboundOutcome::NewCase)
             }
-            Err(_) => ("help", None, Some(Template::Help)),
+            Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
         },
         Intent::Status(Some(n)) => match tx.case_for_update(n).await? {
             // Another jurisdiction's case does not exist from here.
             Some(c) if c.jurisdiction == jurisdiction => (
-                "status",
+                InboundOutcome::Status,
                 None,
                 Some(Template::Status {
                     reference: n.display_with(&prefix),
@@ -175,7 +175,7 @@ pub(crate) async fn handle<T: BatchTx>(
                 }),
             ),
             _ => (
-                "status",
+                InboundOutcome::Status,
                 None,
                 Some(Template::StatusNotFound {
                     reference: n.display_with(&prefix),
@@ -184,23 +184,27 @@ pub(crate) async fn handle<T: BatchTx>(
         },
         Intent::Status(None) => match recent.first() {
             Some(c) => (
-                "status",
+                InboundOutcome::Status,
                 None,
                 Some(Template::Status {
                     reference: c.number.display_with(&prefix),
                     status: c.status,
                 }),
             ),
-            None => ("status", None, Some(Template::NoCaseYet)),
+            None => (InboundOutcome::Status, None, Some(Template::NoCaseYet)),
         },
-        Intent::BadReference(typed) => ("status", None, Some(Template::BadReference { typed })),
-        Intent::Help => ("help", None, Some(Template::Help)),
+        Intent::BadReference(typed) => (
+            InboundOutcome::Status,
+            None,
+            Some(Template::BadReference { typed }),
+        ),
+        Intent::Help => (InboundOutcome::Help, None, Some(Template::Help)),
         Intent::Stop => {
             if let Some(mut c) = citizen.clone() {
                 c.consent.contact = false;
                 tx.update_citizen(&c).await?;
             }
-            ("stopped", None, Some(Template::Stopped))
+            (InboundOutcome::Stopped, None, Some(Template::Stopped))
         }
         Intent::SetLanguage(l) => {
             language = l;
@@ -208,11 +212,15 @@ pub(crate) async fn handle<T: BatchTx>(
                 c.language = l;
                 tx.update_citizen(&c).await?;
             }
-            ("language", None, Some(Template::LanguageChanged))
+            (
+                InboundOutcome::Language,
+                None,
+                Some(Template::LanguageChanged),
+            )
         }
         Intent::Confirm(n) => {
             let case = act(tx, n, &actor, Action::Resolve, &targets, &message, head).await?;
-            acted_on(case, "confirmed")
+            acted_on(case, InboundOutcome::Confirmed)
         }
         Intent::Deny(n, reason) => {
             let reason = reason.unwrap_or_else(|| "the citizen says it is not solved".into());
@@ -247,7 +255,7 @@ pub(crate) async fn handle<T: BatchTx>(
                 }
                 None => None,
             };
-            acted_on(escalated.or(reopened), "reopened")
+            acted_on(escalated.or(reopened), InboundOutcome::Reopened)
         }
         Intent::Rate(n, score) => {
             let case = act(
@@ -260,7 +268,7 @@ pub(crate) async fn handle<T: BatchTx>(
                 head,
             )
             .await?;
-            acted_on(case, "rated")
+            acted_on(case, InboundOutcome::Rated)
         }
     };
     if let Some(template) = reply {
@@ -281,7 +289,7 @@ pub(crate) async fn handle<T: BatchTx>(
     }
     let case_id = case.as_ref().map(|c| c.id);
     tx.set_inbound_outcome(message.id, outcome, case_id).await?;
-    message.outcome = outcome.into();
+    message.outcome = outcome;
     message.case_id = case_id;
     Ok(Handled {
         message,

@@ -184,7 +184,11 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<baraza_core::outbound::InboundMessage>>;
     /// Record where fetching a message's media stands (`fetched`, `failed`).
-    async fn set_media_status(&self, inbound_id: uuid::Uuid, status: &str) -> StoreResult<()>;
+    async fn set_media_status(
+        &self,
+        inbound_id: uuid::Uuid,
+        status: baraza_core::outbound::MediaStatus,
+    ) -> StoreResult<()>;
     /// When `from` last wrote to us on `channel` (WhatsApp's 24-hour window).
     async fn last_inbound_at(&self, channel: Channel, from: &str)
     -> StoreResult<Option<Timestamp>>;

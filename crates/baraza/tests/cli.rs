@@ -507,3 +507,20 @@ fn a_citizens_rights_from_the_cli_access_rectify_erase_and_verify() {
     let kept = stdout(baraza(dir.path()).args(["privacy", "retention"]));
     assert!(kept.contains("citizen(s) erased"));
 }
+
+/// A journal exported by the release before typed events and erasure (commit 0d6edd1):
+/// imported and verified by this one, to the same head.
+#[test]
+fn a_journal_written_before_typed_events_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/journal-written-before-typed-events.jsonl");
+    stdout(baraza(dir.path()).args(["import", "-i", file.to_str().unwrap()]));
+    let verified = stdout(baraza(dir.path()).arg("verify"));
+    assert!(
+        verified.contains(
+            "journal intact: 16 events, 5 cases; head #16 570a0644e7d9a4d75926089c1637dde985323b3fad981b5aa2ead93722d746fb"
+        ),
+        "{verified}"
+    );
+}

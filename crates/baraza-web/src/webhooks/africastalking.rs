@@ -103,13 +103,13 @@ pub async fn incoming_sms(
             body: baraza_core::text::clean(&sms.text),
             received_at: state.clock.now(),
             case_id: None,
-            outcome: String::new(),
+            outcome: baraza_core::outbound::InboundOutcome::Unhandled,
             media: None,
         },
         jurisdiction,
         default_language: cat.jurisdiction.default_language,
         targets: cat.targets.clone(),
-        hold: throttled.then(|| "throttled".to_owned()),
+        hold: throttled.then_some(baraza_core::outbound::InboundOutcome::Throttled),
     };
     super::keep(&state, arrival, "sms").await?;
     Ok(StatusCode::OK)
@@ -271,7 +271,7 @@ async fn ussd_step(
             body: baraza_core::text::clean(body),
             received_at: state.clock.now(),
             case_id: None,
-            outcome: String::new(),
+            outcome: baraza_core::outbound::InboundOutcome::Unhandled,
             media: None,
         },
         jurisdiction: jurisdiction.clone(),

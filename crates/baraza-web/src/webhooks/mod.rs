@@ -92,7 +92,7 @@ pub(crate) async fn keep(
             state
                 .store
                 .receive_message(Arrival {
-                    hold: Some("failed".into()),
+                    hold: Some(baraza_core::outbound::InboundOutcome::Failed),
                     ..arrival
                 })
                 .await?

@@ -115,7 +115,7 @@ pub async fn incoming(
             body: baraza_core::text::clean(&text),
             received_at: state.clock.now(),
             case_id: None,
-            outcome: String::new(),
+            outcome: baraza_core::outbound::InboundOutcome::Unhandled,
             media: None,
         },
         jurisdiction,
@@ -124,7 +124,7 @@ pub async fn incoming(
         hold: state
             .senders
             .throttled(&from)
-            .then(|| "throttled".to_owned()),
+            .then_some(baraza_core::outbound::InboundOutcome::Throttled),
     };
     super::keep(&state, arrival, "twilio").await?;
     Ok(twiml())

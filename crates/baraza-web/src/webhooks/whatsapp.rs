@@ -91,11 +91,11 @@ pub async fn receive(
                     body: baraza_core::text::clean(&m.as_text()),
                     received_at: state.clock.now(),
                     case_id: None,
-                    outcome: String::new(),
+                    outcome: baraza_core::outbound::InboundOutcome::Unhandled,
                     media: m.image.as_ref().map(|i| baraza_core::outbound::MediaRef {
                         id: i.id.clone(),
                         media_type: i.mime_type.clone(),
-                        status: "pending".into(),
+                        status: baraza_core::outbound::MediaStatus::Pending,
                     }),
                 },
                 jurisdiction: jurisdiction.clone(),
@@ -104,7 +104,7 @@ pub async fn receive(
                 hold: state
                     .senders
                     .throttled(&from)
-                    .then(|| "throttled".to_owned()),
+                    .then_some(baraza_core::outbound::InboundOutcome::Throttled),
             };
             super::keep(&state, arrival, "whatsapp").await?;
         }
