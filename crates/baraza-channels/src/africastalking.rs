@@ -35,8 +35,14 @@ pub struct SmsGateway {
 
 impl SmsGateway {
     pub fn new(config: Config) -> Self {
+        Self::with_timeout(config, std::time::Duration::from_secs(20))
+    }
+
+    /// The same, waiting at most `timeout` for the provider's answer (after which the
+    /// send is uncertain, never retried).
+    pub fn with_timeout(config: Config, timeout: std::time::Duration) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
+            .timeout(timeout)
             .build()
             .unwrap_or_default();
         Self { http, config }
@@ -98,7 +104,7 @@ impl Gateway for SmsGateway {
             .form(&form)
             .send()
             .await
-            .map_err(|e| SendError::Retryable(format!("Africa's Talking unreachable: {e}")))?;
+            .map_err(|e| crate::gateway::transport_error("Africa's Talking", &e))?;
         let status = resp.status();
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(SendError::Retryable(format!(

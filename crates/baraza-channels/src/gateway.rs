@@ -22,6 +22,22 @@ pub enum SendError {
     /// Trying again would not help: the number is invalid, blacklisted...
     #[error("gave up: {0}")]
     Final(String),
+    /// The request may have reached the provider and been sent (the answer timed out, or
+    /// the connection dropped after the request went out). A timeout is not a failure:
+    /// sending again could reach the citizen twice, so it is never retried.
+    #[error("outcome unknown: {0}")]
+    Uncertain(String),
+}
+
+/// What a transport error says about a send: a connection that was never made proves the
+/// provider never saw the message (retry); anything later (a timeout waiting for the
+/// answer, a connection dropped mid-exchange) leaves it uncertain.
+pub fn transport_error(provider: &str, e: &reqwest::Error) -> SendError {
+    if e.is_connect() || e.is_builder() {
+        SendError::Retryable(format!("{provider} unreachable: {e}"))
+    } else {
+        SendError::Uncertain(format!("{provider} did not answer: {e}"))
+    }
 }
 
 /// A message ready to go: its rendered text, and what a provider may need besides.

@@ -199,7 +199,7 @@ impl Gateway for TwilioGateway {
             .form(&form)
             .send()
             .await
-            .map_err(|e| SendError::Retryable(format!("Twilio unreachable: {e}")))?;
+            .map_err(|e| crate::gateway::transport_error("Twilio", &e))?;
         let status = resp.status();
         if status.is_success() {
             return Ok(match resp.json::<Created>().await {

@@ -344,7 +344,7 @@ impl Gateway for WhatsappGateway {
             .json(&body)
             .send()
             .await
-            .map_err(|e| SendError::Retryable(format!("WhatsApp unreachable: {e}")))?;
+            .map_err(|e| crate::gateway::transport_error("WhatsApp", &e))?;
         let status = resp.status();
         if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 401 {
             return Err(SendError::Retryable(format!("WhatsApp answered {status}")));

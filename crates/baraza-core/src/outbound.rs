@@ -199,6 +199,9 @@ string_enum! {
         Delivered => "delivered",
         /// Given up: a final error from the provider, or too many attempts.
         Failed => "failed",
+        /// Handed to the provider without an answer (a timeout, a dropped connection): it
+        /// may have been sent, so it is never sent again.
+        Uncertain => "uncertain",
     }
 }
 

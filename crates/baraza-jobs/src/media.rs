@@ -49,7 +49,8 @@ impl MediaFetcher {
             };
             let (bytes, media_type) = match self.whatsapp.fetch_media(&media.id).await {
                 Ok(got) => got,
-                Err(SendError::Retryable(why)) => {
+                // Fetching is harmless to repeat: an unanswered fetch is tried again too.
+                Err(SendError::Retryable(why) | SendError::Uncertain(why)) => {
                     tracing::warn!(error = %why, "media fetch failed; will retry");
                     continue;
                 }

@@ -105,6 +105,13 @@ impl OutboxWorker {
                 e.cost = sent.cost;
                 e.last_error = None;
             }
+            Err(SendError::Uncertain(why)) => {
+                // Perhaps sent: at most once matters more to a citizen than at least once.
+                tracing::warn!(id = %e.message.id, error = %why, "send outcome unknown; not sending again");
+                e.status = OutboxStatus::Uncertain;
+                e.provider = Some(gateway.provider().to_owned());
+                e.last_error = Some(why);
+            }
             Err(SendError::Retryable(why)) if e.attempts < MAX_ATTEMPTS => {
                 tracing::warn!(id = %e.message.id, attempts = e.attempts, error = %why, "sending failed; will retry");
                 e.next_attempt_at = now + backoff(e.attempts);
