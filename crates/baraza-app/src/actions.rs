@@ -42,6 +42,15 @@ impl App<'_> {
             errors.finish()?;
             return Err(Error::Internal("action missing".into()));
         };
+        // The role gate comes before the fields: an action the role may never take is
+        // refused as such (403), whatever was sent with it.
+        if !baraza_core::lifecycle::may(baraza_core::lifecycle::ActorRole::Staff(user.role), kind) {
+            return Err(baraza_core::LifecycleError::RoleNotAllowed {
+                role: user.role.as_str(),
+                action: kind,
+            }
+            .into());
+        }
         let present = [
             ("category", body.category.is_some()),
             ("priority", body.priority.is_some()),

@@ -384,3 +384,84 @@ on_both!(
     postgres_ussd_screens_fit_and_no_answer_makes_a_junk_case,
     ussd_answers_fit_and_make_no_junk
 );
+
+/// The standing role × action × scope matrix over the JSON API: for every user and every
+/// action, on a case inside and outside their scope, the answer is what the lifecycle's
+/// role rules and the one scope rule say (404 outside scope, exactly as for a case that
+/// does not exist; 403 for a role that may never take the action; otherwise the
+/// lifecycle or the fields decide, never the gate).
+async fn role_action_scope_matrix(app: &ConsoleApp) {
+    use baraza_core::lifecycle::{ActionKind, ActorRole, may};
+    // A water case in Emsoo (0741, Keiyo North), and a health case in Chepkorio (0746,
+    // Keiyo South) that only jurisdiction-wide staff see.
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let inside = app.file("0741", "+254711000555").await;
+    desk.act(
+        &inside,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "low"),
+        ],
+    )
+    .await;
+    let outside = app.file("0746", "+254711000666").await;
+    let http = reqwest::Client::new();
+    let catalog = baraza_app::Catalog::load(&*app.store).await.unwrap();
+    let cat = catalog.get(&fixtures::jurisdiction_id()).unwrap();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (name, user) in &app.users {
+        let token = format!("bz_{name}");
+        for kind in ActionKind::ALL {
+            for case in [&inside, &outside] {
+                let current = app
+                    .store
+                    .case_by_number(case.number)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let visible = baraza_app::scope::visible(user, &current, &cat);
+                let allowed = may(ActorRole::Staff(user.role), *kind);
+                let r = http
+                    .post(format!(
+                        "{}/api/v1/cases/{}/actions",
+                        app.base,
+                        case.number.digits()
+                    ))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"action": kind.as_str()}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let ok = if !visible {
+                    status == 404
+                } else if !allowed {
+                    status == 403
+                } else {
+                    ![403, 404, 500].contains(&status)
+                };
+                checked += 1;
+                if !ok {
+                    wrong.push(format!(
+                        "{name} {kind} visible={visible} allowed={allowed}: {status}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(checked >= 380, "{checked}");
+}
+
+on_both!(
+    every_role_action_and_scope_answers_as_the_rules_say,
+    postgres_every_role_action_and_scope_answers_as_the_rules_say,
+    role_action_scope_matrix
+);
