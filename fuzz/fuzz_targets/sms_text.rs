@@ -7,10 +7,22 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &str| {
     let n = CaseNumber::parse("48210937").ok();
     for awaiting in [
-        Awaiting { confirmation: None, rating: None },
-        Awaiting { confirmation: n, rating: None },
-        Awaiting { confirmation: None, rating: n },
-        Awaiting { confirmation: n, rating: n },
+        Awaiting {
+            confirmation: None,
+            rating: None,
+        },
+        Awaiting {
+            confirmation: n,
+            rating: None,
+        },
+        Awaiting {
+            confirmation: None,
+            rating: n,
+        },
+        Awaiting {
+            confirmation: n,
+            rating: n,
+        },
     ] {
         let _ = interpret(data, &awaiting);
     }

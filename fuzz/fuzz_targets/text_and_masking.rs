@@ -9,7 +9,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &str| {
     let once = clean(data);
     assert_eq!(clean(&once), once);
-    assert!(!once.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')));
+    assert!(
+        !once
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    );
     let masked = mask(data);
     let mut run = 0;
     for c in masked.chars() {

@@ -165,7 +165,7 @@ pub fn build_new_case(
         attachments,
         citizen,
         // Keys are the filer's own: another user's key can never return their case.
-        idempotency_key: key,
+        idempotency_key: key.map(|k| baraza_core::text::clean(&k)),
         // The reference goes back in this response, to whoever files it for the citizen.
         acknowledged_on_intake: matches!(
             channel,

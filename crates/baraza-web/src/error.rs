@@ -1,7 +1,7 @@
 //! One error type for every handler. It decides the HTTP status and renders RFC 9457
 //! problem details with a stable `code`; internal causes are logged once, never sent.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
@@ -288,41 +288,67 @@ pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
-    #[expect(
-        clippy::disallowed_types,
-        reason = "the one place the raw extractor is wrapped"
-    )]
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(AppError::invalid("query", e.body_text()))
-            }
-            Err(e) => Err(AppError::BadRequest {
-                code: "bad_request",
-                detail: e.body_text(),
-            }),
-        }
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let cleaned = cleaned_urlencoded(raw.as_bytes())
+            .map_err(|_| AppError::invalid("query", "not a valid query string"))?;
+        serde_urlencoded::from_str(&cleaned)
+            .map(ApiQuery)
+            .map_err(|e| AppError::invalid("query", e.to_string()))
     }
 }
 
-/// `Form` whose rejection is our problem document (a page's path shows it as an HTML page).
+/// A form or query string with every value made safe at the edge (`text::clean`: NUL and
+/// the other control and spoofing characters dropped), re-encoded for the typed parse.
+/// One rule for every form and query: pages, the API's filters and the providers' callbacks.
+fn cleaned_urlencoded(raw: &[u8]) -> Result<String, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(raw).map_err(|e| AppError::BadRequest {
+            code: "bad_form",
+            detail: format!("not a form: {e}"),
+        })?;
+    let cleaned: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(k, v)| (baraza_core::text::clean(&k), baraza_core::text::clean(&v)))
+        .collect();
+    serde_urlencoded::to_string(&cleaned).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// `Form` whose rejection is our problem document (a page's path shows it as an HTML page),
+/// its values cleaned at the edge.
 pub struct FormBody<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for FormBody<T> {
     type Rejection = AppError;
-    #[expect(
-        clippy::disallowed_types,
-        reason = "the one place the raw extractor is wrapped"
-    )]
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Form::<T>::from_request(req, state).await {
-            Ok(axum::extract::Form(v)) => Ok(FormBody(v)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
-            Err(e) => Err(AppError::BadRequest {
-                code: "bad_form",
-                detail: e.body_text(),
-            }),
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::UnsupportedMediaType(
+                "send the form as application/x-www-form-urlencoded".into(),
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest {
+                        code: "bad_form",
+                        detail: e.body_text(),
+                    }
+                }
+            })?;
+        let cleaned = cleaned_urlencoded(&bytes)?;
+        serde_urlencoded::from_str(&cleaned)
+            .map(FormBody)
+            .map_err(|e| AppError::BadRequest {
+                code: "bad_form",
+                detail: e.to_string(),
+            })
     }
 }
