@@ -524,3 +524,211 @@ fn a_journal_written_before_typed_events_still_verifies() {
         "{verified}"
     );
 }
+
+/// `serve --demo` on a given database; returns the child and its base URL.
+fn serve_on(dir: &Path, database_url: Option<&str>) -> (std::process::Child, String) {
+    let bin = assert_cmd::cargo::cargo_bin("baraza");
+    let mut cmd = std::process::Command::new(bin);
+    cmd.current_dir(dir).env_remove("BARAZA_DATABASE_URL");
+    if let Some(url) = database_url {
+        cmd.args(["--database-url", url]);
+    }
+    let mut child = cmd
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    (child, base)
+}
+
+/// File cases with Idempotency-Keys from `clients` clients for `for_ms`, against the
+/// given servers in turn; returns the references the servers acknowledged, by key.
+async fn hammer(
+    bases: &[String],
+    clients: usize,
+    for_ms: u64,
+    same_key_everywhere: bool,
+) -> Vec<(String, String)> {
+    let http = reqwest::Client::new();
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(for_ms);
+    let tasks = (0..clients).map(|c| {
+        let http = http.clone();
+        let bases = bases.to_vec();
+        async move {
+            let mut acked = Vec::new();
+            let mut i = 0;
+            while std::time::Instant::now() < until {
+                let key = format!("load-{c}-{i}");
+                let targets: Vec<&String> = if same_key_everywhere {
+                    bases.iter().collect()
+                } else {
+                    vec![&bases[i % bases.len()]]
+                };
+                for base in targets {
+                    let r = http
+                        .post(format!("{base}/api/v1/cases"))
+                        .bearer_auth("bz_demo_desk")
+                        .header("Idempotency-Key", &key)
+                        .json(&serde_json::json!({"kind": "complaint", "ward": "0741", "description": format!("load test {key}")}))
+                        .send()
+                        .await;
+                    if let Ok(r) = r
+                        && r.status().is_success()
+                        && let Ok(v) = r.json::<serde_json::Value>().await
+                    {
+                        acked.push((key.clone(), v["reference"].as_str().unwrap_or_default().to_owned()));
+                    }
+                }
+                i += 1;
+            }
+            acked
+        }
+    });
+    futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn every_acknowledged_intake_survives_kill_9_under_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (mut server, base) = serve_on(dir.path(), None);
+    let load = {
+        let base = base.clone();
+        rt.spawn(async move { hammer(&[base], 16, 2000, false).await })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // kill -9 in the middle of the load.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let acked = rt.block_on(load).unwrap();
+    assert!(
+        acked.len() > 50,
+        "only {} intakes before the kill",
+        acked.len()
+    );
+    let (mut again, base) = serve_on(dir.path(), None);
+    let missing = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let mut missing = Vec::new();
+        for (_, reference) in &acked {
+            let r = http
+                .get(format!("{base}/api/v1/cases/{reference}"))
+                .bearer_auth("bz_demo_desk")
+                .send()
+                .await
+                .unwrap();
+            if !r.status().is_success() {
+                missing.push(reference.clone());
+            }
+        }
+        missing
+    });
+    again.kill().unwrap();
+    again.wait().unwrap();
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged intakes lost: {missing:?}",
+        missing.len()
+    );
+    assert!(stdout(baraza(dir.path()).arg("verify")).contains("journal intact"));
+}
+
+#[test]
+fn three_processes_on_one_postgres_make_no_duplicates() {
+    let Some(url) = std::env::var("BARAZA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("skipped: BARAZA_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("baraza_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = rt
+        .block_on(baraza_store_postgres::AdminPool::connect(&url))
+        .expect("PostgreSQL reachable");
+    rt.block_on(admin.execute(&format!("CREATE DATABASE {name}")))
+        .unwrap();
+    let db = baraza_store_postgres::url_with_database(&url, &name);
+    let dir = tempfile::tempdir().unwrap();
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..3 {
+        let (child, base) = serve_on(dir.path(), Some(&db));
+        servers.push(child);
+        bases.push(base);
+    }
+    // The same keys to all three processes at once, and the same SMS to all three.
+    let acked = rt.block_on(hammer(&bases, 6, 1500, true));
+    let sms = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let mut posts = Vec::new();
+        for i in 0..20 {
+            for base in &bases {
+                let form = [
+                    ("from", format!("+2547009{i:05}")),
+                    ("to", "40404".to_owned()),
+                    ("text", format!("Hakuna maji {i}")),
+                    ("id", format!("ATXthree{i}")),
+                    ("date", "2026-11-23 09:00:00".to_owned()),
+                ];
+                posts.push(
+                    http.post(format!("{base}/webhooks/africastalking/demo-at-secret/sms"))
+                        .form(&form)
+                        .send(),
+                );
+            }
+        }
+        futures::future::join_all(posts)
+            .await
+            .into_iter()
+            .filter(|r| r.as_ref().is_ok_and(|r| r.status().is_success()))
+            .count()
+    });
+    for mut s in servers {
+        s.kill().unwrap();
+        s.wait().unwrap();
+    }
+    assert_eq!(sms, 60);
+    // One case per key, whichever process answered.
+    let mut by_key: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        Default::default();
+    for (k, r) in &acked {
+        by_key.entry(k).or_default().insert(r);
+    }
+    assert!(by_key.len() > 20, "{}", by_key.len());
+    assert!(
+        by_key.values().all(|refs| refs.len() == 1),
+        "a key made two cases"
+    );
+    let export = stdout(baraza(dir.path()).args(["--database-url", &db, "export"]));
+    let sms_cases = export
+        .lines()
+        .filter(|l| l.contains(r#""type":"case""#) && l.contains("Hakuna maji"))
+        .count();
+    assert_eq!(sms_cases, 20, "one case per provider message id");
+    let load_cases = export
+        .lines()
+        .filter(|l| l.contains(r#""type":"case""#) && l.contains("load test"))
+        .count();
+    assert_eq!(load_cases, by_key.len());
+    assert!(
+        stdout(baraza(dir.path()).args(["--database-url", &db, "verify"]))
+            .contains("journal intact")
+    );
+    let _ = rt.block_on(admin.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+}
