@@ -1,0 +1,148 @@
+//! The outbox and inbound media: claiming, recording, delivery reports.
+
+use super::*;
+
+impl PostgresStore {
+    pub(crate) async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        // SKIP LOCKED: workers in other processes claim other rows, never the same.
+        let sql = format!(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
+             AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
+            rows::OUTBOX_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(lease_until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::outbox).collect()
+    }
+
+    pub(crate) async fn update_outbox(
+        &self,
+        e: &OutboxEntry,
+        claimed_until: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, provider = $4, \
+             provider_message_id = $5, cost = $6, last_error = $7, updated_at = $8 \
+             WHERE id = $9 AND status = 'pending' AND next_attempt_at = $10",
+        )
+        .bind(e.status.as_str())
+        .bind(i32::try_from(e.attempts).unwrap_or(i32::MAX))
+        .bind(e.next_attempt_at)
+        .bind(&e.provider)
+        .bind(&e.provider_message_id)
+        .bind(&e.cost)
+        .bind(&e.last_error)
+        .bind(e.updated_at)
+        .bind(e.message.id)
+        .bind(claimed_until)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn outbox_delivery(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+        status: OutboxStatus,
+        detail: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = COALESCE($2, last_error), updated_at = $3 \
+             WHERE provider = $4 AND provider_message_id = $5 AND status NOT IN ('delivered', 'failed') \
+             AND ($1 <> 'sent' OR status = 'pending')",
+        )
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(at)
+        .bind(provider)
+        .bind(provider_message_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() > 0 {
+            return Ok(true);
+        }
+        let ours =
+            sqlx::query("SELECT 1 FROM outbox WHERE provider = $1 AND provider_message_id = $2")
+                .bind(provider)
+                .bind(provider_message_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(ours.is_some())
+    }
+
+    pub(crate) async fn pending_media(
+        &self,
+        limit: u32,
+    ) -> StoreResult<Vec<baraza_core::outbound::InboundMessage>> {
+        let sql = format!(
+            "SELECT {} FROM inbound_messages WHERE media_status = 'pending' ORDER BY received_at LIMIT $1",
+            rows::INBOUND_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::inbound).collect()
+    }
+
+    pub(crate) async fn set_media_status(
+        &self,
+        inbound_id: uuid::Uuid,
+        status: baraza_core::outbound::MediaStatus,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE inbound_messages SET media_status = $1 WHERE id = $2")
+            .bind(status.as_str())
+            .bind(inbound_id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    pub(crate) async fn last_inbound_at(
+        &self,
+        channel: Channel,
+        from: &str,
+    ) -> StoreResult<Option<Timestamp>> {
+        let row = sqlx::query(
+            "SELECT received_at FROM inbound_messages WHERE channel = $1 AND from_address = $2 \
+             ORDER BY received_at DESC LIMIT 1",
+        )
+        .bind(channel.as_str())
+        .bind(from)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| rows::get(&r, "received_at")).transpose()
+    }
+
+    pub(crate) async fn outbox_to(&self, to: &str, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {} FROM outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            rows::OUTBOX_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(to)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::outbox).collect()
+    }
+}

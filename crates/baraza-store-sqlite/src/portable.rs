@@ -1,0 +1,120 @@
+//! The journal head, export and import.
+
+use super::*;
+
+impl SqliteStore {
+    pub(crate) async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        writes::read_head(&mut conn).await
+    }
+
+    pub(crate) async fn export(&self, out: mpsc::Sender<Record>) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        // One read transaction: in WAL mode every statement below sees the same snapshot.
+        let mut tx = conn.begin().await.map_err(db_err)?;
+        let send = |r: Record| {
+            let out = out.clone();
+            async move {
+                out.send(r)
+                    .await
+                    .map_err(|_| StoreError::Backend("the export reader stopped".into()))
+            }
+        };
+        macro_rules! stream {
+            ($sql:expr, $map:expr) => {{
+                let sql = $sql;
+                let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await.map_err(db_err)? {
+                    send($map(&row)?).await?;
+                }
+            }};
+        }
+        stream!("SELECT * FROM jurisdictions ORDER BY id".to_owned(), |r| {
+            rows::jurisdiction(r).map(Record::Jurisdiction)
+        });
+        stream!(
+            "SELECT * FROM areas ORDER BY jurisdiction_id, depth, code".to_owned(),
+            |r| rows::area(r).map(Record::Area)
+        );
+        stream!(
+            "SELECT * FROM departments ORDER BY jurisdiction_id, code".to_owned(),
+            |r| rows::department(r).map(Record::Department)
+        );
+        stream!(
+            "SELECT * FROM categories ORDER BY jurisdiction_id, code".to_owned(),
+            |r| rows::category(r).map(Record::Category)
+        );
+        stream!("SELECT * FROM users ORDER BY id".to_owned(), |r| {
+            rows::user(r).map(Record::User)
+        });
+        stream!("SELECT * FROM api_tokens ORDER BY id".to_owned(), |r| {
+            rows::token(r).map(Record::Token)
+        });
+        stream!("SELECT * FROM citizens ORDER BY id".to_owned(), |r| {
+            rows::citizen(r).map(Record::Citizen)
+        });
+        stream!(
+            format!("SELECT {} FROM cases ORDER BY id", rows::CASE_COLUMNS),
+            |r| rows::case(r).map(|c| Record::Case(Box::new(c)))
+        );
+        stream!(
+            format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
+            |r| rows::event(r).map(Record::Event)
+        );
+        stream!(
+            format!("SELECT {} FROM outbox ORDER BY id", rows::OUTBOX_COLUMNS),
+            |r| rows::outbox(r).map(|o| Record::Outbox(Box::new(o)))
+        );
+        stream!(
+            format!(
+                "SELECT {} FROM inbound_messages ORDER BY id",
+                rows::INBOUND_COLUMNS
+            ),
+            |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))
+        );
+        let head = writes::read_head(&mut tx).await?;
+        send(Record::Head(head)).await?;
+        tx.rollback().await.map_err(db_err)
+    }
+
+    pub(crate) async fn is_empty(&self) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM jurisdictions) OR EXISTS (SELECT 1 FROM users) \
+             OR EXISTS (SELECT 1 FROM cases) OR EXISTS (SELECT 1 FROM journal) AS has_data",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(!rows::get::<bool>(&row, "has_data")?)
+    }
+
+    pub(crate) async fn import(
+        &self,
+        mut records: mpsc::Receiver<StoreResult<Record>>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // Dropping the transaction without commit rolls it back.
+        while let Some(next) = records.recv().await {
+            let r = next?;
+            match &r {
+                Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
+                Record::Area(a) => writes::put_area(&mut tx, a).await?,
+                Record::Department(d) => writes::put_department(&mut tx, d).await?,
+                Record::Category(c) => writes::put_category(&mut tx, c).await?,
+                Record::User(u) => writes::add_user(&mut tx, u).await?,
+                Record::Token(t) => writes::add_token(&mut tx, t).await?,
+                Record::Citizen(c) => writes::insert_citizen(&mut tx, c).await?,
+                Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
+                Record::Event(e) => writes::insert_event(&mut tx, e).await?,
+                Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
+                Record::Inbound(m) => writes::insert_inbound(&mut tx, m).await?,
+                Record::Head(h) => writes::write_head(&mut tx, h).await?,
+                Record::Footer { .. } => return tx.commit().await.map_err(db_err),
+                Record::Header { .. } => {}
+            }
+        }
+        Err(StoreError::Backend(
+            "the import ended before its footer; nothing was stored".into(),
+        ))
+    }
+}
