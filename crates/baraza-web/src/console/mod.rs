@@ -187,6 +187,17 @@ pub fn message(
     (status, render(&page)).into_response()
 }
 
+/// A page or action the user's role may not use: refused, nothing done.
+pub fn not_allowed(u: &ConsoleUser) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        u.frame(u.tr.t("not-allowed")),
+        u.tr.t("not-allowed"),
+        vec![],
+        "/staff",
+    )
+}
+
 /// A form post without the session's CSRF token: refused, nothing done.
 pub fn csrf_refused(u: &ConsoleUser) -> Response {
     tracing::warn!(user = %u.user.id, "form post refused: missing or wrong CSRF token");

@@ -3,7 +3,7 @@
 //! approved by a second person who signs with their own password. The rules are the
 //! application layer's (`baraza_app::rights`); this module adds forms.
 
-use super::{ConsoleUser, Frame, csrf_refused, message, password, render};
+use super::{ConsoleUser, Frame, csrf_refused, not_allowed, password, render};
 use crate::AppState;
 use crate::error::{AppError, FormBody};
 use askama::Template;
@@ -21,16 +21,6 @@ struct PrivacyPage {
     contact: String,
     errors: Vec<String>,
     notices: Vec<String>,
-}
-
-fn refused(u: &ConsoleUser) -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        u.frame(u.tr.t("not-allowed")),
-        u.tr.t("not-allowed"),
-        vec![],
-        "/staff",
-    )
 }
 
 fn page(
@@ -69,7 +59,7 @@ fn refusal(u: &ConsoleUser, contact: String, e: baraza_app::Error) -> Result<Res
 
 pub async fn form(u: ConsoleUser) -> Response {
     if u.role() != Role::SystemAdministrator {
-        return refused(&u);
+        return not_allowed(&u);
     }
     page(&u, String::new(), vec![], vec![], StatusCode::OK)
 }
@@ -94,7 +84,7 @@ pub async fn access(
         return Ok(csrf_refused(&u));
     }
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     let record = match rights::access(&*state.store, &*state.clock, &f.contact).await {
         Ok(r) => r,
@@ -157,7 +147,7 @@ pub async fn rectify(
         return Ok(csrf_refused(&u));
     }
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     let given = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let fix = rights::Rectification {
@@ -202,7 +192,7 @@ pub async fn erase(
         return Ok(csrf_refused(&u));
     }
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     let approver_refused = || {
         page(

@@ -2,7 +2,7 @@
 //! role and scope, who is locked out; reset a password (a temporary one, shown once; it
 //! ends the user's sessions) and disable or enable an account.
 
-use super::{ConsoleUser, Frame, csrf_refused, message, password, render};
+use super::{ConsoleUser, Frame, csrf_refused, message, not_allowed, password, render};
 use crate::AppState;
 use crate::error::{AppError, FormBody};
 use askama::Template;
@@ -42,16 +42,6 @@ impl UsersPage {
     }
 }
 
-fn refused(u: &ConsoleUser) -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        u.frame(u.tr.t("not-allowed")),
-        u.tr.t("not-allowed"),
-        vec![],
-        "/staff",
-    )
-}
-
 async fn page(
     state: &AppState,
     u: &ConsoleUser,
@@ -89,7 +79,7 @@ async fn page(
 
 pub async fn list(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     page(&state, &u, None).await
 }
@@ -126,10 +116,10 @@ pub async fn reset_password(
         return Ok(csrf_refused(&u));
     }
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     let Some(t) = target(&state, &u, &id).await? else {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     };
     let temporary = password::temporary();
     let pw = temporary.clone();
@@ -153,10 +143,10 @@ async fn set_disabled(
         return Ok(csrf_refused(&u));
     }
     if u.role() != Role::SystemAdministrator {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     }
     let Some(t) = target(&state, &u, &id).await? else {
-        return Ok(refused(&u));
+        return Ok(not_allowed(&u));
     };
     if disabled
         && let Err(baraza_app::Error::Forbidden { detail, .. }) =

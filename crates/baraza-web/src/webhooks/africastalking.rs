@@ -350,15 +350,7 @@ async fn ussd_step(
             ussd_answer(true, &text.map_err(|e| AppError::Internal(e.to_string()))?)
         }
         ussd::Step::AskAnswer => {
-            let waiting = match &citizen {
-                Some(c) => state
-                    .store
-                    .cases_of_citizen(c.id, 10)
-                    .await?
-                    .into_iter()
-                    .find(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed)),
-                None => None,
-            };
+            let waiting = waiting_for_answer(state, citizen.as_ref()).await?;
             match waiting {
                 None => ussd_answer(true, &say("ussd-no-answer-waiting", &[])?),
                 Some(case) => {
@@ -391,16 +383,7 @@ async fn ussd_step(
         ussd::Step::Answer(yes) => {
             // Only a case waiting for "is it solved?" takes an answer: with none, the
             // digit must not become a new concern whose text is "1".
-            let waiting = match &citizen {
-                Some(c) => state
-                    .store
-                    .cases_of_citizen(c.id, 10)
-                    .await?
-                    .into_iter()
-                    .any(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed)),
-                None => false,
-            };
-            if !waiting {
+            if waiting_for_answer(state, citizen.as_ref()).await?.is_none() {
                 return Ok(ussd_answer(true, &say("ussd-no-answer-waiting", &[])?));
             }
             // Through the same conversation as SMS: the case waiting for an answer is
@@ -424,6 +407,20 @@ async fn ussd_step(
             ussd_answer(true, &text)
         }
     })
+}
+
+/// The citizen's case waiting for "is it solved?", if any.
+async fn waiting_for_answer(
+    state: &AppState,
+    citizen: Option<&baraza_core::Citizen>,
+) -> Result<Option<baraza_core::Case>, AppError> {
+    let Some(c) = citizen else { return Ok(None) };
+    Ok(state
+        .store
+        .cases_of_citizen(c.id, 10)
+        .await?
+        .into_iter()
+        .find(|c| matches!(c.status, Status::Responded | Status::ClosedUnconfirmed)))
 }
 
 /// USSD sessions are stored under their own provider name, apart from SMS ids.
