@@ -98,7 +98,8 @@ impl PostgresStore {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         // Dropping the transaction without commit rolls it back.
         while let Some(next) = records.recv().await {
-            let r = next?;
+            // PostgreSQL stores no NUL: texts from before the edge cleaned them get U+FFFD.
+            let r = baraza_store::portable::without_nul(next?);
             match &r {
                 Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
                 Record::Area(a) => writes::put_area(&mut tx, a).await?,

@@ -239,3 +239,54 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
 fn invalid(line: u64, msg: impl Into<String>) -> StoreError {
     StoreError::Invalid(baraza_core::FieldError::new(format!("line {line}"), msg))
 }
+
+/// A record fit for a database that cannot store NUL (PostgreSQL's `text` and `jsonb`):
+/// every NUL in its texts becomes U+FFFD. Databases written before text was cleaned at
+/// the edge (SQLite took NUL) import whole; the journal's payloads need nothing (NUL is
+/// escaped inside their JSON), and `verify` accepts exactly this substitution in a case
+/// row (see `Verifier`).
+pub fn without_nul(r: Record) -> Record {
+    fn fix(s: &mut String) {
+        if s.contains('\0') {
+            *s = s.replace('\0', "\u{FFFD}");
+        }
+    }
+    fn fix_opt(s: &mut Option<String>) {
+        if let Some(s) = s.as_mut() {
+            fix(s);
+        }
+    }
+    match r {
+        Record::Case(mut c) => {
+            fix(&mut c.description);
+            fix_opt(&mut c.reason);
+            fix_opt(&mut c.referred_to);
+            fix_opt(&mut c.idempotency_key);
+            Record::Case(c)
+        }
+        Record::Citizen(mut c) => {
+            fix_opt(&mut c.name);
+            fix_opt(&mut c.whatsapp_id);
+            Record::Citizen(c)
+        }
+        Record::Inbound(mut m) => {
+            fix(&mut m.body);
+            fix(&mut m.from);
+            fix(&mut m.provider_message_id);
+            fix_opt(&mut m.to);
+            Record::Inbound(m)
+        }
+        Record::Outbox(mut o) => {
+            fix(&mut o.message.to);
+            fix_opt(&mut o.last_error);
+            let text = serde_json::to_string(&o.message.template).unwrap_or_default();
+            if text.contains("\\u0000")
+                && let Ok(t) = serde_json::from_str(&text.replace("\\u0000", "\\ufffd"))
+            {
+                o.message.template = t;
+            }
+            Record::Outbox(o)
+        }
+        other => other,
+    }
+}

@@ -732,3 +732,69 @@ fn three_processes_on_one_postgres_make_no_duplicates() {
     );
     let _ = rt.block_on(admin.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
 }
+
+/// A SQLite database written before text was cleaned at the edge holds NUL in messages
+/// it kept without acting on them, which PostgreSQL cannot store: it imports whole all
+/// the same, and verifies.
+#[test]
+fn a_sqlite_database_holding_nul_imports_into_postgres_and_verifies() {
+    let Some(admin) = std::env::var("BARAZA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    stdout(baraza(dir.path()).arg("demo"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use baraza_store::Store;
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join("baraza-data/baraza.db").display()
+        );
+        let store = baraza_store_sqlite::SqliteStore::open(&url).await.unwrap();
+        let j = store.jurisdictions().await.unwrap().remove(0);
+        let handled = store
+            .receive_message(baraza_store::inbound::Arrival {
+                message: baraza_core::outbound::InboundMessage {
+                    id: uuid::Uuid::now_v7(),
+                    provider: "africastalking".into(),
+                    provider_message_id: "ATXlegacy\0".into(),
+                    channel: baraza_core::Channel::Sms,
+                    from: "+254700555666".into(),
+                    to: Some("40404".into()),
+                    body: "spam\0 spam".into(),
+                    received_at: chrono::Utc::now(),
+                    case_id: None,
+                    outcome: baraza_core::outbound::InboundOutcome::Unhandled,
+                    media: None,
+                },
+                jurisdiction: j.id.clone(),
+                default_language: j.default_language,
+                targets: Default::default(),
+                hold: Some(baraza_core::outbound::InboundOutcome::Throttled),
+            })
+            .await
+            .unwrap();
+        assert!(handled.case.is_none());
+    });
+    assert!(stdout(baraza(dir.path()).arg("verify")).contains("journal intact"));
+    stdout(baraza(dir.path()).args(["export", "-o", "legacy.jsonl"]));
+    assert!(
+        std::fs::read_to_string(dir.path().join("legacy.jsonl"))
+            .unwrap()
+            .contains("\\u0000")
+    );
+    let pool = rt
+        .block_on(baraza_store_postgres::AdminPool::connect(&admin))
+        .expect("PostgreSQL reachable");
+    let name = format!("baraza_test_{}", uuid::Uuid::new_v4().simple());
+    rt.block_on(pool.execute(&format!("CREATE DATABASE {name}")))
+        .unwrap();
+    let pg = baraza_store_postgres::url_with_database(&admin, &name);
+    stdout(baraza(dir.path()).args(["--database-url", &pg, "import", "-i", "legacy.jsonl"]));
+    let verified = stdout(baraza(dir.path()).args(["--database-url", &pg, "verify"]));
+    assert!(verified.contains("journal intact"), "{verified}");
+    let _ = rt.block_on(pool.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+}
