@@ -1,5 +1,5 @@
 //! The personal-data sweep: cases filed with a citizen's name, phone number and email
-//! address on SMS, the web form, the JSON API, the console's intake and Open311, then
+//! address on SMS, USSD, the web form, the JSON API, the console's intake and Open311, then
 //! every answer read as every role and as the public: API lists and cases, console queues,
 //! case pages and overview, the tracking page, the registry, the dashboard, open data and
 //! Open311. Each audience may see only what the privacy projection allows it.
@@ -119,6 +119,32 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     numbers.push(CaseNumber::parse(v[0]["service_request_id"].as_str().unwrap()).unwrap());
+    // USSD, through Africa's Talking's webhook: water, its category, Keiyo North, Emsoo.
+    let before = app.store.count_cases(&CaseFilter::default()).await.unwrap();
+    let screen = http
+        .post(format!(
+            "{}/webhooks/africastalking/{AT_SECRET}/ussd",
+            app.base
+        ))
+        .form(&[
+            ("sessionId", "pd-ussd-1"),
+            ("serviceCode", "*384*1#"),
+            ("phoneNumber", PHONE),
+            ("networkCode", "63902"),
+            ("text", &format!("1*1*1*1*1*{WORDS}")),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(screen.starts_with("END "), "{screen}");
+    assert_eq!(
+        app.store.count_cases(&CaseFilter::default()).await.unwrap(),
+        before + 1
+    );
+    numbers.push(app.newest_in("0741").await.number);
     // The public web form, without consent to publish.
     let mut web = Agent::new(app);
     let page = web.get("/raise").await;
