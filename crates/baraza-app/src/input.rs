@@ -54,7 +54,8 @@ pub struct AttachmentBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CitizenBody {
-    /// E.164, e.g. `+254712345678`.
+    /// As people write it where the jurisdiction is (`0712 345 678`, `254712345678`) or
+    /// E.164 (`+254712345678`); stored in E.164.
     pub phone: Option<String>,
     pub whatsapp_id: Option<String>,
     pub email: Option<String>,

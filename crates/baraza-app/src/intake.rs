@@ -35,9 +35,18 @@ pub(crate) fn parse_reference(field: &str, s: &str) -> Result<CaseNumber, FieldE
     CaseNumber::parse(s).map_err(|e| FieldError::new(field, e.to_string()))
 }
 
-fn parse_citizen(body: CitizenBody, default_language: Language, errors: &mut Errors) -> NewCitizen {
+fn parse_citizen(
+    body: CitizenBody,
+    default_language: Language,
+    country: &str,
+    errors: &mut Errors,
+) -> NewCitizen {
+    // As people write numbers where the jurisdiction is (0712 345 678), normalised to E.164.
     let phone = body.phone.as_deref().and_then(|p| {
-        errors.take(PhoneNumber::parse(p).map_err(|e| FieldError::new("citizen.phone", e.message)))
+        errors.take(
+            PhoneNumber::parse_in(p, country)
+                .map_err(|e| FieldError::new("citizen.phone", e.message)),
+        )
     });
     let email = body.email.as_deref().and_then(|e| {
         errors.take(Email::parse(e).map_err(|e| FieldError::new("citizen.email", e.message)))
@@ -143,9 +152,14 @@ pub fn build_new_case(
             url: a.url,
         });
     }
-    let citizen = body
-        .citizen
-        .map(|c| parse_citizen(c, cat.jurisdiction.default_language, &mut errors));
+    let citizen = body.citizen.map(|c| {
+        parse_citizen(
+            c,
+            cat.jurisdiction.default_language,
+            &cat.jurisdiction.country,
+            &mut errors,
+        )
+    });
     errors.finish()?;
     let (Some(kind), Some(channel), Some(description)) = (kind, channel, description) else {
         return Err(Error::Internal("validated fields missing".into()));

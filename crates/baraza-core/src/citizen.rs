@@ -38,6 +38,42 @@ impl PhoneNumber {
         }
     }
 
+    /// A number as people in `country` (ISO 3166 alpha-2, the jurisdiction file's
+    /// `country`) write it: the national form (Kenya `0712 345 678`, `0110 123 456`;
+    /// Ghana `024 123 4567`, `055 123 4567`), the country code without `+` (`254712…`),
+    /// or E.164; spaces, hyphens, dots and brackets ignored. Normalised to E.164.
+    pub fn parse_in(raw: &str, country: &str) -> Result<Self, FieldError> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+            .collect();
+        if compact.starts_with('+') {
+            return Self::parse(&compact);
+        }
+        let (code, example, first_digits): (&str, &str, &[u8]) =
+            match country.to_ascii_uppercase().as_str() {
+                "KE" => ("254", "0712 345 678 or +254712345678", b"71"),
+                "GH" => ("233", "024 123 4567 or +233241234567", b"235"),
+                _ => return Self::parse(&compact),
+            };
+        let national = compact
+            .strip_prefix(code)
+            .or_else(|| compact.strip_prefix('0'));
+        match national {
+            Some(n)
+                if n.len() == 9
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && first_digits.contains(&n.as_bytes()[0]) =>
+            {
+                Ok(Self(format!("+{code}{n}")))
+            }
+            _ => Err(FieldError::new(
+                "phone",
+                format!("a phone number as written in {country}, e.g. {example}"),
+            )),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -204,6 +240,44 @@ impl NewCitizen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_numbers_as_people_write_them() {
+        for (typed, want) in [
+            ("0712 345 678", "+254712345678"),
+            ("0712-345-678", "+254712345678"),
+            ("254712345678", "+254712345678"),
+            ("+254 712 345 678", "+254712345678"),
+            ("0110 123 456", "+254110123456"),
+        ] {
+            assert_eq!(
+                PhoneNumber::parse_in(typed, "KE").unwrap().as_str(),
+                want,
+                "{typed}"
+            );
+        }
+        for (typed, want) in [
+            ("024 123 4567", "+233241234567"),
+            ("055-123-4567", "+233551234567"),
+            ("233 20 123 4567", "+233201234567"),
+        ] {
+            assert_eq!(
+                PhoneNumber::parse_in(typed, "GH").unwrap().as_str(),
+                want,
+                "{typed}"
+            );
+        }
+        for bad in [
+            "07x",
+            "0812 345 678",
+            "0712 345 67",
+            "712345678",
+            "not a phone",
+        ] {
+            let e = PhoneNumber::parse_in(bad, "KE").unwrap_err();
+            assert!(e.message.contains("0712 345 678"), "{bad}: {}", e.message);
+        }
+    }
 
     #[test]
     fn phone_numbers_parse_at_the_edge() {

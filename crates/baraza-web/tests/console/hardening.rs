@@ -672,3 +672,27 @@ on_both!(
     postgres_a_webhook_replayed_three_times_at_once_is_one_case,
     webhook_replay
 );
+
+/// Citizens' numbers as people write them in Kenya are understood and kept in E.164.
+#[tokio::test]
+async fn national_phone_numbers_are_understood() {
+    let app = ConsoleApp::sqlite().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/cases", app.base))
+        .bearer_auth("bz_desk")
+        .json(
+            &serde_json::json!({"kind": "complaint", "ward": "0741", "description": "dry tap",
+            "citizen": {"phone": "0712 345 678"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let found = app
+        .store
+        .citizens_by_contact("+254712345678")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    app.stop().await;
+}
