@@ -175,6 +175,7 @@ role-department_director = Department director
 role-county_executive = County executive
 role-observer = Civil-society observer
 role-auditor = Auditor
+role-open311_integration = Open311 integration
 role-system_administrator = System administrator
 event-received = Received
 event-acknowledged = Acknowledged: reference given
@@ -196,6 +197,7 @@ event-reminded = Citizen reminded
 event-citizen_replied = The citizen wrote
 event-media_attached = Photo received
 event-contact_revealed = Contact details viewed
+event-personal_data_erased = Personal data erased (data protection)
 actor-citizen = the citizen
 actor-system = Baraza
 # Public pages

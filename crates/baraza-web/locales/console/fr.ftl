@@ -175,6 +175,7 @@ role-department_director = Directeur de service
 role-county_executive = Membre de l'exécutif du comté
 role-observer = Observateur de la société civile
 role-auditor = Auditeur
+role-open311_integration = Intégration Open311
 role-system_administrator = Administrateur système
 event-received = Reçu
 event-acknowledged = Accusé de réception : référence communiquée
@@ -196,6 +197,7 @@ event-reminded = Relance envoyée au citoyen
 event-citizen_replied = Le citoyen a écrit
 event-media_attached = Photo reçue
 event-contact_revealed = Coordonnées consultées
+event-personal_data_erased = Données personnelles effacées (protection des données)
 actor-citizen = le citoyen
 actor-system = Baraza
 # Pages publiques

@@ -175,6 +175,7 @@ role-department_director = Mkurugenzi wa idara
 role-county_executive = Mjumbe wa kamati tendaji ya kaunti
 role-observer = Mwangalizi wa mashirika ya kiraia
 role-auditor = Mkaguzi
+role-open311_integration = Muunganisho wa Open311
 role-system_administrator = Msimamizi wa mfumo
 event-received = Imepokelewa
 event-acknowledged = Kupokelewa kumethibitishwa: kumbukumbu imetolewa
@@ -196,6 +197,7 @@ event-reminded = Mwananchi amekumbushwa
 event-citizen_replied = Mwananchi ameandika
 event-media_attached = Picha imepokelewa
 event-contact_revealed = Maelezo ya mawasiliano yametazamwa
+event-personal_data_erased = Data binafsi zimefutwa (ulinzi wa data)
 actor-citizen = mwananchi
 actor-system = Baraza
 # Kurasa za umma
