@@ -238,8 +238,9 @@ pub fn rules_markdown() -> String {
 }
 
 /// What a reader may see of free text: anything shaped like an email address, and runs of
-/// digits (with spaces, dashes, brackets, dots) long enough to be a phone number in any
-/// of our countries' forms (`0722 111 222`, `+233 24 123 4567`), are masked.
+/// digits (joined by spaces, dashes, brackets, dots, slashes, commas, underscores; in any
+/// script) long enough to be a phone number in any of our countries' forms
+/// (`0722 111 222`, `0722/111/222`, `+233 24 123 4567`), are masked.
 pub fn mask(text: &str) -> String {
     let mut words = String::with_capacity(text.len());
     for word in text.split_inclusive(char::is_whitespace) {
@@ -256,11 +257,13 @@ pub fn mask(text: &str) -> String {
     let mut out = String::with_capacity(words.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() || chars[i] == '+' {
+        if chars[i].is_numeric() || chars[i] == '+' {
             let mut j = i;
             let (mut digits, mut last_digit) = (0, i);
-            while j < chars.len() && (chars[j].is_ascii_digit() || " -()+.".contains(chars[j])) {
-                if chars[j].is_ascii_digit() {
+            while j < chars.len()
+                && (chars[j].is_numeric() || " -()+./_,:\u{a0}".contains(chars[j]))
+            {
+                if chars[j].is_numeric() {
                     digits += 1;
                     last_digit = j;
                 }
@@ -380,6 +383,8 @@ pub struct CaseView<'a> {
     pub description: Option<String>,
     /// The last reason given (a rejection, a reopening: the county's or the citizen's).
     pub reason: Option<String>,
+    /// Where the citizen was referred, as the county wrote it.
+    pub referred_to: Option<String>,
     pub citizen: Option<CitizenView>,
     pub location: Option<GeoPoint>,
     pub attachments: &'a [Attachment],
@@ -432,6 +437,10 @@ pub fn case_view<'a>(
                 r.citizen_replies.stricter(r.official_texts),
             )
         }),
+        referred_to: case
+            .referred_to
+            .as_deref()
+            .and_then(|to| text(to, citizen, r.official_texts)),
         citizen: citizen_view,
         location: case.location.filter(|_| r.location),
         attachments: if r.attachments {
@@ -577,11 +586,18 @@ mod tests {
         let m = mary(false);
         let s = "Call me on 0722 111 222 or mary@example.com - Mary Chebet";
         assert_eq!(mask_for(s, Some(&m)), "Call me on […] or […] - […] […]");
+        // Numbers listed one after another are masked as one run.
         assert_eq!(
             mask("Ghana: 024-123-4567, +233 24 123 4567."),
-            "Ghana: […], […]."
+            "Ghana: […]."
+        );
+        assert_eq!(
+            mask("Ghana: 024-123-4567 or +233 24 123 4567."),
+            "Ghana: […] or […]."
         );
         assert_eq!(mask("ward 12, 3 boreholes"), "ward 12, 3 boreholes");
+        assert_eq!(mask("0722/111/222 or 0722_111_222"), "[…] or […]");
+        assert_eq!(mask("call ０７２２１１１２２２"), "call […]");
         assert_eq!(
             mask_for("I, MARY chebet (+254722111222), ask", Some(&m)),
             "I, […] […] ([…]), ask"

@@ -245,8 +245,14 @@ pub struct Rectification {
     pub language: Option<String>,
 }
 
-/// Correct the records held under `contact`; returns how many were corrected.
-pub async fn rectify(store: &dyn Store, contact: &str, fix: &Rectification) -> Result<usize> {
+/// Correct the records held under `contact` (within one jurisdiction, for its staff; in
+/// all, for the server's operator on the command line); returns how many were corrected.
+pub async fn rectify(
+    store: &dyn Store,
+    contact: &str,
+    within: Option<&baraza_core::JurisdictionId>,
+    fix: &Rectification,
+) -> Result<usize> {
     let contact = parse_contact(contact)?;
     let mut errors = crate::FieldErrors::default();
     let phone = fix
@@ -276,7 +282,12 @@ pub async fn rectify(store: &dyn Store, contact: &str, fix: &Rectification) -> R
         errors.push("name", "at most 200 characters");
     }
     errors.finish()?;
-    let found = store.citizens_by_contact(&contact).await?;
+    let found: Vec<_> = store
+        .citizens_by_contact(&contact)
+        .await?
+        .into_iter()
+        .filter(|c| within.is_none_or(|j| c.jurisdiction == *j))
+        .collect();
     if found.is_empty() {
         return Err(Error::NotFound("citizen with this contact"));
     }

@@ -89,13 +89,15 @@ pub const PERSONAL_KEYS: &[&str] = &[
 ];
 
 impl EventKind {
-    /// Kinds whose payload erasure takes out when it holds personal data. Escalations
-    /// (the system's words about a deadline), the erasure records themselves and events
-    /// without text are kept whole.
+    /// Kinds whose payload erasure takes out when it holds personal data: every kind
+    /// that carries free text or the citizen's data. The erasure records themselves and
+    /// events without text are kept whole.
     pub fn erasable(self) -> bool {
         matches!(
             self,
             EventKind::Received
+                | EventKind::Escalated
+                | EventKind::ContactRevealed
                 | EventKind::CitizenReplied
                 | EventKind::Reopened
                 | EventKind::Responded

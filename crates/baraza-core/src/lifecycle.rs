@@ -746,6 +746,8 @@ pub struct ErasureRecord {
 pub fn erase(case: &Case, actor: &Actor, record: &ErasureRecord, now: Timestamp) -> Transition {
     let mut next = case.clone();
     next.description = ERASED_TEXT.to_owned();
+    next.reason = next.reason.as_ref().map(|_| ERASED_TEXT.to_owned());
+    next.referred_to = next.referred_to.as_ref().map(|_| ERASED_TEXT.to_owned());
     next.location = None;
     next.attachments = Vec::new();
     next.updated_at = now;

@@ -527,7 +527,8 @@ impl BatchTx for PgBatchTx {
     ) -> StoreResult<(u64, u64)> {
         let ids: Vec<uuid::Uuid> = cases.iter().map(|c| c.0).collect();
         let inbound = sqlx::query(
-            "UPDATE inbound_messages SET body = '', from_address = '' \
+            "UPDATE inbound_messages SET body = '', from_address = '', media_id = NULL, \
+             media_status = CASE WHEN media_status IS NULL THEN NULL ELSE 'failed' END \
              WHERE from_address = ANY($1) OR case_id = ANY($2)",
         )
         .bind(addresses)
@@ -538,6 +539,11 @@ impl BatchTx for PgBatchTx {
         .rows_affected();
         let outbox = sqlx::query(
             "UPDATE outbox SET to_address = '', \
+             template = template || jsonb_strip_nulls(jsonb_build_object( \
+                 'text', CASE WHEN template ? 'text' THEN '[erased]' END, \
+                 'reason', CASE WHEN template ? 'reason' THEN '[erased]' END, \
+                 'to', CASE WHEN template ? 'to' THEN '[erased]' END, \
+                 'note', CASE WHEN template ? 'note' THEN '[erased]' END)), \
              status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, \
              last_error = CASE WHEN status = 'pending' THEN 'personal data erased' ELSE last_error END \
              WHERE to_address = ANY($1) OR case_id = ANY($2)",

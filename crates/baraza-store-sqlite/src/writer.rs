@@ -355,7 +355,8 @@ impl BatchTx for SqliteWriter {
         let inbound = self
             .conn
             .execute(
-                "UPDATE inbound_messages SET body = '', from_address = '' \
+                "UPDATE inbound_messages SET body = '', from_address = '', media_id = NULL, \
+                 media_status = CASE WHEN media_status IS NULL THEN NULL ELSE 'failed' END \
                  WHERE from_address IN (SELECT value FROM json_each(?1)) \
                     OR case_id IN (SELECT value FROM json_each(?2))",
                 params![addresses, cases],
@@ -365,6 +366,8 @@ impl BatchTx for SqliteWriter {
             .conn
             .execute(
                 "UPDATE outbox SET to_address = '', \
+                 template = json_replace(template, '$.text', '[erased]', '$.reason', '[erased]', \
+                     '$.to', '[erased]', '$.note', '[erased]'), \
                  status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, \
                  last_error = CASE WHEN status = 'pending' THEN 'personal data erased' ELSE last_error END \
                  WHERE to_address IN (SELECT value FROM json_each(?1)) \

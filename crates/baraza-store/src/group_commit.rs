@@ -561,14 +561,13 @@ async fn match_or_add_citizen<T: BatchTx>(
     if nc.has_contact()
         && let Some(mut found) = tx.find_citizen(j, nc).await?
     {
-        // What the record lacks and this intake gives is kept (a name given on the web
+        // A name the record lacks and this intake gives is kept (a name given on the web
         // after a first SMS): the privacy projection masks a name only if it knows it.
-        // Nothing already held is overwritten: a shared phone is not a new identity.
+        // Contacts are never added from an intake: whoever knows a citizen's email could
+        // otherwise attach their own phone to that citizen and receive their answers.
+        // Nothing already held is overwritten.
         let before = found.clone();
         found.name = found.name.or_else(|| nc.name.clone());
-        found.email = found.email.or_else(|| nc.email.clone());
-        found.phone = found.phone.or_else(|| nc.phone.clone());
-        found.whatsapp_id = found.whatsapp_id.or_else(|| nc.whatsapp_id.clone());
         found.gender = found.gender.or(nc.gender);
         found.age_band = found.age_band.or(nc.age_band);
         if found != before {

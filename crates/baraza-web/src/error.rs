@@ -325,7 +325,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for FormBody
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            .is_some_and(|v| {
+                v.to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
         if !is_form {
             return Err(AppError::UnsupportedMediaType(
                 "send the form as application/x-www-form-urlencoded".into(),

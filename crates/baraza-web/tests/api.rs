@@ -505,7 +505,7 @@ async fn validation(app: &TestApp) {
     let (s, b) = app
         .post(DESK, "/api/v1/cases", json!({
             "kind": "complain", "ward": "149", "category": "potholes", "location": {"lat": 95.0, "lon": 0.0},
-            "citizen": {"phone": "0712345678", "email": "not-an-email", "language": "de"}
+            "citizen": {"phone": "0812 345 678", "email": "not-an-email", "language": "de"}
         }))
         .await;
     assert_eq!(

@@ -427,7 +427,7 @@ async fn privacy_command(cfg: &config::Config, cmd: PrivacyCommand) -> anyhow::R
                 email,
                 language,
             };
-            let n = rights::rectify(&*store, &contact, &fix)
+            let n = rights::rectify(&*store, &contact, None, &fix)
                 .await
                 .map_err(app_err)?;
             println!("rectified {n} record(s)");

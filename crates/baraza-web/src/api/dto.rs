@@ -223,7 +223,7 @@ pub fn case_body(v: &CaseView<'_>, prefix: &str) -> CaseBody {
         closed_at: c.closed_at.as_ref().map(time),
         duplicate_of: c.duplicate_of.map(|d| d.display_with(prefix)),
         reason: v.reason.clone(),
-        referred_to: c.referred_to.clone(),
+        referred_to: v.referred_to.clone(),
         reopen_count: c.reopen_count,
         satisfaction: c.satisfaction,
         created_at: time(&c.created_at),

@@ -517,8 +517,8 @@ async fn show_case(
     if let Some(s) = case.satisfaction {
         facts.push((tr.t("satisfaction"), format!("{s}/5")));
     }
-    if !case.attachments.is_empty() {
-        facts.push((tr.t("attachments"), case.attachments.len().to_string()));
+    if !view.attachments.is_empty() {
+        facts.push((tr.t("attachments"), view.attachments.len().to_string()));
     }
     facts.retain(|(_, v)| !v.is_empty());
     let opts = |it: Vec<(String, String)>| {

@@ -156,7 +156,7 @@ pub async fn rectify(
         email: given(&f.email),
         language: given(&f.language),
     };
-    match rights::rectify(&*state.store, &f.contact, &fix).await {
+    match rights::rectify(&*state.store, &f.contact, Some(&u.user.jurisdiction), &fix).await {
         Ok(n) => Ok(page(
             &u,
             f.contact,

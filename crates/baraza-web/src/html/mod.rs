@@ -161,6 +161,9 @@ pub fn is_machine_path(path: &str) -> bool {
         "/open311/",
         "/webhooks/",
         "/simulator/africastalking/",
+        "/open-data/cases.",
+        "/open-data/snapshots/",
+        "/dashboard.csv",
         "/healthz",
         "/readyz",
     ]
