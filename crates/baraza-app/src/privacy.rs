@@ -514,30 +514,29 @@ pub fn event_view<'a>(
     if let Some(obj) = data.as_object_mut() {
         let keys: Vec<String> = obj.keys().cloned().collect();
         for k in keys {
-            let keep = match field(&k) {
-                Field::CitizenId => r.citizen_id,
-                Field::Location => r.location,
-                Field::Attachments => r.attachments,
-                Field::Note => r.internal_notes,
-                Field::Source => r.internal_events,
-                Field::Plain => true,
-                Field::Description | Field::Text => {
-                    let rule = match field(&k) {
-                        Field::Description => r.description,
-                        _ if by_citizen => r.citizen_replies,
-                        _ => r.official_texts,
-                    };
-                    match obj.get(&k).and_then(Value::as_str).map(str::to_owned) {
-                        Some(s) => match text(&s, citizen, rule) {
-                            Some(shown) => {
-                                obj.insert(k.clone(), Value::String(shown));
-                                true
-                            }
-                            None => false,
-                        },
-                        None => true,
-                    }
-                }
+            let text_rule = match field(&k) {
+                Field::CitizenId => Err(r.citizen_id),
+                Field::Location => Err(r.location),
+                Field::Attachments => Err(r.attachments),
+                Field::Note => Err(r.internal_notes),
+                Field::Source => Err(r.internal_events),
+                Field::Plain => Err(true),
+                Field::Description => Ok(r.description),
+                Field::Text if by_citizen => Ok(r.citizen_replies),
+                Field::Text => Ok(r.official_texts),
+            };
+            let keep = match text_rule {
+                Err(shown) => shown,
+                Ok(rule) => match obj.get(&k).and_then(Value::as_str).map(str::to_owned) {
+                    Some(s) => match text(&s, citizen, rule) {
+                        Some(shown) => {
+                            obj.insert(k.clone(), Value::String(shown));
+                            true
+                        }
+                        None => false,
+                    },
+                    None => true,
+                },
             };
             if !keep {
                 obj.remove(&k);

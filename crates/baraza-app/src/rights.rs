@@ -134,14 +134,13 @@ pub async fn access(store: &dyn Store, clock: &dyn Clock, contact: &str) -> Resu
             .find(|u| u.id.to_string() == id)
             .map(|u| u.display_name.clone())
     };
+    let jurisdictions = store.jurisdictions().await?;
     let mut citizens = Vec::new();
     for c in store.citizens_by_contact(&contact).await? {
-        let prefix = store
-            .jurisdictions()
-            .await?
-            .into_iter()
+        let prefix = jurisdictions
+            .iter()
             .find(|j| j.id == c.jurisdiction)
-            .map(|j| j.reference_prefix)
+            .map(|j| j.reference_prefix.clone())
             .unwrap_or_default();
         let cases = store.cases_of_citizen(c.id, u32::MAX).await?;
         let mut case_records = Vec::new();

@@ -198,35 +198,10 @@ fn sqlite_export_imports_into_postgres() {
     let _ = rt.block_on(pool.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
 }
 
-/// Start `serve --demo` on a free port; returns the child and its base URL.
+/// Start `serve --demo` on a free port on the default SQLite database; returns the child
+/// and its base URL.
 fn serve(dir: &Path) -> (std::process::Child, String) {
-    let bin = assert_cmd::cargo::cargo_bin("baraza");
-    let mut child = std::process::Command::new(bin)
-        .current_dir(dir)
-        .env_remove("BARAZA_DATABASE_URL")
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_owned();
-    let rest: Vec<String> = lines
-        .map_while(Result::ok)
-        .take_while(|l| !l.starts_with("try:"))
-        .collect();
-    let banner = rest.join("\n");
-    assert!(
-        banner.contains("bz_demo_desk") && banner.contains("0737"),
-        "{banner}"
-    );
-    (child, base)
+    serve_on(dir, None)
 }
 
 #[test]
