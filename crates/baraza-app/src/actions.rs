@@ -7,6 +7,7 @@ use crate::input::ActionRequest;
 use crate::intake::{parse_category, parse_reference, parse_ward};
 use crate::{App, Error, JurisdictionCatalog, Result, scope};
 use baraza_core::lifecycle::{Action, ActionKind};
+use baraza_core::information;
 use baraza_core::*;
 use std::sync::Arc;
 
@@ -21,6 +22,14 @@ fn fields_of(kind: ActionKind) -> &'static [&'static str] {
         ActionKind::Refer => &["reason", "to"],
         ActionKind::MarkDuplicate => &["of"],
         ActionKind::Rate => &["score"],
+        ActionKind::AskClarification => &["text"],
+        ActionKind::Transfer => &["to", "reason"],
+        ActionKind::Extend => &["reason"],
+        ActionKind::Decide => &["decision", "reasons", "exemption", "fee"],
+        ActionKind::Provide => &["text", "documents"],
+        ActionKind::AskReview => &["grounds"],
+        ActionKind::DecideReview => &["outcome", "text"],
+        ActionKind::SetProminence => &["prominence", "reason", "event"],
         _ => &[],
     }
 }
@@ -44,7 +53,13 @@ impl App<'_> {
         };
         // The role gate comes before the fields: an action the role may never take is
         // refused as such (403), whatever was sent with it.
-        if !baraza_core::lifecycle::may(baraza_core::lifecycle::ActorRole::Staff(user.role), kind) {
+        let role = baraza_core::lifecycle::ActorRole::Staff(user.role);
+        let allowed = if case.is_request() {
+            baraza_core::information::may(role, kind)
+        } else {
+            baraza_core::lifecycle::may(role, kind)
+        };
+        if !allowed {
             return Err(baraza_core::LifecycleError::RoleNotAllowed {
                 role: user.role.as_str(),
                 action: kind,
@@ -63,6 +78,15 @@ impl App<'_> {
             ("to", body.to.is_some()),
             ("of", body.of.is_some()),
             ("score", body.score.is_some()),
+            ("decision", body.decision.is_some()),
+            ("reasons", body.reasons.is_some()),
+            ("exemption", body.exemption.is_some()),
+            ("fee", body.fee.is_some()),
+            ("grounds", body.grounds.is_some()),
+            ("outcome", body.outcome.is_some()),
+            ("prominence", body.prominence.is_some()),
+            ("event", body.event.is_some()),
+            ("documents", !body.documents.is_empty()),
         ];
         for (field, given) in present {
             if given && !fields_of(kind).contains(&field) {
@@ -212,6 +236,82 @@ impl App<'_> {
                 }
                 Action::MarkDuplicate {
                     of: of.unwrap_or(case.number),
+                }
+            }
+            ActionKind::AskClarification => Action::AskClarification {
+                text: text(&mut errors, "text", body.text),
+            },
+            ActionKind::Transfer => Action::Transfer {
+                to: text(&mut errors, "to", body.to),
+                reason: text(&mut errors, "reason", body.reason),
+            },
+            ActionKind::Extend => Action::Extend {
+                reason: text(&mut errors, "reason", body.reason),
+            },
+            ActionKind::Decide => {
+                let decision = errors
+                    .required("decision", body.decision.as_deref())
+                    .and_then(|d| {
+                        errors.take(parse_enum::<information::Decision>("decision", d))
+                    });
+                let clean = |v: Option<String>| {
+                    v.map(|t| baraza_core::text::clean(&t))
+                        .filter(|t| !t.trim().is_empty())
+                };
+                Action::Decide {
+                    decision: decision.unwrap_or(information::Decision::Deferred),
+                    reasons: text(&mut errors, "reasons", body.reasons),
+                    exemption: clean(body.exemption),
+                    fee: clean(body.fee),
+                }
+            }
+            ActionKind::Provide => Action::Provide {
+                text: text(&mut errors, "text", body.text),
+                documents: crate::intake::parse_attachments(
+                    "documents",
+                    body.documents,
+                    &mut errors,
+                ),
+            },
+            ActionKind::DeemRefuse => {
+                return Err(Error::forbidden(
+                    "role_not_allowed",
+                    "a request is deemed refused by the law's clock, not by staff",
+                ));
+            }
+            ActionKind::AskReview => Action::AskReview {
+                grounds: text(&mut errors, "grounds", body.grounds),
+            },
+            ActionKind::DecideReview => {
+                let outcome = errors
+                    .required("outcome", body.outcome.as_deref())
+                    .and_then(|o| {
+                        errors.take(parse_enum::<information::ReviewOutcome>("outcome", o))
+                    });
+                Action::DecideReview {
+                    outcome: outcome.unwrap_or(information::ReviewOutcome::Upheld),
+                    text: text(&mut errors, "text", body.text),
+                }
+            }
+            ActionKind::SetProminence => {
+                let prominence = errors
+                    .required("prominence", body.prominence.as_deref())
+                    .and_then(|p| {
+                        errors.take(parse_enum::<information::Prominence>("prominence", p))
+                    });
+                if let Some(seq) = body.event {
+                    let events = self.store.case_events(case.id).await?;
+                    if !events.iter().any(|e| e.seq == seq) {
+                        errors.push("event", "no message with this number on this request");
+                    }
+                }
+                Action::SetProminence {
+                    prominence: prominence.unwrap_or(information::Prominence::Normal),
+                    reason: body
+                        .reason
+                        .map(|r| baraza_core::text::clean(&r))
+                        .unwrap_or_default(),
+                    event: body.event,
                 }
             }
         };

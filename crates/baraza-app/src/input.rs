@@ -29,6 +29,10 @@ pub struct CreateCaseRequest {
     pub attachments: Vec<AttachmentBody>,
     /// Omit for an anonymous concern.
     pub citizen: Option<CitizenBody>,
+    /// information_request: why it is urgent (life or liberty, Kenya ATI s.9(2); a stated
+    /// urgency, Ghana Act 989 s.1(4)): puts it on the 48-hour track.
+    #[serde(default)]
+    pub urgency: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
@@ -103,4 +107,24 @@ pub struct ActionRequest {
     pub of: Option<String>,
     /// rate: 1 to 5.
     pub score: Option<u8>,
+    /// decide (information requests): `granted`, `granted_in_part`, `refused`, `not_held`
+    /// or `deferred`.
+    pub decision: Option<String>,
+    /// decide: the reasons, as the applicant will read them.
+    pub reasons: Option<String>,
+    /// decide: the exemption's section (required for a refusal), e.g. `s.6(1)(d)`.
+    pub exemption: Option<String>,
+    /// decide: the notice of fees for copies (the law's own notice when left out).
+    pub fee: Option<String>,
+    /// ask_review: the grounds.
+    pub grounds: Option<String>,
+    /// decide_review: `upheld`, `varied`, `overturned` or `withdrawn`.
+    pub outcome: Option<String>,
+    /// set_prominence: `normal`, `unlisted`, `requester_only` or `hidden`.
+    pub prominence: Option<String>,
+    /// set_prominence: one message of the request (its journal sequence number).
+    pub event: Option<i64>,
+    /// provide: documents already uploaded (`POST /api/v1/documents`), by SHA-256.
+    #[serde(default)]
+    pub documents: Vec<AttachmentBody>,
 }

@@ -101,12 +101,44 @@ fn parse_citizen(
     c
 }
 
+/// Files described by their SHA-256 and media type (the bytes are kept by that digest).
+pub fn parse_attachments(
+    field: &str,
+    list: Vec<crate::input::AttachmentBody>,
+    errors: &mut Errors,
+) -> Vec<Attachment> {
+    let mut out = Vec::new();
+    for (i, a) in list.into_iter().enumerate() {
+        if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            errors.push(
+                &format!("{field}[{i}].sha256"),
+                "a hex SHA-256 has 64 characters",
+            );
+        }
+        if !a.media_type.contains('/') {
+            errors.push(
+                &format!("{field}[{i}].media_type"),
+                "a media type, e.g. application/pdf",
+            );
+        }
+        out.push(Attachment {
+            media_type: a.media_type,
+            size_bytes: a.size_bytes,
+            sha256: a.sha256.to_ascii_lowercase(),
+            filename: a.filename.map(|f| baraza_core::text::clean(&f)),
+            url: a.url,
+        });
+    }
+    out
+}
+
 /// A concern checked whole against a jurisdiction's reference data: every invalid field
 /// is named at once. `key` is the filer's idempotency key, already namespaced.
 pub fn build_new_case(
     cat: &JurisdictionCatalog,
     body: CreateCaseRequest,
     key: Option<String>,
+    now: Timestamp,
 ) -> Result<NewCase> {
     let mut errors = Errors::default();
     let kind = errors
@@ -130,28 +162,19 @@ pub fn build_new_case(
     let location = body
         .location
         .and_then(|l| errors.take(GeoPoint::parse(l.lat, l.lon)));
-    let mut attachments = Vec::new();
-    for (i, a) in body.attachments.into_iter().enumerate() {
-        if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            errors.push(
-                &format!("attachments[{i}].sha256"),
-                "a hex SHA-256 has 64 characters",
-            );
-        }
-        if !a.media_type.contains('/') {
-            errors.push(
-                &format!("attachments[{i}].media_type"),
-                "a media type, e.g. image/jpeg",
-            );
-        }
-        attachments.push(Attachment {
-            media_type: a.media_type,
-            size_bytes: a.size_bytes,
-            sha256: a.sha256,
-            filename: a.filename,
-            url: a.url,
-        });
+    let urgency = body.urgency.filter(|u| !u.trim().is_empty());
+    if urgency.is_some() && kind != Some(CaseKind::InformationRequest) {
+        errors.push(
+            "urgency",
+            "only an information request has an urgent track; say how urgent a concern is in its description",
+        );
     }
+    if let Some(u) = &urgency
+        && u.chars().count() > 1000
+    {
+        errors.push("urgency", "at most 1000 characters");
+    }
+    let attachments = parse_attachments("attachments", body.attachments, &mut errors);
     let citizen = body.citizen.map(|c| {
         parse_citizen(
             c,
@@ -185,6 +208,9 @@ pub fn build_new_case(
             channel,
             Channel::Api | Channel::Web | Channel::Counter | Channel::Voice
         ),
+        // An information request follows its own lifecycle, on the law's clock from now.
+        request: (kind == CaseKind::InformationRequest)
+            .then(|| baraza_core::information::open(&cat.targets, now, urgency)),
     };
     Ok(new)
 }
@@ -209,7 +235,7 @@ impl App<'_> {
         let cat = self
             .catalog_knowing(user, body.ward.as_deref(), body.category.as_deref(), None)
             .await?;
-        let new = build_new_case(&cat, body, key)?;
+        let new = build_new_case(&cat, body, key, self.clock.now())?;
         if !scope::may_file_in(user, &cat, new.ward.as_ref()) {
             let area = match &user.scope {
                 Scope::Area(a) => a.to_string(),

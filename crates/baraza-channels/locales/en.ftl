@@ -62,3 +62,38 @@ ussd-invalid = Invalid choice. Please dial again.
 ussd-more = More
 staff-escalated = Escalated to you: {$reference}. {$reason} Open it in the Baraza console.
 staff-assigned = Forwarded to you: {$reference}. {$note} Open it in the Baraza console.
+
+# Information requests (Access to Information Act 2016; Act 989). Variables: $reference,
+# $due, $text, $to, $reason, $decision, $reasons, $review, $outcome, $state.
+request-received = We received your information request. Ref {$reference}. A decision is due by {$due}. Send STATUS {$reference} to follow it.
+request-clarification = About your request {$reference}: {$text} Reply to this message with your answer. The time limit stops until you do.
+request-transferred = Your request {$reference} was sent to {$to}, which holds the information. The time limit still runs from your first request.
+request-extended = The decision on your request {$reference} is extended once, to {$due}: {$reason}
+request-decided = Decision on {$reference}: { $decision ->
+        [granted] granted
+        [granted_in_part] granted in part
+        [refused] refused
+        [not_held] the information is not held
+       *[deferred] deferred
+    }. {$reasons} {$review}
+request-provided = Information for your request {$reference}: {$text}
+request-deemed-refused = No decision was made on {$reference} in time, so by law it is refused. {$review}
+request-review-decided = Review of {$reference}: { $outcome ->
+        [upheld] the decision stands
+        [varied] the decision is changed
+        [overturned] the decision is overturned and will be made again
+       *[withdrawn] withdrawn
+    }. {$text}
+request-status = {$reference}: { $state ->
+        [received] received
+        [acknowledged] being considered
+        [awaiting_clarification] waiting for your clarification
+        [transferred] sent to the body that holds it
+        [decided] decided
+        [provided] information provided
+        [deemed_refused] refused: no decision in time
+        [under_review] under review
+        [closed] closed
+       *[other] {$state}
+    }. Decision due by {$due}.
+staff-deemed-refused = No decision on information request {$reference} in time: it is deemed refused. Open it in the Baraza console.

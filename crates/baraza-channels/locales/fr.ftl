@@ -61,3 +61,37 @@ ussd-invalid = Choix invalide. Veuillez recomposer.
 ussd-more = Suite
 staff-escalated = Remonte vers vous : {$reference}. {$reason} Ouvrez-la dans la console Baraza.
 staff-assigned = Transmise à vous : {$reference}. {$note} Ouvrez-la dans la console Baraza.
+
+# Demandes d'information.
+request-received = Nous avons recu votre demande d'information. Ref {$reference}. Decision attendue au plus tard le {$due}. Envoyez SUIVI {$reference} pour la suivre.
+request-clarification = Au sujet de votre demande {$reference} : {$text} Repondez a ce message. Le delai est suspendu jusqu'a votre reponse.
+request-transferred = Votre demande {$reference} a ete transmise a {$to}, qui detient l'information. Le delai court depuis votre premiere demande.
+request-extended = La decision sur votre demande {$reference} est prolongee une fois, jusqu'au {$due} : {$reason}
+request-decided = Decision sur {$reference} : { $decision ->
+        [granted] accordee
+        [granted_in_part] accordee en partie
+        [refused] refusee
+        [not_held] l'information n'est pas detenue
+       *[deferred] differee
+    }. {$reasons} {$review}
+request-provided = Information pour votre demande {$reference} : {$text}
+request-deemed-refused = Aucune decision n'a ete prise sur {$reference} dans le delai : elle est refusee de droit. {$review}
+request-review-decided = Recours sur {$reference} : { $outcome ->
+        [upheld] la decision est maintenue
+        [varied] la decision est modifiee
+        [overturned] la decision est annulee et sera reprise
+       *[withdrawn] retire
+    }. {$text}
+request-status = {$reference} : { $state ->
+        [received] recue
+        [acknowledged] en examen
+        [awaiting_clarification] en attente de votre precision
+        [transferred] transmise a l'organisme qui detient l'information
+        [decided] decidee
+        [provided] information fournie
+        [deemed_refused] refusee : pas de decision dans le delai
+        [under_review] en recours
+        [closed] close
+       *[other] {$state}
+    }. Decision attendue au plus tard le {$due}.
+staff-deemed-refused = Demande d'information {$reference} sans decision dans le delai : refusee de droit. Ouvrez-la dans la console Baraza.

@@ -60,3 +60,37 @@ ussd-invalid = Chaguo si sahihi. Tafadhali piga tena.
 ussd-more = Zaidi
 staff-escalated = Imepandishwa kwako: {$reference}. {$reason} Ifungue kwenye Baraza.
 staff-assigned = Imetumwa kwako: {$reference}. {$note} Ifungue kwenye Baraza.
+
+# Maombi ya habari (Sheria ya Kupata Habari 2016).
+request-received = Tumepokea ombi lako la habari. Kumb {$reference}. Uamuzi utatolewa kabla ya {$due}. Tuma HALI {$reference} kulifuatilia.
+request-clarification = Kuhusu ombi lako {$reference}: {$text} Jibu ujumbe huu. Muda unasimama hadi utakapojibu.
+request-transferred = Ombi lako {$reference} limetumwa kwa {$to}, wanaoshikilia habari hiyo. Muda unahesabiwa tangu ombi lako la kwanza.
+request-extended = Uamuzi wa ombi lako {$reference} umeongezewa muda mara moja, hadi {$due}: {$reason}
+request-decided = Uamuzi wa {$reference}: { $decision ->
+        [granted] limekubaliwa
+        [granted_in_part] limekubaliwa kwa sehemu
+        [refused] limekataliwa
+        [not_held] habari hiyo haipo kwetu
+       *[deferred] limeahirishwa
+    }. {$reasons} {$review}
+request-provided = Habari ya ombi lako {$reference}: {$text}
+request-deemed-refused = Hakuna uamuzi uliotolewa kuhusu {$reference} kwa wakati, kwa hiyo kisheria limekataliwa. {$review}
+request-review-decided = Mapitio ya {$reference}: { $outcome ->
+        [upheld] uamuzi unabaki
+        [varied] uamuzi umebadilishwa
+        [overturned] uamuzi umebatilishwa na utafanywa upya
+       *[withdrawn] yameondolewa
+    }. {$text}
+request-status = {$reference}: { $state ->
+        [received] limepokelewa
+        [acknowledged] linashughulikiwa
+        [awaiting_clarification] linasubiri ufafanuzi wako
+        [transferred] limetumwa kwa wanaoshikilia habari
+        [decided] limeamuliwa
+        [provided] habari imetolewa
+        [deemed_refused] limekataliwa: hakuna uamuzi kwa wakati
+        [under_review] linapitiwa upya
+        [closed] limefungwa
+       *[other] {$state}
+    }. Uamuzi kabla ya {$due}.
+staff-deemed-refused = Ombi la habari {$reference} halikuamuliwa kwa wakati: limekataliwa kisheria. Lifungue kwenye Baraza.

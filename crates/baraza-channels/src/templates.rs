@@ -189,6 +189,74 @@ mod tests {
         }
     }
 
+    /// Information requests' messages: the words around the officer's own text fit one
+    /// SMS (the officer's reasons may add segments), in GSM-7, in every language.
+    #[test]
+    fn request_messages_fit_one_sms_around_the_officers_words() {
+        let t = Templates::load().unwrap();
+        let r = || "EM-4821-0937".to_owned();
+        let e = String::new;
+        let mut all = vec![
+            Template::RequestReceived {
+                reference: r(),
+                due: "2026-11-23".into(),
+            },
+            Template::RequestClarification {
+                reference: r(),
+                text: e(),
+            },
+            Template::RequestTransferred {
+                reference: r(),
+                to: "KeRRA".into(),
+            },
+            Template::RequestExtended {
+                reference: r(),
+                due: "2026-12-07".into(),
+                reason: e(),
+            },
+            Template::RequestProvided {
+                reference: r(),
+                text: e(),
+            },
+            Template::RequestDeemedRefused {
+                reference: r(),
+                review: e(),
+            },
+            Template::StaffDeemedRefused { reference: r() },
+        ];
+        for d in baraza_core::information::Decision::ALL {
+            all.push(Template::RequestDecided {
+                reference: r(),
+                decision: d.as_str().into(),
+                reasons: e(),
+                review: e(),
+            });
+        }
+        for o in baraza_core::information::ReviewOutcome::ALL {
+            all.push(Template::RequestReviewDecided {
+                reference: r(),
+                outcome: o.as_str().into(),
+                text: e(),
+            });
+        }
+        for s in baraza_core::information::RequestState::ALL {
+            all.push(Template::RequestStatus {
+                reference: r(),
+                state: s.as_str().into(),
+                due: "2026-11-23".into(),
+            });
+        }
+        for lang in Language::ALL {
+            for template in &all {
+                let text = t.render(template, *lang, OutboundChannel::Sms).unwrap();
+                let count = sms::count(&text);
+                assert_eq!(count.encoding, sms::Encoding::Gsm7, "{lang}: {text}");
+                assert_eq!(count.segments, 1, "{lang}: {text}");
+                assert!(!text.contains('{') && !text.contains("other"), "{text}");
+            }
+        }
+    }
+
     #[test]
     fn statuses_read_naturally() {
         let t = Templates::load().unwrap();

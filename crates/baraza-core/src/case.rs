@@ -179,9 +179,17 @@ pub struct Case {
     pub updated_at: Timestamp,
     /// How many journal events this case has: optimistic-concurrency and replay check.
     pub version: u32,
+    /// An information request's own state; none for a concern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Box<crate::information::RequestFile>>,
 }
 
 impl Case {
+    /// Whether this case is an information request (its own lifecycle).
+    pub fn is_request(&self) -> bool {
+        self.request.is_some()
+    }
+
     /// The area that holds the case now (ward, then sub-county... after escalations).
     pub fn holder(&self) -> Option<&AreaCode> {
         self.ladder.get(usize::from(self.ladder_position))
@@ -206,6 +214,9 @@ pub struct NewCase {
     /// The reference reaches the citizen in the response itself (web, API, counter), so the
     /// case is acknowledged at once; channels that acknowledge by message leave this false.
     pub acknowledged_on_intake: bool,
+    /// An information request, with its clock: the case follows the request lifecycle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<crate::information::NewRequest>,
 }
 
 /// Which cases to list. Scope restrictions (`wards_in`, `department_in`) come from the
@@ -241,6 +252,8 @@ pub struct CaseFilter {
     pub confirmed: bool,
     /// Only cases assigned to this officer.
     pub officer: Option<UserId>,
+    /// Only information requests (`Some(true)`), or only concerns (`Some(false)`).
+    pub information: Option<bool>,
     /// Keyset cursor: cases strictly after (created_at, id) in newest-first order.
     pub after: Option<(Timestamp, CaseId)>,
     pub limit: u32,

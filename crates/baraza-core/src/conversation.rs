@@ -13,12 +13,19 @@ pub struct Awaiting {
     pub confirmation: Option<CaseNumber>,
     /// A case just confirmed resolved, waiting for a 1-5 rating.
     pub rating: Option<CaseNumber>,
+    /// An information request whose body asked the citizen to clarify it.
+    pub clarification: Option<CaseNumber>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
     /// A new concern: its text.
     NewConcern(String),
+    /// `REQUEST <what you want to know>` (`OMBI`, `DEMANDE`): an information request;
+    /// `REQUEST URGENT <why> ...` (`HARAKA`, `URGENT`) asks for the 48-hour track.
+    NewRequest { text: String, urgent: bool },
+    /// The answer to a body's request for clarification.
+    Clarify(CaseNumber, String),
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.
@@ -37,6 +44,9 @@ pub enum Intent {
 }
 
 const STATUS: &[&str] = &["STATUS", "HALI", "STATUT", "SUIVI"];
+/// Information requests. `INFO` is kept for a project's status (the county portals' own).
+const REQUEST: &[&str] = &["REQUEST", "OMBI", "DEMANDE"];
+const URGENT: &[&str] = &["URGENT", "HARAKA", "URGENCE"];
 const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
 const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
 const YES: &[&str] = &[
@@ -95,6 +105,20 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
     if STOP.contains(&first) {
         return Intent::Stop;
     }
+    if REQUEST.contains(&first) && !rest.is_empty() {
+        let (second, after) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(a, b)| (a, b.trim()));
+        let urgent = URGENT.contains(&second.to_uppercase().trim_end_matches([':', ',']));
+        return Intent::NewRequest {
+            text: if urgent && !after.is_empty() {
+                after.to_owned()
+            } else {
+                rest.to_owned()
+            },
+            urgent,
+        };
+    }
     if alone {
         if HELP.contains(&first) {
             return Intent::Help;
@@ -119,6 +143,12 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
         && let Ok(score @ 1..=5) = first.parse::<u8>()
     {
         return Intent::Rate(case, score);
+    }
+    // A body asked for a clarification: the next message that is no keyword answers it.
+    if let Some(case) = awaiting.clarification
+        && !text.is_empty()
+    {
+        return Intent::Clarify(case, text.to_owned());
     }
     Intent::NewConcern(text.to_owned())
 }
@@ -170,6 +200,7 @@ mod tests {
         let waiting = Awaiting {
             confirmation: Some(n()),
             rating: None,
+            clarification: None,
         };
         for yes in ["1", "yes", "Ndio", "OUI"] {
             assert_eq!(interpret(yes, &waiting), Intent::Confirm(n()), "{yes}");
@@ -196,9 +227,45 @@ mod tests {
         let rating = Awaiting {
             confirmation: None,
             rating: Some(n()),
+            clarification: None,
         };
         assert_eq!(interpret("4", &rating), Intent::Rate(n(), 4));
         assert_eq!(interpret("9", &rating), Intent::NewConcern("9".into()));
         assert_eq!(interpret("STATUS", &rating), Intent::Status(None));
+    }
+
+    #[test]
+    fn information_requests_by_keyword_in_three_languages() {
+        let none = Awaiting::default();
+        for kw in ["REQUEST", "request", "Ombi", "DEMANDE"] {
+            assert_eq!(
+                interpret(&format!("{kw} the 2025 bursary list"), &none),
+                Intent::NewRequest {
+                    text: "the 2025 bursary list".into(),
+                    urgent: false
+                }
+            );
+        }
+        assert_eq!(
+            interpret("OMBI HARAKA my son is detained at Iten", &none),
+            Intent::NewRequest {
+                text: "my son is detained at Iten".into(),
+                urgent: true
+            }
+        );
+        // A bare keyword is no request: it is a concern's text, answered as usual.
+        assert_eq!(
+            interpret("REQUEST", &none),
+            Intent::NewConcern("REQUEST".into())
+        );
+        let clarify = Awaiting {
+            clarification: Some(n()),
+            ..Awaiting::default()
+        };
+        assert_eq!(
+            interpret("The year 2025", &clarify),
+            Intent::Clarify(n(), "The year 2025".into())
+        );
+        assert_eq!(interpret("HALI", &clarify), Intent::Status(None));
     }
 }

@@ -40,6 +40,15 @@ string_enum! {
         MediaAttached => "case.media_attached",
         ContactRevealed => "case.contact_revealed",
         PersonalDataErased => "case.personal_data_erased",
+        ClarificationAsked => "request.clarification_asked",
+        RequestTransferred => "request.transferred",
+        RequestExtended => "request.extended",
+        RequestDecided => "request.decided",
+        InformationProvided => "request.information_provided",
+        DeemedRefused => "request.deemed_refused",
+        ReviewAsked => "request.review_asked",
+        ReviewDecided => "request.review_decided",
+        ProminenceChanged => "request.prominence_changed",
     }
 }
 
@@ -86,6 +95,9 @@ pub const PERSONAL_KEYS: &[&str] = &[
     "attachment",
     "citizen",
     "source",
+    "grounds",
+    "reasons",
+    "documents",
 ];
 
 impl EventKind {
@@ -106,6 +118,14 @@ impl EventKind {
                 | EventKind::Rejected
                 | EventKind::Referred
                 | EventKind::MediaAttached
+                | EventKind::ClarificationAsked
+                | EventKind::RequestTransferred
+                | EventKind::RequestExtended
+                | EventKind::RequestDecided
+                | EventKind::InformationProvided
+                | EventKind::ReviewAsked
+                | EventKind::ReviewDecided
+                | EventKind::ProminenceChanged
         )
     }
 }

@@ -85,6 +85,34 @@ string_enum! {
         CitizenReply => "citizen_reply",
         AttachMedia => "attach_media",
         RevealContact => "reveal_contact",
+        AskClarification => "ask_clarification",
+        Transfer => "transfer",
+        Extend => "extend",
+        Decide => "decide",
+        Provide => "provide",
+        DeemRefuse => "deem_refuse",
+        AskReview => "ask_review",
+        DecideReview => "decide_review",
+        SetProminence => "set_prominence",
+    }
+}
+
+impl ActionKind {
+    /// Actions that only information requests know.
+    pub fn request_only(self) -> bool {
+        use ActionKind::*;
+        matches!(
+            self,
+            AskClarification
+                | Transfer
+                | Extend
+                | Decide
+                | Provide
+                | DeemRefuse
+                | AskReview
+                | DecideReview
+                | SetProminence
+        )
     }
 }
 
@@ -158,6 +186,55 @@ pub enum Action {
     RevealContact {
         reason: String,
     },
+    /// Information requests: ask the applicant to clarify (the clock stops).
+    AskClarification {
+        text: String,
+    },
+    /// Send the request on to the public body that holds the information.
+    Transfer {
+        to: String,
+        reason: String,
+    },
+    /// The one extension of the decision period, with reasons.
+    Extend {
+        reason: String,
+    },
+    /// The decision: granted, in part, refused (citing an exemption), not held, deferred.
+    Decide {
+        decision: crate::information::Decision,
+        reasons: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exemption: Option<String>,
+        /// The notice of fees for copies; the law's own notice when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fee: Option<String>,
+    },
+    /// The information given: documents attached, or inspection arranged.
+    Provide {
+        text: String,
+        #[serde(default)]
+        documents: Vec<crate::Attachment>,
+    },
+    /// The clock ran out without a decision (the system's deadline job only).
+    DeemRefuse,
+    /// The applicant applies for the next stage of review.
+    AskReview {
+        grounds: String,
+    },
+    /// The outcome of the review under way.
+    DecideReview {
+        outcome: crate::information::ReviewOutcome,
+        text: String,
+    },
+    /// Show a request, or one of its messages (`event`, a journal sequence number), more
+    /// or less; a reason is required to lower it.
+    SetProminence {
+        prominence: crate::information::Prominence,
+        #[serde(default)]
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<i64>,
+    },
 }
 
 impl Action {
@@ -182,27 +259,54 @@ impl Action {
             Action::CitizenReply { .. } => ActionKind::CitizenReply,
             Action::AttachMedia { .. } => ActionKind::AttachMedia,
             Action::RevealContact { .. } => ActionKind::RevealContact,
+            Action::AskClarification { .. } => ActionKind::AskClarification,
+            Action::Transfer { .. } => ActionKind::Transfer,
+            Action::Extend { .. } => ActionKind::Extend,
+            Action::Decide { .. } => ActionKind::Decide,
+            Action::Provide { .. } => ActionKind::Provide,
+            Action::DeemRefuse => ActionKind::DeemRefuse,
+            Action::AskReview { .. } => ActionKind::AskReview,
+            Action::DecideReview { .. } => ActionKind::DecideReview,
+            Action::SetProminence { .. } => ActionKind::SetProminence,
         }
     }
 }
 
 /// Who may take an action.
 #[derive(Debug, Clone, Copy)]
-enum Who {
+pub(crate) enum Who {
     Staff(&'static [Role]),
     StaffOrCitizen(&'static [Role]),
     StaffOrSystem(&'static [Role]),
+    /// Only the system (a deadline job).
+    SystemOnly,
 }
 
 impl Who {
-    fn allows(self, role: ActorRole) -> bool {
+    /// The roles, and `citizen` or `system`, in words for the documentation.
+    pub(crate) fn describe(self) -> String {
+        let (roles, extra): (&[Role], _) = match self {
+            Who::Staff(rs) => (rs, None),
+            Who::StaffOrCitizen(rs) => (rs, Some("citizen")),
+            Who::StaffOrSystem(rs) => (rs, Some("system")),
+            Who::SystemOnly => (&[], Some("system")),
+        };
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .chain(extra)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub(crate) fn allows(self, role: ActorRole) -> bool {
         match (self, role) {
             (
                 Who::Staff(rs) | Who::StaffOrCitizen(rs) | Who::StaffOrSystem(rs),
                 ActorRole::Staff(r),
             ) => rs.contains(&r),
             (Who::StaffOrCitizen(_), ActorRole::Citizen) => true,
-            (Who::StaffOrSystem(_), ActorRole::System) => true,
+            (Who::StaffOrSystem(_) | Who::SystemOnly, ActorRole::System) => true,
             _ => false,
         }
     }
@@ -425,6 +529,79 @@ pub const RULES: &[Rule] = &[
         event: EventKind::ContactRevealed,
         visibility: Visibility::Internal,
     },
+    // Information requests only (`crate::information::RULES`): never on a concern.
+    Rule {
+        action: ActionKind::AskClarification,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::ClarificationAsked,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Transfer,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::RequestTransferred,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Extend,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::RequestExtended,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Decide,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::RequestDecided,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::Provide,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::InformationProvided,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::DeemRefuse,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::DeemedRefused,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::AskReview,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::ReviewAsked,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::DecideReview,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::ReviewDecided,
+        visibility: Visibility::Public,
+    },
+    Rule {
+        action: ActionKind::SetProminence,
+        from: &[],
+        who: Who::Staff(&[]),
+        to: None,
+        event: EventKind::ProminenceChanged,
+        visibility: Visibility::Public,
+    },
 ];
 
 pub fn rule(action: ActionKind) -> &'static Rule {
@@ -463,6 +640,25 @@ pub enum LifecycleError {
     LadderExhausted,
     #[error("the case has already been rated")]
     AlreadyRated,
+    #[error("only information requests can be {action}: this case is a concern")]
+    OnlyForRequests { action: ActionKind },
+    #[error("an information request cannot be {action}: that is for concerns")]
+    NotForRequests { action: ActionKind },
+    #[error("cannot {action} an information request that is {state}")]
+    RequestTransitionNotAllowed {
+        action: ActionKind,
+        state: crate::information::RequestState,
+    },
+    #[error("the request has already been extended once; the law allows one extension")]
+    AlreadyExtended,
+    #[error("nothing was granted: information is provided only after a grant")]
+    NothingGranted,
+    #[error("the decision is not due until {due}: a request is deemed refused only after")]
+    NotYetDue { due: Timestamp },
+    #[error("no stage of review is left for this request")]
+    NoReviewLeft,
+    #[error("a review by {body} must be applied for within {days} days of the decision")]
+    ReviewTooLate { body: String, days: u32 },
     #[error(transparent)]
     Invalid(#[from] FieldError),
 }
@@ -475,6 +671,14 @@ impl LifecycleError {
             LifecycleError::TransitionNotAllowed { .. } => "transition_not_allowed",
             LifecycleError::LadderExhausted => "escalation_ladder_exhausted",
             LifecycleError::AlreadyRated => "already_rated",
+            LifecycleError::OnlyForRequests { .. } => "only_for_information_requests",
+            LifecycleError::NotForRequests { .. } => "not_for_information_requests",
+            LifecycleError::RequestTransitionNotAllowed { .. } => "transition_not_allowed",
+            LifecycleError::AlreadyExtended => "already_extended",
+            LifecycleError::NothingGranted => "nothing_granted",
+            LifecycleError::NotYetDue { .. } => "not_yet_due",
+            LifecycleError::NoReviewLeft => "no_review_left",
+            LifecycleError::ReviewTooLate { .. } => "review_too_late",
             LifecycleError::Invalid(_) => "invalid_action",
         }
     }
@@ -505,6 +709,14 @@ pub fn decide(
     deadlines: &Deadlines,
     now: Timestamp,
 ) -> Result<Transition, LifecycleError> {
+    if let Some(file) = &case.request {
+        return crate::information::decide(case, file, actor, action, deadlines, now);
+    }
+    if action.kind().request_only() {
+        return Err(LifecycleError::OnlyForRequests {
+            action: action.kind(),
+        });
+    }
     let rule = rule(action.kind());
     if !rule.who.allows(actor.role) {
         return Err(LifecycleError::RoleNotAllowed {
@@ -702,6 +914,11 @@ pub fn decide(
                 reason: reason.clone(),
             })
         }
+        _ => {
+            return Err(LifecycleError::OnlyForRequests {
+                action: action.kind(),
+            });
+        }
     };
     if let Some(to) = rule.to {
         next.status = to;
@@ -785,7 +1002,7 @@ pub fn case_digest(case: &Case) -> String {
 /// The key under which events record the digest of the case state they led to.
 pub const CASE_DIGEST_KEY: &str = "case_sha256";
 
-fn with_digest(mut data: serde_json::Value, case: &Case) -> serde_json::Value {
+pub(crate) fn with_digest(mut data: serde_json::Value, case: &Case) -> serde_json::Value {
     if let Some(obj) = data.as_object_mut() {
         obj.insert(
             CASE_DIGEST_KEY.to_owned(),
@@ -839,7 +1056,14 @@ pub fn receive(
         created_at: now,
         updated_at: now,
         version: 1,
+        request: new
+            .request
+            .as_ref()
+            .map(|r| Box::new(crate::information::file_for(r))),
     };
+    if let Some(r) = &case.request {
+        case.deadline = Some(r.due);
+    }
     let received = EventDraft {
         case_id: id,
         at: now,
@@ -857,6 +1081,7 @@ pub fn receive(
                 description: new.description.clone(),
                 attachments: new.attachments.clone(),
                 citizen,
+                request: new.request.clone(),
             })
             .to_value(),
             &case,
@@ -865,6 +1090,9 @@ pub fn receive(
     let mut events = vec![received];
     if new.acknowledged_on_intake {
         case.status = Acknowledged;
+        if let Some(r) = case.request.as_mut() {
+            r.state = crate::information::RequestState::Acknowledged;
+        }
         case.version += 1;
         events.push(EventDraft {
             case_id: id,
@@ -894,7 +1122,7 @@ mod tests;
 pub fn rules_markdown() -> String {
     let mut out =
         String::from("| action | from | to | who | journal event |\n|---|---|---|---|---|\n");
-    for r in RULES {
+    for r in RULES.iter().filter(|r| !r.action.request_only()) {
         let from = if r.from.len() == Status::ALL.len() {
             "any".to_owned()
         } else {
@@ -905,17 +1133,7 @@ pub fn rules_markdown() -> String {
                 .join(", ")
         };
         let to = r.to.map_or("(unchanged)", |s| s.as_str());
-        let (roles, extra) = match r.who {
-            Who::Staff(rs) => (rs, None),
-            Who::StaffOrCitizen(rs) => (rs, Some("citizen")),
-            Who::StaffOrSystem(rs) => (rs, Some("system")),
-        };
-        let who = roles
-            .iter()
-            .map(|r| r.as_str())
-            .chain(extra)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let who = r.who.describe();
         let event = format!("`{}` ({})", r.event, r.visibility);
         out.push_str(&format!(
             "| {} | {from} | {to} | {who} | {event} |\n",

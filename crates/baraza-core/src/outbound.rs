@@ -74,6 +74,52 @@ pub enum Template {
         reference: String,
         note: String,
     },
+    /// Information requests: received, with the date a decision is due.
+    RequestReceived {
+        reference: String,
+        due: String,
+    },
+    RequestClarification {
+        reference: String,
+        text: String,
+    },
+    RequestTransferred {
+        reference: String,
+        to: String,
+    },
+    RequestExtended {
+        reference: String,
+        due: String,
+        reason: String,
+    },
+    RequestDecided {
+        reference: String,
+        decision: String,
+        reasons: String,
+        review: String,
+    },
+    RequestProvided {
+        reference: String,
+        text: String,
+    },
+    RequestDeemedRefused {
+        reference: String,
+        review: String,
+    },
+    RequestReviewDecided {
+        reference: String,
+        outcome: String,
+        text: String,
+    },
+    RequestStatus {
+        reference: String,
+        state: String,
+        due: String,
+    },
+    /// To the head of the body: a request deemed refused under their watch.
+    StaffDeemedRefused {
+        reference: String,
+    },
 }
 
 impl Template {
@@ -100,6 +146,16 @@ impl Template {
             Template::LanguageChanged => "language-changed",
             Template::StaffEscalated { .. } => "staff-escalated",
             Template::StaffAssigned { .. } => "staff-assigned",
+            Template::RequestReceived { .. } => "request-received",
+            Template::RequestClarification { .. } => "request-clarification",
+            Template::RequestTransferred { .. } => "request-transferred",
+            Template::RequestExtended { .. } => "request-extended",
+            Template::RequestDecided { .. } => "request-decided",
+            Template::RequestProvided { .. } => "request-provided",
+            Template::RequestDeemedRefused { .. } => "request-deemed-refused",
+            Template::RequestReviewDecided { .. } => "request-review-decided",
+            Template::RequestStatus { .. } => "request-status",
+            Template::StaffDeemedRefused { .. } => "staff-deemed-refused",
         }
     }
 
@@ -113,7 +169,59 @@ impl Template {
             | Template::Reminder { reference }
             | Template::ClosedUnconfirmed { reference }
             | Template::ReplyNoted { reference }
-            | Template::StatusNotFound { reference } => vec![("reference", reference.clone())],
+            | Template::StatusNotFound { reference }
+            | Template::StaffDeemedRefused { reference } => vec![("reference", reference.clone())],
+            Template::RequestReceived { reference, due } => {
+                vec![("reference", reference.clone()), ("due", due.clone())]
+            }
+            Template::RequestClarification { reference, text }
+            | Template::RequestProvided { reference, text } => {
+                vec![("reference", reference.clone()), ("text", text.clone())]
+            }
+            Template::RequestTransferred { reference, to } => {
+                vec![("reference", reference.clone()), ("to", to.clone())]
+            }
+            Template::RequestExtended {
+                reference,
+                due,
+                reason,
+            } => vec![
+                ("reference", reference.clone()),
+                ("due", due.clone()),
+                ("reason", reason.clone()),
+            ],
+            Template::RequestDecided {
+                reference,
+                decision,
+                reasons,
+                review,
+            } => vec![
+                ("reference", reference.clone()),
+                ("decision", decision.clone()),
+                ("reasons", reasons.clone()),
+                ("review", review.clone()),
+            ],
+            Template::RequestDeemedRefused { reference, review } => {
+                vec![("reference", reference.clone()), ("review", review.clone())]
+            }
+            Template::RequestReviewDecided {
+                reference,
+                outcome,
+                text,
+            } => vec![
+                ("reference", reference.clone()),
+                ("outcome", outcome.clone()),
+                ("text", text.clone()),
+            ],
+            Template::RequestStatus {
+                reference,
+                state,
+                due,
+            } => vec![
+                ("reference", reference.clone()),
+                ("state", state.clone()),
+                ("due", due.clone()),
+            ],
             Template::Response { reference, text } => {
                 vec![("reference", reference.clone()), ("text", text.clone())]
             }
@@ -253,6 +361,10 @@ pub fn for_event(
     citizen: &Citizen,
     prefix: &str,
 ) -> Option<OutboundMessage> {
+    if let Some(file) = &case.request {
+        let template = request_template(case, file, event, prefix)?;
+        return message(case, event, citizen, template);
+    }
     // Most events warrant no message: decide that before reading the payload back.
     const NEEDS_DATA: &[EventKind] = &[
         EventKind::Responded,
@@ -301,6 +413,16 @@ pub fn for_event(
         EventKind::CitizenReplied => Template::ReplyNoted { reference },
         _ => return None,
     };
+    message(case, event, citizen, template)
+}
+
+/// The message for an event, to the citizen on their channel.
+fn message(
+    case: &Case,
+    event: &JournalEvent,
+    citizen: &Citizen,
+    template: Template,
+) -> Option<OutboundMessage> {
     let (channel, to) = reach(citizen, case.channel)?;
     Some(OutboundMessage {
         id: uuid::Uuid::now_v7(),
@@ -312,6 +434,88 @@ pub fn for_event(
         language: citizen.language,
         template,
         created_at: event.at,
+    })
+}
+
+/// The message an information request's event warrants, if any.
+fn request_template(
+    case: &Case,
+    file: &crate::information::RequestFile,
+    event: &JournalEvent,
+    prefix: &str,
+) -> Option<Template> {
+    use crate::payload::Payload as P;
+    let reference = case.number.display_with(prefix);
+    let data = || {
+        let mut v = event.data();
+        if let Some(o) = v.as_object_mut() {
+            o.remove(crate::lifecycle::CASE_DIGEST_KEY);
+        }
+        P::read(event.kind, &v).ok()
+    };
+    Some(match event.kind {
+        EventKind::Received => Template::RequestReceived {
+            reference,
+            due: file.due_local.clone(),
+        },
+        EventKind::ClarificationAsked => match data()? {
+            P::ClarificationAsked(p) => Template::RequestClarification {
+                reference,
+                text: p.text,
+            },
+            _ => return None,
+        },
+        EventKind::RequestTransferred => match data()? {
+            P::RequestTransferred(p) => Template::RequestTransferred {
+                reference,
+                to: p.to,
+            },
+            _ => return None,
+        },
+        EventKind::RequestExtended => match data()? {
+            P::RequestExtended(p) => Template::RequestExtended {
+                reference,
+                due: file.due_local.clone(),
+                reason: p.reason,
+            },
+            _ => return None,
+        },
+        EventKind::RequestDecided => match data()? {
+            P::RequestDecided(p) => Template::RequestDecided {
+                reference,
+                decision: p.decision.as_str().to_owned(),
+                reasons: match &p.exemption {
+                    Some(e) => format!("{} ({e})", p.reasons),
+                    None => p.reasons,
+                },
+                review: p.fee.or(p.review).unwrap_or_default(),
+            },
+            _ => return None,
+        },
+        EventKind::InformationProvided => match data()? {
+            P::InformationProvided(p) => Template::RequestProvided {
+                reference,
+                text: p.text,
+            },
+            _ => return None,
+        },
+        EventKind::DeemedRefused => match data()? {
+            P::DeemedRefused(p) => Template::RequestDeemedRefused {
+                reference,
+                review: p.review.unwrap_or_default(),
+            },
+            _ => return None,
+        },
+        EventKind::ReviewDecided => match data()? {
+            P::ReviewDecided(p) => Template::RequestReviewDecided {
+                reference,
+                outcome: p.outcome.as_str().to_owned(),
+                text: p.text,
+            },
+            _ => return None,
+        },
+        EventKind::CitizenReplied => Template::ReplyNoted { reference },
+        _ => return None,
     })
 }
 
@@ -377,6 +581,10 @@ pub fn staff_notices(
                 }),
             )
         }
+        EventKind::DeemedRefused => (
+            Template::StaffDeemedRefused { reference },
+            Box::new(|u| matches!(u.role, Role::CountyExecutive | Role::InformationOfficer)),
+        ),
         _ => return Vec::new(),
     };
     let actor = event.actor_id.as_deref();

@@ -21,6 +21,9 @@ pub struct Received {
     pub description: String,
     pub attachments: Vec<Attachment>,
     pub citizen: Option<CitizenId>,
+    /// An information request's clock at intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<crate::information::NewRequest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -114,6 +117,71 @@ pub struct PersonalDataErased {
     pub erased_events: Vec<i64>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTransferred {
+    pub to: String,
+    pub reason: String,
+    pub first_received_at: Timestamp,
+    pub days_after_receipt: u32,
+    /// Made within the law's period for transfers (Kenya s.10: 5 days).
+    pub within_time: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestExtended {
+    pub reason: String,
+    pub days: u32,
+    pub due: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDecided {
+    pub decision: crate::information::Decision,
+    pub reasons: String,
+    pub exemption: Option<String>,
+    /// The notice of fees, with a grant.
+    pub fee: Option<String>,
+    pub on_time: bool,
+    /// How to seek review, as told to the applicant.
+    pub review: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InformationProvided {
+    pub text: String,
+    pub documents: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeemedRefused {
+    pub due: Timestamp,
+    pub review: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewAsked {
+    pub stage: crate::information::ReviewStage,
+    pub body: String,
+    pub grounds: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecided {
+    pub stage: crate::information::ReviewStage,
+    pub outcome: crate::information::ReviewOutcome,
+    pub text: String,
+    /// The next stage open to the applicant, if any.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProminenceChanged {
+    pub prominence: crate::information::Prominence,
+    pub reason: String,
+    /// The message concerned (journal sequence number); the whole request when absent.
+    pub event: Option<i64>,
+}
+
 /// An event without details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Nothing {}
@@ -142,6 +210,15 @@ pub enum Payload {
     MediaAttached(MediaAttached),
     ContactRevealed(Reason),
     PersonalDataErased(PersonalDataErased),
+    ClarificationAsked(Text),
+    RequestTransferred(RequestTransferred),
+    RequestExtended(RequestExtended),
+    RequestDecided(RequestDecided),
+    InformationProvided(InformationProvided),
+    DeemedRefused(DeemedRefused),
+    ReviewAsked(ReviewAsked),
+    ReviewDecided(ReviewDecided),
+    ProminenceChanged(ProminenceChanged),
 }
 
 impl Payload {
@@ -170,6 +247,15 @@ impl Payload {
             Payload::MediaAttached(_) => K::MediaAttached,
             Payload::ContactRevealed(_) => K::ContactRevealed,
             Payload::PersonalDataErased(_) => K::PersonalDataErased,
+            Payload::ClarificationAsked(_) => K::ClarificationAsked,
+            Payload::RequestTransferred(_) => K::RequestTransferred,
+            Payload::RequestExtended(_) => K::RequestExtended,
+            Payload::RequestDecided(_) => K::RequestDecided,
+            Payload::InformationProvided(_) => K::InformationProvided,
+            Payload::DeemedRefused(_) => K::DeemedRefused,
+            Payload::ReviewAsked(_) => K::ReviewAsked,
+            Payload::ReviewDecided(_) => K::ReviewDecided,
+            Payload::ProminenceChanged(_) => K::ProminenceChanged,
         }
     }
 
@@ -184,7 +270,17 @@ impl Payload {
             | Payload::Closed(p)
             | Payload::ClosedUnconfirmed(p)
             | Payload::Reminded(p) => serde_json::to_value(p),
-            Payload::Responded(p) | Payload::NoteAdded(p) => serde_json::to_value(p),
+            Payload::Responded(p) | Payload::NoteAdded(p) | Payload::ClarificationAsked(p) => {
+                serde_json::to_value(p)
+            }
+            Payload::RequestTransferred(p) => serde_json::to_value(p),
+            Payload::RequestExtended(p) => serde_json::to_value(p),
+            Payload::RequestDecided(p) => serde_json::to_value(p),
+            Payload::InformationProvided(p) => serde_json::to_value(p),
+            Payload::DeemedRefused(p) => serde_json::to_value(p),
+            Payload::ReviewAsked(p) => serde_json::to_value(p),
+            Payload::ReviewDecided(p) => serde_json::to_value(p),
+            Payload::ProminenceChanged(p) => serde_json::to_value(p),
             Payload::Escalated(p) => serde_json::to_value(p),
             Payload::Resolved(p) => serde_json::to_value(p),
             Payload::Rated(p) => serde_json::to_value(p),
@@ -226,6 +322,15 @@ impl Payload {
             EventKind::MediaAttached => Payload::MediaAttached(r(v)?),
             EventKind::ContactRevealed => Payload::ContactRevealed(r(v)?),
             EventKind::PersonalDataErased => Payload::PersonalDataErased(r(v)?),
+            EventKind::ClarificationAsked => Payload::ClarificationAsked(r(v)?),
+            EventKind::RequestTransferred => Payload::RequestTransferred(r(v)?),
+            EventKind::RequestExtended => Payload::RequestExtended(r(v)?),
+            EventKind::RequestDecided => Payload::RequestDecided(r(v)?),
+            EventKind::InformationProvided => Payload::InformationProvided(r(v)?),
+            EventKind::DeemedRefused => Payload::DeemedRefused(r(v)?),
+            EventKind::ReviewAsked => Payload::ReviewAsked(r(v)?),
+            EventKind::ReviewDecided => Payload::ReviewDecided(r(v)?),
+            EventKind::ProminenceChanged => Payload::ProminenceChanged(r(v)?),
         })
     }
 }

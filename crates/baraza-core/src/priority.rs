@@ -138,6 +138,65 @@ impl Calendar {
         t.with_timezone(&self.tz).date_naive()
     }
 
+    fn is_working(&self, date: NaiveDate) -> bool {
+        self.days.contains(&date.weekday()) && !self.holidays.contains(&date)
+    }
+
+    /// The first instant after a local date (its midnight, in UTC).
+    fn end_of(&self, date: NaiveDate) -> Timestamp {
+        let next = date.succ_opt().unwrap_or(date);
+        self.tz
+            .from_local_datetime(&next.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| next.and_time(NaiveTime::MIN).and_utc())
+    }
+
+    /// `days` days after `date`: working days only, or calendar days with a last day that
+    /// is not a working day moved to the next working day.
+    fn add_days(&self, date: NaiveDate, days: u32, working: bool) -> NaiveDate {
+        let mut d = date;
+        if working {
+            let mut left = days;
+            let mut guard = 0;
+            while left > 0 && guard < MAX_DAYS {
+                d = d.succ_opt().unwrap_or(d);
+                if self.is_working(d) {
+                    left -= 1;
+                }
+                guard += 1;
+            }
+        } else {
+            d += Duration::days(i64::from(days));
+        }
+        let mut guard = 0;
+        while !self.is_working(d) && guard < MAX_DAYS {
+            d = d.succ_opt().unwrap_or(d);
+            guard += 1;
+        }
+        d
+    }
+
+    /// Whole days from `a`'s local date to `b`'s: working days only, or calendar days.
+    fn days_between(&self, a: Timestamp, b: Timestamp, working: bool) -> u32 {
+        let (from, to) = (self.local_date(a), self.local_date(b));
+        if to <= from {
+            return 0;
+        }
+        if !working {
+            return u32::try_from((to - from).num_days()).unwrap_or(u32::MAX);
+        }
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = d.succ_opt().unwrap_or(to);
+            if self.is_working(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// `start` plus `work` of working time.
     fn add(&self, start: Timestamp, work: Duration) -> Timestamp {
         let mut left = work;
@@ -197,6 +256,8 @@ pub struct Policy {
     pub matrix: BTreeMap<String, [Priority; 3]>,
     /// How long personal data is kept once a citizen's cases have settled.
     pub retention: Retention,
+    /// The access-to-information law: its clocks, exemptions, fees and reviews.
+    pub information: crate::information::InformationPolicy,
 }
 
 /// How long personal data is kept after a case settles (closed, rejected, referred or
@@ -237,6 +298,7 @@ impl Default for Policy {
             around_the_clock: vec![Priority::Critical],
             calendar: BusinessCalendar::default(),
             retention: Retention::default(),
+            information: crate::information::InformationPolicy::default(),
             matrix,
         }
     }
@@ -269,6 +331,7 @@ impl Policy {
                 ));
             }
         }
+        self.information.validate()?;
         Ok(Deadlines {
             policy: self.clone(),
             calendar: Calendar::parse(&self.calendar, jurisdiction_tz)?,
@@ -333,6 +396,51 @@ impl Deadlines {
     /// When resolution is due for a case received at `start`.
     pub fn resolution(&self, start: Timestamp, p: Priority) -> Timestamp {
         self.after(start, self.policy.resolution_hours[index(p)], p)
+    }
+
+    /// A statutory deadline: the end of the `days`-th day after the local date of
+    /// `start` (Kenya's "within 21 days of receipt"), counting working days only, or
+    /// calendar days with a last day that falls on a weekend or holiday moved to the next
+    /// working day, as Alaveteli counts.
+    pub fn statutory_due(&self, start: Timestamp, days: u32, working: bool) -> Timestamp {
+        let date = self.calendar.local_date(start);
+        self.calendar
+            .end_of(self.calendar.add_days(date, days, working))
+    }
+
+    /// A statutory deadline moved on by `days` days (an extension, days waited).
+    pub fn shift_due(&self, due: Timestamp, days: u32, working: bool) -> Timestamp {
+        if days == 0 {
+            return due;
+        }
+        let last = self.calendar.local_date(due - Duration::seconds(1));
+        self.calendar
+            .end_of(self.calendar.add_days(last, days, working))
+    }
+
+    /// Whole statutory days between two instants (by local date).
+    pub fn statutory_days_between(&self, a: Timestamp, b: Timestamp, working: bool) -> u32 {
+        self.calendar.days_between(a, b, working)
+    }
+
+    /// How a due instant reads locally: the last day (`2026-11-23`) for a deadline at a
+    /// day's end, or the day and time for one counted in hours.
+    pub fn due_text(&self, due: Timestamp, in_hours: bool) -> String {
+        if in_hours {
+            due.with_timezone(&self.calendar.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        } else {
+            self.calendar
+                .local_date(due - Duration::seconds(1))
+                .format("%Y-%m-%d")
+                .to_string()
+        }
+    }
+
+    /// The local date of an instant in the jurisdiction.
+    pub fn local_date(&self, t: Timestamp) -> NaiveDate {
+        self.calendar.local_date(t)
     }
 
     /// A deadline pushed back by the time that counted between `from` and `to` (the time

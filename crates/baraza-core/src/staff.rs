@@ -32,6 +32,9 @@ string_enum! {
         /// and relays their updates, only on the requests it filed itself; reads what
         /// Open311 clients read. Never a caseworker.
         Open311Integration => "open311_integration",
+        /// The information access officer (Kenya ATI s.15 delegation; Ghana Act 989 s.19):
+        /// holds information requests, their clocks and decisions.
+        InformationOfficer => "information_officer",
     }
 }
 

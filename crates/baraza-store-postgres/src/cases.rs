@@ -143,7 +143,7 @@ impl PostgresStore {
             .collect();
         let sql = format!(
             "SELECT {}, c.number AS case_number FROM journal e JOIN cases c ON c.id = e.case_id \
-             WHERE c.jurisdiction_id = $1 AND e.visibility = 'public' AND e.at >= $2 AND e.at <= $3 \
+             WHERE c.jurisdiction_id = $1 AND c.information IS NULL AND e.visibility = 'public' AND e.at >= $2 AND e.at <= $3 \
              ORDER BY e.seq LIMIT $4",
             columns.join(", ")
         );

@@ -12,6 +12,8 @@ impl PostgresStore {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(STATS_SELECT);
         q.push(" WHERE c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
+        // Concerns only: information requests have figures of their own.
+        q.push(" AND c.information IS NULL");
         if let Some(id) = after {
             q.push(" AND c.id > ").push_bind(id.0);
         }
@@ -42,6 +44,8 @@ impl PostgresStore {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(STATS_SELECT);
         q.push(" WHERE c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
+        // Concerns only: information requests have figures of their own.
+        q.push(" AND c.information IS NULL");
         q.push(" AND c.id IN (");
         let mut sep = q.separated(", ");
         for id in ids {

@@ -40,9 +40,9 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     ward_code, ladder, ladder_position, location_lat, location_lon, description, attachments, priority, \
     department_code, officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, \
     closed_at, duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, \
-    updated_at, version, deadline, escalation_due, waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+    updated_at, version, deadline, escalation_due, waiting_since, information) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-    $33, $34, $35) \
+    $33, $34, $35, $36) \
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
     ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
          description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, \
@@ -52,7 +52,8 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
     referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, satisfaction = excluded.satisfaction, \
     updated_at = excluded.updated_at, version = excluded.version, deadline = excluded.deadline, \
-    escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since";
+    escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since, \
+    information = excluded.information";
 
 pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
     sqlx::query(UPSERT_CASE)
@@ -91,6 +92,7 @@ pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
         .bind(c.deadline)
         .bind(c.escalation_due)
         .bind(c.waiting_since)
+        .bind(c.request.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()))
         .execute(conn)
         .await
         .map(|_| ())

@@ -472,6 +472,15 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
     if f.reopened {
         q.push(" AND reopen_count > 0");
     }
+    match f.information {
+        Some(true) => {
+            q.push(" AND information IS NOT NULL");
+        }
+        Some(false) => {
+            q.push(" AND information IS NULL");
+        }
+        None => {}
+    }
     if f.confirmed {
         q.push(" AND resolved_at IS NOT NULL");
     }

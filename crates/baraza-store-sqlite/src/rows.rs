@@ -167,7 +167,7 @@ pub fn citizen(row: &impl Columns) -> StoreResult<Citizen> {
 pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, status, category_code, ward_code, \
     ladder, ladder_position, location_lat, location_lon, description, attachments, priority, department_code, \
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
-    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since";
+    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since, information";
 
 /// A value bound to a statement, whichever driver runs it: the async pool (sqlx) or the
 /// writer thread (rusqlite). One list of values per row type, so the two never drift.
@@ -239,6 +239,7 @@ pub fn case_values(c: &Case) -> Vec<SqlValue> {
         opt_text(ts_opt(&c.deadline)),
         opt_text(ts_opt(&c.escalation_due)),
         opt_text(ts_opt(&c.waiting_since)),
+        opt_text(c.request.as_ref().map(to_json)),
     ]
 }
 
@@ -384,6 +385,10 @@ pub fn case(row: &impl Columns) -> StoreResult<Case> {
         deadline: opt_time(row.text("deadline")?)?,
         escalation_due: opt_time(row.text("escalation_due")?)?,
         waiting_since: opt_time(row.text("waiting_since")?)?,
+        request: row
+            .text("information")?
+            .map(|j| from_json(&j, "information"))
+            .transpose()?,
         first_responded_at: opt_time(row.text("first_responded_at")?)?,
         resolved_at: opt_time(row.text("resolved_at")?)?,
         closed_at: opt_time(row.text("closed_at")?)?,

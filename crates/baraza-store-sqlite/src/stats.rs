@@ -14,6 +14,8 @@ impl SqliteStore {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
         q.push(" WHERE +c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
+        // Concerns only: information requests have figures of their own.
+        q.push(" AND c.information IS NULL");
         if let Some(id) = after {
             q.push(" AND c.id > ").push_bind(id.0.to_string());
         }
@@ -44,6 +46,8 @@ impl SqliteStore {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
         q.push(" WHERE +c.jurisdiction_id = ")
             .push_bind(j.as_str().to_owned());
+        // Concerns only: information requests have figures of their own.
+        q.push(" AND c.information IS NULL");
         q.push(" AND c.id IN (");
         let mut sep = q.separated(", ");
         for id in ids {

@@ -20,9 +20,10 @@ pub static UPSERT_CASE: LazyLock<String> = LazyLock::new(|| {
          closed_at = excluded.closed_at, duplicate_of = excluded.duplicate_of, reason = excluded.reason, \
          referred_to = excluded.referred_to, reopen_count = excluded.reopen_count, \
          satisfaction = excluded.satisfaction, updated_at = excluded.updated_at, version = excluded.version, \
-         deadline = excluded.deadline, escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since",
+         deadline = excluded.deadline, escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since, \
+         information = excluded.information",
         rows::CASE_COLUMNS,
-        rows::placeholders(35)
+        rows::placeholders(36)
     )
 });
 

@@ -12,6 +12,7 @@ use baraza_core::outbound::{
 use baraza_core::{
     Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
     NewCitizen, PhoneNumber, Status, case::parse_description,
+    information::{self, RequestState},
 };
 use rand::rngs::StdRng;
 
@@ -117,7 +118,17 @@ pub(crate) async fn handle<T: BatchTx>(
             .map(|c| c.number),
         rating: recent
             .iter()
-            .find(|c| c.status == Status::Resolved && c.satisfaction.is_none())
+            .find(|c| {
+                !c.is_request() && c.status == Status::Resolved && c.satisfaction.is_none()
+            })
+            .map(|c| c.number),
+        clarification: recent
+            .iter()
+            .find(|c| {
+                c.request
+                    .as_ref()
+                    .is_some_and(|r| r.state == RequestState::AwaitingClarification)
+            })
             .map(|c| c.number),
     };
     let actor = Actor::citizen(citizen.as_ref().map(|c| c.id), message.channel);
@@ -157,6 +168,7 @@ pub(crate) async fn handle<T: BatchTx>(
                         message.provider, message.provider_message_id
                     )),
                     acknowledged_on_intake: false,
+                    request: None,
                 };
                 // The acknowledgement with the reference is queued with the case's first event.
                 let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
@@ -164,15 +176,58 @@ pub(crate) async fn handle<T: BatchTx>(
             }
             Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
         },
+        Intent::NewRequest { text, urgent } => match parse_description(&text) {
+            Ok(description) => {
+                let new = NewCase {
+                    jurisdiction: jurisdiction.clone(),
+                    kind: CaseKind::InformationRequest,
+                    channel: message.channel,
+                    category: None,
+                    ward: None,
+                    ladder: vec![],
+                    location: None,
+                    description: description.clone(),
+                    attachments: vec![],
+                    citizen: Some(NewCitizen {
+                        language,
+                        ..contact
+                    }),
+                    idempotency_key: Some(format!(
+                        "{}:{}",
+                        message.provider, message.provider_message_id
+                    )),
+                    acknowledged_on_intake: false,
+                    // Urgent: the request's own words say why (Ghana Act 989 s.1(4)).
+                    request: Some(information::open(
+                        &targets,
+                        message.received_at,
+                        urgent.then_some(description),
+                    )),
+                };
+                let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                acted_on(Some(intake.case), InboundOutcome::NewCase)
+            }
+            Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
+        },
+        Intent::Clarify(n, text) => {
+            let case = act(
+                tx,
+                n,
+                &actor,
+                Action::CitizenReply { text, source: None },
+                &targets,
+                &message,
+                head,
+            )
+            .await?;
+            acted_on(case, InboundOutcome::CitizenUpdate)
+        }
         Intent::Status(Some(n)) => match tx.case_for_update(n).await? {
             // Another jurisdiction's case does not exist from here.
             Some(c) if c.jurisdiction == jurisdiction => (
                 InboundOutcome::Status,
                 None,
-                Some(Template::Status {
-                    reference: n.display_with(&prefix),
-                    status: c.status,
-                }),
+                Some(status_of(&c, &prefix)),
             ),
             _ => (
                 InboundOutcome::Status,
@@ -183,14 +238,7 @@ pub(crate) async fn handle<T: BatchTx>(
             ),
         },
         Intent::Status(None) => match recent.first() {
-            Some(c) => (
-                InboundOutcome::Status,
-                None,
-                Some(Template::Status {
-                    reference: c.number.display_with(&prefix),
-                    status: c.status,
-                }),
-            ),
+            Some(c) => (InboundOutcome::Status, None, Some(status_of(c, &prefix))),
             None => (InboundOutcome::Status, None, Some(Template::NoCaseYet)),
         },
         Intent::BadReference(typed) => (
@@ -296,6 +344,22 @@ pub(crate) async fn handle<T: BatchTx>(
         duplicate: false,
         case,
     })
+}
+
+/// Where a case stands, as a message: a concern's status, or a request's state and due date.
+fn status_of(c: &Case, prefix: &str) -> Template {
+    let reference = c.number.display_with(prefix);
+    match &c.request {
+        Some(r) => Template::RequestStatus {
+            reference,
+            state: r.state.as_str().to_owned(),
+            due: r.due_local.clone(),
+        },
+        None => Template::Status {
+            reference,
+            status: c.status,
+        },
+    }
 }
 
 /// Act for the citizen; a refusal by the lifecycle (the case moved on meanwhile) leaves

@@ -736,6 +736,7 @@ async fn create(
             consent_contact: Some(contact),
             consent_publish: Some(false),
         }),
+        urgency: None,
     };
     // One intake path and one scope rule: the same as the API's.
     let (intake, _) = state

@@ -107,6 +107,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
             citizen: None,
             idempotency_key: None,
             acknowledged_on_intake: true,
+            request: None,
         };
         let number = loop {
             let n = CaseNumber::random(&mut rng);
@@ -330,6 +331,7 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
                 citizen: None,
                 idempotency_key: None,
                 acknowledged_on_intake: true,
+                request: None,
             };
             store
                 .create_case(new, Actor::citizen(None, Channel::Sms), SystemClock.now())

@@ -301,6 +301,7 @@ async fn sample_cases(
             citizen,
             idempotency_key: Some(key.into()),
             acknowledged_on_intake: true,
+            request: None,
         };
         let intake = store
             .create_case(new, Actor::citizen(None, channel), now)

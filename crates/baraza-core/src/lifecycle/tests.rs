@@ -24,6 +24,7 @@ fn new_case() -> Case {
         citizen: None,
         idempotency_key: None,
         acknowledged_on_intake: false,
+        request: None,
     };
     let mut rng = rand::thread_rng();
     receive(
@@ -100,6 +101,39 @@ fn sample_action(kind: ActionKind) -> Action {
         },
         ActionKind::RevealContact => Action::RevealContact {
             reason: "calling back about the pump".into(),
+        },
+        ActionKind::AskClarification => Action::AskClarification {
+            text: "Which year?".into(),
+        },
+        ActionKind::Transfer => Action::Transfer {
+            to: "KeRRA".into(),
+            reason: "a national road".into(),
+        },
+        ActionKind::Extend => Action::Extend {
+            reason: "consultations".into(),
+        },
+        ActionKind::Decide => Action::Decide {
+            decision: crate::information::Decision::Granted,
+            reasons: "public budget data".into(),
+            exemption: None,
+            fee: None,
+        },
+        ActionKind::Provide => Action::Provide {
+            text: "attached".into(),
+            documents: vec![],
+        },
+        ActionKind::DeemRefuse => Action::DeemRefuse,
+        ActionKind::AskReview => Action::AskReview {
+            grounds: "incomplete".into(),
+        },
+        ActionKind::DecideReview => Action::DecideReview {
+            outcome: crate::information::ReviewOutcome::Upheld,
+            text: "stands".into(),
+        },
+        ActionKind::SetProminence => Action::SetProminence {
+            prominence: crate::information::Prominence::Hidden,
+            reason: "a third party's name".into(),
+            event: None,
         },
     }
 }
@@ -245,7 +279,9 @@ fn read_only_roles_can_never_act() {
                     now(),
                 );
                 assert!(
-                    matches!(r, Err(LifecycleError::RoleNotAllowed { .. })),
+                    matches!(r, Err(LifecycleError::RoleNotAllowed { .. }))
+                        || kind.request_only()
+                            && matches!(r, Err(LifecycleError::OnlyForRequests { .. })),
                     "{role} {kind} from {status}"
                 );
             }

@@ -351,9 +351,10 @@ pub async fn raise(
         description: v("description"),
         attachments,
         citizen: Some(citizen),
+        urgency: None,
     };
     let key = v("key").map(|k| format!("web:{k}"));
-    let new = match baraza_app::intake::build_new_case(&cat, body, key) {
+    let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {
         Ok(new) if errors.is_empty() => new,
         Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
         Err(baraza_app::Error::Invalid(errs)) => {

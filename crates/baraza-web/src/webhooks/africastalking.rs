@@ -314,6 +314,7 @@ async fn ussd_step(
                 // One concern per session: Africa's Talking may resend the last step.
                 idempotency_key: Some(format!("{USSD_PROVIDER}:{}", req.session_id)),
                 acknowledged_on_intake: true,
+                request: None,
             };
             let intake = state
                 .store
