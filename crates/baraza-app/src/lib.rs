@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actions;
 pub mod catalog;
 pub mod error;
+pub mod information;
 pub mod input;
 pub mod intake;
 pub mod privacy;

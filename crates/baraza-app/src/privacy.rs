@@ -356,6 +356,108 @@ pub fn text(s: &str, citizen: Option<&Citizen>, rule: TextRule) -> Option<String
     }
 }
 
+/// Information requests are published by default (as on WhatDoTheyKnow): to audiences
+/// outside the staff their texts are shown whatever the applicant's consent, with the
+/// applicant's name and contacts masked and the jurisdiction's redaction rules applied
+/// ([`published`]). Staff read them as written. The applicant's identity is never shown
+/// outside the staff. A jurisdiction's redaction rules, compiled once per page (a rule
+/// that does not compile was refused when the jurisdiction was loaded, and is skipped).
+pub struct Redactions {
+    rules: Vec<(regex::Regex, String)>,
+}
+
+impl Redactions {
+    pub fn of(policy: &baraza_core::information::InformationPolicy) -> Self {
+        Self {
+            rules: policy
+                .redactions
+                .iter()
+                .filter_map(|r| r.compile().ok().map(|re| (re, r.replacement.clone())))
+                .collect(),
+        }
+    }
+    pub fn apply(&self, s: &str) -> String {
+        let mut out = s.to_owned();
+        for (re, with) in &self.rules {
+            out = re.replace_all(&out, regex::NoExpand(with)).into_owned();
+        }
+        out
+    }
+}
+
+/// A request's event for an audience: as [`event_view`] for the staff; for everyone else
+/// only public events at a public prominence, every text published by
+/// [`Redactions`] and masked, the applicant's id and replies' provenance removed, the
+/// documents given shown.
+pub fn request_event_view<'a>(
+    ev: &'a JournalEvent,
+    file: &baraza_core::information::RequestFile,
+    citizen: Option<&Citizen>,
+    audience: Audience,
+    redactions: &Redactions,
+) -> Option<EventView<'a>> {
+    let r = rules(audience);
+    if r.description == TextRule::Full {
+        return event_view(ev, citizen, audience);
+    }
+    if ev.visibility == Visibility::Internal && !r.internal_events {
+        return None;
+    }
+    if audience.is_public() && !file.prominence_of(ev.seq).public() {
+        return None;
+    }
+    let mut data = ev.data();
+    if let Some(obj) = data.as_object_mut() {
+        let keys: Vec<String> = obj.keys().cloned().collect();
+        for k in keys {
+            match k.as_str() {
+                "citizen" | "source" | "location" | "attachments" | "attachment" | "note"
+                | "request" => {
+                    obj.remove(&k);
+                }
+                "documents" if r.description == TextRule::Hidden => {
+                    obj.remove(&k);
+                }
+                _ => {
+                    if let Some(s) = obj.get(&k).and_then(Value::as_str).map(str::to_owned) {
+                        match published(&s, citizen, audience, redactions) {
+                            Some(shown) => {
+                                obj.insert(k.clone(), Value::String(shown));
+                            }
+                            None => {
+                                obj.remove(&k);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(EventView {
+        event: ev,
+        audience,
+        actor_id: ev
+            .actor_id
+            .clone()
+            .filter(|_| ev.actor_role != "citizen" && r.staff_ids),
+        data,
+    })
+}
+
+/// A request's text as published to `audience` (see [`request_text`]).
+pub fn published(
+    s: &str,
+    citizen: Option<&Citizen>,
+    audience: Audience,
+    redactions: &Redactions,
+) -> Option<String> {
+    match rules(audience).description {
+        TextRule::Full => Some(s.to_owned()),
+        TextRule::Hidden => None,
+        _ => Some(redactions.apply(&mask_for(s, citizen))),
+    }
+}
+
 /// The citizen as one audience sees them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CitizenView {

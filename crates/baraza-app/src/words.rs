@@ -73,6 +73,44 @@ pub fn words(ev: &EventView<'_>, cat: &JurisdictionCatalog) -> Words {
                 ));
             }
         }
+        EventKind::RequestDecided => {
+            if let Some(d) = s("decision") {
+                parts.push(Part::Message(format!("decision-{d}")));
+            }
+            parts.extend(s("reasons").map(Part::Text));
+            parts.extend(s("exemption").map(Part::Text));
+            parts.extend(s("fee").map(Part::Text));
+            parts.extend(s("review").map(Part::Text));
+        }
+        EventKind::RequestTransferred => {
+            parts.extend(s("to").map(|t| Part::Text(format!("→ {t}"))));
+            parts.extend(s("reason").map(Part::Text));
+        }
+        EventKind::RequestExtended => {
+            parts.extend(s("reason").map(Part::Text));
+        }
+        EventKind::DeemedRefused => {
+            parts.extend(s("review").map(Part::Text));
+        }
+        EventKind::ReviewAsked => {
+            if let Some(st) = s("stage") {
+                parts.push(Part::Message(format!("review-stage-{st}")));
+            }
+            parts.extend(s("grounds").map(Part::Text));
+        }
+        EventKind::ReviewDecided => {
+            if let Some(o) = s("outcome") {
+                parts.push(Part::Message(format!("review-outcome-{o}")));
+            }
+            parts.extend(s("text").map(Part::Text));
+        }
+        EventKind::ProminenceChanged => {
+            if let Some(p) = s("prominence") {
+                parts.push(Part::Message(format!("prominence-{p}")));
+            }
+            parts.extend(ev.data.get("event").and_then(|v| v.as_i64()).map(|n| Part::Text(format!("#{n}"))));
+            parts.extend(s("reason").map(Part::Text));
+        }
         _ => {
             for k in ["text", "reason"] {
                 parts.extend(s(k).map(Part::Text));
@@ -83,6 +121,14 @@ pub fn words(ev: &EventView<'_>, cat: &JurisdictionCatalog) -> Words {
         what: what(ev.event.kind),
         detail: parts,
     }
+}
+
+/// The documents an event carries (information provided), as this audience sees them.
+pub fn documents(ev: &EventView<'_>) -> Vec<baraza_core::Attachment> {
+    ev.data
+        .get("documents")
+        .and_then(|d| serde_json::from_value(d.clone()).ok())
+        .unwrap_or_default()
 }
 
 /// The one text an update carries (Open311's `description`): the county's answer, the

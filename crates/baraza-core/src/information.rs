@@ -161,6 +161,42 @@ pub struct InformationPolicy {
     /// Who the annual report goes to, and when.
     pub report_to: String,
     pub report_due: String,
+    /// What is taken out of everything published (Alaveteli's censor rules): a text or
+    /// a pattern, and what stands in its place.
+    pub redactions: Vec<Redaction>,
+}
+
+/// One redaction rule of a jurisdiction: applied by the privacy projection to every
+/// published text of every information request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// The text to take out (any case), or a regular expression when `regex` is true.
+    pub pattern: String,
+    #[serde(default)]
+    pub regex: bool,
+    /// What is shown instead, e.g. `[name removed]`.
+    pub replacement: String,
+}
+
+impl Redaction {
+    /// The rule as a regular expression (a plain text is matched literally, any case).
+    pub fn compile(&self) -> Result<regex::Regex, FieldError> {
+        let src = if self.regex {
+            self.pattern.clone()
+        } else {
+            format!("(?i){}", regex::escape(&self.pattern))
+        };
+        regex::RegexBuilder::new(&src)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| {
+                FieldError::new(
+                    "policy.information.redactions",
+                    format!("{:?} is not a pattern: {e}", self.pattern),
+                )
+            })
+    }
 }
 
 impl Default for InformationPolicy {
@@ -220,6 +256,7 @@ impl InformationPolicy {
             }],
             report_to: "Commission on Administrative Justice (s.27)".into(),
             report_due: "by 30 June each year".into(),
+            redactions: Vec::new(),
         }
     }
 
@@ -276,6 +313,7 @@ impl InformationPolicy {
             ],
             report_to: "Right to Information Commission".into(),
             report_due: "within 60 days after 31 December".into(),
+            redactions: Vec::new(),
         }
     }
 
@@ -301,6 +339,15 @@ impl InformationPolicy {
                 "policy.information",
                 "the decision period and the urgent track must be at least a day and an hour",
             ));
+        }
+        for r in &self.redactions {
+            if r.pattern.trim().is_empty() {
+                return Err(FieldError::new(
+                    "policy.information.redactions",
+                    "a redaction needs a pattern",
+                ));
+            }
+            r.compile()?;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod escalation;
 pub mod follow_up;
+pub mod information;
 pub mod media;
 pub mod outbox;
 pub mod runner;

@@ -2,6 +2,7 @@
 //! departments and service categories. `baraza jurisdiction load FILE` upserts it, so a
 //! county edits its file and loads it again; the demo uses the same file format.
 
+use baraza_core::information::InformationPolicy;
 use anyhow::{Context, bail, ensure};
 use baraza_core::jurisdiction::load_hierarchy_csv;
 use baraza_core::{Area, Department, Jurisdiction, JurisdictionId, ServiceCategory};
@@ -201,6 +202,18 @@ impl JurisdictionFile {
                 "policy.matrix: {code:?} is not among the categories (use \"*\" for the default row)"
             );
         }
+        // The access-to-information law comes with the country: Kenya's Act unless the
+        // file gives its own `[policy.information]`; Ghana's Act 989 for a Ghanaian one.
+        let mut policy = self.policy.clone();
+        if policy.information == baraza_core::information::InformationPolicy::kenya()
+            && let Some(law) =
+                baraza_core::information::InformationPolicy::for_country(&self.country)
+        {
+            policy.information = InformationPolicy {
+                redactions: policy.information.redactions.clone(),
+                ..law
+            };
+        }
         Ok(Loaded {
             jurisdiction: Jurisdiction {
                 id: id.clone(),
@@ -210,7 +223,7 @@ impl JurisdictionFile {
                 country: self.country.clone(),
                 default_language,
                 timezone: self.timezone.clone(),
-                policy: self.policy.clone(),
+                policy,
             },
             areas,
             departments: self

@@ -678,6 +678,21 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             }
         },
     );
+    let refusals = Arc::new(baraza_jobs::information::DeemedRefusals::new(
+        state.store.clone(),
+        state.clock.clone(),
+    ));
+    jobs.add(
+        "information-clock",
+        Every::Interval(Duration::from_secs(60)),
+        move || {
+            let r = refusals.clone();
+            async move {
+                let n = r.run_once().await.map_err(|e| e.to_string())?;
+                Ok(Done::of(n, "information request(s) deemed refused"))
+            }
+        },
+    );
     // Open data: today's snapshot files, written once a day (checked hourly).
     {
         let state = state.clone();

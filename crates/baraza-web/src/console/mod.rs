@@ -10,6 +10,7 @@
 //! one's scope answers as if it did not exist.
 
 pub(crate) mod cases;
+mod information;
 pub mod password;
 mod privacy;
 mod signin;
@@ -52,6 +53,19 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/privacy/access", post(privacy::access))
         .route("/staff/privacy/rectify", post(privacy::rectify))
         .route("/staff/privacy/erase", post(privacy::erase))
+        .route("/staff/information", get(information::queues))
+        .route("/staff/information/report", get(information::report))
+        .route("/staff/information/{reference}", get(information::page))
+        .route(
+            "/staff/information/{reference}/act",
+            post(information::act).layer(axum::extract::DefaultBodyLimit::max(
+                information::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/staff/information/{reference}/documents/{sha256}",
+            get(information::document),
+        )
         .route("/staff/console.css", get(crate::html::stylesheet))
 }
 
@@ -109,6 +123,9 @@ impl Frame {
     }
     pub fn may_file(&self) -> bool {
         self.role.is_some_and(baraza_app::scope::may_file)
+    }
+    pub fn sees_requests(&self) -> bool {
+        self.role.is_some_and(information::sees_requests)
     }
     pub fn sees_overview(&self) -> bool {
         self.role

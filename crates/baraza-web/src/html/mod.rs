@@ -300,3 +300,125 @@ pub async fn security_headers(mut res: Response) -> Response {
         .or_insert(HeaderValue::from_static("DENY"));
     res
 }
+
+/// One message of an information request's correspondence, in words.
+pub struct Letter {
+    /// The message's number in the journal (prominence is set per message).
+    pub seq: i64,
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+    /// Documents given with it: (link, file name, size in KB).
+    pub documents: Vec<(String, String, u64)>,
+    pub by_applicant: bool,
+    pub internal: bool,
+}
+
+/// A request's correspondence as its reader may see it (already through the privacy
+/// projection); document links start with `documents_base` (`/information/1234-5678`).
+pub fn letters(
+    page: &baraza_app::information::RequestPage<'_>,
+    cat: &baraza_app::JurisdictionCatalog,
+    tr: &Tr,
+    documents_base: &str,
+) -> Vec<Letter> {
+    page.events
+        .iter()
+        .filter(|v| v.event.kind != baraza_core::EventKind::Received)
+        .map(|v| {
+            let (what, detail) = say(&baraza_app::words::words(v, cat), tr);
+            Letter {
+                seq: v.event.seq,
+                when: cat.local_time(&v.event.at),
+                what,
+                detail,
+                documents: baraza_app::words::documents(v)
+                    .into_iter()
+                    .map(|d| {
+                        (
+                            format!("{documents_base}/documents/{}", d.sha256),
+                            d.filename.unwrap_or_else(|| d.sha256[..12].to_owned()),
+                            d.size_bytes.div_ceil(1024),
+                        )
+                    })
+                    .collect(),
+                by_applicant: v.event.actor_role == "citizen",
+                internal: v.internal(),
+            }
+        })
+        .collect()
+}
+
+/// A kept file, served as an attachment, from the content-addressed store.
+pub async fn serve_document(
+    media_dir: Option<&std::path::Path>,
+    doc: &baraza_core::Attachment,
+) -> Response {
+    let Some(dir) = media_dir else {
+        return crate::AppError::not_found("document").into_response();
+    };
+    if doc.sha256.len() != 64 || !doc.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return crate::AppError::not_found("document").into_response();
+    }
+    match tokio::fs::read(dir.join(&doc.sha256)).await {
+        Ok(bytes) => {
+            let name: String = doc
+                .filename
+                .as_deref()
+                .unwrap_or("document")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "._- ".contains(*c))
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, doc.media_type.clone()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(_) => crate::AppError::not_found("document").into_response(),
+    }
+}
+
+/// Keep a file by its SHA-256 under `media_dir`; returns its description.
+pub async fn keep_document(
+    media_dir: Option<&std::path::Path>,
+    bytes: &[u8],
+    media_type: &str,
+    filename: Option<String>,
+) -> Result<baraza_app::input::AttachmentBody, crate::AppError> {
+    use sha2::{Digest, Sha256};
+    let Some(dir) = media_dir else {
+        return Err(crate::AppError::invalid(
+            "document",
+            "this server keeps no files (start it with a data directory)",
+        ));
+    };
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| crate::AppError::Internal(format!("keeping a document: {e}")))?;
+    let path = dir.join(&sha256);
+    if tokio::fs::metadata(&path).await.is_err() {
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| crate::AppError::Internal(format!("keeping a document: {e}")))?;
+    }
+    Ok(baraza_app::input::AttachmentBody {
+        media_type: if media_type.contains('/') {
+            media_type.to_owned()
+        } else {
+            "application/octet-stream".to_owned()
+        },
+        size_bytes: bytes.len() as u64,
+        sha256,
+        filename,
+        url: None,
+    })
+}

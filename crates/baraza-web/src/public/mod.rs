@@ -8,6 +8,7 @@
 //! email address masked. Official responses are masked the same way.
 
 pub mod dashboard;
+mod information;
 pub mod open_data;
 mod pages;
 pub mod stats;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/snapshots/{file}", get(open_data::snapshot))
         .route("/static/baraza.css", get(crate::html::stylesheet))
         .route("/language", get(crate::html::choose_language))
+        .merge(information::routes())
 }
 
 /// The web form takes a photo: its own, larger body limit (merged outside the global one).

@@ -497,6 +497,11 @@ pub async fn track(
         && let Some(case) = state.store.case_by_number(n).await?
         && case.jurisdiction == cat.jurisdiction.id
     {
+        // An information request is followed on its own page.
+        if case.is_request() {
+            let to = frame.link(&format!("/information/{}", case.number.digits()));
+            return Ok(axum::response::Redirect::to(&to).into_response());
+        }
         let events = state.store.case_events(case.id).await?;
         let citizen = state.app().citizen_of(&case).await?;
         found = Some(summary(&case, citizen.as_ref(), &events, &cat, &frame.tr));

@@ -24,6 +24,16 @@ pub struct Channels {
     pub twilio: Option<baraza_channels::twilio::Config>,
 }
 
+impl Channels {
+    /// The number or short code citizens text, as configured, if any.
+    pub fn sms_number(&self) -> Option<String> {
+        self.africastalking
+            .as_ref()
+            .and_then(|a| a.sender_id.clone())
+            .or_else(|| self.twilio.as_ref().and_then(|t| t.sms_from.clone()))
+    }
+}
+
 /// At most `max` messages per sender per `window` are acted upon; the rest are stored
 /// (never lost) and marked throttled. Protects the county's SMS budget and staff's queues
 /// from one number flooding.

@@ -1,0 +1,550 @@
+//! Information requests as the public, the applicant and the information officer see
+//! them: the published register (list, search, a request's correspondence), the
+//! officer's queues, and the statutory annual report counted from the journal. Intake
+//! and actions go through [`crate::intake`] and [`crate::actions`] like any case; the
+//! lifecycle and its clock are `baraza_core::information`.
+
+use crate::privacy::{self, Audience, EventView, Redactions};
+use crate::{App, Error, JurisdictionCatalog, Result, scope};
+use baraza_core::information::{
+    Decision, Lateness, Prominence, RequestFile, RequestState,
+};
+use baraza_core::payload::Payload;
+use baraza_core::{
+    Case, CaseFilter, CaseNumber, Citizen, EventKind, JournalEvent, JurisdictionId, StaffUser,
+    Timestamp,
+};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How many requests a list shows at most.
+pub const LIST_LIMIT: u32 = 200;
+
+/// A request as a list shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub case: Case,
+    pub reference: String,
+    pub state: RequestState,
+    pub lateness: Lateness,
+    /// The request's text as this audience may read it.
+    pub text: Option<String>,
+}
+
+impl Listed {
+    pub fn file(&self) -> &RequestFile {
+        self.case
+            .request
+            .as_deref()
+            .expect("listed cases are requests")
+    }
+}
+
+/// What the public may search by.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// The department that holds it (the body's unit).
+    pub department: Option<String>,
+    pub state: Option<RequestState>,
+    pub lateness: Option<Lateness>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Words that must all appear in the request.
+    pub text: Option<String>,
+}
+
+/// The officer's queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Waiting for a decision, soonest due first.
+    Open,
+    /// Due within two days.
+    DueSoon,
+    Overdue,
+    AwaitingClarification,
+    UnderReview,
+    /// Granted, waiting for the information to be given.
+    ToProvide,
+    All,
+}
+
+impl Queue {
+    pub const ALL: &'static [Queue] = &[
+        Queue::Open,
+        Queue::DueSoon,
+        Queue::Overdue,
+        Queue::AwaitingClarification,
+        Queue::UnderReview,
+        Queue::ToProvide,
+        Queue::All,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Open => "open",
+            Queue::DueSoon => "due-soon",
+            Queue::Overdue => "overdue",
+            Queue::AwaitingClarification => "awaiting-clarification",
+            Queue::UnderReview => "under-review",
+            Queue::ToProvide => "to-provide",
+            Queue::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.iter().copied().find(|q| q.as_str() == s)
+    }
+    fn holds(self, f: &RequestFile, policy: &baraza_core::information::InformationPolicy, now: Timestamp) -> bool {
+        match self {
+            Queue::Open => f.awaits_decision(),
+            Queue::DueSoon => {
+                f.awaits_decision()
+                    && f.paused_since.is_none()
+                    && f.due > now
+                    && f.due <= now + chrono::Duration::days(2)
+            }
+            Queue::Overdue => f.lateness(policy, now) != Lateness::OnTime,
+            Queue::AwaitingClarification => f.state == RequestState::AwaitingClarification,
+            Queue::UnderReview => f.state == RequestState::UnderReview,
+            Queue::ToProvide => {
+                f.state == RequestState::Decided && f.decision.is_some_and(Decision::grants)
+            }
+            Queue::All => true,
+        }
+    }
+}
+
+/// A request's page: the request, its correspondence, and what the reader may do.
+pub struct RequestPage<'a> {
+    pub case: &'a Case,
+    pub file: &'a RequestFile,
+    pub reference: String,
+    pub lateness: Lateness,
+    pub text: Option<String>,
+    pub events: Vec<EventView<'a>>,
+    pub view: privacy::CaseView<'a>,
+}
+
+impl<'a> RequestPage<'a> {
+    /// Build the page of `case` for `audience` from its journal.
+    pub fn new(
+        case: &'a Case,
+        events: &'a [JournalEvent],
+        citizen: Option<&Citizen>,
+        audience: Audience,
+        cat: &JurisdictionCatalog,
+        now: Timestamp,
+    ) -> Option<Self> {
+        let file = case.request.as_deref()?;
+        let policy = &cat.policy().information;
+        let redactions = Redactions::of(policy);
+        Some(Self {
+            case,
+            file,
+            reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+            lateness: file.lateness(policy, now),
+            text: privacy::published(&case.description, citizen, audience, &redactions),
+            events: events
+                .iter()
+                .filter_map(|e| {
+                    privacy::request_event_view(e, file, citizen, audience, &redactions)
+                })
+                .collect(),
+            view: privacy::case_view(case, citizen, audience),
+        })
+    }
+}
+
+impl App<'_> {
+    /// The published register of a jurisdiction: requests at normal prominence (unlisted
+    /// ones are reached by their link only), newest first, as the public reads them.
+    pub async fn published_requests(
+        &self,
+        cat: &JurisdictionCatalog,
+        search: &Search,
+    ) -> Result<Vec<Listed>> {
+        let mut filter = CaseFilter {
+            jurisdiction: Some(cat.jurisdiction.id.clone()),
+            information: Some(true),
+            department: search.department.clone(),
+            text: search.text.clone().filter(|t| !t.trim().is_empty()),
+            limit: LIST_LIMIT,
+            ..Default::default()
+        };
+        filter.created_from = search.from.map(|d| local_midnight(cat, d));
+        filter.created_to = search
+            .to
+            .and_then(|d| d.succ_opt())
+            .map(|d| local_midnight(cat, d));
+        let cases = self.store.list_cases(&filter).await?;
+        let now = self.clock.now();
+        let policy = &cat.policy().information;
+        let redactions = Redactions::of(policy);
+        let mut out = Vec::new();
+        for case in cases {
+            let Some(file) = case.request.as_deref() else {
+                continue;
+            };
+            if file.prominence != Prominence::Normal
+                || search.state.is_some_and(|s| s != file.state)
+            {
+                continue;
+            }
+            let lateness = file.lateness(policy, now);
+            if search.lateness.is_some_and(|l| l != lateness) {
+                continue;
+            }
+            let citizen = self.citizen_of(&case).await?;
+            let text = privacy::published(
+                &case.description,
+                citizen.as_ref(),
+                Audience::Public,
+                &redactions,
+            );
+            out.push(Listed {
+                reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+                state: file.state,
+                lateness,
+                text,
+                case,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A request as the public may see it, by its reference: hidden and requester-only
+    /// requests answer as if they did not exist.
+    pub async fn published_request(
+        &self,
+        cat: &JurisdictionCatalog,
+        reference: &str,
+    ) -> Result<(Case, Vec<JournalEvent>, Option<Citizen>)> {
+        let number = CaseNumber::parse(reference)
+            .map_err(|e| Error::invalid("reference", e.to_string()))?;
+        let case = match self.store.case_by_number(number).await? {
+            Some(c)
+                if c.jurisdiction == cat.jurisdiction.id
+                    && c.request.as_ref().is_some_and(|r| r.prominence.public()) =>
+            {
+                c
+            }
+            _ => return Err(Error::NotFound("information request")),
+        };
+        let events = self.store.case_events(case.id).await?;
+        let citizen = self.citizen_of(&case).await?;
+        Ok((case, events, citizen))
+    }
+
+    /// A document given in answer to a published request, if the public may have it:
+    /// the request and the message that carries it are public.
+    pub async fn published_document(
+        &self,
+        cat: &JurisdictionCatalog,
+        reference: &str,
+        sha256: &str,
+    ) -> Result<baraza_core::Attachment> {
+        let (case, events, _) = self.published_request(cat, reference).await?;
+        let file = case.request.as_deref().ok_or(Error::NotFound("document"))?;
+        for e in events.iter().filter(|e| {
+            e.kind == EventKind::InformationProvided && file.prominence_of(e.seq).public()
+        }) {
+            if let Some(Payload::InformationProvided(p)) = read(e)
+                && let Some(d) = p.documents.into_iter().find(|d| d.sha256 == sha256)
+            {
+                return Ok(d);
+            }
+        }
+        Err(Error::NotFound("document"))
+    }
+
+    /// A staff member's queue of requests, in their scope.
+    pub async fn request_queue(&self, user: &StaffUser, queue: Queue) -> Result<(Vec<Listed>, Arc<JurisdictionCatalog>)> {
+        let cat = self.catalog_of(user).await?;
+        let mut filter = CaseFilter {
+            information: Some(true),
+            limit: LIST_LIMIT,
+            ..Default::default()
+        };
+        scope::restrict(user, &cat, &mut filter);
+        let now = self.clock.now();
+        let policy = &cat.policy().information;
+        let mut out: Vec<Listed> = self
+            .store
+            .list_cases(&filter)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.request
+                    .as_deref()
+                    .is_some_and(|f| queue.holds(f, policy, now))
+            })
+            .map(|case| {
+                let file = case.request.as_deref().expect("filtered to requests");
+                Listed {
+                    reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+                    state: file.state,
+                    lateness: file.lateness(policy, now),
+                    text: privacy::text(
+                        &case.description,
+                        None,
+                        privacy::rules(Audience::of_role(user.role)).description,
+                    ),
+                    case,
+                }
+            })
+            .collect();
+        if queue != Queue::All {
+            out.sort_by_key(|l| l.file().due);
+        }
+        Ok((out, cat))
+    }
+
+    /// Every request of a jurisdiction with its journal, for the annual report.
+    pub async fn requests_with_journal(
+        &self,
+        j: &JurisdictionId,
+    ) -> Result<Vec<(Case, Vec<JournalEvent>)>> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .list_cases(&CaseFilter {
+                    jurisdiction: Some(j.clone()),
+                    information: Some(true),
+                    after,
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.created_at, last.id));
+            let full = page.len() == 500;
+            for c in page {
+                let events = self.store.case_events(c.id).await?;
+                out.push((c, events));
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The statutory annual report of a jurisdiction for `[from, to)`.
+    pub async fn information_report(
+        &self,
+        cat: &JurisdictionCatalog,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Report> {
+        let all = self.requests_with_journal(&cat.jurisdiction.id).await?;
+        Ok(Report::count(&all, from, to))
+    }
+}
+
+/// The start of a local date in the jurisdiction's time zone.
+pub fn local_midnight(cat: &JurisdictionCatalog, date: NaiveDate) -> Timestamp {
+    let local = date.and_time(chrono::NaiveTime::MIN);
+    match cat.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => local
+            .and_local_timezone(tz)
+            .earliest()
+            .map_or_else(|| local.and_utc(), |t| t.with_timezone(&chrono::Utc)),
+        Err(_) => local.and_utc(),
+    }
+}
+
+/// A calendar year in the jurisdiction's time zone, as `[from, to)`.
+pub fn year_bounds(cat: &JurisdictionCatalog, year: i32) -> (Timestamp, Timestamp) {
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+    (
+        local_midnight(cat, jan1(year)),
+        local_midnight(cat, jan1(year + 1)),
+    )
+}
+
+fn read(e: &JournalEvent) -> Option<Payload> {
+    let mut v = e.data();
+    v.as_object_mut()?
+        .remove(baraza_core::lifecycle::CASE_DIGEST_KEY);
+    Payload::read(e.kind, &v).ok()
+}
+
+/// The figures of the annual report (Kenya ATI s.27 to the Commission on Administrative
+/// Justice; Ghana Act 989 to the RTI Commission), counted from the journal: events
+/// recorded within the period, whatever happened to the request since.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// Requests received in the period, and on the urgent track.
+    pub received: u64,
+    pub urgent: u64,
+    /// Requests received in the period, by channel.
+    pub by_channel: BTreeMap<String, u64>,
+    /// Decisions made in the period, by decision.
+    pub decisions: BTreeMap<String, u64>,
+    /// Refusals (and grants in part) by the exemption cited.
+    pub exemptions: BTreeMap<String, u64>,
+    pub deemed_refused: u64,
+    pub transferred: u64,
+    pub extended: u64,
+    pub clarifications: u64,
+    /// Decisions made within the time limit, of all decisions in the period.
+    pub on_time: u64,
+    /// Days from receipt to decision, each decision in the period (for the median).
+    pub days_to_decision: Vec<i64>,
+    /// Reviews applied for in the period, by stage; and their outcomes.
+    pub reviews: BTreeMap<String, u64>,
+    pub review_outcomes: BTreeMap<String, u64>,
+    /// Requests whose information was given in the period.
+    pub provided: u64,
+    /// Requests still waiting for a decision at the end of the period.
+    pub pending_at_end: u64,
+}
+
+impl Report {
+    /// Count from requests and their journals.
+    pub fn count(all: &[(Case, Vec<JournalEvent>)], from: Timestamp, to: Timestamp) -> Report {
+        let mut r = Report {
+            from: Some(from),
+            to: Some(to),
+            ..Default::default()
+        };
+        let within = |t: &Timestamp| *t >= from && *t < to;
+        for (case, events) in all {
+            let Some(file) = case.request.as_deref() else {
+                continue;
+            };
+            let mut decided_by_end = false;
+            let mut received_in = false;
+            for e in events {
+                if e.at >= to {
+                    continue;
+                }
+                match e.kind {
+                    EventKind::RequestDecided | EventKind::DeemedRefused | EventKind::RequestTransferred => {
+                        decided_by_end = true
+                    }
+                    _ => {}
+                }
+                if !within(&e.at) {
+                    continue;
+                }
+                match e.kind {
+                    EventKind::Received => {
+                        received_in = true;
+                        r.received += 1;
+                        *r.by_channel.entry(e.channel.to_string()).or_default() += 1;
+                    }
+                    EventKind::RequestDecided => {
+                        if let Some(Payload::RequestDecided(p)) = read(e) {
+                            *r.decisions.entry(p.decision.to_string()).or_default() += 1;
+                            if let Some(x) = p.exemption {
+                                *r.exemptions.entry(x).or_default() += 1;
+                            }
+                            if p.on_time {
+                                r.on_time += 1;
+                            }
+                            r.days_to_decision
+                                .push((e.at - file.received_at).num_days().max(0));
+                        }
+                    }
+                    EventKind::DeemedRefused => r.deemed_refused += 1,
+                    EventKind::RequestTransferred => r.transferred += 1,
+                    EventKind::RequestExtended => r.extended += 1,
+                    EventKind::ClarificationAsked => r.clarifications += 1,
+                    EventKind::InformationProvided => r.provided += 1,
+                    EventKind::ReviewAsked => {
+                        if let Some(Payload::ReviewAsked(p)) = read(e) {
+                            *r.reviews.entry(p.stage.to_string()).or_default() += 1;
+                        }
+                    }
+                    EventKind::ReviewDecided => {
+                        if let Some(Payload::ReviewDecided(p)) = read(e) {
+                            *r.review_outcomes
+                                .entry(format!("{}:{}", p.stage, p.outcome))
+                                .or_default() += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if received_in && file.urgent {
+                r.urgent += 1;
+            }
+            let received_by_end = file.received_at < to && case.created_at < to;
+            if received_by_end && !decided_by_end {
+                r.pending_at_end += 1;
+            }
+        }
+        r.days_to_decision.sort_unstable();
+        r
+    }
+
+    pub fn decided(&self) -> u64 {
+        self.decisions.values().sum()
+    }
+
+    pub fn decisions_of(&self, d: Decision) -> u64 {
+        self.decisions.get(d.as_str()).copied().unwrap_or(0)
+    }
+
+    /// The median of days to a decision, if any decision was made.
+    pub fn median_days(&self) -> Option<f64> {
+        let d = &self.days_to_decision;
+        match d.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(d[n / 2] as f64),
+            n => Some((d[n / 2 - 1] + d[n / 2]) as f64 / 2.0),
+        }
+    }
+
+    /// The share of decisions made in time (deemed refusals count as late), in percent.
+    pub fn on_time_percent(&self) -> Option<f64> {
+        let all = self.decided() + self.deemed_refused;
+        (all > 0).then(|| 100.0 * self.on_time as f64 / all as f64)
+    }
+
+    /// The report as rows of (section, item, count), for CSV and HTML alike.
+    pub fn rows(&self) -> Vec<(String, String, String)> {
+        let mut rows = Vec::new();
+        let mut push = |a: &str, b: &str, c: String| rows.push((a.to_owned(), b.to_owned(), c));
+        push("requests", "received", self.received.to_string());
+        push("requests", "urgent track", self.urgent.to_string());
+        for (k, v) in &self.by_channel {
+            push("received by channel", k, v.to_string());
+        }
+        push("requests", "decided", self.decided().to_string());
+        for d in Decision::ALL {
+            push("decisions", d.as_str(), self.decisions_of(*d).to_string());
+        }
+        push("decisions", "deemed refused (no decision in time)", self.deemed_refused.to_string());
+        for (k, v) in &self.exemptions {
+            push("refusals by exemption", k, v.to_string());
+        }
+        push("requests", "transferred", self.transferred.to_string());
+        push("requests", "extended", self.extended.to_string());
+        push("requests", "clarification asked", self.clarifications.to_string());
+        push("requests", "information provided", self.provided.to_string());
+        push("requests", "pending at the end of the period", self.pending_at_end.to_string());
+        push("time taken", "decisions in time", self.on_time.to_string());
+        push(
+            "time taken",
+            "on-time share (%)",
+            self.on_time_percent().map_or_else(String::new, |p| format!("{p:.0}")),
+        );
+        push(
+            "time taken",
+            "median days to decision",
+            self.median_days().map_or_else(String::new, |d| format!("{d:.1}")),
+        );
+        for (k, v) in &self.reviews {
+            push("reviews applied for", k, v.to_string());
+        }
+        for (k, v) in &self.review_outcomes {
+            push("review outcomes", k, v.to_string());
+        }
+        rows
+    }
+}
