@@ -6,8 +6,8 @@ use crate::error::{FieldErrors as Errors, parse_enum};
 use crate::input::ActionRequest;
 use crate::intake::{parse_category, parse_reference, parse_ward};
 use crate::{App, Error, JurisdictionCatalog, Result, scope};
-use baraza_core::lifecycle::{Action, ActionKind};
 use baraza_core::information;
+use baraza_core::lifecycle::{Action, ActionKind};
 use baraza_core::*;
 use std::sync::Arc;
 
@@ -251,9 +251,7 @@ impl App<'_> {
             ActionKind::Decide => {
                 let decision = errors
                     .required("decision", body.decision.as_deref())
-                    .and_then(|d| {
-                        errors.take(parse_enum::<information::Decision>("decision", d))
-                    });
+                    .and_then(|d| errors.take(parse_enum::<information::Decision>("decision", d)));
                 let clean = |v: Option<String>| {
                     v.map(|t| baraza_core::text::clean(&t))
                         .filter(|t| !t.trim().is_empty())

@@ -6,9 +6,7 @@
 
 use crate::privacy::{self, Audience, EventView, Redactions};
 use crate::{App, Error, JurisdictionCatalog, Result, scope};
-use baraza_core::information::{
-    Decision, Lateness, Prominence, RequestFile, RequestState,
-};
+use baraza_core::information::{Decision, Lateness, Prominence, RequestFile, RequestState};
 use baraza_core::payload::Payload;
 use baraza_core::{
     Case, CaseFilter, CaseNumber, Citizen, EventKind, JournalEvent, JurisdictionId, StaffUser,
@@ -93,7 +91,12 @@ impl Queue {
     pub fn parse(s: &str) -> Option<Queue> {
         Queue::ALL.iter().copied().find(|q| q.as_str() == s)
     }
-    fn holds(self, f: &RequestFile, policy: &baraza_core::information::InformationPolicy, now: Timestamp) -> bool {
+    fn holds(
+        self,
+        f: &RequestFile,
+        policy: &baraza_core::information::InformationPolicy,
+        now: Timestamp,
+    ) -> bool {
         match self {
             Queue::Open => f.awaits_decision(),
             Queue::DueSoon => {
@@ -218,8 +221,8 @@ impl App<'_> {
         cat: &JurisdictionCatalog,
         reference: &str,
     ) -> Result<(Case, Vec<JournalEvent>, Option<Citizen>)> {
-        let number = CaseNumber::parse(reference)
-            .map_err(|e| Error::invalid("reference", e.to_string()))?;
+        let number =
+            CaseNumber::parse(reference).map_err(|e| Error::invalid("reference", e.to_string()))?;
         let case = match self.store.case_by_number(number).await? {
             Some(c)
                 if c.jurisdiction == cat.jurisdiction.id
@@ -257,7 +260,11 @@ impl App<'_> {
     }
 
     /// A staff member's queue of requests, in their scope.
-    pub async fn request_queue(&self, user: &StaffUser, queue: Queue) -> Result<(Vec<Listed>, Arc<JurisdictionCatalog>)> {
+    pub async fn request_queue(
+        &self,
+        user: &StaffUser,
+        queue: Queue,
+    ) -> Result<(Vec<Listed>, Arc<JurisdictionCatalog>)> {
         let cat = self.catalog_of(user).await?;
         let mut filter = CaseFilter {
             information: Some(true),
@@ -423,9 +430,9 @@ impl Report {
                     continue;
                 }
                 match e.kind {
-                    EventKind::RequestDecided | EventKind::DeemedRefused | EventKind::RequestTransferred => {
-                        decided_by_end = true
-                    }
+                    EventKind::RequestDecided
+                    | EventKind::DeemedRefused
+                    | EventKind::RequestTransferred => decided_by_end = true,
                     _ => {}
                 }
                 if !within(&e.at) {
@@ -519,25 +526,43 @@ impl Report {
         for d in Decision::ALL {
             push("decisions", d.as_str(), self.decisions_of(*d).to_string());
         }
-        push("decisions", "deemed refused (no decision in time)", self.deemed_refused.to_string());
+        push(
+            "decisions",
+            "deemed refused (no decision in time)",
+            self.deemed_refused.to_string(),
+        );
         for (k, v) in &self.exemptions {
             push("refusals by exemption", k, v.to_string());
         }
         push("requests", "transferred", self.transferred.to_string());
         push("requests", "extended", self.extended.to_string());
-        push("requests", "clarification asked", self.clarifications.to_string());
-        push("requests", "information provided", self.provided.to_string());
-        push("requests", "pending at the end of the period", self.pending_at_end.to_string());
+        push(
+            "requests",
+            "clarification asked",
+            self.clarifications.to_string(),
+        );
+        push(
+            "requests",
+            "information provided",
+            self.provided.to_string(),
+        );
+        push(
+            "requests",
+            "pending at the end of the period",
+            self.pending_at_end.to_string(),
+        );
         push("time taken", "decisions in time", self.on_time.to_string());
         push(
             "time taken",
             "on-time share (%)",
-            self.on_time_percent().map_or_else(String::new, |p| format!("{p:.0}")),
+            self.on_time_percent()
+                .map_or_else(String::new, |p| format!("{p:.0}")),
         );
         push(
             "time taken",
             "median days to decision",
-            self.median_days().map_or_else(String::new, |d| format!("{d:.1}")),
+            self.median_days()
+                .map_or_else(String::new, |d| format!("{d:.1}")),
         );
         for (k, v) in &self.reviews {
             push("reviews applied for", k, v.to_string());

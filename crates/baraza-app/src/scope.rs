@@ -9,7 +9,8 @@ use baraza_core::{AreaCode, Case, CaseFilter, Role, Scope, StaffUser};
 /// Roles that take concerns in on a citizen's behalf (counter, phone, letters), and the
 /// Open311 integrations that file for their users.
 pub fn may_file(role: Role) -> bool {
-    role == Role::Open311Integration || may(ActorRole::Staff(role), ActionKind::Assign)
+    matches!(role, Role::Open311Integration | Role::InformationOfficer)
+        || may(ActorRole::Staff(role), ActionKind::Assign)
 }
 
 /// Whether the user may see this case at all.

@@ -108,7 +108,12 @@ pub fn words(ev: &EventView<'_>, cat: &JurisdictionCatalog) -> Words {
             if let Some(p) = s("prominence") {
                 parts.push(Part::Message(format!("prominence-{p}")));
             }
-            parts.extend(ev.data.get("event").and_then(|v| v.as_i64()).map(|n| Part::Text(format!("#{n}"))));
+            parts.extend(
+                ev.data
+                    .get("event")
+                    .and_then(|v| v.as_i64())
+                    .map(|n| Part::Text(format!("#{n}"))),
+            );
             parts.extend(s("reason").map(Part::Text));
         }
         _ => {

@@ -42,6 +42,7 @@ ussd-root = Baraza {$county}
     2. Check a case
     3. Answer: is it solved?
     4. Language
+    5. Ask for information
 ussd-department = Which department?
 ussd-category = What is it about?
 ussd-subcounty = Which sub-county?
@@ -58,6 +59,8 @@ ussd-thanks = Thank you. We will SMS you.
 ussd-language = 1. English
     2. Kiswahili
     3. Francais
+ussd-request-describe = What information do you want? No reason is needed.
+ussd-request-received = Request received. Ref {$reference}. We will SMS the decision. Send STATUS {$reference} to follow it.
 ussd-invalid = Invalid choice. Please dial again.
 ussd-more = More
 staff-escalated = Escalated to you: {$reference}. {$reason} Open it in the Baraza console.

@@ -41,6 +41,7 @@ ussd-root = Baraza {$county}
     2. Suivre une requête
     3. Répondre : résolu ?
     4. Langue
+    5. Demander une info
 ussd-department = Quel service ?
 ussd-category = De quoi s'agit-il ?
 ussd-subcounty = Quel sous-comté ?
@@ -57,6 +58,8 @@ ussd-thanks = Merci. Nous vous enverrons un SMS.
 ussd-language = 1. English
     2. Kiswahili
     3. Francais
+ussd-request-describe = Quelle information voulez-vous ? Inutile de dire pourquoi.
+ussd-request-received = Demande reçue. Réf {$reference}. La décision vous sera envoyée par SMS. Envoyez SUIVI {$reference} pour la suivre.
 ussd-invalid = Choix invalide. Veuillez recomposer.
 ussd-more = Suite
 staff-escalated = Remonte vers vous : {$reference}. {$reason} Ouvrez-la dans la console Baraza.

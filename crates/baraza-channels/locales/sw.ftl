@@ -40,6 +40,7 @@ ussd-root = Baraza {$county}
     2. Fuatilia lalamiko
     3. Jibu: imetatuliwa?
     4. Lugha
+    5. Omba habari
 ussd-department = Idara gani?
 ussd-category = Inahusu nini?
 ussd-subcounty = Kaunti ndogo gani?
@@ -56,6 +57,8 @@ ussd-thanks = Asante. Tutakutumia SMS.
 ussd-language = 1. English
     2. Kiswahili
     3. Francais
+ussd-request-describe = Unataka habari gani? Huhitaji kusema kwa nini.
+ussd-request-received = Ombi limepokelewa. Kumb {$reference}. Tutakutumia uamuzi kwa SMS. Tuma HALI {$reference} kulifuatilia.
 ussd-invalid = Chaguo si sahihi. Tafadhali piga tena.
 ussd-more = Zaidi
 staff-escalated = Imepandishwa kwako: {$reference}. {$reason} Ifungue kwenye Baraza.

@@ -47,6 +47,10 @@ pub enum Step {
         ward: AreaCode,
         text: String,
     },
+    /// File an information request.
+    Request {
+        text: String,
+    },
     /// Look a case up by what was typed.
     Lookup(String),
     /// Show the case waiting for "is it solved?", if any.
@@ -215,6 +219,15 @@ pub fn step(
             Some("3") => Ok(Step::Language(Language::French)),
             Some(_) => invalid(),
         },
+        Some("5") => {
+            // The request may itself contain `*`: it is everything that follows.
+            let text = inputs[1..].join("*").trim().to_owned();
+            if text.is_empty() {
+                Ok(con(say("ussd-request-describe")?))
+            } else {
+                Ok(Step::Request { text })
+            }
+        }
         Some(_) => invalid(),
     }
 }

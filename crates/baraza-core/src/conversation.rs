@@ -23,7 +23,10 @@ pub enum Intent {
     NewConcern(String),
     /// `REQUEST <what you want to know>` (`OMBI`, `DEMANDE`): an information request;
     /// `REQUEST URGENT <why> ...` (`HARAKA`, `URGENT`) asks for the 48-hour track.
-    NewRequest { text: String, urgent: bool },
+    NewRequest {
+        text: String,
+        urgent: bool,
+    },
     /// The answer to a body's request for clarification.
     Clarify(CaseNumber, String),
     /// `STATUS <ref>`; without a reference, the citizen's latest case.

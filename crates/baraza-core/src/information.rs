@@ -421,7 +421,9 @@ impl RequestFile {
     pub fn awaits_decision(&self) -> bool {
         matches!(
             self.state,
-            RequestState::Received | RequestState::Acknowledged | RequestState::AwaitingClarification
+            RequestState::Received
+                | RequestState::Acknowledged
+                | RequestState::AwaitingClarification
         )
     }
 
@@ -843,7 +845,8 @@ pub fn decide(
                         .clone(),
                 ),
             };
-            if exemption.is_some() && !matches!(decision, Decision::Refused | Decision::GrantedInPart)
+            if exemption.is_some()
+                && !matches!(decision, Decision::Refused | Decision::GrantedInPart)
             {
                 return Err(FieldError::new(
                     "exemption",
@@ -851,13 +854,11 @@ pub fn decide(
                 )
                 .into());
             }
-            let fee = decision
-                .grants()
-                .then(|| {
-                    fee.clone()
-                        .filter(|f| !f.trim().is_empty())
-                        .unwrap_or_else(|| policy.fees.clone())
-                });
+            let fee = decision.grants().then(|| {
+                fee.clone()
+                    .filter(|f| !f.trim().is_empty())
+                    .unwrap_or_else(|| policy.fees.clone())
+            });
             f.decision = Some(*decision);
             f.exemption = exemption.clone();
             f.decided_at = Some(now);
@@ -938,8 +939,7 @@ pub fn decide(
                 ReviewOutcome::Overturned | ReviewOutcome::Varied => {
                     f.decision = None;
                     f.exemption = None;
-                    f.due =
-                        deadlines.statutory_due(now, policy.decision_days, policy.working_days);
+                    f.due = deadlines.statutory_due(now, policy.decision_days, policy.working_days);
                     Acknowledged
                 }
                 _ if f.provided_at.is_some() => Provided,
@@ -997,8 +997,9 @@ pub fn decide(
             match event {
                 Some(seq) => {
                     if *seq < 1 {
-                        return Err(FieldError::new("event", "name a message of this request")
-                            .into());
+                        return Err(
+                            FieldError::new("event", "name a message of this request").into()
+                        );
                     }
                     f.message_prominence.insert(*seq, *prominence);
                 }

@@ -437,6 +437,23 @@ fn message(
     })
 }
 
+/// Where a case stands, as a message: a concern's status, or an information request's
+/// state and due date (`STATUS <ref>` by SMS, "check a case" on USSD).
+pub fn status_of(c: &Case, prefix: &str) -> Template {
+    let reference = c.number.display_with(prefix);
+    match &c.request {
+        Some(r) => Template::RequestStatus {
+            reference,
+            state: r.state.as_str().to_owned(),
+            due: r.due_local.clone(),
+        },
+        None => Template::Status {
+            reference,
+            status: c.status,
+        },
+    }
+}
+
 /// The message an information request's event warrants, if any.
 fn request_template(
     case: &Case,

@@ -39,9 +39,9 @@ impl DeemedRefusals {
         let due: Vec<_> = due
             .into_iter()
             .filter(|c| {
-                c.request
-                    .as_ref()
-                    .is_some_and(|r| r.awaits_decision() && r.paused_since.is_none() && r.due <= now)
+                c.request.as_ref().is_some_and(|r| {
+                    r.awaits_decision() && r.paused_since.is_none() && r.due <= now
+                })
             })
             .collect();
         if due.is_empty() {

@@ -92,7 +92,11 @@ pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
         .bind(c.deadline)
         .bind(c.escalation_due)
         .bind(c.waiting_since)
-        .bind(c.request.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default()))
+        .bind(
+            c.request
+                .as_ref()
+                .map(|r| serde_json::to_string(r).unwrap_or_default()),
+        )
         .execute(conn)
         .await
         .map(|_| ())

@@ -7,11 +7,12 @@ use crate::group_commit::{BatchTx, act_in_tx, create_in_tx};
 use baraza_core::conversation::{Awaiting, Intent, interpret};
 use baraza_core::lifecycle::{Action, Actor};
 use baraza_core::outbound::{
-    InboundMessage, InboundOutcome, OutboundChannel, OutboundMessage, OutboxEntry, Template,
+    self, InboundMessage, InboundOutcome, OutboundChannel, OutboundMessage, OutboxEntry, Template,
 };
 use baraza_core::{
     Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
-    NewCitizen, PhoneNumber, Status, case::parse_description,
+    NewCitizen, PhoneNumber, Status,
+    case::parse_description,
     information::{self, RequestState},
 };
 use rand::rngs::StdRng;
@@ -118,9 +119,7 @@ pub(crate) async fn handle<T: BatchTx>(
             .map(|c| c.number),
         rating: recent
             .iter()
-            .find(|c| {
-                !c.is_request() && c.status == Status::Resolved && c.satisfaction.is_none()
-            })
+            .find(|c| !c.is_request() && c.status == Status::Resolved && c.satisfaction.is_none())
             .map(|c| c.number),
         clarification: recent
             .iter()
@@ -227,7 +226,7 @@ pub(crate) async fn handle<T: BatchTx>(
             Some(c) if c.jurisdiction == jurisdiction => (
                 InboundOutcome::Status,
                 None,
-                Some(status_of(&c, &prefix)),
+                Some(outbound::status_of(&c, &prefix)),
             ),
             _ => (
                 InboundOutcome::Status,
@@ -238,7 +237,11 @@ pub(crate) async fn handle<T: BatchTx>(
             ),
         },
         Intent::Status(None) => match recent.first() {
-            Some(c) => (InboundOutcome::Status, None, Some(status_of(c, &prefix))),
+            Some(c) => (
+                InboundOutcome::Status,
+                None,
+                Some(outbound::status_of(c, &prefix)),
+            ),
             None => (InboundOutcome::Status, None, Some(Template::NoCaseYet)),
         },
         Intent::BadReference(typed) => (
@@ -344,22 +347,6 @@ pub(crate) async fn handle<T: BatchTx>(
         duplicate: false,
         case,
     })
-}
-
-/// Where a case stands, as a message: a concern's status, or a request's state and due date.
-fn status_of(c: &Case, prefix: &str) -> Template {
-    let reference = c.number.display_with(prefix);
-    match &c.request {
-        Some(r) => Template::RequestStatus {
-            reference,
-            state: r.state.as_str().to_owned(),
-            due: r.due_local.clone(),
-        },
-        None => Template::Status {
-            reference,
-            status: c.status,
-        },
-    }
 }
 
 /// Act for the citizen; a refusal by the lifecycle (the case moved on meanwhile) leaves

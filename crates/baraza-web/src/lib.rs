@@ -150,6 +150,15 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/cases/{reference}", get(api::cases::get_case))
         .route("/api/v1/cases/{reference}/actions", post(api::cases::act))
+        .route(
+            "/api/v1/information-requests",
+            get(api::information::list).post(api::information::create),
+        )
+        .route(
+            "/api/v1/information-requests/{reference}",
+            get(api::information::get),
+        )
+
         .merge(africastalking_routes(state.clone()))
         .merge(console::routes())
         .route("/webhooks/whatsapp", get(webhooks::whatsapp::verify).post(webhooks::whatsapp::receive))
@@ -181,6 +190,18 @@ pub fn app(state: AppState) -> Router {
         .merge(
             public::raise_routes()
                 .layer(RequestBodyLimitLayer::new(public::MAX_PHOTO_BYTES + 64 * 1024)),
+        )
+        // Documents given in answer to information requests: 20 MB.
+        .merge(
+            Router::new()
+                .route("/api/v1/documents", post(api::information::upload))
+                .merge(console::document_routes())
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    api::information::MAX_DOCUMENT_BYTES + 64 * 1024,
+                ))
+                .layer(RequestBodyLimitLayer::new(
+                    api::information::MAX_DOCUMENT_BYTES + 64 * 1024,
+                )),
         )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

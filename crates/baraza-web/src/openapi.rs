@@ -20,9 +20,13 @@ use utoipa::{Modify, OpenApi};
         crate::api::cases::list_cases,
         crate::api::cases::get_case,
         crate::api::cases::act,
+        crate::api::information::create,
+        crate::api::information::list,
+        crate::api::information::get,
+        crate::api::information::upload,
     ),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"))
+    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"), (name = "information requests", description = "Access to information requests, with their statutory clocks"))
 )]
 pub struct ApiDoc;
 

@@ -2,8 +2,8 @@
 //! departments and service categories. `baraza jurisdiction load FILE` upserts it, so a
 //! county edits its file and loads it again; the demo uses the same file format.
 
-use baraza_core::information::InformationPolicy;
 use anyhow::{Context, bail, ensure};
+use baraza_core::information::InformationPolicy;
 use baraza_core::jurisdiction::load_hierarchy_csv;
 use baraza_core::{Area, Department, Jurisdiction, JurisdictionId, ServiceCategory};
 use baraza_store::Store;

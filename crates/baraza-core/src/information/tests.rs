@@ -15,7 +15,11 @@ fn deadlines(policy: InformationPolicy) -> Deadlines {
 }
 
 fn officer() -> Actor {
-    Actor::staff(crate::UserId(uuid::Uuid::nil()), Role::InformationOfficer, Channel::Web)
+    Actor::staff(
+        crate::UserId(uuid::Uuid::nil()),
+        Role::InformationOfficer,
+        Channel::Web,
+    )
 }
 
 fn request(d: &Deadlines, at: Timestamp, urgent: Option<&str>) -> Case {
@@ -38,7 +42,13 @@ fn request(d: &Deadlines, at: Timestamp, urgent: Option<&str>) -> Case {
     receive(&new, CaseId(uuid::Uuid::nil()), n, None, &officer(), at).0
 }
 
-fn act(d: &Deadlines, case: &Case, who: &Actor, a: Action, at: &str) -> Result<Case, LifecycleError> {
+fn act(
+    d: &Deadlines,
+    case: &Case,
+    who: &Actor,
+    a: Action,
+    at: &str,
+) -> Result<Case, LifecycleError> {
     decide_any(case, who, &a, d, t(at)).map(|t| t.case)
 }
 
@@ -81,9 +91,27 @@ fn the_urgent_track_is_48_hours() {
 fn one_extension_and_never_two() {
     let d = deadlines(InformationPolicy::kenya());
     let c = request(&d, t("2026-11-02T07:00:00Z"), None);
-    let c = act(&d, &c, &officer(), Action::Extend { reason: "consulting the ward offices".into() }, "2026-11-10T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        Action::Extend {
+            reason: "consulting the ward offices".into(),
+        },
+        "2026-11-10T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).due, t("2026-12-07T21:00:00Z"));
-    let e = act(&d, &c, &officer(), Action::Extend { reason: "again".into() }, "2026-11-11T07:00:00Z").unwrap_err();
+    let e = act(
+        &d,
+        &c,
+        &officer(),
+        Action::Extend {
+            reason: "again".into(),
+        },
+        "2026-11-11T07:00:00Z",
+    )
+    .unwrap_err();
     assert_eq!(e, LifecycleError::AlreadyExtended);
     assert_eq!(e.code(), "already_extended");
 }
@@ -93,11 +121,33 @@ fn a_clarification_stops_the_clock() {
     let d = deadlines(InformationPolicy::kenya());
     let c = request(&d, t("2026-11-02T07:00:00Z"), None);
     let due = file(&c).due;
-    let c = act(&d, &c, &officer(), Action::AskClarification { text: "Which year?".into() }, "2026-11-03T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        Action::AskClarification {
+            text: "Which year?".into(),
+        },
+        "2026-11-03T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).state, RequestState::AwaitingClarification);
-    assert_eq!(file(&c).lateness(&InformationPolicy::kenya(), t("2027-01-01T00:00:00Z")), Lateness::OnTime);
+    assert_eq!(
+        file(&c).lateness(&InformationPolicy::kenya(), t("2027-01-01T00:00:00Z")),
+        Lateness::OnTime
+    );
     let citizen = Actor::citizen(None, Channel::Sms);
-    let c = act(&d, &c, &citizen, Action::CitizenReply { text: "2025".into(), source: None }, "2026-11-08T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &citizen,
+        Action::CitizenReply {
+            text: "2025".into(),
+            source: None,
+        },
+        "2026-11-08T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).state, RequestState::Acknowledged);
     // Five days waited: 23 November + 5 is Saturday 28th, so Monday 30th.
     assert_eq!(due, t("2026-11-23T21:00:00Z"));
@@ -115,15 +165,45 @@ fn a_refusal_cites_a_known_exemption() {
         fee: None,
     };
     let e = act(&d, &c, &officer(), refuse(None), "2026-11-05T07:00:00Z").unwrap_err();
-    assert!(matches!(&e, LifecycleError::Invalid(f) if f.field == "exemption"), "{e}");
-    let e = act(&d, &c, &officer(), refuse(Some("s.99")), "2026-11-05T07:00:00Z").unwrap_err();
+    assert!(
+        matches!(&e, LifecycleError::Invalid(f) if f.field == "exemption"),
+        "{e}"
+    );
+    let e = act(
+        &d,
+        &c,
+        &officer(),
+        refuse(Some("s.99")),
+        "2026-11-05T07:00:00Z",
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("not an exemption"), "{e}");
-    let c = act(&d, &c, &officer(), refuse(Some("s.6(1)(d)")), "2026-11-05T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        refuse(Some("s.6(1)(d)")),
+        "2026-11-05T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).decision, Some(Decision::Refused));
     assert_eq!(c.status, Status::Closed);
     // Nothing to provide after a refusal; a review is open (Kenya: the CAJ).
-    let e = act(&d, &c, &officer(), Action::Provide { text: "x".into(), documents: vec![] }, "2026-11-06T07:00:00Z").unwrap_err();
-    assert!(matches!(e, LifecycleError::RequestTransitionNotAllowed { .. } | LifecycleError::NothingGranted));
+    let e = act(
+        &d,
+        &c,
+        &officer(),
+        Action::Provide {
+            text: "x".into(),
+            documents: vec![],
+        },
+        "2026-11-06T07:00:00Z",
+    )
+    .unwrap_err();
+    assert!(matches!(
+        e,
+        LifecycleError::RequestTransitionNotAllowed { .. } | LifecycleError::NothingGranted
+    ));
 }
 
 #[test]
@@ -133,15 +213,40 @@ fn deemed_refusal_only_after_the_due_date_and_only_by_the_system() {
     let sys = Actor::system("information-clock");
     let e = act(&d, &c, &sys, Action::DeemRefuse, "2026-11-23T20:59:59Z").unwrap_err();
     assert!(matches!(e, LifecycleError::NotYetDue { .. }));
-    let e = act(&d, &c, &officer(), Action::DeemRefuse, "2026-11-24T07:00:00Z").unwrap_err();
+    let e = act(
+        &d,
+        &c,
+        &officer(),
+        Action::DeemRefuse,
+        "2026-11-24T07:00:00Z",
+    )
+    .unwrap_err();
     assert!(matches!(e, LifecycleError::RoleNotAllowed { .. }));
     let c = act(&d, &c, &sys, Action::DeemRefuse, "2026-11-24T07:00:00Z").unwrap();
     assert_eq!(file(&c).state, RequestState::DeemedRefused);
     // Kenya's one review: the Commission on Administrative Justice, within 30 days.
     let citizen = Actor::citizen(None, Channel::Sms);
-    let late = act(&d, &c, &citizen, Action::AskReview { grounds: "no answer".into() }, "2027-01-05T07:00:00Z").unwrap_err();
+    let late = act(
+        &d,
+        &c,
+        &citizen,
+        Action::AskReview {
+            grounds: "no answer".into(),
+        },
+        "2027-01-05T07:00:00Z",
+    )
+    .unwrap_err();
     assert!(matches!(late, LifecycleError::ReviewTooLate { .. }));
-    let c = act(&d, &c, &citizen, Action::AskReview { grounds: "no answer".into() }, "2026-11-30T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &citizen,
+        Action::AskReview {
+            grounds: "no answer".into(),
+        },
+        "2026-11-30T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).reviews[0].stage, ReviewStage::Commission);
 }
 
@@ -149,16 +254,70 @@ fn deemed_refusal_only_after_the_due_date_and_only_by_the_system() {
 fn ghana_reviews_go_stage_by_stage() {
     let d = deadlines(InformationPolicy::ghana());
     let c = request(&d, t("2026-11-02T07:00:00Z"), None);
-    let c = act(&d, &c, &officer(), Action::Decide { decision: Decision::NotHeld, reasons: "We do not hold it".into(), exemption: None, fee: None }, "2026-11-04T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        Action::Decide {
+            decision: Decision::NotHeld,
+            reasons: "We do not hold it".into(),
+            exemption: None,
+            fee: None,
+        },
+        "2026-11-04T07:00:00Z",
+    )
+    .unwrap();
     let citizen = Actor::citizen(None, Channel::Web);
-    let c = act(&d, &c, &citizen, Action::AskReview { grounds: "It is on the website".into() }, "2026-11-05T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &citizen,
+        Action::AskReview {
+            grounds: "It is on the website".into(),
+        },
+        "2026-11-05T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).reviews[0].stage, ReviewStage::Internal);
-    let head = Actor::staff(crate::UserId(uuid::Uuid::nil()), Role::CountyExecutive, Channel::Web);
-    let c = act(&d, &c, &head, Action::DecideReview { outcome: ReviewOutcome::Upheld, text: "Not held".into() }, "2026-11-10T07:00:00Z").unwrap();
+    let head = Actor::staff(
+        crate::UserId(uuid::Uuid::nil()),
+        Role::CountyExecutive,
+        Channel::Web,
+    );
+    let c = act(
+        &d,
+        &c,
+        &head,
+        Action::DecideReview {
+            outcome: ReviewOutcome::Upheld,
+            text: "Not held".into(),
+        },
+        "2026-11-10T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).state, RequestState::Decided);
-    let c = act(&d, &c, &citizen, Action::AskReview { grounds: "appeal".into() }, "2026-11-11T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &citizen,
+        Action::AskReview {
+            grounds: "appeal".into(),
+        },
+        "2026-11-11T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).reviews[1].stage, ReviewStage::Commission);
-    let c = act(&d, &c, &officer(), Action::DecideReview { outcome: ReviewOutcome::Overturned, text: "Search again".into() }, "2026-11-20T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        Action::DecideReview {
+            outcome: ReviewOutcome::Overturned,
+            text: "Search again".into(),
+        },
+        "2026-11-20T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).state, RequestState::Acknowledged);
     assert!(file(&c).decision.is_none());
     assert!(c.status.is_open());
@@ -168,12 +327,23 @@ fn ghana_reviews_go_stage_by_stage() {
 fn concerns_and_requests_keep_to_their_own_actions() {
     let d = deadlines(InformationPolicy::kenya());
     let c = request(&d, t("2026-11-02T07:00:00Z"), None);
-    let desk = Actor::staff(crate::UserId(uuid::Uuid::nil()), Role::CommunicationsDesk, Channel::Web);
+    let desk = Actor::staff(
+        crate::UserId(uuid::Uuid::nil()),
+        Role::CommunicationsDesk,
+        Channel::Web,
+    );
     let e = act(&d, &c, &desk, Action::Start, "2026-11-03T07:00:00Z").unwrap_err();
     assert_eq!(e.code(), "not_for_information_requests");
     let mut concern = c.clone();
     concern.request = None;
-    let e = act(&d, &concern, &officer(), Action::Extend { reason: "x".into() }, "2026-11-03T07:00:00Z").unwrap_err();
+    let e = act(
+        &d,
+        &concern,
+        &officer(),
+        Action::Extend { reason: "x".into() },
+        "2026-11-03T07:00:00Z",
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "only_for_information_requests");
 }
 
@@ -181,10 +351,21 @@ fn concerns_and_requests_keep_to_their_own_actions() {
 fn lowering_prominence_needs_a_reason() {
     let d = deadlines(InformationPolicy::kenya());
     let c = request(&d, t("2026-11-02T07:00:00Z"), None);
-    let hide = |reason: &str| Action::SetProminence { prominence: Prominence::Hidden, reason: reason.into(), event: Some(2) };
+    let hide = |reason: &str| Action::SetProminence {
+        prominence: Prominence::Hidden,
+        reason: reason.into(),
+        event: Some(2),
+    };
     let e = act(&d, &c, &officer(), hide(" "), "2026-11-03T07:00:00Z").unwrap_err();
     assert!(matches!(&e, LifecycleError::Invalid(f) if f.field == "reason"));
-    let c = act(&d, &c, &officer(), hide("names a third party"), "2026-11-03T07:00:00Z").unwrap();
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        hide("names a third party"),
+        "2026-11-03T07:00:00Z",
+    )
+    .unwrap();
     assert_eq!(file(&c).prominence_of(2), Prominence::Hidden);
     assert_eq!(file(&c).prominence_of(1), Prominence::Normal);
 }

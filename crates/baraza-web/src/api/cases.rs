@@ -15,7 +15,7 @@ use baraza_app::privacy::{self, Audience};
 use baraza_core::*;
 use base64::Engine;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -76,7 +76,7 @@ pub async fn create_case(
         citizen.as_ref(),
         Audience::of_role(staff.role()),
     );
-    let body = case_body(&view, &cat.jurisdiction.reference_prefix);
+    let body = super::information::body_of(&view, &cat, state.clock.now());
     let status = if intake.created {
         StatusCode::CREATED
     } else {
@@ -258,7 +258,7 @@ pub async fn get_case(
         .collect();
     let view = privacy::case_view(&case, citizen.as_ref(), audience);
     Ok(Json(CaseDetail {
-        case: case_body(&view, &cat.jurisdiction.reference_prefix),
+        case: super::information::body_of(&view, &cat, state.clock.now()),
         journal,
     }))
 }
@@ -323,7 +323,7 @@ pub async fn act(
         .map(|v| event_body(&v))
         .ok_or_else(|| AppError::Internal("an actor cannot see their own event".into()))?;
     Ok(Json(ActionResult {
-        case: case_body(&view, &cat.jurisdiction.reference_prefix),
+        case: super::information::body_of(&view, &cat, state.clock.now()),
         event,
         contact,
     }))

@@ -67,6 +67,41 @@ pub struct CaseBody {
     pub created_at: String,
     pub updated_at: String,
     pub version: u32,
+    /// An information request's own state: its clock, decision, reviews, prominence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestBody>,
+}
+
+/// An information request's state (Access to Information Act 2016; Act 989).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestBody {
+    /// `received`, `acknowledged`, `awaiting_clarification`, `transferred`, `decided`,
+    /// `provided`, `deemed_refused`, `under_review` or `closed`.
+    pub state: String,
+    pub urgent: bool,
+    pub received_at: String,
+    /// When a decision is due (RFC 3339), and as the applicant reads it.
+    pub due: String,
+    pub due_local: String,
+    /// `on_time`, `overdue` or `long_overdue`.
+    pub lateness: String,
+    pub clock_stopped: bool,
+    pub extended: bool,
+    pub transferred_to: Option<String>,
+    pub decision: Option<String>,
+    pub exemption: Option<String>,
+    pub documents: Vec<AttachmentBody>,
+    /// Each review applied for: `stage` and `outcome` (none while pending).
+    pub reviews: Vec<ReviewBody>,
+    /// `normal`, `unlisted`, `requester_only` or `hidden`.
+    pub prominence: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewBody {
+    pub stage: String,
+    pub requested_at: String,
+    pub outcome: Option<String>,
 }
 
 /// A citizen as the API shows them: contacts masked, name withheld.
@@ -176,9 +211,52 @@ fn time(t: &baraza_core::Timestamp) -> String {
 }
 
 /// A case as the API shows it to one audience: built only from its privacy projection.
+/// A request's state as the API shows it, with its lateness at `now`.
+pub fn request_body(
+    f: &baraza_core::information::RequestFile,
+    policy: &baraza_core::information::InformationPolicy,
+    now: baraza_core::Timestamp,
+) -> RequestBody {
+    RequestBody {
+        state: f.state.to_string(),
+        urgent: f.urgent,
+        received_at: time(&f.received_at),
+        due: time(&f.due),
+        due_local: f.due_local.clone(),
+        lateness: f.lateness(policy, now).to_string(),
+        clock_stopped: f.paused_since.is_some(),
+        extended: f.extended_at.is_some(),
+        transferred_to: f.transferred_to.clone(),
+        decision: f.decision.map(|d| d.to_string()),
+        exemption: f.exemption.clone(),
+        documents: f
+            .documents
+            .iter()
+            .map(|a| AttachmentBody {
+                media_type: a.media_type.clone(),
+                size_bytes: a.size_bytes,
+                sha256: a.sha256.clone(),
+                filename: a.filename.clone(),
+                url: a.url.clone(),
+            })
+            .collect(),
+        reviews: f
+            .reviews
+            .iter()
+            .map(|r| ReviewBody {
+                stage: r.stage.to_string(),
+                requested_at: time(&r.requested_at),
+                outcome: r.outcome.map(|o| o.to_string()),
+            })
+            .collect(),
+        prominence: f.prominence.to_string(),
+    }
+}
+
 pub fn case_body(v: &CaseView<'_>, prefix: &str) -> CaseBody {
     let c = v.case;
     CaseBody {
+        request: None,
         reference: c.number.display_with(prefix),
         number: c.number.digits(),
         jurisdiction: c.jurisdiction.to_string(),

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod dto;
+pub mod information;
 
 use crate::AppState;
 use crate::auth::Staff;

@@ -417,11 +417,10 @@ async fn show_case(
     let (case, cat) = match state.app().visible_case(&u.user, reference).await {
         // An information request has its own page, with its clock and its actions.
         Ok((case, _)) if case.is_request() => {
-            return Ok(Redirect::to(&format!(
-                "/staff/information/{}",
-                case.number.digits()
-            ))
-            .into_response());
+            return Ok(
+                Redirect::to(&format!("/staff/information/{}", case.number.digits()))
+                    .into_response(),
+            );
         }
         Ok(found) => found,
         Err(baraza_app::Error::NotFound(_) | baraza_app::Error::Invalid(_)) => {

@@ -72,7 +72,13 @@ pub async fn queues(
                 .iter()
                 .map(|l| {
                     let f = l.file();
-                    let excerpt: String = l.text.clone().unwrap_or_default().chars().take(90).collect();
+                    let excerpt: String = l
+                        .text
+                        .clone()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(90)
+                        .collect();
                     QueueRow {
                         reference: l.reference.clone(),
                         digits: l.case.number.digits(),
@@ -186,7 +192,16 @@ pub async fn page(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
     let notice = matches!(q.m.as_str(), "done" | "version-conflict").then(|| u.tr.t(&q.m));
-    show(&state, &u, &reference, notice, Vec::new(), StatusCode::OK, false).await
+    show(
+        &state,
+        &u,
+        &reference,
+        notice,
+        Vec::new(),
+        StatusCode::OK,
+        false,
+    )
+    .await
 }
 
 fn not_found(u: &ConsoleUser) -> Response {
@@ -255,7 +270,9 @@ async fn show(
             Lateness::OnTime => String::new(),
             l => tr.t(&format!("lateness-{l}")),
         },
-        urgent: file.urgent.then(|| file.urgency_reason.clone().unwrap_or_default()),
+        urgent: file
+            .urgent
+            .then(|| file.urgency_reason.clone().unwrap_or_default()),
         extended: file.extended_at.is_some(),
         decision: file
             .decision
@@ -322,7 +339,11 @@ async fn show(
         notice,
         errors,
         law: law.law.clone(),
-        frame: u.frame(format!("{} {}", tr.t("information-request"), view.reference)),
+        frame: u.frame(format!(
+            "{} {}",
+            tr.t("information-request"),
+            view.reference
+        )),
     };
     let mut res = render(&page);
     *res.status_mut() = status;
@@ -393,7 +414,10 @@ pub async fn act(
         Err(e) => return Err(e.into()),
     };
     let mut body = ActionRequest::default();
-    for (k, v) in fields.iter().filter(|(k, v)| FIELDS.contains(&k.as_str()) && !v.trim().is_empty()) {
+    for (k, v) in fields
+        .iter()
+        .filter(|(k, v)| FIELDS.contains(&k.as_str()) && !v.trim().is_empty())
+    {
         let v = Some(v.clone());
         match k.as_str() {
             "action" => body.action = v,
@@ -463,13 +487,40 @@ pub async fn act(
                 .iter()
                 .map(|e| crate::html::field_error(e, &u.tr))
                 .collect();
-            show(&state, &u, &digits, None, lines, StatusCode::UNPROCESSABLE_ENTITY, false).await
+            show(
+                &state,
+                &u,
+                &digits,
+                None,
+                lines,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+            )
+            .await
         }
         Err(AppError::Conflict { detail, .. }) => {
-            show(&state, &u, &digits, None, vec![detail], StatusCode::CONFLICT, false).await
+            show(
+                &state,
+                &u,
+                &digits,
+                None,
+                vec![detail],
+                StatusCode::CONFLICT,
+                false,
+            )
+            .await
         }
         Err(AppError::Forbidden { detail, .. }) => {
-            show(&state, &u, &digits, None, vec![detail], StatusCode::FORBIDDEN, false).await
+            show(
+                &state,
+                &u,
+                &digits,
+                None,
+                vec![detail],
+                StatusCode::FORBIDDEN,
+                false,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

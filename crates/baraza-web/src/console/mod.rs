@@ -57,16 +57,15 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/information/report", get(information::report))
         .route("/staff/information/{reference}", get(information::page))
         .route(
-            "/staff/information/{reference}/act",
-            post(information::act).layer(axum::extract::DefaultBodyLimit::max(
-                information::MAX_DOCUMENT_BYTES + 64 * 1024,
-            )),
-        )
-        .route(
             "/staff/information/{reference}/documents/{sha256}",
             get(information::document),
         )
         .route("/staff/console.css", get(crate::html::stylesheet))
+}
+
+/// The request page's action form takes a document: its own, larger body limit.
+pub fn document_routes() -> Router<AppState> {
+    Router::new().route("/staff/information/{reference}/act", post(information::act))
 }
 
 /// A signed-in staff member, from the session cookie. Pages that need one redirect to

@@ -31,10 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/information/new", get(form).post(submit))
         .route("/information/statistics", get(statistics))
         .route("/information/{reference}", get(page))
-        .route(
-            "/information/{reference}/documents/{sha256}",
-            get(document),
-        )
+        .route("/information/{reference}/documents/{sha256}", get(document))
 }
 
 pub struct Row {
@@ -130,7 +127,10 @@ pub async fn list(
         },
         lateness: match q.late.as_str() {
             "" => None,
-            s => Some(s.parse::<Lateness>().map_err(|e| AppError::Invalid(vec![e]))?),
+            s => Some(
+                s.parse::<Lateness>()
+                    .map_err(|e| AppError::Invalid(vec![e]))?,
+            ),
         },
         from: date("from", &q.from)?,
         to: date("to", &q.to)?,

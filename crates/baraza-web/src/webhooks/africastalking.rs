@@ -286,42 +286,30 @@ async fn ussd_step(
             ward,
             text,
         } => {
-            let description = baraza_core::case::parse_description(&text)
-                .map_err(|e| AppError::Invalid(vec![e]))?;
-            let new = NewCase {
-                jurisdiction: jurisdiction.clone(),
-                kind: CaseKind::Complaint,
-                channel: Channel::Ussd,
-                category: Some(category),
-                ladder: cat.areas.ladder(&ward),
-                ward: Some(ward),
-                location: None,
-                description,
-                attachments: vec![],
-                citizen: Some(NewCitizen {
-                    phone: Some(phone.clone()),
-                    whatsapp_id: None,
-                    email: None,
-                    name: None,
-                    language: lang,
-                    gender: None,
-                    age_band: None,
-                    consent: Consent {
-                        contact: true,
-                        publish: false,
-                    },
-                }),
-                // One concern per session: Africa's Talking may resend the last step.
-                idempotency_key: Some(format!("{USSD_PROVIDER}:{}", req.session_id)),
-                acknowledged_on_intake: true,
-                request: None,
-            };
-            let intake = state
-                .store
-                .create_case(new, Actor::citizen(None, Channel::Ussd), state.clock.now())
-                .await?;
-            let reference = intake.case.number.display_with(prefix);
+            let reference = file_by_ussd(
+                state,
+                &cat,
+                &phone,
+                lang,
+                &req.session_id,
+                UssdFiling::Concern { category, ward },
+                &text,
+            )
+            .await?;
             ussd_answer(true, &say("ussd-received", &[("reference", reference)])?)
+        }
+        ussd::Step::Request { text } => {
+            let case = file_by_ussd(
+                state,
+                &cat,
+                &phone,
+                lang,
+                &req.session_id,
+                UssdFiling::Request,
+                &text,
+            )
+            .await?;
+            ussd_answer(true, &say("ussd-request-received", &[("reference", case)])?)
         }
         ussd::Step::Lookup(typed) => {
             let text = match CaseNumber::parse(&typed) {
@@ -332,10 +320,7 @@ async fn ussd_step(
                 ),
                 Ok(n) => match state.store.case_by_number(n).await? {
                     Some(c) if c.jurisdiction == jurisdiction => t.render(
-                        &Template::Status {
-                            reference: n.display_with(prefix),
-                            status: c.status,
-                        },
+                        &baraza_core::outbound::status_of(&c, prefix),
                         lang,
                         OutboundChannel::Sms,
                     ),
@@ -426,3 +411,78 @@ async fn waiting_for_answer(
 
 /// USSD sessions are stored under their own provider name, apart from SMS ids.
 pub const USSD_PROVIDER: &str = "africastalking-ussd";
+
+/// What a USSD session files.
+enum UssdFiling {
+    Concern {
+        category: String,
+        ward: baraza_core::AreaCode,
+    },
+    /// An information request: on the law's clock from now.
+    Request,
+}
+
+/// File what a USSD session typed, once per session (Africa's Talking may resend the last
+/// step); returns the reference.
+async fn file_by_ussd(
+    state: &AppState,
+    cat: &baraza_app::JurisdictionCatalog,
+    phone: &PhoneNumber,
+    lang: Language,
+    session: &str,
+    what: UssdFiling,
+    text: &str,
+) -> Result<String, AppError> {
+    let description =
+        baraza_core::case::parse_description(text).map_err(|e| AppError::Invalid(vec![e]))?;
+    let now = state.clock.now();
+    let (kind, category, ward, request) = match what {
+        UssdFiling::Concern { category, ward } => {
+            (CaseKind::Complaint, Some(category), Some(ward), None)
+        }
+        UssdFiling::Request => (
+            CaseKind::InformationRequest,
+            None,
+            None,
+            Some(baraza_core::information::open(&cat.targets, now, None)),
+        ),
+    };
+    let new = NewCase {
+        jurisdiction: cat.jurisdiction.id.clone(),
+        kind,
+        channel: Channel::Ussd,
+        category,
+        ladder: ward
+            .as_ref()
+            .map(|w| cat.areas.ladder(w))
+            .unwrap_or_default(),
+        ward,
+        location: None,
+        description,
+        attachments: vec![],
+        citizen: Some(NewCitizen {
+            phone: Some(phone.clone()),
+            whatsapp_id: None,
+            email: None,
+            name: None,
+            language: lang,
+            gender: None,
+            age_band: None,
+            consent: Consent {
+                contact: true,
+                publish: false,
+            },
+        }),
+        idempotency_key: Some(format!("{USSD_PROVIDER}:{session}")),
+        acknowledged_on_intake: true,
+        request,
+    };
+    let intake = state
+        .store
+        .create_case(new, Actor::citizen(None, Channel::Ussd), now)
+        .await?;
+    Ok(intake
+        .case
+        .number
+        .display_with(&cat.jurisdiction.reference_prefix))
+}
