@@ -418,7 +418,8 @@ pub fn request_event_view<'a>(
                 "documents" if r.description == TextRule::Hidden => {
                     obj.remove(&k);
                 }
-                _ => {
+                // Free text, the applicant's or the officer's: published through the rules.
+                "text" | "reason" | "reasons" | "grounds" | "to" | "description" => {
                     if let Some(s) = obj.get(&k).and_then(Value::as_str).map(str::to_owned) {
                         match published(&s, citizen, audience, redactions) {
                             Some(shown) => {
@@ -430,6 +431,8 @@ pub fn request_event_view<'a>(
                         }
                     }
                 }
+                // The law's own words (fees, how to seek review), codes and dates.
+                _ => {}
             }
         }
     }

@@ -405,9 +405,12 @@ pub struct RequestFile {
 }
 
 impl RequestFile {
-    /// How late the request is at `now`: only while a decision is still awaited.
+    /// How late the request is at `now`: while a decision is still awaited, or after a
+    /// deemed refusal until the body decides after all.
     pub fn lateness(&self, policy: &InformationPolicy, now: Timestamp) -> Lateness {
-        if !self.awaits_decision() || self.paused_since.is_some() || now < self.due {
+        let waiting = self.awaits_decision()
+            || (self.state == RequestState::DeemedRefused && self.decision.is_none());
+        if !waiting || self.paused_since.is_some() || now < self.due {
             return Lateness::OnTime;
         }
         if now >= self.due + Duration::days(i64::from(policy.long_overdue_after_days)) {
@@ -594,7 +597,8 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::Decide,
-        from: UNDECIDED,
+        // Late is better than never: a body may still decide after a deemed refusal.
+        from: &[Received, Acknowledged, DeemedRefused],
         who: Who::Staff(OFFICERS),
         to: Some(Decided),
         event: EventKind::RequestDecided,
@@ -1034,10 +1038,9 @@ pub fn decide(
     }
     f.due_local = deadlines.due_text(f.due, f.urgent);
     next.status = f.case_status();
-    if f.awaits_decision() {
+    if next.status.is_open() {
         next.closed_at = None;
-    }
-    if matches!(f.state, Closed | Transferred | DeemedRefused) && next.closed_at.is_none() {
+    } else if next.closed_at.is_none() {
         next.closed_at = Some(now);
     }
     if next.first_responded_at.is_none()

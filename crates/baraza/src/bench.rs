@@ -268,7 +268,7 @@ async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
 const BENCH_AT_SECRET: &str = "bench-secret";
 
 async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
-    demo::load(&*store, SystemClock.now()).await?;
+    demo::load(&*store, SystemClock.now(), None).await?;
     let tree = Arc::new(AreaTree::new(store.areas(&demo::jurisdiction_id()).await?));
     let at = baraza_channels::africastalking::Config {
         username: "bench".into(),

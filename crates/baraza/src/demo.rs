@@ -109,6 +109,13 @@ pub fn demo_users() -> Vec<DemoUser> {
             token: "bz_demo_admin",
         },
         DemoUser {
+            role: Role::InformationOfficer,
+            username: "information.officer",
+            name: "Information access officer",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_information",
+        },
+        DemoUser {
             role: Role::Open311Integration,
             username: "fixmystreet",
             name: "FixMyStreet (Open311 integration)",
@@ -122,18 +129,25 @@ pub struct DemoSummary {
     pub sub_counties: usize,
     pub wards: usize,
     pub cases_added: usize,
+    pub requests_added: usize,
 }
 
 /// Every demo user's console password (printed by `serve --demo`; demo only).
 pub const DEMO_PASSWORD: &str = "baraza-demo";
 
-/// Load (or top up) the demo data.
-pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSummary> {
+/// Load (or top up) the demo data. Documents of the sample information requests are kept
+/// under `media_dir` when given.
+pub async fn load(
+    store: &dyn Store,
+    now: Timestamp,
+    media_dir: Option<&std::path::Path>,
+) -> anyhow::Result<DemoSummary> {
     let loaded = JurisdictionFile::parse(DEMO_FILE)?.check(KENYA_WARDS_CSV)?;
     jurisdiction_file::store(store, &loaded).await?;
     let (j, areas) = (&loaded.jurisdiction, &loaded.areas);
     let (sub_counties, wards) = (loaded.count_at(1), loaded.count_at(2));
     let mut desk = None;
+    let mut officer = None;
     for du in demo_users() {
         let user = match store.user_by_username(du.username).await? {
             Some(u) => u,
@@ -177,16 +191,21 @@ pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<DemoSumma
                 })
                 .await?;
         }
-        if du.role == Role::CommunicationsDesk {
-            desk = Some(user);
+        match du.role {
+            Role::CommunicationsDesk => desk = Some(user),
+            Role::InformationOfficer => officer = Some(user),
+            _ => {}
         }
     }
     let desk = desk.context("the demo desk user")?;
     let cases_added = sample_cases(store, j, areas, &desk, now).await?;
+    let officer = officer.context("the demo information officer")?;
+    let requests_added = sample_requests(store, j, &officer, now, media_dir).await?;
     Ok(DemoSummary {
         sub_counties,
         wards,
         cases_added,
+        requests_added,
     })
 }
 
@@ -242,7 +261,7 @@ async fn sample_cases(
         },
         Sample {
             key: "demo-4",
-            kind: CaseKind::InformationRequest,
+            kind: CaseKind::ServiceRequest,
             channel: Channel::Web,
             ward: "0739",
             text: "When will ECDE bursary applications open in Kapsowar?",
@@ -344,6 +363,181 @@ async fn sample_cases(
                     action,
                     Deadlines::default(),
                     now,
+                )
+                .await?;
+        }
+    }
+    Ok(added)
+}
+
+/// The budget extract given with the demo's granted request (a real file, kept by its
+/// SHA-256 like any document).
+const DEMO_DOCUMENT: &str = "ward,allocation_kes\nKamariny,12500000\nEmsoo,11800000\nTambach,13100000\nKapchemutwa,12200000\n";
+
+/// Information requests at several stages, filed and worked through the ordinary path at
+/// past dates: one long overdue (deemed refused, no decision yet), one refused citing an
+/// exemption, one extended then granted with a document.
+async fn sample_requests(
+    store: &dyn Store,
+    j: &Jurisdiction,
+    officer: &StaffUser,
+    now: Timestamp,
+    media_dir: Option<&std::path::Path>,
+) -> anyhow::Result<usize> {
+    use baraza_core::information::{self, Decision};
+    use chrono::Duration;
+    let targets = j
+        .policy
+        .resolve(&j.timezone)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let staff = Actor::staff(officer.id, officer.role, Channel::Web);
+    let days = |n: i64| now - Duration::days(n);
+    let document = {
+        use sha2::{Digest, Sha256};
+        let sha256 = hex::encode(Sha256::digest(DEMO_DOCUMENT.as_bytes()));
+        if let Some(dir) = media_dir {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(dir.join(&sha256), DEMO_DOCUMENT)?;
+        }
+        Attachment {
+            media_type: "text/csv".into(),
+            size_bytes: DEMO_DOCUMENT.len() as u64,
+            sha256,
+            filename: Some("keiyo-north-ward-allocations-2025-26.csv".into()),
+            url: None,
+        }
+    };
+    struct Req {
+        key: &'static str,
+        channel: Channel,
+        text: &'static str,
+        phone: Option<&'static str>,
+        received: Timestamp,
+        steps: Vec<(Timestamp, Action, bool)>,
+    }
+    let samples = vec![
+        Req {
+            key: "demo-request-1",
+            channel: Channel::Sms,
+            text: "The list of bursary beneficiaries for Kamariny ward, 2025/26, with the amounts.",
+            phone: Some("+254700100011"),
+            received: days(45),
+            steps: vec![(days(45), Action::Acknowledge, false)],
+        },
+        Req {
+            key: "demo-request-2",
+            channel: Channel::Web,
+            text: "A copy of the contract for drilling the Iten market borehole, with the contractor's bid.",
+            phone: Some("+254700100012"),
+            received: days(20),
+            steps: vec![(
+                days(12),
+                Action::Decide {
+                    decision: Decision::Refused,
+                    reasons: "The contractor's bid holds its prices and methods; publishing it would substantially prejudice its commercial interests. The contract's value and dates are on the county's procurement notices.".into(),
+                    exemption: Some("s.6(1)(e)".into()),
+                    fee: None,
+                },
+                false,
+            )],
+        },
+        Req {
+            key: "demo-request-3",
+            channel: Channel::Counter,
+            text: "The 2025/26 development budget allocations for each ward of Keiyo North.",
+            phone: Some("+254700100013"),
+            received: days(30),
+            steps: vec![
+                (
+                    days(15),
+                    Action::Extend {
+                        reason: "The allocations are being reconciled with the finance department.".into(),
+                    },
+                    false,
+                ),
+                (
+                    days(6),
+                    Action::Decide {
+                        decision: Decision::Granted,
+                        reasons: "The allocations are public budget information.".into(),
+                        exemption: None,
+                        fee: None,
+                    },
+                    false,
+                ),
+                (
+                    days(5),
+                    Action::Provide {
+                        text: "The ward allocations are attached.".into(),
+                        documents: vec![document.clone()],
+                    },
+                    false,
+                ),
+            ],
+        },
+    ];
+    let mut added = 0;
+    for r in samples {
+        let new = NewCase {
+            jurisdiction: j.id.clone(),
+            kind: CaseKind::InformationRequest,
+            channel: r.channel,
+            category: None,
+            ward: None,
+            ladder: vec![],
+            location: None,
+            description: r.text.into(),
+            attachments: vec![],
+            citizen: r.phone.map(|p| NewCitizen {
+                phone: PhoneNumber::parse(p).ok(),
+                whatsapp_id: None,
+                email: None,
+                name: None,
+                language: Language::English,
+                gender: None,
+                age_band: None,
+                consent: Consent {
+                    contact: true,
+                    publish: false,
+                },
+            }),
+            idempotency_key: Some(r.key.into()),
+            acknowledged_on_intake: r.channel != Channel::Sms,
+            request: Some(information::open(&targets, r.received, None)),
+        };
+        let intake = store
+            .create_case(new, Actor::citizen(None, r.channel), r.received)
+            .await?;
+        if !intake.created {
+            continue;
+        }
+        added += 1;
+        for (at, action, _) in r.steps {
+            store
+                .act(
+                    intake.case.number,
+                    None,
+                    staff.clone(),
+                    action,
+                    targets.clone(),
+                    at,
+                )
+                .await?;
+        }
+        // The long-overdue one: the law's clock has run out; the job records it as it
+        // would have, at the due date.
+        if r.key == "demo-request-1"
+            && let Some(case) = store.case_by_number(intake.case.number).await?
+            && let Some(file) = case.request.as_deref()
+        {
+            store
+                .act(
+                    case.number,
+                    Some(case.version),
+                    Actor::system("information-clock"),
+                    Action::DeemRefuse,
+                    targets.clone(),
+                    file.due,
                 )
                 .await?;
         }

@@ -289,10 +289,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Demo => {
             let store = open_store(&cfg.database_url()).await?;
-            let s = demo::load(&*store, clock.now()).await?;
+            let media = cfg.data_dir.join("media");
+            let s = demo::load(&*store, clock.now(), Some(&media)).await?;
             println!(
-                "demo loaded: Elgeyo Marakwet County, {} sub-counties, {} wards, {} new sample cases",
-                s.sub_counties, s.wards, s.cases_added
+                "demo loaded: Elgeyo Marakwet County, {} sub-counties, {} wards, {} new sample cases, {} new sample information requests",
+                s.sub_counties, s.wards, s.cases_added, s.requests_added
             );
             println!("note: {}", demo::KNOWN_GAP);
             print_demo_tokens();
@@ -509,7 +510,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     let store = open_store(&url).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let demo_summary = if demo_mode {
-        Some(demo::load(&*store, clock.now()).await?)
+        Some(demo::load(&*store, clock.now(), Some(&cfg.data_dir.join("media"))).await?)
     } else {
         None
     };
@@ -758,6 +759,21 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "  public site     {base}/   (raise {base}/raise, follow {base}/track, registry {base}/registry,"
     );
     println!("                  dashboard {base}/dashboard, open data {base}/open-data)");
+    println!(
+        "  information     {base}/information   (ask {base}/information/new, figures {base}/information/statistics;"
+    );
+    println!(
+        "                  officers {base}/staff/information, annual report {base}/staff/information/report;"
+    );
+    println!(
+        "                  API {base}/api/v1/information-requests, documents {base}/api/v1/documents)"
+    );
+    println!(
+        "  SMS keywords    <concern text> | STATUS/HALI/SUIVI <ref> | REQUEST/OMBI/DEMANDE <what> (URGENT/HARAKA <why> ...)"
+    );
+    println!(
+        "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information"
+    );
     match &africastalking {
         Some(at) => {
             let secret = if cfg.africastalking.is_none() {
@@ -790,7 +806,14 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             "console sign-in: any demo username above (desk, ward.kamariny, coordinator.water, ...) with password {:?}",
             demo::DEMO_PASSWORD
         );
+        println!(
+            "  {} new sample information requests (one long overdue, one refused citing s.6(1)(e), one granted with a document)",
+            s.requests_added
+        );
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
+        println!(
+            "      curl -H 'Authorization: Bearer bz_demo_information' {base}/api/v1/information-requests?queue=all"
+        );
     }
     // The peer's address is recorded for the webhooks' optional allow-lists.
     let service =

@@ -57,7 +57,11 @@ fn row(l: &Listed, cat: &baraza_app::JurisdictionCatalog, tr: &Tr) -> Row {
         text,
         department: cat.department_name(l.case.department.as_deref()),
         received: cat.local_time(&f.received_at),
-        state: tr.t(&format!("request-state-{}", l.state)),
+        state: match (f.decision, &f.exemption) {
+            (Some(d), Some(e)) => format!("{} ({e})", tr.t(&format!("decision-{d}"))),
+            (Some(d), None) => tr.t(&format!("decision-{d}")),
+            (None, _) => tr.t(&format!("request-state-{}", l.state)),
+        },
         due: f.due_local.clone(),
         late: match l.lateness {
             Lateness::OnTime => String::new(),
