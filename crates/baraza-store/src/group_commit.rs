@@ -524,7 +524,10 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     }
     if matches!(
         ev.kind,
-        EventKind::Escalated | EventKind::Assigned | EventKind::Triaged
+        EventKind::Escalated
+            | EventKind::Assigned
+            | EventKind::Triaged
+            | EventKind::DeemedRefused
     ) {
         let staff = tx.staff_of(&t.case.jurisdiction).await?;
         let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;

@@ -25,6 +25,10 @@ pub struct ConsoleApp {
     pub clock: Arc<ManualClock>,
     pub users: HashMap<&'static str, StaffUser>,
     _dir: Option<tempfile::TempDir>,
+    /// Where documents and photos are kept.
+    pub media: tempfile::TempDir,
+    /// The database, for a second process's store.
+    pub url: String,
     pg: Option<(sqlx::PgPool, String)>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -40,7 +44,7 @@ impl ConsoleApp {
         let url = format!("sqlite://{}", dir.path().join("b.db").display());
         let store: Arc<dyn Store> =
             Arc::new(baraza_store_sqlite::SqliteStore::open(&url).await.unwrap());
-        Self::start(store, Some(dir), None).await
+        Self::start(store, Some(dir), None, url).await
     }
 
     pub async fn postgres() -> Option<Self> {
@@ -53,25 +57,62 @@ impl ConsoleApp {
             .execute(&admin)
             .await
             .unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            baraza_store_postgres::PostgresStore::open(&baraza_store_postgres::url_with_database(
-                &url, &name,
-            ))
-            .await
-            .unwrap(),
-        );
-        Some(Self::start(store, None, Some((admin, name))).await)
+        let db = baraza_store_postgres::url_with_database(&url, &name);
+        let store: Arc<dyn Store> =
+            Arc::new(baraza_store_postgres::PostgresStore::open(&db).await.unwrap());
+        Some(Self::start(store, None, Some((admin, name)), db).await)
+    }
+
+    /// Another handle on the same database, as a second process would open it.
+    pub async fn second_store(&self) -> Arc<dyn Store> {
+        if self.url.starts_with("sqlite:") {
+            Arc::new(
+                baraza_store_sqlite::SqliteStore::open(&self.url)
+                    .await
+                    .unwrap(),
+            )
+        } else {
+            Arc::new(
+                baraza_store_postgres::PostgresStore::open(&self.url)
+                    .await
+                    .unwrap(),
+            )
+        }
     }
 
     async fn start(
         store: Arc<dyn Store>,
         dir: Option<tempfile::TempDir>,
         pg: Option<(sqlx::PgPool, String)>,
+        url: String,
     ) -> Self {
         fixtures::seed(&*store).await;
+        // The county publishes information requests with a third party's name removed.
+        let mut j = fixtures::jurisdiction();
+        j.policy
+            .information
+            .redactions
+            .push(baraza_core::information::Redaction {
+                pattern: "Kiprop Kibet".into(),
+                regex: false,
+                replacement: "[name removed]".into(),
+            });
+        store.put_jurisdiction(&j).await.unwrap();
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
-        let people: [(&'static str, Role, Scope, Option<&str>); 10] = [
+        let people: [(&'static str, Role, Scope, Option<&str>); 12] = [
+            (
+                "information",
+                Role::InformationOfficer,
+                Scope::Jurisdiction,
+                Some("information@county.example"),
+            ),
+            (
+                "executive",
+                Role::CountyExecutive,
+                Scope::Jurisdiction,
+                Some("executive@county.example"),
+            ),
             (
                 "desk",
                 Role::CommunicationsDesk,
@@ -155,10 +196,12 @@ impl ConsoleApp {
             whatsapp: None,
             twilio: None,
         };
+        let media = tempfile::tempdir().unwrap();
         let state = baraza_web::AppState::new(store.clone(), clock.clone())
             .await
             .unwrap()
-            .with_channels(channels);
+            .with_channels(channels)
+            .with_data_dir(media.path().to_path_buf());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
@@ -172,6 +215,8 @@ impl ConsoleApp {
             clock,
             users,
             _dir: dir,
+            media,
+            url,
             pg,
             server,
         }
@@ -395,6 +440,9 @@ mod privacy;
 
 #[path = "console/hardening.rs"]
 mod hardening;
+
+#[path = "console/information.rs"]
+mod information;
 
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,

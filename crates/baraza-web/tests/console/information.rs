@@ -1,0 +1,706 @@
+//! Information requests end to end, on both backends: by SMS from request to answer; the
+//! deemed refusal recorded once by two processes; a transfer; one extension and not two;
+//! Ghana's internal review; publication with a redaction and a hidden message; bad input
+//! that changes nothing; and the annual report against a count made from the journal.
+
+use super::*;
+use baraza_core::information::{Prominence, RequestFile, RequestState, ReviewStage};
+use baraza_core::outbound::Template;
+use serde_json::{Value, json};
+
+const APPLICANT: &str = "+254722000111";
+
+fn file(c: &Case) -> &RequestFile {
+    c.request.as_deref().expect("an information request")
+}
+
+async fn requests(app: &ConsoleApp) -> Vec<Case> {
+    app.store
+        .list_cases(&CaseFilter {
+            information: Some(true),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+async fn current(app: &ConsoleApp, c: &Case) -> Case {
+    app.store.case_by_number(c.number).await.unwrap().unwrap()
+}
+
+/// An action through the JSON API, as a staff member with a token.
+async fn api_act(app: &ConsoleApp, who: &str, c: &Case, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/cases/{}/actions",
+            app.base,
+            c.number.digits()
+        ))
+        .bearer_auth(format!("bz_{who}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// File a request for an applicant through the API (the counter).
+async fn api_file(app: &ConsoleApp, who: &str, body: Value) -> Case {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/information-requests", app.base))
+        .bearer_auth(format!("bz_{who}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let n = CaseNumber::parse(v["number"].as_str().unwrap()).unwrap();
+    app.store.case_by_number(n).await.unwrap().unwrap()
+}
+
+/// The templates of the messages queued for a number, oldest first.
+async fn told(app: &ConsoleApp, to: &str) -> Vec<Template> {
+    app.store
+        .outbox_to(to, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.message.template)
+        .collect()
+}
+
+async fn public(app: &ConsoleApp, path: &str) -> (StatusCode, String) {
+    let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn sms_happy_path(app: &ConsoleApp) {
+    assert_eq!(
+        app.sms(
+            "at-req-1",
+            APPLICANT,
+            "OMBI The list of bursary beneficiaries of Kamariny ward"
+        )
+        .await,
+        StatusCode::OK
+    );
+    // The provider's retry changes nothing.
+    app.sms(
+        "at-req-1",
+        APPLICANT,
+        "OMBI The list of bursary beneficiaries of Kamariny ward",
+    )
+    .await;
+    let all = requests(app).await;
+    assert_eq!(all.len(), 1);
+    let r = all[0].clone();
+    assert_eq!(r.kind, CaseKind::InformationRequest);
+    assert_eq!(file(&r).state, RequestState::Received);
+    // 21 days from Monday 23 November: Monday 14 December, the end of the day.
+    assert_eq!(file(&r).due_local, "2026-12-14");
+    assert!(matches!(
+        told(app, APPLICANT).await.as_slice(),
+        [Template::RequestReceived { due, .. }] if due == "2026-12-14"
+    ));
+
+    let (s, _) = api_act(app, "information", &r, json!({"action": "acknowledge"})).await;
+    assert_eq!(s, 200);
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "ask_clarification", "text": "Which year: 2025/26 or 2026/27?"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // Three days later the applicant answers by SMS: the clock stopped meanwhile.
+    app.clock.advance(chrono::Duration::days(3));
+    app.sms("at-req-2", APPLICANT, "2025/26 please").await;
+    let r = current(app, &r).await;
+    assert_eq!(file(&r).state, RequestState::Acknowledged);
+    assert_eq!(file(&r).due_local, "2026-12-17");
+
+    let (s, body) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "decide", "decision": "granted", "reasons": "Bursary awards are public."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    // The document, kept by its SHA-256, then given with the answer.
+    let bytes = b"name,school,amount\nA. K.,Kamariny Sec,15000\n";
+    let doc: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/documents?filename=bursaries-2025.csv",
+            app.base
+        ))
+        .bearer_auth("bz_information")
+        .header("content-type", "text/csv")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sha = doc["sha256"].as_str().unwrap().to_owned();
+    assert!(app.media.path().join("media").join(&sha).exists());
+    let (s, body) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "provide", "text": "The list is attached.", "documents": [doc]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["case"]["request"]["state"], "provided");
+    let (s, _) = api_act(app, "information", &r, json!({"action": "close"})).await;
+    assert_eq!(s, 200);
+    app.sms("at-req-3", APPLICANT, "HALI").await;
+
+    let mut kinds: Vec<&str> = told(app, APPLICANT)
+        .await
+        .iter()
+        .map(|t| t.id())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        [
+            "reply-noted",
+            "request-clarification",
+            "request-decided",
+            "request-provided",
+            "request-received",
+            "request-status"
+        ]
+    );
+    // In public: the correspondence and the document, and nothing of the applicant.
+    let (status, page) = public(app, &format!("/information/{}", r.number.digits())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("bursary beneficiaries of Kamariny"), "{page}");
+    assert!(page.contains("2025/26 please"));
+    assert!(page.contains("bursaries-2025.csv"));
+    assert!(!page.contains("722000111") && !page.contains("0722"));
+    let (status, got) = public(
+        app,
+        &format!("/information/{}/documents/{sha}", r.number.digits()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got.as_bytes(), bytes);
+    // The journal verifies with the request's own events in it.
+    let events = app.store.case_events(r.id).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::InformationProvided)
+    );
+}
+
+async fn deemed_refusal(app: &ConsoleApp) {
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter", "description": "Minutes of the Keiyo North ward development committee, 2026",
+               "citizen": {"phone": "0722 000 222"}}),
+    )
+    .await;
+    let second = app.second_store().await;
+    let one = baraza_jobs::information::DeemedRefusals::new(app.store.clone(), app.clock.clone());
+    let two = baraza_jobs::information::DeemedRefusals::new(second, app.clock.clone());
+    // Not before the due date.
+    app.clock.advance(chrono::Duration::days(20));
+    assert_eq!(one.run_once().await.unwrap(), 0);
+    // Then once, however many processes run the job.
+    app.clock.advance(chrono::Duration::days(2));
+    let (a, b) = tokio::join!(one.run_once(), two.run_once());
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(one.run_once().await.unwrap(), 0);
+    let r = current(app, &r).await;
+    assert_eq!(file(&r).state, RequestState::DeemedRefused);
+    let events = app.store.case_events(r.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == EventKind::DeemedRefused)
+            .count(),
+        1
+    );
+    // The applicant is told how to seek review; the head of the body is told it happened.
+    assert!(
+        told(app, "+254722000222")
+            .await
+            .iter()
+            .any(|t| matches!(t, Template::RequestDeemedRefused { review, .. } if review.contains("Commission on Administrative Justice")))
+    );
+    assert!(
+        told(app, "executive@county.example")
+            .await
+            .iter()
+            .any(|t| matches!(t, Template::StaffDeemedRefused { .. }))
+    );
+    // Late, it shows as overdue; the officer may still decide.
+    let (_, page) = public(app, "/information?late=overdue").await;
+    assert!(page.contains(&r.number.display_with("EM")), "{page}");
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "decide", "decision": "granted", "reasons": "Late, but public."}),
+    )
+    .await;
+    assert_eq!(s, 200);
+}
+
+async fn transfer_and_extension(app: &ConsoleApp) {
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter", "description": "Traffic counts on the Iten-Kabarnet highway",
+               "citizen": {"phone": "+254722000333"}}),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(2));
+    let (s, body) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "transfer", "to": "Kenya National Highways Authority", "reason": "A national road: KeNHA holds the counts."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["case"]["request"]["state"], "transferred");
+    assert_eq!(body["event"]["data"]["within_time"], true);
+    assert!(
+        told(app, "+254722000333")
+            .await
+            .iter()
+            .any(|t| matches!(t, Template::RequestTransferred { to, .. } if to.contains("KeNHA") || to.contains("Highways")))
+    );
+
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter", "description": "All road contracts of 2024/25 with their payments"}),
+    )
+    .await;
+    let due = file(&r).due;
+    let (s, body) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "extend", "reason": "Large volume: forty contracts."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let r = current(app, &r).await;
+    assert_eq!(file(&r).due, due + chrono::Duration::days(14));
+    let before = r.version;
+    let (s, body) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "extend", "reason": "Still reconciling."}),
+    )
+    .await;
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(body["code"], "already_extended");
+    assert_eq!(current(app, &r).await.version, before);
+}
+
+async fn internal_review(app: &ConsoleApp) {
+    // A Ghanaian assembly on the same server: Act 989's clock and review ladder.
+    let gh = JurisdictionId::parse("sekondi-takoradi").unwrap();
+    let mut j = Jurisdiction {
+        id: gh.clone(),
+        name: "Sekondi-Takoradi Metropolitan Assembly".into(),
+        reference_prefix: "ST".into(),
+        levels: vec!["metropolis".into()],
+        country: "GH".into(),
+        default_language: Language::English,
+        timezone: "Africa/Accra".into(),
+        policy: Default::default(),
+    };
+    j.policy.information = baraza_core::information::InformationPolicy::ghana();
+    app.store.put_jurisdiction(&j).await.unwrap();
+    app.store
+        .put_areas(&[Area {
+            jurisdiction: gh.clone(),
+            code: AreaCode("stma".into()),
+            name: "Sekondi-Takoradi".into(),
+            depth: 0,
+            parent: None,
+        }])
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for (name, role) in [
+        ("rti.officer", Role::InformationOfficer),
+        ("mce", Role::CountyExecutive),
+    ] {
+        let mut u = fixtures::user(name, role, Scope::Jurisdiction);
+        u.jurisdiction = gh.clone();
+        app.store.add_user(&u).await.unwrap();
+        let secret = format!("bz_{name}");
+        app.store
+            .add_token(&ApiToken {
+                id: uuid::Uuid::new_v4(),
+                user: u.id,
+                name: "test".into(),
+                secret_sha256: TokenSecret::from_presented(&secret).sha256_hex(),
+                created_at: fixtures::now(),
+                revoked_at: None,
+            })
+            .await
+            .unwrap();
+        tokens.push(secret);
+    }
+    let r = api_file(
+        app,
+        "rti.officer",
+        json!({"channel": "counter", "description": "The assembly's 2026 procurement plan",
+               "citizen": {"phone": "024 123 4567"}}),
+    )
+    .await;
+    // Ghana: 14 days.
+    assert_eq!(
+        file(&r).due_local,
+        (monday_morning() + chrono::Duration::days(14))
+            .format("%Y-%m-%d")
+            .to_string()
+    );
+    let steps: [(&str, Value); 4] = [
+        (
+            "rti.officer",
+            json!({"action": "decide", "decision": "not_held", "reasons": "The plan is not yet adopted."}),
+        ),
+        (
+            "rti.officer",
+            json!({"action": "ask_review", "grounds": "The draft plan is held by the procurement unit."}),
+        ),
+        (
+            "mce",
+            json!({"action": "decide_review", "outcome": "upheld", "text": "Only the adopted plan is the assembly's."}),
+        ),
+        (
+            "rti.officer",
+            json!({"action": "ask_review", "grounds": "Applying to the RTI Commission."}),
+        ),
+    ];
+    for (who, body) in steps {
+        let (s, out) = api_act(app, who, &r, body.clone()).await;
+        assert_eq!(s, 200, "{who} {body}: {out}");
+    }
+    let r = current(app, &r).await;
+    let f = file(&r);
+    assert_eq!(f.state, RequestState::UnderReview);
+    assert_eq!(
+        f.reviews.iter().map(|r| r.stage).collect::<Vec<_>>(),
+        [ReviewStage::Internal, ReviewStage::Commission]
+    );
+    assert_eq!(
+        f.reviews[0].outcome,
+        Some(baraza_core::information::ReviewOutcome::Upheld)
+    );
+    // The Commission overturns: the assembly decides again, within a fresh period.
+    let (s, out) = api_act(
+        app,
+        "rti.officer",
+        &r,
+        json!({"action": "decide_review", "outcome": "overturned", "text": "The draft is information held."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["case"]["request"]["state"], "acknowledged");
+    // Elgeyo Marakwet's officer cannot reach Sekondi-Takoradi's request.
+    let (s, _) = api_act(app, "information", &r, json!({"action": "note", "text": "x"})).await;
+    assert_eq!(s, 404);
+}
+
+async fn publication(app: &ConsoleApp) {
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter",
+               "description": "The minutes where Kiprop Kibet, the ward clerk, approved the 2025 bursaries. Call me on 0722 000 444.",
+               "citizen": {"phone": "0722 000 444", "name": "Wanjiru Njeri"}}),
+    )
+    .await;
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "decide", "decision": "granted_in_part", "exemption": "s.6(1)(d)",
+               "reasons": "The minutes are given; the pupils' names and Kiprop Kibet's home address are withheld."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    let decided_seq = out["event"]["seq"].as_i64().unwrap();
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "note", "text": "Kiprop Kibet asked to be consulted."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    let path = format!("/information/{}", r.number.digits());
+    let (_, page) = public(app, &path).await;
+    assert!(page.contains("[name removed]"), "{page}");
+    for secret in ["Kiprop", "0722", "Wanjiru", "Njeri", "asked to be consulted"] {
+        assert!(!page.contains(secret), "{secret} in {page}");
+    }
+    assert!(page.contains("s.6(1)(d)"));
+    // Hiding a message needs a reason; with one, it is gone from the public page.
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "set_prominence", "prominence": "hidden", "event": decided_seq}),
+    )
+    .await;
+    assert_eq!(s, 422, "{out}");
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "set_prominence", "prominence": "hidden", "event": decided_seq,
+               "reason": "The reasons name a pupil's family."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    let (_, page) = public(app, &path).await;
+    assert!(!page.contains(&format!("id=\"m{decided_seq}\"")), "{page}");
+    assert!(page.contains("bursaries"));
+    // Unlisted: out of the list, still at its address; hidden: gone.
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "set_prominence", "prominence": "unlisted", "reason": "Names a staff member."}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, list) = public(app, "/information").await;
+    assert!(!list.contains(&r.number.digits()));
+    assert_eq!(public(app, &path).await.0, StatusCode::OK);
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "set_prominence", "prominence": "hidden", "reason": "Court order."}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(public(app, &path).await.0, StatusCode::NOT_FOUND);
+    let f = file(&current(app, &r).await).clone();
+    assert_eq!(f.prominence, Prominence::Hidden);
+    assert_eq!(f.message_prominence.get(&decided_seq), Some(&Prominence::Hidden));
+}
+
+async fn bad_input(app: &ConsoleApp) {
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter", "description": "Health facility staffing lists"}),
+    )
+    .await;
+    let unchanged = |before: &Case, after: &Case| assert_eq!(before.version, after.version);
+    let before = current(app, &r).await;
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "decide", "decision": "refused", "reasons": "Personnel files."}),
+    )
+    .await;
+    assert_eq!(s, 422, "{out}");
+    assert!(out.to_string().contains("exemption"), "{out}");
+    unchanged(&before, &current(app, &r).await);
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "decide", "decision": "refused", "reasons": "x", "exemption": "s.99"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{out}");
+    // A concern's action on a request, and a request's action on a concern.
+    let (s, out) = api_act(app, "desk", &r, json!({"action": "start"})).await;
+    assert!(s == 403 || s == 409, "{s} {out}");
+    let concern = app.file("0741", "+254722000555").await;
+    let (s, out) = api_act(
+        app,
+        "desk",
+        &concern,
+        json!({"action": "extend", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(s, 403, "{out}");
+    // After closing, nothing more but notes.
+    for body in [
+        json!({"action": "decide", "decision": "not_held", "reasons": "We hold no such list."}),
+        json!({"action": "close"}),
+    ] {
+        let (s, out) = api_act(app, "information", &r, body).await;
+        assert_eq!(s, 200, "{out}");
+    }
+    let closed = current(app, &r).await;
+    for body in [
+        json!({"action": "extend", "reason": "late"}),
+        json!({"action": "provide", "text": "here"}),
+        json!({"action": "decide", "decision": "granted", "reasons": "changed our mind"}),
+    ] {
+        let (s, out) = api_act(app, "information", &r, body.clone()).await;
+        assert_eq!(s, 409, "{body}: {out}");
+        assert!(out["detail"].as_str().unwrap_or_default().contains("closed"), "{out}");
+    }
+    unchanged(&closed, &current(app, &r).await);
+    // A second extension, on a fresh request: 409, as above; unknown fields: 422.
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "note", "text": "filed", "grounds": "x"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{out}");
+}
+
+async fn report(app: &ConsoleApp) {
+    // Five requests, worked differently.
+    let mut all = Vec::new();
+    for i in 0..5 {
+        all.push(
+            api_file(
+                app,
+                "information",
+                json!({"channel": if i % 2 == 0 {"counter"} else {"api"},
+                       "description": format!("Request number {i} about ward budgets")}),
+            )
+            .await,
+        );
+    }
+    let decide = |d: &str, ex: Option<&str>| {
+        let mut v = json!({"action": "decide", "decision": d, "reasons": "As the law says."});
+        if let Some(e) = ex {
+            v["exemption"] = json!(e);
+        }
+        v
+    };
+    for (r, body) in [
+        (&all[0], decide("granted", None)),
+        (&all[1], decide("refused", Some("s.6(1)(d)"))),
+        (&all[2], decide("refused", Some("s.6(1)(e)"))),
+        (&all[3], json!({"action": "extend", "reason": "Volume."})),
+    ] {
+        let (s, out) = api_act(app, "information", r, body).await;
+        assert_eq!(s, 200, "{out}");
+    }
+    let (s, out) = api_act(
+        app,
+        "information",
+        &all[1],
+        json!({"action": "ask_review", "grounds": "Public interest."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    // Past both due dates (14 and 28 December), still in 2026.
+    app.clock.advance(chrono::Duration::days(36));
+    baraza_jobs::information::DeemedRefusals::new(app.store.clone(), app.clock.clone())
+        .run_once()
+        .await
+        .unwrap();
+
+    // The officer's report, as CSV, for the year.
+    let mut agent = Agent::signed_in(app, "information").await;
+    let csv = agent
+        .get("/staff/information/report?from=2026-01-01&to=2026-12-31&format=csv")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let figure = |section: &str, item: &str| -> u64 {
+        csv.body
+            .lines()
+            .find(|l| l.starts_with(&format!("{section},{item},")))
+            .and_then(|l| l.rsplit(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    // The same figures, counted directly from the journal.
+    let mut counted: HashMap<String, u64> = HashMap::new();
+    let mut exemptions: HashMap<String, u64> = HashMap::new();
+    for r in requests(app).await {
+        for e in app.store.case_events(r.id).await.unwrap() {
+            *counted.entry(e.kind.as_str().to_owned()).or_default() += 1;
+            if e.kind == EventKind::RequestDecided {
+                let d = e.data();
+                *counted
+                    .entry(format!("decision:{}", d["decision"].as_str().unwrap()))
+                    .or_default() += 1;
+                if let Some(x) = d["exemption"].as_str() {
+                    *exemptions.entry(x.to_owned()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let c = |k: &str| counted.get(k).copied().unwrap_or(0);
+    assert_eq!(figure("requests", "received"), c("case.received"));
+    assert_eq!(figure("requests", "received"), 5);
+    assert_eq!(figure("decisions", "granted"), c("decision:granted"));
+    assert_eq!(figure("decisions", "refused"), c("decision:refused"));
+    assert_eq!(figure("decisions", "refused"), 2);
+    assert_eq!(
+        figure("decisions", "deemed refused (no decision in time)"),
+        c("request.deemed_refused")
+    );
+    assert_eq!(c("request.deemed_refused"), 2);
+    assert_eq!(figure("requests", "extended"), c("request.extended"));
+    assert_eq!(figure("refusals by exemption", "s.6(1)(d)"), exemptions["s.6(1)(d)"]);
+    assert_eq!(figure("refusals by exemption", "s.6(1)(e)"), exemptions["s.6(1)(e)"]);
+    assert_eq!(figure("reviews applied for", "commission"), c("request.review_asked"));
+    // The public figures agree.
+    let (_, stats) = public(app, "/information/statistics?year=2026").await;
+    assert!(stats.contains("id=\"received\">5<"), "{stats}");
+    assert!(stats.contains("id=\"decided\">3<"), "{stats}");
+}
+
+on_both!(
+    an_information_request_by_sms_from_request_to_answer,
+    postgres_an_information_request_by_sms_from_request_to_answer,
+    sms_happy_path
+);
+on_both!(
+    the_clock_deems_a_request_refused_once_with_two_processes,
+    postgres_the_clock_deems_a_request_refused_once_with_two_processes,
+    deemed_refusal
+);
+on_both!(
+    a_transfer_and_one_extension_not_two,
+    postgres_a_transfer_and_one_extension_not_two,
+    transfer_and_extension
+);
+on_both!(
+    ghana_internal_review_then_the_commission,
+    postgres_ghana_internal_review_then_the_commission,
+    internal_review
+);
+on_both!(
+    published_with_redactions_and_a_hidden_message,
+    postgres_published_with_redactions_and_a_hidden_message,
+    publication
+);
+on_both!(
+    bad_information_actions_change_nothing,
+    postgres_bad_information_actions_change_nothing,
+    bad_input
+);
+on_both!(
+    the_annual_report_counts_what_the_journal_holds,
+    postgres_the_annual_report_counts_what_the_journal_holds,
+    report
+);
