@@ -226,13 +226,14 @@ fn the_demo_server_keeps_its_data_across_restarts() {
         })
     };
     let (mut first, base) = serve(dir.path());
-    assert_eq!(count(&base), 5);
+    // Five sample concerns and three sample information requests.
+    assert_eq!(count(&base), 8);
     first.kill().unwrap();
     first.wait().unwrap();
     let (mut second, base) = serve(dir.path());
     assert_eq!(
         count(&base),
-        5,
+        8,
         "a second start reuses the data and adds no duplicate demo cases"
     );
     second.kill().unwrap();
