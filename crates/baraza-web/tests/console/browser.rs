@@ -385,3 +385,93 @@ async fn a_citizen_raises_on_the_web_tracks_it_and_finds_it_in_the_registry() {
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_applicant_asks_on_the_web_and_the_officer_extends_then_grants_with_a_document() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    let c = &d.client;
+    // The applicant asks, on a phone's browser, without signing in.
+    c.goto(&format!("{}/information/new", app.base))
+        .await
+        .unwrap();
+    c.find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("The 2026 budget for water projects in Emsoo ward")
+        .await
+        .unwrap();
+    c.find(Locator::Id("phone"))
+        .await
+        .unwrap()
+        .send_keys("0712 345 002")
+        .await
+        .unwrap();
+    submit(c, Locator::Id("send")).await;
+    // Post-redirect-get: the request's own page, saying what happens next.
+    let url = c.current_url().await.unwrap();
+    assert!(url.path().starts_with("/information/"), "{url}");
+    let digits = url.path().trim_start_matches("/information/").to_owned();
+    let filed = text_of(c, "#filed").await;
+    let reference = CaseNumber::parse(&digits).unwrap().display_with("EM");
+    assert!(filed.contains(&reference), "{filed}");
+    assert!(filed.contains("2026-12-14"), "the due date: {filed}");
+
+    // The information officer extends the time once, then grants, with a document.
+    sign_in(c, &app.base, "information").await;
+    c.goto(&format!("{}/staff/information", app.base))
+        .await
+        .unwrap();
+    submit(c, Locator::LinkText(&reference)).await;
+    open_action(c, "extend").await;
+    submit(c, Locator::Id("do-extend")).await;
+    assert!(text_of(c, "#notice").await.contains("Done"));
+    assert!(text_of(c, "#due").await.contains("2026-12-28"));
+    open_action(c, "decide").await;
+    select(c, "decide-decision", "granted").await;
+    submit(c, Locator::Id("do-decide")).await;
+    assert_eq!(text_of(c, "#decision").await, "Granted");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emsoo-water-budget-2026.csv");
+    std::fs::write(&path, "project,kes\nEmsoo borehole,2400000\n").unwrap();
+    open_action(c, "provide").await;
+    c.find(Locator::Id("provide-document"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(c, Locator::Id("do-provide")).await;
+    assert!(text_of(c, "#notice").await.contains("Done"));
+
+    // The public page shows the whole exchange and the document, and not the applicant.
+    c.goto(&format!("{}/information/{digits}", app.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "#state").await, "Information provided");
+    let letters = text_of(c, "#letters").await;
+    assert!(letters.contains("Time extended once"), "{letters}");
+    assert!(letters.contains("Granted"), "{letters}");
+    assert_eq!(
+        text_of(c, "a.document").await,
+        "emsoo-water-budget-2026.csv"
+    );
+    let body = c.source().await.unwrap();
+    assert!(!body.contains("345 002") && !body.contains("712345002"));
+    let href = c
+        .find(Locator::Css("a.document"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let got = reqwest::get(format!("{}{href}", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(got, "project,kes\nEmsoo borehole,2400000\n");
+    app.stop().await;
+}
