@@ -274,7 +274,7 @@ impl App<'_> {
         scope::restrict(user, &cat, &mut filter);
         let now = self.clock.now();
         let policy = &cat.policy().information;
-        let mut out: Vec<Listed> = self
+        let cases: Vec<Case> = self
             .store
             .list_cases(&filter)
             .await?
@@ -284,17 +284,20 @@ impl App<'_> {
                     .as_deref()
                     .is_some_and(|f| queue.holds(f, policy, now))
             })
-            .map(|case| {
+            .collect();
+        let audience = Audience::of_role(user.role);
+        let citizens = self.citizens_for_list(&cases, audience).await?;
+        let rule = privacy::rules(audience).description;
+        let mut out: Vec<Listed> = cases
+            .into_iter()
+            .zip(citizens)
+            .map(|(case, citizen)| {
                 let file = case.request.as_deref().expect("filtered to requests");
                 Listed {
                     reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
                     state: file.state,
                     lateness: file.lateness(policy, now),
-                    text: privacy::text(
-                        &case.description,
-                        None,
-                        privacy::rules(Audience::of_role(user.role)).description,
-                    ),
+                    text: privacy::text(&case.description, citizen.as_ref(), rule),
                     case,
                 }
             })

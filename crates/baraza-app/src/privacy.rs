@@ -596,9 +596,9 @@ fn field(key: &str) -> Field {
         "citizen" => Field::CitizenId,
         "description" => Field::Description,
         "location" => Field::Location,
-        "attachments" | "attachment" => Field::Attachments,
+        "attachments" | "attachment" | "documents" => Field::Attachments,
         "note" => Field::Note,
-        "text" | "reason" | "to" => Field::Text,
+        "text" | "reason" | "reasons" | "grounds" | "to" => Field::Text,
         "source" => Field::Source,
         _ => Field::Plain,
     }

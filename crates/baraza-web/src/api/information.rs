@@ -145,10 +145,13 @@ pub async fn list(
     let (listed, cat) = app.request_queue(&staff.user, queue).await?;
     let audience = Audience::of_role(staff.role());
     let now = state.clock.now();
-    let requests = listed
+    let cases: Vec<Case> = listed.into_iter().map(|l| l.case).collect();
+    let citizens = app.citizens_for_list(&cases, audience).await?;
+    let requests = cases
         .iter()
-        .map(|l| {
-            let mut view = privacy::case_view(&l.case, None, audience);
+        .zip(&citizens)
+        .map(|(c, z)| {
+            let mut view = privacy::case_view(c, z.as_ref(), audience);
             view.citizen = None;
             body_of(&view, &cat, now)
         })

@@ -213,6 +213,64 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
             .await,
         StatusCode::OK
     );
+    // And she asks for information: by SMS, on the web form, at the counter (the API).
+    assert_eq!(
+        app.sms("ATXpd3", PHONE, &format!("REQUEST {WORDS}")).await,
+        StatusCode::OK
+    );
+    let mut web = Agent::new(app);
+    let form = web.get("/information/new").await;
+    let csrf = form.csrf();
+    let filed = web
+        .post(
+            "/information/new",
+            &[
+                ("csrf", &csrf),
+                ("key", "pd-web-request"),
+                ("description", WORDS),
+                ("name", NAME),
+                ("phone", PHONE),
+                ("email", EMAIL),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let r = http
+        .post(format!("{}/api/v1/information-requests", app.base))
+        .bearer_auth("bz_information")
+        .json(&serde_json::json!({"channel": "counter", "description": WORDS,
+            "citizen": {"name": NAME, "phone": PHONE, "email": EMAIL}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let requests = app
+        .store
+        .list_cases(&CaseFilter {
+            information: Some(true),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(requests.len(), 3);
+    for req in &requests {
+        let s = http
+            .post(format!(
+                "{}/api/v1/cases/{}/actions",
+                app.base,
+                req.number.digits()
+            ))
+            .bearer_auth("bz_information")
+            .json(&serde_json::json!({"action": "decide", "decision": "granted",
+                "reasons": "Dear Mary Chebet, here it is: call 0722 111 222 if unclear."}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(s, StatusCode::OK);
+        numbers.push(req.number);
+    }
     numbers
 }
 
@@ -224,6 +282,8 @@ async fn sweep(app: &ConsoleApp) {
     assert_eq!(marys[0].name.as_deref(), Some(NAME));
     let http = reqwest::Client::new();
     let staff_roles = [
+        "information",
+        "executive",
         "desk",
         "ward.emsoo",
         "ward.kamariny",
@@ -250,6 +310,21 @@ async fn sweep(app: &ConsoleApp) {
             .await
             .unwrap();
         assert_none(&list, &forbidden, who, "GET /api/v1/cases");
+        let list = http
+            .get(format!("{}/api/v1/information-requests?queue=all", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_none(
+            &list,
+            &forbidden,
+            who,
+            "GET /api/v1/information-requests",
+        );
         for n in &numbers {
             let r = http
                 .get(format!("{}/api/v1/cases/{}", app.base, n.digits()))
@@ -262,14 +337,25 @@ async fn sweep(app: &ConsoleApp) {
         }
         // The console.
         let mut agent = Agent::signed_in(app, who).await;
-        for path in ["/staff?queue=all", "/staff?queue=triage", "/staff/overview"] {
+        for path in [
+            "/staff?queue=all",
+            "/staff?queue=triage",
+            "/staff/overview",
+            "/staff/information?queue=all",
+            "/staff/information/report?year=2026",
+            "/staff/information/report?year=2026&format=csv",
+        ] {
             let page = agent.get(path).await;
             assert_none(&page.body, &forbidden, who, path);
         }
         for n in &numbers {
-            let path = format!("/staff/cases/{}", n.digits());
-            let page = agent.get(&path).await;
-            assert_none(&page.body, &forbidden, who, &path);
+            for path in [
+                format!("/staff/cases/{}", n.digits()),
+                format!("/staff/information/{}", n.digits()),
+            ] {
+                let page = agent.get(&path).await;
+                assert_none(&page.body, &forbidden, who, &path);
+            }
         }
     }
     // The observer sees the flow: the cases, their statuses, the county's answers.
@@ -295,9 +381,16 @@ async fn sweep(app: &ConsoleApp) {
         "/open311/v2/requests.xml".to_owned(),
         "/open311/v2/servicerequestupdates.json".to_owned(),
         "/open311/v2/servicerequestupdates.xml".to_owned(),
+        "/information".to_owned(),
+        "/information?late=overdue".to_owned(),
+        "/information/statistics".to_owned(),
     ];
     for n in &numbers {
         public.push(format!("/track?ref={}", n.digits()));
+        let case = app.store.case_by_number(*n).await.unwrap().unwrap();
+        if case.is_request() {
+            public.push(format!("/information/{}", n.digits()));
+        }
         public.push(format!("/open311/v2/requests/{}.json", n.digits()));
     }
     let all: Vec<&str> = IDENTIFYING.iter().chain(CONTACTS).copied().collect();
