@@ -457,7 +457,7 @@ pub fn published(
     match rules(audience).description {
         TextRule::Full => Some(s.to_owned()),
         TextRule::Hidden => None,
-        _ => Some(redactions.apply(&mask_for(s, citizen))),
+        _ => Some(mask_for(&redactions.apply(s), citizen)),
     }
 }
 

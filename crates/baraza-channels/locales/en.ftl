@@ -100,3 +100,8 @@ request-status = {$reference}: { $state ->
        *[other] {$state}
     }. Decision due by {$due}.
 staff-deemed-refused = No decision on information request {$reference} in time: it is deemed refused. Open it in the Baraza console.
+
+# The proactive disclosure log. Variables: $class, $title, $link, $typed, $classes.
+disclosure-published = Published by the county: {$class}, {$title}. {$link} Reply STOP to stop messages.
+following = You will get an SMS when the county publishes: {$class}. Send STOP to stop.
+follow-unknown = We publish no "{$typed}". Send FOLLOW and one of: {$classes}

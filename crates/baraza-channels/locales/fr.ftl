@@ -98,3 +98,8 @@ request-status = {$reference} : { $state ->
        *[other] {$state}
     }. Decision attendue au plus tard le {$due}.
 staff-deemed-refused = Demande d'information {$reference} sans decision dans le delai : refusee de droit. Ouvrez-la dans la console Baraza.
+
+# Publication proactive.
+disclosure-published = Publie par le comte : {$class}, {$title}. {$link} Repondez STOP pour ne plus recevoir de messages.
+following = Vous recevrez un SMS quand le comte publiera : {$class}. Envoyez STOP pour arreter.
+follow-unknown = Nous ne publions pas "{$typed}". Envoyez SUIVRE et l'un de : {$classes}

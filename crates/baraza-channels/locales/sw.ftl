@@ -97,3 +97,8 @@ request-status = {$reference}: { $state ->
        *[other] {$state}
     }. Uamuzi kabla ya {$due}.
 staff-deemed-refused = Ombi la habari {$reference} halikuamuliwa kwa wakati: limekataliwa kisheria. Lifungue kwenye Baraza.
+
+# Kumbukumbu ya uchapishaji.
+disclosure-published = Kaunti imechapisha: {$class}, {$title}. {$link} Jibu STOP kusimamisha ujumbe.
+following = Utapata SMS kaunti inapochapisha: {$class}. Tuma STOP kusimamisha.
+follow-unknown = Hatuchapishi "{$typed}". Tuma FUATA na mojawapo ya: {$classes}

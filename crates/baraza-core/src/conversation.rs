@@ -29,6 +29,8 @@ pub enum Intent {
     },
     /// The answer to a body's request for clarification.
     Clarify(CaseNumber, String),
+    /// `FOLLOW <class>` (`FUATA`, `SUIVRE`): be told when the class is published.
+    Follow(String),
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.
@@ -50,6 +52,8 @@ const STATUS: &[&str] = &["STATUS", "HALI", "STATUT", "SUIVI"];
 /// Information requests. `INFO` is kept for a project's status (the county portals' own).
 const REQUEST: &[&str] = &["REQUEST", "OMBI", "DEMANDE"];
 const URGENT: &[&str] = &["URGENT", "HARAKA", "URGENCE"];
+/// Follow a class of the proactive disclosure log.
+const FOLLOW: &[&str] = &["FOLLOW", "FUATA", "SUIVRE"];
 const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
 const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
 const YES: &[&str] = &[
@@ -107,6 +111,9 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
     // "STOP", "STOP messages", "stop please": never a concern.
     if STOP.contains(&first) {
         return Intent::Stop;
+    }
+    if FOLLOW.contains(&first) {
+        return Intent::Follow(rest.to_owned());
     }
     if REQUEST.contains(&first) && !rest.is_empty() {
         let (second, after) = rest

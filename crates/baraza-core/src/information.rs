@@ -164,6 +164,8 @@ pub struct InformationPolicy {
     /// What is taken out of everything published (Alaveteli's censor rules): a text or
     /// a pattern, and what stands in its place.
     pub redactions: Vec<Redaction>,
+    /// The proactive disclosure log: classes published on a schedule.
+    pub disclosure: Vec<crate::disclosure::DisclosureClass>,
 }
 
 /// One redaction rule of a jurisdiction: applied by the privacy projection to every
@@ -257,6 +259,7 @@ impl InformationPolicy {
             report_to: "Commission on Administrative Justice (s.27)".into(),
             report_due: "by 30 June each year".into(),
             redactions: Vec::new(),
+            disclosure: Vec::new(),
         }
     }
 
@@ -314,6 +317,7 @@ impl InformationPolicy {
             report_to: "Right to Information Commission".into(),
             report_due: "within 60 days after 31 December".into(),
             redactions: Vec::new(),
+            disclosure: Vec::new(),
         }
     }
 
@@ -349,7 +353,22 @@ impl InformationPolicy {
             }
             r.compile()?;
         }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.disclosure {
+            c.check()?;
+            if !seen.insert(c.code.as_str()) {
+                return Err(FieldError::new(
+                    "policy.information.disclosure",
+                    format!("class {:?} appears twice", c.code),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    pub fn disclosure_class(&self, code: &str) -> Option<&crate::disclosure::DisclosureClass> {
+        let code = code.trim().to_ascii_lowercase();
+        self.disclosure.iter().find(|c| c.code == code)
     }
 }
 

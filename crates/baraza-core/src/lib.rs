@@ -10,6 +10,7 @@ pub mod case;
 pub mod citizen;
 pub mod clock;
 pub mod conversation;
+pub mod disclosure;
 pub mod information;
 pub mod journal;
 pub mod jurisdiction;

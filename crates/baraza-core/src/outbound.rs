@@ -120,6 +120,21 @@ pub enum Template {
     StaffDeemedRefused {
         reference: String,
     },
+    /// To a follower of a disclosure class: something new is published.
+    DisclosurePublished {
+        class: String,
+        title: String,
+        link: String,
+    },
+    /// `FOLLOW <class>` understood.
+    Following {
+        class: String,
+    },
+    /// `FOLLOW` with no class we know: the classes there are.
+    FollowUnknown {
+        typed: String,
+        classes: String,
+    },
 }
 
 impl Template {
@@ -156,6 +171,9 @@ impl Template {
             Template::RequestReviewDecided { .. } => "request-review-decided",
             Template::RequestStatus { .. } => "request-status",
             Template::StaffDeemedRefused { .. } => "staff-deemed-refused",
+            Template::DisclosurePublished { .. } => "disclosure-published",
+            Template::Following { .. } => "following",
+            Template::FollowUnknown { .. } => "follow-unknown",
         }
     }
 
@@ -201,6 +219,15 @@ impl Template {
                 ("reasons", reasons.clone()),
                 ("review", review.clone()),
             ],
+            Template::DisclosurePublished { class, title, link } => vec![
+                ("class", class.clone()),
+                ("title", title.clone()),
+                ("link", link.clone()),
+            ],
+            Template::Following { class } => vec![("class", class.clone())],
+            Template::FollowUnknown { typed, classes } => {
+                vec![("typed", typed.clone()), ("classes", classes.clone())]
+            }
             Template::RequestDeemedRefused { reference, review } => {
                 vec![("reference", reference.clone()), ("review", review.clone())]
             }
@@ -281,6 +308,8 @@ string_enum! {
         Rated => "rated",
         /// An update relayed by an Open311 integration.
         CitizenUpdate => "citizen_update",
+        /// FOLLOW: a disclosure class followed (or the classes listed).
+        Followed => "followed",
         /// Stored and not acted upon: too many from this sender lately.
         Throttled => "throttled",
         /// Stored and not acted upon: handling it failed; kept for a person to see.

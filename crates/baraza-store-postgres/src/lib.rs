@@ -4,6 +4,7 @@
 //! processes serialise on the journal head's row lock.
 
 mod cases;
+mod disclosure;
 mod outbox;
 mod portable;
 mod privacy;
@@ -328,6 +329,21 @@ impl Store for PostgresStore {
 
     async fn relay_update(&self, r: baraza_store::Relay) -> StoreResult<baraza_store::Relayed> {
         PostgresStore::relay_update(self, r).await
+    }
+
+    async fn publish(&self, p: baraza_store::Publish) -> StoreResult<usize> {
+        self.writer.publish(p).await
+    }
+
+    async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool> {
+        self.writer.follow(s).await
+    }
+
+    async fn publications(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Publication>> {
+        PostgresStore::publications(self, j).await
     }
 
     async fn erase_citizen(

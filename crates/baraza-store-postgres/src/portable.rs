@@ -75,6 +75,17 @@ impl PostgresStore {
             ),
             |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))
         );
+        stream!(
+            "SELECT record FROM disclosures ORDER BY id".to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|p| Record::Publication(Box::new(p)))
+        );
+        stream!(
+            "SELECT record FROM disclosure_followers ORDER BY jurisdiction_id, class_code, address"
+                .to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|f| Record::Follower(Box::new(f)))
+        );
         let head = writes::read_head(&mut tx, false).await?;
         send(Record::Head(head)).await?;
         tx.rollback().await.map_err(db_err)
@@ -113,6 +124,10 @@ impl PostgresStore {
                 Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
                 Record::Inbound(m) => {
                     writes::insert_inbound(&mut tx, m).await?;
+                }
+                Record::Publication(p) => crate::disclosure::insert_publication(&mut tx, p).await?,
+                Record::Follower(f) => {
+                    crate::disclosure::insert_follower(&mut tx, f).await?;
                 }
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),

@@ -473,6 +473,32 @@ impl BatchTx for PgBatchTx {
         insert_outbox(self.conn()?, e).await
     }
 
+    async fn insert_publication(
+        &mut self,
+        p: &baraza_core::disclosure::Publication,
+    ) -> StoreResult<()> {
+        crate::disclosure::insert_publication(self.conn()?, p).await
+    }
+
+    async fn put_follower(
+        &mut self,
+        s: &baraza_core::disclosure::Subscription,
+    ) -> StoreResult<bool> {
+        crate::disclosure::insert_follower(self.conn()?, s).await
+    }
+
+    async fn followers(
+        &mut self,
+        j: &JurisdictionId,
+        class: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        crate::disclosure::followers(self.conn()?, j, class).await
+    }
+
+    async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {
+        crate::disclosure::drop_follower(self.conn()?, address).await
+    }
+
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
         let found = sqlx::query("SELECT * FROM users WHERE jurisdiction_id = $1 AND NOT disabled")
             .bind(j.as_str())

@@ -3,6 +3,7 @@
 //! committer, a small pool of connections for reads.
 
 mod cases;
+mod disclosure;
 mod outbox;
 mod portable;
 mod privacy;
@@ -330,6 +331,21 @@ impl Store for SqliteStore {
 
     async fn relay_update(&self, r: baraza_store::Relay) -> StoreResult<baraza_store::Relayed> {
         SqliteStore::relay_update(self, r).await
+    }
+
+    async fn publish(&self, p: baraza_store::Publish) -> StoreResult<usize> {
+        self.writer.publish(p).await
+    }
+
+    async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool> {
+        self.writer.follow(s).await
+    }
+
+    async fn publications(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Publication>> {
+        SqliteStore::publications(self, j).await
     }
 
     async fn erase_citizen(

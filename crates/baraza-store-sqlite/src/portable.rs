@@ -72,6 +72,17 @@ impl SqliteStore {
             ),
             |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))
         );
+        stream!(
+            "SELECT record FROM disclosures ORDER BY id".to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|p| Record::Publication(Box::new(p)))
+        );
+        stream!(
+            "SELECT record FROM disclosure_followers ORDER BY jurisdiction_id, class_code, address"
+                .to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|f| Record::Follower(Box::new(f)))
+        );
         let head = writes::read_head(&mut tx).await?;
         send(Record::Head(head)).await?;
         tx.rollback().await.map_err(db_err)
@@ -108,6 +119,22 @@ impl SqliteStore {
                 Record::Event(e) => writes::insert_event(&mut tx, e).await?,
                 Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
                 Record::Inbound(m) => writes::insert_inbound(&mut tx, m).await?,
+                Record::Publication(p) => {
+                    writes::execute_values(
+                        &mut tx,
+                        crate::disclosure::INSERT_PUBLICATION,
+                        crate::disclosure::publication_values(p),
+                    )
+                    .await?
+                }
+                Record::Follower(f) => {
+                    writes::execute_values(
+                        &mut tx,
+                        crate::disclosure::INSERT_FOLLOWER,
+                        crate::disclosure::follower_values(f),
+                    )
+                    .await?
+                }
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),
                 Record::Header { .. } => {}

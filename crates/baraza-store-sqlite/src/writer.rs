@@ -280,6 +280,52 @@ impl BatchTx for SqliteWriter {
         self.execute_values(&INSERT_OUTBOX, rows::outbox_values(e))
     }
 
+    async fn insert_publication(
+        &mut self,
+        p: &baraza_core::disclosure::Publication,
+    ) -> StoreResult<()> {
+        self.execute_values(
+            crate::disclosure::INSERT_PUBLICATION,
+            crate::disclosure::publication_values(p),
+        )
+    }
+
+    async fn put_follower(
+        &mut self,
+        s: &baraza_core::disclosure::Subscription,
+    ) -> StoreResult<bool> {
+        self.execute_values(
+            crate::disclosure::INSERT_FOLLOWER,
+            crate::disclosure::follower_values(s),
+        )?;
+        Ok(self.conn.changes() == 1)
+    }
+
+    async fn followers(
+        &mut self,
+        j: &JurisdictionId,
+        class: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(crate::disclosure::FOLLOWERS)
+            .map_err(err)?;
+        let mut found = stmt.query(params![j.as_str(), class]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            let text: String = row.get(0).map_err(err)?;
+            out.push(crate::disclosure::record(&text)?);
+        }
+        Ok(out)
+    }
+
+    async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {
+        self.conn
+            .execute(crate::disclosure::DROP_FOLLOWER, params![address])
+            .map(|n| n as u64)
+            .map_err(err)
+    }
+
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
         let sql = format!(
             "SELECT {} FROM users WHERE jurisdiction_id = ?1 AND disabled = 0",

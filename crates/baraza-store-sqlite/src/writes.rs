@@ -43,7 +43,7 @@ pub static INSERT_CITIZEN: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-async fn execute_values(
+pub(crate) async fn execute_values(
     conn: &mut SqliteConnection,
     sql: &str,
     values: Vec<SqlValue>,

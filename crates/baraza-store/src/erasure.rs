@@ -93,6 +93,10 @@ pub(crate) async fn erase_in_tx<T: BatchTx>(
     .collect();
     let case_ids: Vec<_> = cases.iter().map(|c| c.id).collect();
     let (inbound, outbox) = tx.erase_messages(&addresses, &case_ids).await?;
+    // No more news of the disclosure log to an erased person's number or address.
+    for a in &addresses {
+        tx.drop_follower(a).await?;
+    }
     tx.replace_citizen(&erased_citizen(&citizen)).await?;
     done.inbound_messages = inbound;
     done.outbox_messages = outbox;

@@ -33,6 +33,10 @@ pub enum WriteOp {
     Erase(Box<crate::erasure::Erasure>),
     /// A citizen's update relayed by an Open311 integration.
     Relay(Box<Relay>),
+    /// A publication of the disclosure log, and a message to each of its followers.
+    Publish(Box<Publish>),
+    /// A citizen follows a disclosure class.
+    Follow(Box<baraza_core::disclosure::Subscription>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -50,6 +54,18 @@ pub enum WriteOutcome {
     Inbound(crate::inbound::Handled),
     Erased(crate::erasure::Erased),
     Relayed(Relayed),
+    Published(usize),
+    Followed(bool),
+}
+
+/// A publication to record, with what its followers are told.
+#[derive(Debug, Clone)]
+pub struct Publish {
+    pub publication: baraza_core::disclosure::Publication,
+    /// The class's name, as the message says it.
+    pub class_name: String,
+    /// Where the public page is (the message carries it).
+    pub link: String,
 }
 
 /// A citizen's update relayed by an Open311 integration (FixMyStreet): stored once per
@@ -118,6 +134,22 @@ pub trait BatchTx: Send + 'static {
     async fn insert_outbox(&mut self, e: &OutboxEntry) -> StoreResult<()>;
     /// The jurisdiction's active staff (to tell the new holders of an escalated case).
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>>;
+    async fn insert_publication(
+        &mut self,
+        p: &baraza_core::disclosure::Publication,
+    ) -> StoreResult<()>;
+    /// Record a follower; false when they already follow the class.
+    async fn put_follower(
+        &mut self,
+        s: &baraza_core::disclosure::Subscription,
+    ) -> StoreResult<bool>;
+    async fn followers(
+        &mut self,
+        j: &JurisdictionId,
+        class: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>>;
+    /// Stop telling this address anything (STOP, erasure); returns how many were dropped.
+    async fn drop_follower(&mut self, address: &str) -> StoreResult<u64>;
     /// Store a citizen's message; false if this provider's id was stored before.
     async fn insert_inbound(&mut self, m: &InboundMessage) -> StoreResult<bool>;
     async fn set_inbound_outcome(
@@ -252,6 +284,24 @@ impl GroupCommitter {
     pub async fn relay(&self, r: Relay) -> StoreResult<Relayed> {
         match self.submit(WriteOp::Relay(Box::new(r))).await? {
             WriteOutcome::Relayed(d) => Ok(d),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn publish(&self, p: Publish) -> StoreResult<usize> {
+        match self.submit(WriteOp::Publish(Box::new(p))).await? {
+            WriteOutcome::Published(n) => Ok(n),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool> {
+        match self.submit(WriteOp::Follow(Box::new(s))).await? {
+            WriteOutcome::Followed(b) => Ok(b),
             _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
@@ -416,6 +466,8 @@ async fn apply<T: BatchTx>(
             .await
             .map(WriteOutcome::Erased),
         WriteOp::Relay(r) => relay_in_tx(tx, *r, head).await.map(WriteOutcome::Relayed),
+        WriteOp::Publish(p) => publish_in_tx(tx, *p).await.map(WriteOutcome::Published),
+        WriteOp::Follow(s) => tx.put_follower(&s).await.map(WriteOutcome::Followed),
     }
 }
 
@@ -453,6 +505,32 @@ async fn relay_in_tx<T: BatchTx>(
         duplicate: false,
         event: Some(noted.event),
     })
+}
+
+/// Record a publication and queue one message per follower, in one transaction: a
+/// retried publication (same id) tells nobody twice.
+async fn publish_in_tx<T: BatchTx>(tx: &mut T, p: Publish) -> StoreResult<usize> {
+    let pb = &p.publication;
+    tx.insert_publication(pb).await?;
+    let followers = tx.followers(&pb.jurisdiction, &pb.class).await?;
+    for f in &followers {
+        let msg = outbound::OutboundMessage {
+            id: uuid::Uuid::now_v7(),
+            idempotency_key: format!("disclosure:{}:{}", pb.id, f.address),
+            case_id: None,
+            channel: f.channel,
+            to: f.address.clone(),
+            language: f.language,
+            template: outbound::Template::DisclosurePublished {
+                class: p.class_name.clone(),
+                title: pb.title.clone(),
+                link: p.link.clone(),
+            },
+            created_at: pb.recorded_at,
+        };
+        tx.insert_outbox(&OutboxEntry::new(msg)).await?;
+    }
+    Ok(followers.len())
 }
 
 /// Take a new case in: idempotency, citizen, reference number, journal, acknowledgement.
@@ -524,10 +602,7 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     }
     if matches!(
         ev.kind,
-        EventKind::Escalated
-            | EventKind::Assigned
-            | EventKind::Triaged
-            | EventKind::DeemedRefused
+        EventKind::Escalated | EventKind::Assigned | EventKind::Triaged | EventKind::DeemedRefused
     ) {
         let staff = tx.staff_of(&t.case.jurisdiction).await?;
         let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;

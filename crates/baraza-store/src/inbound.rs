@@ -13,6 +13,7 @@ use baraza_core::{
     Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
     NewCitizen, PhoneNumber, Status,
     case::parse_description,
+    disclosure::Subscription,
     information::{self, RequestState},
 };
 use rand::rngs::StdRng;
@@ -208,6 +209,42 @@ pub(crate) async fn handle<T: BatchTx>(
             }
             Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
         },
+        Intent::Follow(typed) => {
+            let policy = &targets.policy().information;
+            match policy.disclosure_class(&typed) {
+                Some(class) => {
+                    tx.put_follower(&Subscription {
+                        jurisdiction: jurisdiction.clone(),
+                        class: class.code.clone(),
+                        channel: reply_channel(message.channel),
+                        address: message.from.clone(),
+                        language,
+                        created_at: message.received_at,
+                    })
+                    .await?;
+                    (
+                        InboundOutcome::Followed,
+                        None,
+                        Some(Template::Following {
+                            class: class.name.clone(),
+                        }),
+                    )
+                }
+                None => (
+                    InboundOutcome::Followed,
+                    None,
+                    Some(Template::FollowUnknown {
+                        typed,
+                        classes: policy
+                            .disclosure
+                            .iter()
+                            .map(|c| c.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }),
+                ),
+            }
+        }
         Intent::Clarify(n, text) => {
             let case = act(
                 tx,
@@ -255,6 +292,7 @@ pub(crate) async fn handle<T: BatchTx>(
                 c.consent.contact = false;
                 tx.update_citizen(&c).await?;
             }
+            tx.drop_follower(&message.from).await?;
             (InboundOutcome::Stopped, None, Some(Template::Stopped))
         }
         Intent::SetLanguage(l) => {

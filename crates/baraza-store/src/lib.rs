@@ -12,7 +12,7 @@ pub mod portable;
 pub mod verify;
 
 pub use error::{StoreError, StoreResult};
-pub use group_commit::{BatchTx, GroupCommitter, Relay, Relayed, WriteOp, WriteOutcome};
+pub use group_commit::{BatchTx, GroupCommitter, Publish, Relay, Relayed, WriteOp, WriteOutcome};
 pub use portable::Record;
 pub use verify::{Verifier, VerifyReport, verify_journal};
 
@@ -198,6 +198,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Relay a citizen's update from an Open311 integration, once per update id.
     async fn relay_update(&self, r: Relay) -> StoreResult<Relayed>;
+
+    // ---- The proactive disclosure log ----
+
+    /// Record a publication and tell its class's followers; returns how many were told.
+    async fn publish(&self, p: Publish) -> StoreResult<usize>;
+    /// Follow a class; false when already following.
+    async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool>;
+    /// A jurisdiction's publications, newest first.
+    async fn publications(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Publication>>;
 
     // ---- Data protection (Kenya DPA 2019, Ghana Act 843) ----
 

@@ -39,6 +39,8 @@ pub enum Record {
     Event(JournalEvent),
     Outbox(Box<baraza_core::outbound::OutboxEntry>),
     Inbound(Box<baraza_core::outbound::InboundMessage>),
+    Publication(Box<baraza_core::disclosure::Publication>),
+    Follower(Box<baraza_core::disclosure::Subscription>),
     /// The journal head recorded in the snapshot.
     Head(ChainHead),
     Footer {
@@ -61,6 +63,8 @@ impl Record {
             Record::Event(_) => "event",
             Record::Outbox(_) => "outbox",
             Record::Inbound(_) => "inbound",
+            Record::Publication(_) => "publication",
+            Record::Follower(_) => "follower",
             Record::Head(_) => "head",
             Record::Footer { .. } => "footer",
         }

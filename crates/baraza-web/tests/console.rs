@@ -58,8 +58,11 @@ impl ConsoleApp {
             .await
             .unwrap();
         let db = baraza_store_postgres::url_with_database(&url, &name);
-        let store: Arc<dyn Store> =
-            Arc::new(baraza_store_postgres::PostgresStore::open(&db).await.unwrap());
+        let store: Arc<dyn Store> = Arc::new(
+            baraza_store_postgres::PostgresStore::open(&db)
+                .await
+                .unwrap(),
+        );
         Some(Self::start(store, None, Some((admin, name)), db).await)
     }
 
@@ -97,6 +100,23 @@ impl ConsoleApp {
                 regex: false,
                 replacement: "[name removed]".into(),
             });
+        // It publishes its budget yearly (late this year) and its minutes quarterly.
+        for (code, name, every, due) in [
+            ("budget", "County budget estimates", 12, "2026-06-30"),
+            ("minutes", "Assembly minutes", 3, "2026-12-31"),
+        ] {
+            j.policy
+                .information
+                .disclosure
+                .push(baraza_core::disclosure::DisclosureClass {
+                    code: code.into(),
+                    name: name.into(),
+                    every_months: every,
+                    first_due: due.parse().unwrap(),
+                    grace_days: 14,
+                    basis: "ATI s.5".into(),
+                });
+        }
         store.put_jurisdiction(&j).await.unwrap();
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();

@@ -201,6 +201,7 @@ pub async fn load(
     let cases_added = sample_cases(store, j, areas, &desk, now).await?;
     let officer = officer.context("the demo information officer")?;
     let requests_added = sample_requests(store, j, &officer, now, media_dir).await?;
+    sample_publications(store, j, &officer, now, media_dir).await?;
     Ok(DemoSummary {
         sub_counties,
         wards,
@@ -372,7 +373,7 @@ async fn sample_cases(
 
 /// The budget extract given with the demo's granted request (a real file, kept by its
 /// SHA-256 like any document).
-const DEMO_DOCUMENT: &str = "ward,allocation_kes\nKamariny,12500000\nEmsoo,11800000\nTambach,13100000\nKapchemutwa,12200000\n";
+const DEMO_DOCUMENT: &str = "ward,allocation_kes\n# demo sample: not the county's figures\nKamariny,12500000\nEmsoo,11800000\nTambach,13100000\nKapchemutwa,12200000\n";
 
 /// Information requests at several stages, filed and worked through the ordinary path at
 /// past dates: one long overdue (deemed refused, no decision yet), one refused citing an
@@ -543,4 +544,80 @@ async fn sample_requests(
         }
     }
     Ok(added)
+}
+
+/// The budget's summary, published in the demo's disclosure log.
+/// The contracts of the demo's first quarter (sample data).
+const DEMO_CONTRACTS: &str = "contract,supplier,value_kes\n# demo sample: not the county's contracts\nBorehole rehabilitation,Sample Drilling Ltd,4800000\n";
+
+const DEMO_BUDGET: &str = "department,estimate_kes\n# demo sample: not the county's figures\nWater,412000000\nHealth,1650000000\nRoads,530000000\n";
+
+/// The disclosure log's demo publications: the budget (on time) and the first quarter's
+/// contracts; the procurement plan is left unpublished, so it shows as overdue. Fixed ids
+/// make a second load add nothing.
+async fn sample_publications(
+    store: &dyn Store,
+    j: &Jurisdiction,
+    officer: &StaffUser,
+    now: Timestamp,
+    media_dir: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use baraza_core::disclosure::Publication;
+    use sha2::{Digest, Sha256};
+    let keep = |name: &str, text: &str| -> anyhow::Result<Attachment> {
+        let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+        if let Some(dir) = media_dir {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(dir.join(&sha256), text)?;
+        }
+        Ok(Attachment {
+            media_type: "text/csv".into(),
+            size_bytes: text.len() as u64,
+            sha256,
+            filename: Some(name.into()),
+            url: None,
+        })
+    };
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
+    let samples = [
+        Publication {
+            id: uuid::Uuid::from_u128(0xb0d9e7),
+            jurisdiction: j.id.clone(),
+            class: "budget".into(),
+            title: "Budget estimates 2026/27 (summary by department)".into(),
+            period: "2026/27".into(),
+            published_on: date("2026-06-26")?,
+            document: Some(keep("budget-estimates-2026-27.csv", DEMO_BUDGET)?),
+            url: None,
+            recorded_by: Some(officer.id),
+            recorded_at: now,
+        },
+        Publication {
+            id: uuid::Uuid::from_u128(0xc0a7),
+            jurisdiction: j.id.clone(),
+            class: "contracts".into(),
+            title: "Contracts awarded, July to September 2026 (demo sample)".into(),
+            period: "Q1 2026/27".into(),
+            published_on: date("2026-10-02")?,
+            document: Some(keep("contracts-awarded-2026-q1.csv", DEMO_CONTRACTS)?),
+            url: None,
+            recorded_by: Some(officer.id),
+            recorded_at: now,
+        },
+    ];
+    let classes = &j.policy.information;
+    for p in samples {
+        let class_name = classes
+            .disclosure_class(&p.class)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        store
+            .publish(baraza_store::Publish {
+                publication: p,
+                class_name,
+                link: "/information/disclosures".into(),
+            })
+            .await?;
+    }
+    Ok(())
 }

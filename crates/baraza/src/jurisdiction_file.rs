@@ -204,13 +204,19 @@ impl JurisdictionFile {
         }
         // The access-to-information law comes with the country: Kenya's Act unless the
         // file gives its own `[policy.information]`; Ghana's Act 989 for a Ghanaian one.
+        // Its redaction rules and disclosure classes are the county's own either way.
         let mut policy = self.policy.clone();
-        if policy.information == baraza_core::information::InformationPolicy::kenya()
-            && let Some(law) =
-                baraza_core::information::InformationPolicy::for_country(&self.country)
+        let own = InformationPolicy {
+            redactions: Vec::new(),
+            disclosure: Vec::new(),
+            ..policy.information.clone()
+        };
+        if own == InformationPolicy::kenya()
+            && let Some(law) = InformationPolicy::for_country(&self.country)
         {
             policy.information = InformationPolicy {
                 redactions: policy.information.redactions.clone(),
+                disclosure: policy.information.disclosure.clone(),
                 ..law
             };
         }

@@ -47,6 +47,8 @@ struct QueuesPage {
     tabs: Vec<Tab>,
     rows: Vec<QueueRow>,
     year: i32,
+    /// Disclosure classes whose next publication is late.
+    overdue_classes: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,11 +101,19 @@ pub async fn queues(
             count: listed.len(),
         });
     }
+    let cat = app.catalog_of(&u.user).await?;
+    let overdue_classes = app
+        .disclosure_log(&cat)
+        .await?
+        .iter()
+        .filter(|c| c.overdue)
+        .count();
     Ok(render(&QueuesPage {
         frame: u.frame(u.tr.t("nav-information")),
         tabs,
         rows,
         year: state.clock.now().year(),
+        overdue_classes,
     }))
 }
 
@@ -647,4 +657,165 @@ pub async fn report(
 /// Who sees the requests at all (in the console's navigation).
 pub fn sees_requests(role: Role) -> bool {
     !matches!(role, Role::Open311Integration | Role::SystemAdministrator)
+}
+
+pub struct LogRow {
+    pub code: String,
+    pub name: String,
+    pub next_due: String,
+    pub overdue: bool,
+    pub last: String,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "console/disclosures.html")]
+struct DisclosuresPage {
+    frame: super::Frame,
+    rows: Vec<LogRow>,
+    may_publish: bool,
+    notice: Option<String>,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn show_log(
+    state: &AppState,
+    u: &ConsoleUser,
+    notice: Option<String>,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let app = state.app();
+    let cat = app.catalog_of(&u.user).await?;
+    let rows = app
+        .disclosure_log(&cat)
+        .await?
+        .into_iter()
+        .map(|s| LogRow {
+            last: s
+                .publications
+                .first()
+                .map(|p| format!("{} · {}", p.published_on, p.title))
+                .unwrap_or_default(),
+            count: s.publications.len(),
+            code: s.class.code,
+            name: s.class.name,
+            next_due: s.next_due.to_string(),
+            overdue: s.overdue,
+        })
+        .collect();
+    let mut res = render(&DisclosuresPage {
+        frame: u.frame(u.tr.t("disclosure-title")),
+        rows,
+        may_publish: baraza_app::disclosure::may_publish(u.role()),
+        notice,
+        errors,
+        today: cat.targets.local_date(state.clock.now()).to_string(),
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn disclosures(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let notice = (q.m == "done").then(|| u.tr.t("done"));
+    show_log(&state, &u, notice, Vec::new(), StatusCode::OK).await
+}
+
+/// Record a publication of the disclosure log (multipart: the document comes with it).
+pub async fn publish(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut upload = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("form", e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "document" {
+            let media_type = field.content_type().unwrap_or_default().to_owned();
+            let filename = field.file_name().map(str::to_owned);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::invalid("document", e.body_text()))?;
+            if !bytes.is_empty() {
+                upload = Some((bytes, media_type, filename));
+            }
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| AppError::invalid(&name, e.body_text()))?;
+            fields.push((name, text));
+        }
+    }
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    if !u.csrf_ok(get("csrf").as_deref()) {
+        return Ok(csrf_refused(&u));
+    }
+    if !baraza_app::disclosure::may_publish(u.role()) {
+        return show_log(
+            &state,
+            &u,
+            None,
+            vec![u.tr.t("disclosure-not-yours")],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let document = match upload {
+        Some((bytes, media_type, filename)) => {
+            if bytes.len() > MAX_DOCUMENT_BYTES {
+                return Err(AppError::PayloadTooLarge);
+            }
+            Some(
+                crate::html::keep_document(
+                    state.media_dir.as_deref(),
+                    &bytes,
+                    &media_type,
+                    filename.map(|f| baraza_core::text::clean(&f)),
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
+    let input = baraza_app::disclosure::PublishInput {
+        class: get("class"),
+        title: get("title"),
+        period: get("period"),
+        published_on: get("published_on"),
+        document,
+        url: get("url"),
+    };
+    match state
+        .app()
+        .publish(&u.user, input, "/information/disclosures")
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/staff/information/disclosures?m=done").into_response()),
+        Err(baraza_app::Error::Invalid(errs)) => {
+            let lines = errs
+                .iter()
+                .map(|e| crate::html::field_error(e, &u.tr))
+                .collect();
+            show_log(&state, &u, None, lines, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -55,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/privacy/erase", post(privacy::erase))
         .route("/staff/information", get(information::queues))
         .route("/staff/information/report", get(information::report))
+        .route(
+            "/staff/information/disclosures",
+            get(information::disclosures),
+        )
         .route("/staff/information/{reference}", get(information::page))
         .route(
             "/staff/information/{reference}/documents/{sha256}",
@@ -65,7 +69,12 @@ pub fn routes() -> Router<AppState> {
 
 /// The request page's action form takes a document: its own, larger body limit.
 pub fn document_routes() -> Router<AppState> {
-    Router::new().route("/staff/information/{reference}/act", post(information::act))
+    Router::new()
+        .route("/staff/information/{reference}/act", post(information::act))
+        .route(
+            "/staff/information/disclosures/publish",
+            post(information::publish),
+        )
 }
 
 /// A signed-in staff member, from the session cookie. Pages that need one redirect to

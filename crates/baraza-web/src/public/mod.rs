@@ -8,6 +8,7 @@
 //! email address masked. Official responses are masked the same way.
 
 pub mod dashboard;
+mod disclosure;
 mod information;
 pub mod open_data;
 mod pages;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/baraza.css", get(crate::html::stylesheet))
         .route("/language", get(crate::html::choose_language))
         .merge(information::routes())
+        .merge(disclosure::routes())
 }
 
 /// The web form takes a photo: its own, larger body limit (merged outside the global one).

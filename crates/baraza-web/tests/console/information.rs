@@ -162,11 +162,7 @@ async fn sms_happy_path(app: &ConsoleApp) {
     assert_eq!(s, 200);
     app.sms("at-req-3", APPLICANT, "HALI").await;
 
-    let mut kinds: Vec<&str> = told(app, APPLICANT)
-        .await
-        .iter()
-        .map(|t| t.id())
-        .collect();
+    let mut kinds: Vec<&str> = told(app, APPLICANT).await.iter().map(|t| t.id()).collect();
     kinds.sort_unstable();
     assert_eq!(
         kinds,
@@ -418,7 +414,13 @@ async fn internal_review(app: &ConsoleApp) {
     assert_eq!(s, 200, "{out}");
     assert_eq!(out["case"]["request"]["state"], "acknowledged");
     // Elgeyo Marakwet's officer cannot reach Sekondi-Takoradi's request.
-    let (s, _) = api_act(app, "information", &r, json!({"action": "note", "text": "x"})).await;
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "note", "text": "x"}),
+    )
+    .await;
     assert_eq!(s, 404);
 }
 
@@ -452,7 +454,13 @@ async fn publication(app: &ConsoleApp) {
     let path = format!("/information/{}", r.number.digits());
     let (_, page) = public(app, &path).await;
     assert!(page.contains("[name removed]"), "{page}");
-    for secret in ["Kiprop", "0722", "Wanjiru", "Njeri", "asked to be consulted"] {
+    for secret in [
+        "Kiprop",
+        "0722",
+        "Wanjiru",
+        "Njeri",
+        "asked to be consulted",
+    ] {
         assert!(!page.contains(secret), "{secret} in {page}");
     }
     assert!(page.contains("s.6(1)(d)"));
@@ -500,7 +508,10 @@ async fn publication(app: &ConsoleApp) {
     assert_eq!(public(app, &path).await.0, StatusCode::NOT_FOUND);
     let f = file(&current(app, &r).await).clone();
     assert_eq!(f.prominence, Prominence::Hidden);
-    assert_eq!(f.message_prominence.get(&decided_seq), Some(&Prominence::Hidden));
+    assert_eq!(
+        f.message_prominence.get(&decided_seq),
+        Some(&Prominence::Hidden)
+    );
 }
 
 async fn bad_input(app: &ConsoleApp) {
@@ -558,7 +569,13 @@ async fn bad_input(app: &ConsoleApp) {
     ] {
         let (s, out) = api_act(app, "information", &r, body.clone()).await;
         assert_eq!(s, 409, "{body}: {out}");
-        assert!(out["detail"].as_str().unwrap_or_default().contains("closed"), "{out}");
+        assert!(
+            out["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("closed"),
+            "{out}"
+        );
     }
     unchanged(&closed, &current(app, &r).await);
     // A second extension, on a fresh request: 409, as above; unknown fields: 422.
@@ -660,9 +677,18 @@ async fn report(app: &ConsoleApp) {
     );
     assert_eq!(c("request.deemed_refused"), 2);
     assert_eq!(figure("requests", "extended"), c("request.extended"));
-    assert_eq!(figure("refusals by exemption", "s.6(1)(d)"), exemptions["s.6(1)(d)"]);
-    assert_eq!(figure("refusals by exemption", "s.6(1)(e)"), exemptions["s.6(1)(e)"]);
-    assert_eq!(figure("reviews applied for", "commission"), c("request.review_asked"));
+    assert_eq!(
+        figure("refusals by exemption", "s.6(1)(d)"),
+        exemptions["s.6(1)(d)"]
+    );
+    assert_eq!(
+        figure("refusals by exemption", "s.6(1)(e)"),
+        exemptions["s.6(1)(e)"]
+    );
+    assert_eq!(
+        figure("reviews applied for", "commission"),
+        c("request.review_asked")
+    );
     // The public figures agree.
     let (_, stats) = public(app, "/information/statistics?year=2026").await;
     assert!(stats.contains("id=\"received\">5<"), "{stats}");
@@ -703,4 +729,157 @@ on_both!(
     the_annual_report_counts_what_the_journal_holds,
     postgres_the_annual_report_counts_what_the_journal_holds,
     report
+);
+
+/// The proactive disclosure log: a late class shows as overdue; citizens follow it by SMS
+/// and on the web; the officer records a publication with its document, and each
+/// follower is told once; STOP ends it; only the officer records.
+async fn disclosure_log(app: &ConsoleApp) {
+    let (_, page) = public(app, "/information/disclosures").await;
+    let budget = &page[page.find("id=\"class-budget\"").unwrap()..];
+    let budget = &budget[..budget.find("</section>").unwrap()];
+    assert!(budget.contains("overdue"), "{budget}");
+    let minutes = &page[page.find("id=\"class-minutes\"").unwrap()..];
+    assert!(!minutes[..minutes.find("</section>").unwrap()].contains("overdue"));
+
+    // Follow by SMS, in Kiswahili; an unknown class lists the ones there are.
+    app.sms("at-follow-1", "+254722000666", "FUATA budget")
+        .await;
+    app.sms("at-follow-2", "+254722000777", "FOLLOW roads")
+        .await;
+    assert!(matches!(
+        told(app, "+254722000666").await.as_slice(),
+        [Template::Following { class }] if class == "County budget estimates"
+    ));
+    assert!(matches!(
+        told(app, "+254722000777").await.as_slice(),
+        [Template::FollowUnknown { classes, .. }] if classes == "budget, minutes"
+    ));
+    // And on the web, with an email address.
+    let mut web = Agent::new(app);
+    let form = web.get("/information/disclosures").await;
+    let csrf = form.csrf();
+    let done = web
+        .post(
+            "/information/disclosures/follow",
+            &[
+                ("csrf", &csrf),
+                ("class", "budget"),
+                ("contact", "reader@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("You will be told"), "{}", done.body);
+    let csrf = done.csrf();
+    let bad = web
+        .post(
+            "/information/disclosures/follow",
+            &[
+                ("csrf", &csrf),
+                ("class", "budget"),
+                ("contact", "not a number"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Only the information officer records publications.
+    let record = |agent: &Agent, csrf: String, title: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("class", "budget")
+            .text("title", title.to_owned())
+            .text("period", "2026/27")
+            .text("published_on", "2026-11-23")
+            .part(
+                "document",
+                reqwest::multipart::Part::bytes(b"department,kes\nWater,1\n".to_vec())
+                    .file_name("budget-2026-27.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        agent
+            .http
+            .post(format!(
+                "{}/staff/information/disclosures/publish",
+                app.base
+            ))
+            .header(COOKIE, agent.cookie_header())
+            .multipart(form)
+            .send()
+    };
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let csrf = desk.get("/staff/information/disclosures").await.csrf();
+    let refused = record(&desk, csrf, "Budget 2026/27").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let mut officer = Agent::signed_in(app, "information").await;
+    let csrf = officer.get("/staff/information/disclosures").await.csrf();
+    let done = record(&officer, csrf, "Budget estimates 2026/27")
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+
+    // Each follower is told once; the class is on time now; the document is served.
+    let published = |t: &Template| matches!(t, Template::DisclosurePublished { title, .. } if title == "Budget estimates 2026/27");
+    assert_eq!(
+        told(app, "+254722000666")
+            .await
+            .iter()
+            .filter(|t| published(t))
+            .count(),
+        1
+    );
+    assert_eq!(
+        told(app, "reader@example.org")
+            .await
+            .iter()
+            .filter(|t| published(t))
+            .count(),
+        1
+    );
+    let (_, page) = public(app, "/information/disclosures").await;
+    let budget = &page[page.find("id=\"class-budget\"").unwrap()..];
+    let budget = &budget[..budget.find("</section>").unwrap()];
+    assert!(!budget.contains("overdue"), "{budget}");
+    assert!(
+        budget.contains("2027-06-30"),
+        "the next is due next June: {budget}"
+    );
+    let href = budget
+        .split("href=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (status, got) = public(app, &href).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got, "department,kes\nWater,1\n");
+
+    // STOP: no more news to that number.
+    app.sms("at-follow-3", "+254722000666", "STOP").await;
+    let csrf = officer.get("/staff/information/disclosures").await.csrf();
+    record(&officer, csrf, "Budget estimates 2026/27, revised")
+        .await
+        .unwrap();
+    assert!(!told(app, "+254722000666").await.iter().any(
+        |t| matches!(t, Template::DisclosurePublished { title, .. } if title.contains("revised"))
+    ));
+    assert!(told(app, "reader@example.org").await.iter().any(
+        |t| matches!(t, Template::DisclosurePublished { title, .. } if title.contains("revised"))
+    ));
+    assert_eq!(
+        app.store
+            .publications(&fixtures::jurisdiction_id())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+on_both!(
+    the_disclosure_log_shows_what_is_late_and_tells_its_followers,
+    postgres_the_disclosure_log_shows_what_is_late_and_tells_its_followers,
+    disclosure_log
 );

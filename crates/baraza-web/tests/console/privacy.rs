@@ -238,8 +238,10 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
     let r = http
         .post(format!("{}/api/v1/information-requests", app.base))
         .bearer_auth("bz_information")
-        .json(&serde_json::json!({"channel": "counter", "description": WORDS,
-            "citizen": {"name": NAME, "phone": PHONE, "email": EMAIL}}))
+        .json(
+            &serde_json::json!({"channel": "counter", "description": WORDS,
+            "citizen": {"name": NAME, "phone": PHONE, "email": EMAIL}}),
+        )
         .send()
         .await
         .unwrap();
@@ -262,8 +264,10 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
                 req.number.digits()
             ))
             .bearer_auth("bz_information")
-            .json(&serde_json::json!({"action": "decide", "decision": "granted",
-                "reasons": "Dear Mary Chebet, here it is: call 0722 111 222 if unclear."}))
+            .json(
+                &serde_json::json!({"action": "decide", "decision": "granted",
+                "reasons": "Dear Mary Chebet, here it is: call 0722 111 222 if unclear."}),
+            )
             .send()
             .await
             .unwrap()
@@ -311,7 +315,10 @@ async fn sweep(app: &ConsoleApp) {
             .unwrap();
         assert_none(&list, &forbidden, who, "GET /api/v1/cases");
         let list = http
-            .get(format!("{}/api/v1/information-requests?queue=all", app.base))
+            .get(format!(
+                "{}/api/v1/information-requests?queue=all",
+                app.base
+            ))
             .bearer_auth(&token)
             .send()
             .await
@@ -319,12 +326,7 @@ async fn sweep(app: &ConsoleApp) {
             .text()
             .await
             .unwrap();
-        assert_none(
-            &list,
-            &forbidden,
-            who,
-            "GET /api/v1/information-requests",
-        );
+        assert_none(&list, &forbidden, who, "GET /api/v1/information-requests");
         for n in &numbers {
             let r = http
                 .get(format!("{}/api/v1/cases/{}", app.base, n.digits()))
