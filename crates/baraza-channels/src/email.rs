@@ -23,12 +23,17 @@ pub struct Config {
     pub from: String,
     /// The subject line of every message to a citizen.
     pub subject: String,
+    /// The domain of the inbound listener (`[email_inbound]`): each message about a case
+    /// gives `case-<ref>@<domain>` as its Reply-To, so a reply lands on the case.
+    #[serde(default)]
+    pub reply_domain: Option<String>,
 }
 
 pub struct EmailGateway {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     subject: String,
+    reply_domain: Option<String>,
 }
 
 impl EmailGateway {
@@ -59,6 +64,7 @@ impl EmailGateway {
             transport: builder.build(),
             from,
             subject: config.subject.clone(),
+            reply_domain: config.reply_domain.clone(),
         })
     }
 }
@@ -77,9 +83,13 @@ impl Gateway for EmailGateway {
             .to
             .parse()
             .map_err(|e| SendError::Final(format!("not an email address: {e}")))?;
-        let email = Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let mut builder = Message::builder().from(self.from.clone()).to(to);
+        if let (Some(domain), Some(digits)) = (&self.reply_domain, &msg.case_digits)
+            && let Ok(reply) = format!("case-{digits}@{domain}").parse::<Mailbox>()
+        {
+            builder = builder.reply_to(reply);
+        }
+        let email = builder
             .subject(&self.subject)
             // A Message-ID of our own, to match bounces and replies later.
             .message_id(None)
@@ -169,6 +179,7 @@ mod tests {
             password: None,
             from: "Elgeyo Marakwet County <feedback@example.org>".into(),
             subject: "Your concern".into(),
+            reply_domain: None,
         }
     }
 
@@ -180,6 +191,7 @@ mod tests {
             last_inbound: None,
             now: chrono::Utc::now(),
             asks_if_solved: false,
+            case_digits: None,
         }
     }
 

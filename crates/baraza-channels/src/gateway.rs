@@ -52,6 +52,8 @@ pub struct Outgoing<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
     /// The message asks "is it solved?": channels with buttons show Yes (`1`) / No (`2`).
     pub asks_if_solved: bool,
+    /// The case it is about (its digits), so that a reply can find its way back to it.
+    pub case_digits: Option<String>,
 }
 
 #[async_trait]

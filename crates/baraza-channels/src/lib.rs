@@ -4,6 +4,7 @@
 pub mod africastalking;
 pub mod email;
 pub mod gateway;
+pub mod inbound_email;
 pub mod templates;
 pub mod twilio;
 pub mod ussd;

@@ -88,6 +88,17 @@ impl OutboxWorker {
             baraza_core::outbound::Template::Response { .. }
                 | baraza_core::outbound::Template::Reminder { .. }
         );
+        // Email replies find their case by the Reply-To address (case-<ref>@...).
+        let case_digits = match (e.message.channel, e.message.case_id) {
+            (OutboundChannel::Email, Some(id)) => self
+                .store
+                .case_by_id(id)
+                .await
+                .ok()
+                .flatten()
+                .map(|c| c.number.digits()),
+            _ => None,
+        };
         let outgoing = Outgoing {
             to: &e.message.to,
             text: &text,
@@ -95,6 +106,7 @@ impl OutboxWorker {
             last_inbound,
             now,
             asks_if_solved,
+            case_digits,
         };
         e.attempts += 1;
         match gateway.send(&outgoing).await {

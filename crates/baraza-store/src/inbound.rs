@@ -53,14 +53,19 @@ fn reply_channel(c: Channel) -> OutboundChannel {
 /// number) for WhatsApp.
 fn sender(m: &InboundMessage, language: Language) -> NewCitizen {
     let digits: String = m.from.chars().filter(|c| c.is_ascii_digit()).collect();
-    let (phone, whatsapp_id) = match m.channel {
-        Channel::Whatsapp => (PhoneNumber::parse(&format!("+{digits}")).ok(), Some(digits)),
-        _ => (PhoneNumber::parse(&m.from).ok(), None),
+    let (phone, whatsapp_id, email) = match m.channel {
+        Channel::Whatsapp => (
+            PhoneNumber::parse(&format!("+{digits}")).ok(),
+            Some(digits),
+            None,
+        ),
+        Channel::Email => (None, None, baraza_core::Email::parse(&m.from).ok()),
+        _ => (PhoneNumber::parse(&m.from).ok(), None, None),
     };
     NewCitizen {
         phone,
         whatsapp_id,
-        email: None,
+        email,
         name: None,
         language,
         gender: None,
@@ -134,7 +139,25 @@ pub(crate) async fn handle<T: BatchTx>(
     let actor = Actor::citizen(citizen.as_ref().map(|c| c.id), message.channel);
     let prefix = tx.reference_prefix(&jurisdiction).await?;
     let mut language = citizen.as_ref().map_or(default_language, |c| c.language);
-    let intent = interpret(&message.body, &awaiting);
+    let intent = match addressed(&message) {
+        // Mail to a case's own address is a reply on it, from the person who raised it.
+        Some(Addressed::Case(n)) => match tx.case_for_update(n).await? {
+            Some(c)
+                if c.jurisdiction == jurisdiction
+                    && c.citizen.is_some()
+                    && c.citizen == citizen.as_ref().map(|z| z.id) =>
+            {
+                Intent::Clarify(n, message.body.clone())
+            }
+            // Not theirs: what they wrote is a concern of its own, with its own reference.
+            _ => Intent::NewConcern(message.body.clone()),
+        },
+        Some(Addressed::NewRequest) => Intent::NewRequest {
+            text: message.body.clone(),
+            urgent: false,
+        },
+        None => interpret(&message.body, &awaiting),
+    };
     // Writing to us with a concern, or for help, after STOP: they want answers again.
     if let Some(c) = &citizen
         && !c.consent.contact
@@ -385,6 +408,34 @@ pub(crate) async fn handle<T: BatchTx>(
         duplicate: false,
         case,
     })
+}
+
+/// Where an email was sent, when the address itself says what it is for.
+enum Addressed {
+    /// `case-<digits>@` or `request-<digits>@`: a reply on that case.
+    Case(baraza_core::CaseNumber),
+    /// `information@`, `request@`, `ombi@`, `demande@`: a new information request.
+    NewRequest,
+}
+
+fn addressed(m: &InboundMessage) -> Option<Addressed> {
+    if m.channel != Channel::Email {
+        return None;
+    }
+    let local = m.to.as_deref()?.split('@').next()?.to_ascii_lowercase();
+    if let Some(digits) = local
+        .strip_prefix("case-")
+        .or_else(|| local.strip_prefix("request-"))
+    {
+        return baraza_core::CaseNumber::parse(digits)
+            .ok()
+            .map(Addressed::Case);
+    }
+    matches!(
+        local.as_str(),
+        "information" | "request" | "requests" | "ombi" | "demande"
+    )
+    .then_some(Addressed::NewRequest)
 }
 
 /// Act for the citizen; a refusal by the lifecycle (the case moved on meanwhile) leaves

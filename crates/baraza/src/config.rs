@@ -30,6 +30,21 @@ pub struct Config {
     pub twilio: Option<baraza_channels::twilio::Config>,
     /// Email to citizens over SMTP (`[email]`, or `BARAZA_EMAIL__*`).
     pub email: Option<baraza_channels::email::Config>,
+    /// Email from citizens: an SMTP/LMTP listener behind the county's mail server
+    /// (`[email_inbound]`, or `BARAZA_EMAIL_INBOUND__*`).
+    pub email_inbound: Option<EmailInbound>,
+}
+
+/// The inbound email listener: the county's mail server forwards its Baraza domain here.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EmailInbound {
+    /// Where to listen, e.g. `127.0.0.1:2525` (the mail server relays to it).
+    pub listen: SocketAddr,
+    /// The domain whose addresses are Baraza's: `information@`, `feedback@`, and
+    /// `case-<ref>@` for replies.
+    pub domain: String,
+    /// The jurisdiction the domain serves.
+    pub jurisdiction: String,
 }
 
 impl Default for Config {
@@ -45,6 +60,7 @@ impl Default for Config {
             whatsapp: None,
             twilio: None,
             email: None,
+            email_inbound: None,
         }
     }
 }
@@ -92,6 +108,7 @@ impl Config {
                             || k.starts_with("whatsapp__")
                             || k.starts_with("twilio__")
                             || k.starts_with("email__")
+                            || k.starts_with("email_inbound__")
                     })
                     .split("__"),
             )
@@ -120,6 +137,7 @@ impl std::fmt::Debug for Config {
             .field("whatsapp", &self.whatsapp)
             .field("twilio", &self.twilio)
             .field("email", &self.email)
+            .field("email_inbound", &self.email_inbound)
             .finish()
     }
 }

@@ -591,8 +591,13 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         }
     }
     if let Some(mail) = &cfg.email {
+        // Replies to our emails come back to the inbound listener's domain, when there is one.
+        let mut mail = mail.clone();
+        if mail.reply_domain.is_none() {
+            mail.reply_domain = cfg.email_inbound.as_ref().map(|i| i.domain.clone());
+        }
         let g =
-            baraza_channels::email::EmailGateway::new(mail).map_err(|e| anyhow::anyhow!("{e}"))?;
+            baraza_channels::email::EmailGateway::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
         worker = worker.with_gateway(Arc::new(g));
         gateways += 1;
     }
@@ -607,6 +612,39 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     if let Some(sim) = simulator {
         state = state.with_simulator(sim);
     }
+    // Email from citizens: the listener the county's mail server forwards to. In demo mode
+    // without one configured, a listener on a free local port stands in.
+    let inbound_email = match (&cfg.email_inbound, demo_mode) {
+        (Some(i), _) => Some(i.clone()),
+        (None, true) => Some(config::EmailInbound {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            domain: "baraza.localhost".into(),
+            jurisdiction: demo::jurisdiction_id().to_string(),
+        }),
+        (None, false) => None,
+    };
+    let inbound_email = match inbound_email {
+        Some(i) => {
+            let jurisdiction = JurisdictionId::parse(&i.jurisdiction)
+                .map_err(|e| anyhow::anyhow!("email_inbound.jurisdiction: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(i.listen)
+                .await
+                .with_context(|| format!("email_inbound: listening on {}", i.listen))?;
+            let at = listener.local_addr()?;
+            let inbox = Arc::new(baraza_web::webhooks::email::Inbox {
+                state: state.clone(),
+                jurisdiction,
+            });
+            tokio::spawn(baraza_channels::inbound_email::serve(
+                listener,
+                i.domain.clone(),
+                i.domain.clone(),
+                inbox,
+            ));
+            Some((at, i.domain))
+        }
+        None => None,
+    };
     // Every background job, on one runner: intervals, a log line per round that did
     // work, and a clean stop (a round in progress finishes, so no send goes unrecorded).
     use baraza_jobs::runner::{Done, Every, Runner};
@@ -774,6 +812,19 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     println!(
         "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information"
     );
+    match &inbound_email {
+        Some((at, domain)) => {
+            println!(
+                "  inbound email   SMTP/LMTP on {at}: have the mail server forward @{domain} here"
+            );
+            println!(
+                "                  information@{domain} (requests), feedback@{domain} (concerns), case-<ref>@{domain} (replies)"
+            );
+        }
+        None => println!(
+            "  inbound email   not configured ([email_inbound] in baraza.toml): citizens cannot write by email"
+        ),
+    }
     match &africastalking {
         Some(at) => {
             let secret = if cfg.africastalking.is_none() {

@@ -3,6 +3,7 @@
 //! changing anything, and never logs a citizen's number or words.
 
 pub mod africastalking;
+pub mod email;
 pub mod twilio;
 pub mod whatsapp;
 

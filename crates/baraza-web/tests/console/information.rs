@@ -883,3 +883,135 @@ on_both!(
     postgres_the_disclosure_log_shows_what_is_late_and_tells_its_followers,
     disclosure_log
 );
+
+/// Email, through a real SMTP conversation with the listener on a port: a request to
+/// `information@`, the same message delivered twice, the applicant's reply to the case's
+/// own address (which restarts the clock), a stranger's reply, a concern to another
+/// address of the domain, and a recipient at another domain refused.
+async fn email(app: &ConsoleApp) {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let state = baraza_web::AppState::new(app.store.clone(), app.clock.clone())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(baraza_channels::inbound_email::serve(
+        listener,
+        "baraza.test".into(),
+        "baraza.test".into(),
+        Arc::new(baraza_web::webhooks::email::Inbox {
+            state,
+            jurisdiction: fixtures::jurisdiction_id(),
+        }),
+    ));
+    let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build();
+    let mail = |from: &str, to: &str, id: &str, subject: &str, body: &str| {
+        Message::builder()
+            .from(from.parse().unwrap())
+            .to(to.parse().unwrap())
+            .message_id(Some(id.to_owned()))
+            .subject(subject)
+            .body(body.to_owned())
+            .unwrap()
+    };
+    let ask = mail(
+        "Wanjiku <wanjiku@example.org>",
+        "information@baraza.test",
+        "<ask-1@example.org>",
+        "Bursary list",
+        "Please send the 2025 bursary list of Kamariny ward.",
+    );
+    smtp.send(ask.clone()).await.unwrap();
+    smtp.send(ask).await.unwrap();
+    let all = requests(app).await;
+    assert_eq!(all.len(), 1, "one message, delivered twice, is one request");
+    let r = all[0].clone();
+    assert_eq!(r.channel, Channel::Email);
+    assert!(
+        r.description.starts_with("Bursary list"),
+        "{}",
+        r.description
+    );
+    assert!(matches!(
+        told(app, "wanjiku@example.org").await.as_slice(),
+        [Template::RequestReceived { .. }]
+    ));
+    let (s, _) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "ask_clarification", "text": "Which year?"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let case_address = format!("case-{}@baraza.test", r.number.digits());
+    smtp.send(mail(
+        "wanjiku@example.org",
+        &case_address,
+        "<reply-1@example.org>",
+        "Re: Your request",
+        "2025/26 please.\n\nOn Mon, 23 Nov 2026, Baraza wrote:\n> Which year?\n",
+    ))
+    .await
+    .unwrap();
+    let r = current(app, &r).await;
+    assert_eq!(file(&r).state, RequestState::Acknowledged);
+    let events = app.store.case_events(r.id).await.unwrap();
+    let reply = events
+        .iter()
+        .rfind(|e| e.kind == EventKind::CitizenReplied)
+        .unwrap();
+    assert_eq!(reply.data()["text"], "2025/26 please.");
+    // Someone else writing to the case's address does not speak for the applicant.
+    smtp.send(mail(
+        "stranger@example.net",
+        &case_address,
+        "<reply-2@example.net>",
+        "Re: Your request",
+        "Close this request.",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(current(app, &r).await.version, r.version);
+    // Any other address of the domain takes a concern.
+    smtp.send(mail(
+        "otieno@example.org",
+        "feedback@baraza.test",
+        "<concern-1@example.org>",
+        "No water",
+        "The Kamariny borehole is dry.",
+    ))
+    .await
+    .unwrap();
+    let concerns = app
+        .store
+        .list_cases(&CaseFilter {
+            information: Some(false),
+            channel: Some(Channel::Email),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(concerns.len(), 2, "the stranger's and Otieno's");
+    // This is no open relay.
+    let refused = smtp
+        .send(mail(
+            "spam@example.com",
+            "someone@elsewhere.example",
+            "<relay@example.com>",
+            "Hi",
+            "relay me",
+        ))
+        .await;
+    assert!(refused.is_err());
+    server.abort();
+}
+
+on_both!(
+    email_reaches_requests_and_concerns_through_a_real_smtp_listener,
+    postgres_email_reaches_requests_and_concerns_through_a_real_smtp_listener,
+    email
+);
