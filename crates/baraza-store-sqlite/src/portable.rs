@@ -30,7 +30,7 @@ impl SqliteStore {
             }};
         }
         stream!("SELECT * FROM jurisdictions ORDER BY id".to_owned(), |r| {
-            rows::jurisdiction(r).map(Record::Jurisdiction)
+            rows::jurisdiction(r).map(|j| Record::Jurisdiction(Box::new(j)))
         });
         stream!(
             "SELECT * FROM areas ORDER BY jurisdiction_id, depth, code".to_owned(),

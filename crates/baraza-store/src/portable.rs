@@ -28,7 +28,7 @@ pub enum Record {
         exported_at: Timestamp,
         source: String,
     },
-    Jurisdiction(Jurisdiction),
+    Jurisdiction(Box<Jurisdiction>),
     Area(Area),
     Department(Department),
     Category(ServiceCategory),

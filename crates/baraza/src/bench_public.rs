@@ -44,7 +44,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
                 .map_err(|_| anyhow::anyhow!("the import stopped"))
         }
     };
-    send(Record::Jurisdiction(j.clone())).await?;
+    send(Record::Jurisdiction(Box::new(j.clone()))).await?;
     for a in &loaded.areas {
         send(Record::Area(a.clone())).await?;
     }

@@ -289,7 +289,7 @@ async fn ussd_step(
             let reference = file_by_ussd(
                 state,
                 &cat,
-                &phone,
+                phone,
                 lang,
                 &req.session_id,
                 UssdFiling::Concern { category, ward },
@@ -302,7 +302,7 @@ async fn ussd_step(
             let case = file_by_ussd(
                 state,
                 &cat,
-                &phone,
+                phone,
                 lang,
                 &req.session_id,
                 UssdFiling::Request,
