@@ -6,24 +6,19 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &str| {
     let n = CaseNumber::parse("48210937").ok();
-    for awaiting in [
-        Awaiting {
-            confirmation: None,
-            rating: None,
-        },
-        Awaiting {
-            confirmation: n,
-            rating: None,
-        },
-        Awaiting {
-            confirmation: None,
-            rating: n,
-        },
-        Awaiting {
-            confirmation: n,
-            rating: n,
-        },
+    for (confirmation, rating, clarification) in [
+        (None, None, None),
+        (n, None, None),
+        (None, n, None),
+        (n, n, None),
+        (None, None, n),
+        (n, n, n),
     ] {
+        let awaiting = Awaiting {
+            confirmation,
+            rating,
+            clarification,
+        };
         let _ = interpret(data, &awaiting);
     }
 });
