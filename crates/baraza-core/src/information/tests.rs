@@ -385,7 +385,10 @@ fn every_request_rule_names_a_request_action() {
 fn architecture_md_shows_the_request_rules_as_they_are() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ARCHITECTURE.md");
     let doc = std::fs::read_to_string(&path).unwrap();
-    let (open, close) = ("<!-- request-rules:start -->\n", "<!-- request-rules:end -->");
+    let (open, close) = (
+        "<!-- request-rules:start -->\n",
+        "<!-- request-rules:end -->",
+    );
     let start = doc.find(open).expect("start marker") + open.len();
     let end = doc.find(close).expect("end marker");
     let want = rules_markdown();
