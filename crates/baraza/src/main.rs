@@ -801,6 +801,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "  information     {base}/information   (ask {base}/information/new, figures {base}/information/statistics;"
     );
     println!(
+        "                  open data {base}/information/requests.json, disclosure log {base}/information/disclosures;"
+    );
+    println!(
         "                  officers {base}/staff/information, annual report {base}/staff/information/report;"
     );
     println!(

@@ -907,7 +907,7 @@ pub async fn intake(
         description: v("description"),
         attachments: Vec::new(),
         citizen,
-        urgency: None,
+        urgency: v("urgency"),
     };
     // The form's key: a double submission files one case.
     let key = v("key").map(|k| format!("console:{}:{k}", u.user.id));

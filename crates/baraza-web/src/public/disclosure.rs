@@ -138,6 +138,7 @@ pub async fn page(
 /// Follow a class with a phone number or an email address.
 pub async fn follow(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     FormBody(values): FormBody<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -154,6 +155,18 @@ pub async fn follow(
             None,
             vec![tr.t("csrf-failed")],
             StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    // One address may not sign the county's SMS budget away.
+    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+        return render_page(
+            &state,
+            &headers,
+            &j,
+            None,
+            vec![tr.t("too-many-requests")],
+            StatusCode::TOO_MANY_REQUESTS,
         )
         .await;
     }

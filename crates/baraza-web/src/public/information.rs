@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/information", get(list))
         .route("/information/new", get(form).post(submit))
         .route("/information/statistics", get(statistics))
+        .route("/information/requests.json", get(list_json))
         .route("/information/{reference}", get(page))
         .route("/information/{reference}/documents/{sha256}", get(document))
 }
@@ -120,26 +121,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "information-title");
-    let search = Search {
-        department: Some(q.department.clone()).filter(|d| !d.is_empty()),
-        state: match q.state.as_str() {
-            "" => None,
-            s => Some(
-                s.parse::<RequestState>()
-                    .map_err(|e| AppError::Invalid(vec![e]))?,
-            ),
-        },
-        lateness: match q.late.as_str() {
-            "" => None,
-            s => Some(
-                s.parse::<Lateness>()
-                    .map_err(|e| AppError::Invalid(vec![e]))?,
-            ),
-        },
-        from: date("from", &q.from)?,
-        to: date("to", &q.to)?,
-        text: Some(q.q.clone()).filter(|t| !t.trim().is_empty()),
-    };
+    let search = search_of(&q)?;
     let listed = state.app().published_requests(&cat, &search).await?;
     let tr = frame.tr;
     Ok(render(&ListPage {
@@ -162,6 +144,82 @@ pub async fn list(
         q,
         frame,
     }))
+}
+
+/// What the list's query asks for.
+fn search_of(q: &ListQuery) -> Result<Search, AppError> {
+    Ok(Search {
+        department: Some(q.department.clone()).filter(|d| !d.is_empty()),
+        state: match q.state.as_str() {
+            "" => None,
+            s => Some(
+                s.parse::<RequestState>()
+                    .map_err(|e| AppError::Invalid(vec![e]))?,
+            ),
+        },
+        lateness: match q.late.as_str() {
+            "" => None,
+            s => Some(
+                s.parse::<Lateness>()
+                    .map_err(|e| AppError::Invalid(vec![e]))?,
+            ),
+        },
+        from: date("from", &q.from)?,
+        to: date("to", &q.to)?,
+        text: Some(q.q.clone()).filter(|t| !t.trim().is_empty()),
+    })
+}
+
+/// A published request as open data (the same projection as its page).
+#[derive(serde::Serialize)]
+struct RequestJson {
+    reference: String,
+    state: String,
+    decision: Option<String>,
+    exemption: Option<String>,
+    department: Option<String>,
+    received_at: String,
+    due: String,
+    lateness: String,
+    urgent: bool,
+    request: Option<String>,
+    url: String,
+}
+
+/// The published register as JSON (open data: no applicant, texts as published), with
+/// the list's filters.
+pub async fn list_json(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let search = search_of(&q)?;
+    let listed = state.app().published_requests(&cat, &search).await?;
+    let requests: Vec<RequestJson> = listed
+        .iter()
+        .map(|l| {
+            let f = l.file();
+            RequestJson {
+                reference: l.reference.clone(),
+                state: l.state.to_string(),
+                decision: f.decision.map(|d| d.to_string()),
+                exemption: f.exemption.clone(),
+                department: l.case.department.clone(),
+                received_at: baraza_core::clock::canonical(&f.received_at),
+                due: f.due_local.clone(),
+                lateness: l.lateness.to_string(),
+                urgent: f.urgent,
+                request: l.text.clone(),
+                url: format!("/information/{}", l.case.number.digits()),
+            }
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({
+        "jurisdiction": cat.jurisdiction.id.as_str(),
+        "law": cat.policy().information.law,
+        "requests": requests,
+    }))
+    .into_response())
 }
 
 #[derive(Template)]

@@ -496,6 +496,8 @@ async fn publication(app: &ConsoleApp) {
     assert_eq!(s, 200);
     let (_, list) = public(app, "/information").await;
     assert!(!list.contains(&r.number.digits()));
+    let (_, json) = public(app, "/information/requests.json").await;
+    assert!(!json.contains(&r.number.digits()), "{json}");
     assert_eq!(public(app, &path).await.0, StatusCode::OK);
     let (s, _) = api_act(
         app,

@@ -386,6 +386,8 @@ async fn sweep(app: &ConsoleApp) {
         "/information".to_owned(),
         "/information?late=overdue".to_owned(),
         "/information/statistics".to_owned(),
+        "/information/requests.json".to_owned(),
+        "/information/disclosures".to_owned(),
     ];
     for n in &numbers {
         public.push(format!("/track?ref={}", n.digits()));
