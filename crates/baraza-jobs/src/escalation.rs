@@ -8,9 +8,8 @@
 //! holder a fresh deadline (or none at the top of the ladder).
 
 use baraza_core::lifecycle::{Action, Actor};
-use baraza_core::{CaseFilter, Clock, Deadlines, JurisdictionId, clock::canonical};
+use baraza_core::{CaseFilter, Clock, clock::canonical};
 use baraza_store::{Store, StoreError, StoreResult};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Escalation {
@@ -40,11 +39,7 @@ impl Escalation {
         if due.is_empty() {
             return Ok(0);
         }
-        let mut deadlines: HashMap<JurisdictionId, Deadlines> = HashMap::new();
-        for j in self.store.jurisdictions().await? {
-            let d = j.policy.resolve(&j.timezone).unwrap_or_default();
-            deadlines.insert(j.id, d);
-        }
+        let deadlines = crate::deadlines_by_jurisdiction(&*self.store).await?;
         let mut moved = 0;
         for case in due {
             let Some(deadline) = case.escalation_due else {

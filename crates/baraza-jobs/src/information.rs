@@ -7,9 +7,8 @@
 //! refusal names the version it saw, so two processes running the job record it once.
 
 use baraza_core::lifecycle::{Action, Actor};
-use baraza_core::{CaseFilter, Clock, Deadlines, JurisdictionId};
+use baraza_core::{CaseFilter, Clock};
 use baraza_store::{Store, StoreError, StoreResult};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct DeemedRefusals {
@@ -47,11 +46,7 @@ impl DeemedRefusals {
         if due.is_empty() {
             return Ok(0);
         }
-        let mut deadlines: HashMap<JurisdictionId, Deadlines> = HashMap::new();
-        for j in self.store.jurisdictions().await? {
-            let d = j.policy.resolve(&j.timezone).unwrap_or_default();
-            deadlines.insert(j.id, d);
-        }
+        let deadlines = crate::deadlines_by_jurisdiction(&*self.store).await?;
         let mut refused = 0;
         for case in due {
             let d = deadlines

@@ -169,69 +169,57 @@ pub(crate) async fn handle<T: BatchTx>(
     }
 
     let acted_on = |case: Option<Case>, outcome: InboundOutcome| (outcome, case, None::<Template>);
+    // For a new case: whether it is an information request, and then whether urgent.
+    let intent_kind = match &intent {
+        Intent::NewRequest { urgent, .. } => Some(*urgent),
+        _ => None,
+    };
     let (outcome, case, reply) = match intent {
-        Intent::NewConcern(text) => match parse_description(&text) {
-            Ok(description) => {
-                let new = NewCase {
-                    jurisdiction: jurisdiction.clone(),
-                    kind: CaseKind::Complaint,
-                    channel: message.channel,
-                    category: None,
-                    ward: None,
-                    ladder: vec![],
-                    location: None,
-                    description,
-                    attachments: vec![],
-                    citizen: Some(NewCitizen {
-                        language,
-                        ..contact
-                    }),
-                    idempotency_key: Some(format!(
-                        "{}:{}",
-                        message.provider, message.provider_message_id
-                    )),
-                    acknowledged_on_intake: false,
-                    request: None,
-                };
-                // The acknowledgement with the reference is queued with the case's first event.
-                let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
-                acted_on(Some(intake.case), InboundOutcome::NewCase)
+        // A new concern, or an information request (its clock from the message's arrival;
+        // urgent: the request's own words say why, Ghana Act 989 s.1(4)).
+        Intent::NewConcern(text) | Intent::NewRequest { text, .. } => {
+            let request = intent_kind;
+            match parse_description(&text) {
+                Ok(description) => {
+                    let new = NewCase {
+                        jurisdiction: jurisdiction.clone(),
+                        kind: if request.is_some() {
+                            CaseKind::InformationRequest
+                        } else {
+                            CaseKind::Complaint
+                        },
+                        channel: message.channel,
+                        category: None,
+                        ward: None,
+                        ladder: vec![],
+                        location: None,
+                        request: request.map(|urgent| {
+                            information::open(
+                                &targets,
+                                message.received_at,
+                                urgent.then(|| description.clone()),
+                            )
+                        }),
+                        description,
+                        attachments: vec![],
+                        citizen: Some(NewCitizen {
+                            language,
+                            ..contact
+                        }),
+                        idempotency_key: Some(format!(
+                            "{}:{}",
+                            message.provider, message.provider_message_id
+                        )),
+                        acknowledged_on_intake: false,
+                    };
+                    // The acknowledgement with the reference is queued with the case's first event.
+                    let intake =
+                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                    acted_on(Some(intake.case), InboundOutcome::NewCase)
+                }
+                Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
             }
-            Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
-        },
-        Intent::NewRequest { text, urgent } => match parse_description(&text) {
-            Ok(description) => {
-                let new = NewCase {
-                    jurisdiction: jurisdiction.clone(),
-                    kind: CaseKind::InformationRequest,
-                    channel: message.channel,
-                    category: None,
-                    ward: None,
-                    ladder: vec![],
-                    location: None,
-                    description: description.clone(),
-                    attachments: vec![],
-                    citizen: Some(NewCitizen {
-                        language,
-                        ..contact
-                    }),
-                    idempotency_key: Some(format!(
-                        "{}:{}",
-                        message.provider, message.provider_message_id
-                    )),
-                    acknowledged_on_intake: false,
-                    // Urgent: the request's own words say why (Ghana Act 989 s.1(4)).
-                    request: Some(information::open(
-                        &targets,
-                        message.received_at,
-                        urgent.then_some(description),
-                    )),
-                };
-                let intake = create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
-                acted_on(Some(intake.case), InboundOutcome::NewCase)
-            }
-            Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
-        },
+        }
         Intent::Follow(typed) => {
             let policy = &targets.policy().information;
             match policy.disclosure_class(&typed) {

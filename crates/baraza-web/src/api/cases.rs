@@ -15,7 +15,7 @@ use baraza_app::privacy::{self, Audience};
 use baraza_core::*;
 use base64::Engine;
 
-pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -53,7 +53,19 @@ pub async fn create_case(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateCaseRequest>,
 ) -> Result<Response, AppError> {
-    let key = idempotency_key(&headers)?;
+    file(&state, &staff, &headers, body, "/api/v1/cases").await
+}
+
+/// File for a citizen and answer with the case as the caller may see it: 201 with its
+/// `Location` under `location`, or 200 for a retry with the same Idempotency-Key.
+pub(super) async fn file(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    body: CreateCaseRequest,
+    location: &str,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(headers)?;
     let app = state.app();
     let (intake, cat) = app
         .file_for_citizen(
@@ -82,7 +94,7 @@ pub async fn create_case(
     } else {
         StatusCode::OK
     };
-    let location = format!("/api/v1/cases/{}", intake.case.number.digits());
+    let location = format!("{location}/{}", intake.case.number.digits());
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }
 

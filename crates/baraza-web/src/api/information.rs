@@ -68,40 +68,14 @@ pub async fn create(
             ));
         }
     }
-    let key = super::cases::idempotency_key(&headers)?;
-    let app = state.app();
-    let (intake, cat) = app
-        .file_for_citizen(
-            &staff.user,
-            Channel::Api,
-            body,
-            key.map(|k| format!("api:{}:{k}", staff.user.id)),
-        )
-        .await?;
-    if !intake.created && !baraza_app::scope::visible(&staff.user, &intake.case, &cat) {
-        return Err(AppError::not_found("information request"));
-    }
-    let citizen = match (intake.citizen, intake.case.citizen) {
-        (Some(c), _) => Some(c),
-        (None, Some(id)) => app.best_effort_citizen(id).await,
-        (None, None) => None,
-    };
-    let view = privacy::case_view(
-        &intake.case,
-        citizen.as_ref(),
-        Audience::of_role(staff.role()),
-    );
-    let out = body_of(&view, &cat, state.clock.now());
-    let status = if intake.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let location = format!(
-        "/api/v1/information-requests/{}",
-        intake.case.number.digits()
-    );
-    Ok((status, [(header::LOCATION, location)], Json(out)).into_response())
+    super::cases::file(
+        &state,
+        &staff,
+        &headers,
+        body,
+        "/api/v1/information-requests",
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -360,31 +360,13 @@ async fn show(
     Ok(res)
 }
 
-/// Fields an action form may carry.
-const FIELDS: &[&str] = &[
-    "action",
-    "text",
-    "reason",
-    "to",
-    "department",
-    "note",
-    "decision",
-    "reasons",
-    "exemption",
-    "fee",
-    "grounds",
-    "outcome",
-    "prominence",
-    "event",
-];
+/// A file sent with a form: its bytes, media type and name.
+type Upload = (axum::body::Bytes, String, Option<String>);
 
-/// Take an action: a multipart form (a document may come with `provide`).
-pub async fn act(
-    State(state): State<AppState>,
-    u: ConsoleUser,
-    Path(reference): Path<String>,
+/// A multipart form's text fields, and the file in its `document` field if one was sent.
+async fn read_form(
     mut form: Multipart,
-) -> Result<Response, AppError> {
+) -> Result<(Vec<(String, String)>, Option<Upload>), AppError> {
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut upload = None;
     while let Some(field) = form
@@ -411,6 +393,52 @@ pub async fn act(
             fields.push((name, text));
         }
     }
+    Ok((fields, upload))
+}
+
+/// Keep an uploaded document by its SHA-256 (at most `MAX_DOCUMENT_BYTES`).
+async fn keep_upload(
+    state: &AppState,
+    (bytes, media_type, filename): Upload,
+) -> Result<baraza_app::input::AttachmentBody, AppError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    crate::html::keep_document(
+        state.media_dir.as_deref(),
+        &bytes,
+        &media_type,
+        filename.map(|f| baraza_core::text::clean(&f)),
+    )
+    .await
+}
+
+/// Fields an action form may carry.
+const FIELDS: &[&str] = &[
+    "action",
+    "text",
+    "reason",
+    "to",
+    "department",
+    "note",
+    "decision",
+    "reasons",
+    "exemption",
+    "fee",
+    "grounds",
+    "outcome",
+    "prominence",
+    "event",
+];
+
+/// Take an action: a multipart form (a document may come with `provide`).
+pub async fn act(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path(reference): Path<String>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (fields, upload) = read_form(form).await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if !u.csrf_ok(get("csrf")) {
         return Ok(csrf_refused(&u));
@@ -448,7 +476,7 @@ pub async fn act(
         }
     }
     // A document is kept (by its SHA-256) only for the action that gives it.
-    if let Some((bytes, media_type, filename)) = upload {
+    if let Some(upload) = upload {
         if body.action.as_deref() != Some(ActionKind::Provide.as_str()) {
             return show(
                 &state,
@@ -461,17 +489,7 @@ pub async fn act(
             )
             .await;
         }
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(AppError::PayloadTooLarge);
-        }
-        let doc = crate::html::keep_document(
-            state.media_dir.as_deref(),
-            &bytes,
-            &media_type,
-            filename.map(|f| baraza_core::text::clean(&f)),
-        )
-        .await?;
-        body.documents.push(doc);
+        body.documents.push(keep_upload(&state, upload).await?);
     }
     let expected = get("version").and_then(|v| v.parse().ok());
     let digits = case.number.digits();
@@ -730,34 +748,9 @@ pub async fn disclosures(
 pub async fn publish(
     State(state): State<AppState>,
     u: ConsoleUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut upload = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("form", e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "document" {
-            let media_type = field.content_type().unwrap_or_default().to_owned();
-            let filename = field.file_name().map(str::to_owned);
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::invalid("document", e.body_text()))?;
-            if !bytes.is_empty() {
-                upload = Some((bytes, media_type, filename));
-            }
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| AppError::invalid(&name, e.body_text()))?;
-            fields.push((name, text));
-        }
-    }
+    let (fields, upload) = read_form(form).await?;
     let get = |k: &str| {
         fields
             .iter()
@@ -779,20 +772,7 @@ pub async fn publish(
         .await;
     }
     let document = match upload {
-        Some((bytes, media_type, filename)) => {
-            if bytes.len() > MAX_DOCUMENT_BYTES {
-                return Err(AppError::PayloadTooLarge);
-            }
-            Some(
-                crate::html::keep_document(
-                    state.media_dir.as_deref(),
-                    &bytes,
-                    &media_type,
-                    filename.map(|f| baraza_core::text::clean(&f)),
-                )
-                .await?,
-            )
-        }
+        Some(upload) => Some(keep_upload(&state, upload).await?),
         None => None,
     };
     let input = baraza_app::disclosure::PublishInput {
