@@ -199,6 +199,18 @@ struct DashboardPage {
     total: Row,
     rows: Vec<Row>,
     csv_href: String,
+    /// This year's information requests: the same figures as the statutory report.
+    information: Information,
+}
+
+/// The dashboard's block on information requests.
+struct Information {
+    year: i32,
+    received: u64,
+    on_time: String,
+    median: String,
+    exemptions: Vec<(String, u64)>,
+    href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -291,7 +303,26 @@ pub async fn page(
         .iter()
         .map(|(l, g)| (l.clone(), metric_value(g, metric)))
         .collect();
+    let information = {
+        use chrono::Datelike;
+        let year = state.clock.now().year();
+        let (from, to) = baraza_app::information::year_bounds(&cat, year);
+        let r = state.app().information_report(&cat, from, to).await?;
+        Information {
+            year,
+            received: r.received,
+            on_time: r
+                .on_time_percent()
+                .map_or_else(|| "–".into(), |p| format!("{p:.0}%")),
+            median: r
+                .median_days()
+                .map_or_else(|| "–".into(), |d| format!("{d:.1}")),
+            exemptions: r.exemptions.into_iter().collect(),
+            href: frame.link(&format!("/information/statistics?year={year}")),
+        }
+    };
     let page = DashboardPage {
+        information,
         dimensions,
         metrics,
         chart: bar_chart(&title, &bars, unit),

@@ -695,6 +695,13 @@ async fn report(app: &ConsoleApp) {
     let (_, stats) = public(app, "/information/statistics?year=2026").await;
     assert!(stats.contains("id=\"received\">5<"), "{stats}");
     assert!(stats.contains("id=\"decided\">3<"), "{stats}");
+    // And on the dashboard: three decisions in time of five (two deemed refused).
+    let (_, dashboard) = public(app, "/dashboard").await;
+    assert!(
+        dashboard.contains("id=\"information-on-time\">60%<"),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("s.6(1)(d): 1"), "{dashboard}");
 }
 
 on_both!(
