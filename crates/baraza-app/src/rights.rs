@@ -21,6 +21,16 @@ pub struct SubjectRecord {
     pub contact: String,
     pub generated_at: String,
     pub citizens: Vec<CitizenRecord>,
+    /// The classes of the disclosure log this contact follows (SMS or email).
+    pub following: Vec<Following>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Following {
+    pub jurisdiction: String,
+    pub class: String,
+    pub channel: String,
+    pub since: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -227,10 +237,22 @@ pub async fn access(store: &dyn Store, clock: &dyn Clock, contact: &str) -> Resu
             contact_revealed: reveals,
         });
     }
+    let following = store
+        .followed_by(&contact)
+        .await?
+        .into_iter()
+        .map(|f| Following {
+            jurisdiction: f.jurisdiction.to_string(),
+            class: f.class,
+            channel: f.channel.to_string(),
+            since: canonical(&f.created_at),
+        })
+        .collect();
     Ok(SubjectRecord {
         contact,
         generated_at: canonical(&clock.now()),
         citizens,
+        following,
     })
 }
 

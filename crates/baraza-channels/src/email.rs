@@ -84,10 +84,16 @@ impl Gateway for EmailGateway {
             .parse()
             .map_err(|e| SendError::Final(format!("not an email address: {e}")))?;
         let mut builder = Message::builder().from(self.from.clone()).to(to);
-        if let (Some(domain), Some(digits)) = (&self.reply_domain, &msg.case_digits)
-            && let Ok(reply) = format!("case-{digits}@{domain}").parse::<Mailbox>()
-        {
-            builder = builder.reply_to(reply);
+        // Replies come back to Baraza: on the case they are about, or (a STOP, a question)
+        // to the domain's general address.
+        if let Some(domain) = &self.reply_domain {
+            let local = match &msg.case_digits {
+                Some(digits) => format!("case-{digits}"),
+                None => "feedback".to_owned(),
+            };
+            if let Ok(reply) = format!("{local}@{domain}").parse::<Mailbox>() {
+                builder = builder.reply_to(reply);
+            }
         }
         let email = builder
             .subject(&self.subject)

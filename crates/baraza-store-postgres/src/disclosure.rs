@@ -91,3 +91,19 @@ impl PostgresStore {
             .collect()
     }
 }
+
+impl PostgresStore {
+    pub(crate) async fn followed_by(&self, address: &str) -> StoreResult<Vec<Subscription>> {
+        let found = sqlx::query(
+            "SELECT record FROM disclosure_followers WHERE address = $1 ORDER BY jurisdiction_id, class_code",
+        )
+        .bind(address)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| record(&get::<String>(r, "record")?))
+            .collect()
+    }
+}

@@ -346,6 +346,13 @@ impl Store for PostgresStore {
         PostgresStore::publications(self, j).await
     }
 
+    async fn followed_by(
+        &self,
+        address: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        PostgresStore::followed_by(self, address).await
+    }
+
     async fn erase_citizen(
         &self,
         e: baraza_store::erasure::Erasure,

@@ -56,3 +56,19 @@ impl SqliteStore {
             .collect()
     }
 }
+
+impl SqliteStore {
+    pub(crate) async fn followed_by(&self, address: &str) -> StoreResult<Vec<Subscription>> {
+        let found = sqlx::query(
+            "SELECT record FROM disclosure_followers WHERE address = ?1 ORDER BY jurisdiction_id, class_code",
+        )
+        .bind(address)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| record(&get::<String>(r, "record")?))
+            .collect()
+    }
+}

@@ -348,6 +348,13 @@ impl Store for SqliteStore {
         SqliteStore::publications(self, j).await
     }
 
+    async fn followed_by(
+        &self,
+        address: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        SqliteStore::followed_by(self, address).await
+    }
+
     async fn erase_citizen(
         &self,
         e: baraza_store::erasure::Erasure,

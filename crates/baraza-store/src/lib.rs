@@ -210,6 +210,11 @@ pub trait Store: Send + Sync + 'static {
         &self,
         j: &JurisdictionId,
     ) -> StoreResult<Vec<baraza_core::disclosure::Publication>>;
+    /// What an address follows (for the data subject's access to their record).
+    async fn followed_by(
+        &self,
+        address: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>>;
 
     // ---- Data protection (Kenya DPA 2019, Ghana Act 843) ----
 

@@ -865,6 +865,14 @@ async fn disclosure_log(app: &ConsoleApp) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got, "department,kes\nWater,1\n");
 
+    // The reader's record lists what they follow (right of access), though they filed
+    // nothing.
+    let subject = baraza_app::rights::access(&*app.store, &*app.clock, "reader@example.org")
+        .await
+        .unwrap();
+    assert!(subject.citizens.is_empty());
+    assert_eq!(subject.following.len(), 1);
+    assert_eq!(subject.following[0].class, "budget");
     // STOP: no more news to that number.
     app.sms("at-follow-3", "+254722000666", "STOP").await;
     let csrf = officer.get("/staff/information/disclosures").await.csrf();
@@ -1005,6 +1013,40 @@ async fn email(app: &ConsoleApp) {
         .await
         .unwrap();
     assert_eq!(concerns.len(), 2, "the stranger's and Otieno's");
+    // By email too: FOLLOW a class of the disclosure log, then STOP in reply.
+    smtp.send(mail(
+        "reader@example.org",
+        "feedback@baraza.test",
+        "<follow-1@example.org>",
+        "",
+        "FOLLOW minutes",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        app.store
+            .followed_by("reader@example.org")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    smtp.send(mail(
+        "reader@example.org",
+        "feedback@baraza.test",
+        "<stop-1@example.org>",
+        "Re: Published by the county",
+        "STOP\n\nOn Tue, Baraza wrote:\n> Published by the county",
+    ))
+    .await
+    .unwrap();
+    assert!(
+        app.store
+            .followed_by("reader@example.org")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // This is no open relay.
     let refused = smtp
         .send(mail(
