@@ -331,6 +331,13 @@ impl App<'_> {
     ) -> Result<(baraza_store::Acted, Arc<JurisdictionCatalog>)> {
         let (case, _) = self.visible_case(user, reference).await?;
         let (action, cat) = self.parse_action(user, body, &case).await?;
+        // A request transferred to another body served by this server opens there.
+        let onward = match &action {
+            Action::Transfer { to, .. } if case.is_request() => {
+                self.jurisdiction_named(to, &user.jurisdiction).await?
+            }
+            _ => None,
+        };
         let acted = self
             .store
             .act(
@@ -342,6 +349,19 @@ impl App<'_> {
                 self.clock.now(),
             )
             .await?;
+        if let Some(target) = onward {
+            // The answer is the transfer, with the case as it is after the note.
+            let noted = self
+                .open_transferred(user, via, &acted.case, &target)
+                .await?;
+            return Ok((
+                baraza_store::Acted {
+                    case: noted.case,
+                    event: acted.event,
+                },
+                cat,
+            ));
+        }
         Ok((acted, cat))
     }
 }

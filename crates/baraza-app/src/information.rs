@@ -352,6 +352,97 @@ impl App<'_> {
     }
 }
 
+impl App<'_> {
+    /// Another jurisdiction on this server, by its id or its name (as a transfer names
+    /// the body that holds the information).
+    pub async fn jurisdiction_named(
+        &self,
+        name: &str,
+        not: &JurisdictionId,
+    ) -> Result<Option<baraza_core::Jurisdiction>> {
+        let want = name.trim();
+        Ok(self
+            .store
+            .jurisdictions()
+            .await?
+            .into_iter()
+            .find(|j| &j.id != not && (j.id.as_str() == want || j.name.eq_ignore_ascii_case(want))))
+    }
+
+    /// A request transferred to a body on this server opens there, for the same
+    /// applicant, with its clock running from the first receipt (Kenya ATI s.10); the
+    /// original records where it went. Opened once, however often this is retried.
+    pub async fn open_transferred(
+        &self,
+        user: &StaffUser,
+        via: baraza_core::Channel,
+        original: &Case,
+        target: &baraza_core::Jurisdiction,
+    ) -> Result<baraza_store::Acted> {
+        let file = original
+            .request
+            .as_deref()
+            .ok_or(Error::NotFound("information request"))?;
+        let targets = target
+            .policy
+            .resolve(&target.timezone)
+            .map_err(|e| Error::Internal(format!("{}: {e}", target.id)))?;
+        let citizen = self.citizen_of(original).await?;
+        let new = baraza_core::NewCase {
+            jurisdiction: target.id.clone(),
+            kind: baraza_core::CaseKind::InformationRequest,
+            channel: original.channel,
+            category: None,
+            ward: None,
+            ladder: vec![],
+            location: None,
+            description: original.description.clone(),
+            attachments: vec![],
+            citizen: citizen.map(|c| baraza_core::NewCitizen {
+                phone: c.phone,
+                whatsapp_id: c.whatsapp_id,
+                email: c.email,
+                name: c.name,
+                language: c.language,
+                gender: c.gender,
+                age_band: c.age_band,
+                consent: c.consent,
+            }),
+            idempotency_key: Some(format!("transfer:{}", original.id)),
+            acknowledged_on_intake: false,
+            request: Some(baraza_core::information::open(
+                &targets,
+                file.received_at,
+                file.urgency_reason.clone(),
+            )),
+        };
+        let intake = self
+            .store
+            .create_case(
+                new,
+                baraza_core::Actor::system("transfer"),
+                self.clock.now(),
+            )
+            .await?;
+        let note = format!(
+            "Opened at {} as {}; its time limit runs from the first receipt.",
+            target.name,
+            intake.case.number.display_with(&target.reference_prefix)
+        );
+        Ok(self
+            .store
+            .act(
+                original.number,
+                None,
+                baraza_core::Actor::staff(user.id, user.role, via),
+                baraza_core::Action::Note { text: note },
+                self.catalog_of(user).await?.targets.clone(),
+                self.clock.now(),
+            )
+            .await?)
+    }
+}
+
 /// The start of a local date in the jurisdiction's time zone.
 pub fn local_midnight(cat: &JurisdictionCatalog, date: NaiveDate) -> Timestamp {
     let local = date.and_time(chrono::NaiveTime::MIN);

@@ -493,3 +493,4 @@ every-quarter = Quarterly
 every-half-year = Every six months
 every-year = Yearly
 every-months = Every { $months } months
+information-transfer-here = A body in this list is served here too: the request opens there, its time limit running from the first receipt.

@@ -493,3 +493,4 @@ every-quarter = Trimestriel
 every-half-year = Semestriel
 every-year = Annuel
 every-months = Tous les { $months } mois
+information-transfer-here = Un organisme de cette liste est servi ici aussi : la demande s'y ouvre, son délai courant depuis la première réception.

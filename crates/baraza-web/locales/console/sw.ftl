@@ -493,3 +493,4 @@ every-quarter = Kila robo mwaka
 every-half-year = Kila miezi sita
 every-year = Kila mwaka
 every-months = Kila miezi { $months }
+information-transfer-here = Taasisi iliyo katika orodha hii inahudumiwa hapa pia: ombi linafunguliwa huko, muda wake ukihesabiwa tangu lilipopokelewa mara ya kwanza.

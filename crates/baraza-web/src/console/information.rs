@@ -151,6 +151,8 @@ struct RequestPageHtml {
     prominences: Vec<Choice>,
     departments: Vec<Choice>,
     next_review: String,
+    /// Other bodies served by this server: a transfer to one opens the request there.
+    bodies: Vec<String>,
     drafts: Drafts,
     notice: Option<String>,
     errors: Vec<String>,
@@ -345,6 +347,14 @@ async fn show(
             .next_review(law)
             .map(|s| s.body.clone())
             .unwrap_or_default(),
+        bodies: state
+            .store
+            .jurisdictions()
+            .await?
+            .into_iter()
+            .filter(|j| j.id != cat.jurisdiction.id)
+            .map(|j| j.name)
+            .collect(),
         drafts: drafts(lang, &view.reference, law),
         notice,
         errors,

@@ -309,7 +309,9 @@ async fn transfer_and_extension(app: &ConsoleApp) {
     assert_eq!(current(app, &r).await.version, before);
 }
 
-async fn internal_review(app: &ConsoleApp) {
+/// A Ghanaian assembly on the same server, with an RTI officer (`bz_rti.officer`) and
+/// its chief executive (`bz_mce`).
+async fn ghana(app: &ConsoleApp) -> JurisdictionId {
     // A Ghanaian assembly on the same server: Act 989's clock and review ladder.
     let gh = JurisdictionId::parse("sekondi-takoradi").unwrap();
     let mut j = Jurisdiction {
@@ -334,7 +336,6 @@ async fn internal_review(app: &ConsoleApp) {
         }])
         .await
         .unwrap();
-    let mut tokens = Vec::new();
     for (name, role) in [
         ("rti.officer", Role::InformationOfficer),
         ("mce", Role::CountyExecutive),
@@ -354,8 +355,12 @@ async fn internal_review(app: &ConsoleApp) {
             })
             .await
             .unwrap();
-        tokens.push(secret);
     }
+    gh
+}
+
+async fn internal_review(app: &ConsoleApp) {
+    ghana(app).await;
     let r = api_file(
         app,
         "rti.officer",
@@ -1065,4 +1070,97 @@ on_both!(
     email_reaches_requests_and_concerns_through_a_real_smtp_listener,
     postgres_email_reaches_requests_and_concerns_through_a_real_smtp_listener,
     email
+);
+
+/// A request transferred to a body that is on this server opens there, for the same
+/// applicant, its clock running from the first receipt.
+async fn transfer_on_this_server(app: &ConsoleApp) {
+    let gh = ghana(app).await;
+    let received = app.clock.now();
+    let r = api_file(
+        app,
+        "information",
+        json!({"channel": "counter", "description": "Sekondi-Takoradi's 2026 procurement plan",
+               "citizen": {"phone": "0722 000 888"}}),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(3));
+    let (s, out) = api_act(
+        app,
+        "information",
+        &r,
+        json!({"action": "transfer", "to": "Sekondi-Takoradi Metropolitan Assembly",
+               "reason": "The assembly holds its own plan."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["event"]["kind"], "request.transferred");
+    let there = app
+        .store
+        .list_cases(&CaseFilter {
+            jurisdiction: Some(gh),
+            information: Some(true),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(there.len(), 1);
+    let f = file(&there[0]);
+    assert_eq!(
+        f.received_at, received,
+        "the clock runs from the first receipt"
+    );
+    assert_eq!(
+        f.due_local,
+        (received + chrono::Duration::days(14))
+            .format("%Y-%m-%d")
+            .to_string()
+    );
+    // The applicant hears from the assembly, with its own reference.
+    assert!(told(app, "+254722000888").await.iter().any(
+        |t| matches!(t, Template::RequestReceived { reference, .. } if reference.starts_with("ST-"))
+    ));
+    // The original says where it went; a retried transfer opens nothing twice.
+    let events = app.store.case_events(r.id).await.unwrap();
+    assert!(events.iter().any(|e| {
+        e.kind == EventKind::NoteAdded
+            && e.data()["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("ST-")
+    }));
+    let state = baraza_web::AppState::new(app.store.clone(), app.clock.clone())
+        .await
+        .unwrap();
+    let officer = &app.users["information"];
+    let target = state
+        .app()
+        .jurisdiction_named("sekondi-takoradi", &officer.jurisdiction)
+        .await
+        .unwrap()
+        .unwrap();
+    let original = current(app, &r).await;
+    state
+        .app()
+        .open_transferred(officer, Channel::Api, &original, &target)
+        .await
+        .unwrap();
+    let again = app
+        .store
+        .list_cases(&CaseFilter {
+            jurisdiction: Some(target.id.clone()),
+            information: Some(true),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+}
+
+on_both!(
+    a_transfer_to_a_body_on_this_server_opens_there_on_the_first_receipts_clock,
+    postgres_a_transfer_to_a_body_on_this_server_opens_there_on_the_first_receipts_clock,
+    transfer_on_this_server
 );
