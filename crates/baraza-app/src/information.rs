@@ -50,6 +50,14 @@ pub struct Search {
     pub to: Option<NaiveDate>,
     /// Words that must all appear in the request.
     pub text: Option<String>,
+    /// Only requests after this one (newest first): the next page.
+    pub after: Option<(Timestamp, baraza_core::CaseId)>,
+}
+
+/// One page of the published register, and where the next begins.
+pub struct Page {
+    pub requests: Vec<Listed>,
+    pub next: Option<(Timestamp, baraza_core::CaseId)>,
 }
 
 /// The officer's queues.
@@ -164,12 +172,14 @@ impl App<'_> {
         &self,
         cat: &JurisdictionCatalog,
         search: &Search,
-    ) -> Result<Vec<Listed>> {
+        page_size: usize,
+    ) -> Result<Page> {
         let mut filter = CaseFilter {
             jurisdiction: Some(cat.jurisdiction.id.clone()),
             information: Some(true),
             department: search.department.clone(),
             text: search.text.clone().filter(|t| !t.trim().is_empty()),
+            after: search.after,
             limit: LIST_LIMIT,
             ..Default::default()
         };
@@ -178,40 +188,61 @@ impl App<'_> {
             .to
             .and_then(|d| d.succ_opt())
             .map(|d| local_midnight(cat, d));
-        let cases = self.store.list_cases(&filter).await?;
         let now = self.clock.now();
         let policy = &cat.policy().information;
         let redactions = Redactions::of(policy);
         let mut out = Vec::new();
-        for case in cases {
-            let Some(file) = case.request.as_deref() else {
-                continue;
-            };
-            if file.prominence != Prominence::Normal
-                || search.state.is_some_and(|s| s != file.state)
-            {
-                continue;
+        // Prominence, state and lateness are read from each request: fetch in chunks
+        // until the page is full (one more, to know there is a next page).
+        loop {
+            let cases = self.store.list_cases(&filter).await?;
+            let exhausted = cases.len() < LIST_LIMIT as usize;
+            filter.after = cases.last().map(|c| (c.created_at, c.id));
+            for case in cases {
+                let Some(file) = case.request.as_deref() else {
+                    continue;
+                };
+                if file.prominence != Prominence::Normal
+                    || search.state.is_some_and(|s| s != file.state)
+                {
+                    continue;
+                }
+                let lateness = file.lateness(policy, now);
+                if search.lateness.is_some_and(|l| l != lateness) {
+                    continue;
+                }
+                if out.len() > page_size {
+                    break;
+                }
+                let citizen = self.citizen_of(&case).await?;
+                let text = privacy::published(
+                    &case.description,
+                    citizen.as_ref(),
+                    Audience::Public,
+                    &redactions,
+                );
+                out.push(Listed {
+                    reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
+                    state: file.state,
+                    lateness,
+                    text,
+                    case,
+                });
             }
-            let lateness = file.lateness(policy, now);
-            if search.lateness.is_some_and(|l| l != lateness) {
-                continue;
+            if exhausted || out.len() > page_size {
+                break;
             }
-            let citizen = self.citizen_of(&case).await?;
-            let text = privacy::published(
-                &case.description,
-                citizen.as_ref(),
-                Audience::Public,
-                &redactions,
-            );
-            out.push(Listed {
-                reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
-                state: file.state,
-                lateness,
-                text,
-                case,
-            });
         }
-        Ok(out)
+        let next = if out.len() > page_size {
+            out.truncate(page_size);
+            out.last().map(|l| (l.case.created_at, l.case.id))
+        } else {
+            None
+        };
+        Ok(Page {
+            requests: out,
+            next,
+        })
     }
 
     /// A request as the public may see it, by its reference: hidden and requester-only

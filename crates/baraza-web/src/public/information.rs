@@ -81,6 +81,7 @@ pub struct Opt {
 struct ListPage {
     frame: PublicFrame,
     rows: Vec<Row>,
+    next: Option<String>,
     departments: Vec<Opt>,
     states: Vec<Opt>,
     q: ListQuery,
@@ -102,6 +103,9 @@ pub struct ListQuery {
     from: String,
     #[serde(default)]
     to: String,
+    /// The next page: `<created micros>_<id>` of the last request shown.
+    #[serde(default)]
+    after: String,
 }
 
 fn date(field: &str, s: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
@@ -122,10 +126,11 @@ pub async fn list(
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "information-title");
     let search = search_of(&q)?;
-    let listed = state.app().published_requests(&cat, &search).await?;
+    let page = state.app().published_requests(&cat, &search, PAGE).await?;
     let tr = frame.tr;
     Ok(render(&ListPage {
-        rows: listed.iter().map(|l| row(l, &cat, &tr)).collect(),
+        rows: page.requests.iter().map(|l| row(l, &cat, &tr)).collect(),
+        next: next_query(&q, page.next).map(|n| frame.link(&format!("/information?{n}"))),
         departments: cat
             .departments
             .iter()
@@ -167,7 +172,43 @@ fn search_of(q: &ListQuery) -> Result<Search, AppError> {
         from: date("from", &q.from)?,
         to: date("to", &q.to)?,
         text: Some(q.q.clone()).filter(|t| !t.trim().is_empty()),
+        after: match q.after.split_once('_') {
+            None if q.after.is_empty() => None,
+            Some((micros, id)) => Some((
+                micros
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(chrono::DateTime::from_timestamp_micros)
+                    .ok_or_else(|| AppError::invalid("after", "a page link from this site"))?,
+                CaseId(
+                    id.parse()
+                        .map_err(|_| AppError::invalid("after", "a page link from this site"))?,
+                ),
+            )),
+            None => return Err(AppError::invalid("after", "a page link from this site")),
+        },
     })
+}
+
+/// A page of the register, 20 at a time (a page stays small on 2G).
+const PAGE: usize = 20;
+/// The JSON export's pages are larger.
+const JSON_PAGE: usize = 500;
+
+/// The query for the page after `next`, keeping the filters.
+fn next_query(q: &ListQuery, next: Option<(Timestamp, CaseId)>) -> Option<String> {
+    let (at, id) = next?;
+    let after = format!("{}_{}", at.timestamp_micros(), id);
+    serde_urlencoded::to_string([
+        ("q", q.q.as_str()),
+        ("department", q.department.as_str()),
+        ("state", q.state.as_str()),
+        ("late", q.late.as_str()),
+        ("from", q.from.as_str()),
+        ("to", q.to.as_str()),
+        ("after", after.as_str()),
+    ])
+    .ok()
 }
 
 /// A published request as open data (the same projection as its page).
@@ -194,8 +235,12 @@ pub async fn list_json(
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let search = search_of(&q)?;
-    let listed = state.app().published_requests(&cat, &search).await?;
-    let requests: Vec<RequestJson> = listed
+    let page = state
+        .app()
+        .published_requests(&cat, &search, JSON_PAGE)
+        .await?;
+    let requests: Vec<RequestJson> = page
+        .requests
         .iter()
         .map(|l| {
             let f = l.file();
@@ -218,6 +263,7 @@ pub async fn list_json(
         "jurisdiction": cat.jurisdiction.id.as_str(),
         "law": cat.policy().information.law,
         "requests": requests,
+        "next": next_query(&q, page.next).map(|n| format!("/information/requests.json?{n}")),
     }))
     .into_response())
 }

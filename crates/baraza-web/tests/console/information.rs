@@ -1164,3 +1164,43 @@ on_both!(
     postgres_a_transfer_to_a_body_on_this_server_opens_there_on_the_first_receipts_clock,
     transfer_on_this_server
 );
+
+/// The register pages 20 at a time, keeping its filters, and each page stays small.
+async fn register_pages(app: &ConsoleApp) {
+    for i in 0..22 {
+        api_file(
+            app,
+            "information",
+            json!({"channel": "counter", "description": format!("Ward budget question number {i}")}),
+        )
+        .await;
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    let (_, first) = public(app, "/information?q=budget").await;
+    assert_eq!(first.matches("class=\"case\"").count(), 20);
+    assert!(first.len() < 30 * 1024, "{} bytes", first.len());
+    let more = first
+        .split("id=\"more\"")
+        .next()
+        .and_then(|h| h.rsplit("href=\"").next())
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert!(
+        more.contains("q=budget") && more.contains("after="),
+        "{more}"
+    );
+    let (status, second) = public(app, &more).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second.matches("class=\"case\"").count(), 2, "{more}");
+    assert!(second.contains("number 0") && !second.contains("id=\"more\""));
+    let (status, _) = public(app, "/information?after=nonsense").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+on_both!(
+    the_register_pages_twenty_at_a_time,
+    postgres_the_register_pages_twenty_at_a_time,
+    register_pages
+);
