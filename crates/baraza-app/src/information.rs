@@ -131,6 +131,8 @@ pub struct RequestPage<'a> {
     pub reference: String,
     pub lateness: Lateness,
     pub text: Option<String>,
+    /// Why the applicant says it is urgent, as this audience may read it.
+    pub urgency: Option<String>,
     pub events: Vec<EventView<'a>>,
     pub view: privacy::CaseView<'a>,
 }
@@ -154,6 +156,10 @@ impl<'a> RequestPage<'a> {
             reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
             lateness: file.lateness(policy, now),
             text: privacy::published(&case.description, citizen, audience, &redactions),
+            urgency: file
+                .urgency_reason
+                .as_deref()
+                .and_then(|u| privacy::published(u, citizen, audience, &redactions)),
             events: events
                 .iter()
                 .filter_map(|e| {

@@ -588,6 +588,9 @@ enum Field {
     Text,
     /// Provenance of a relayed message (`open311:<update id>`): staff only.
     Source,
+    /// An information request's clock at intake, with the applicant's reason for urgency:
+    /// only for readers of the texts in full.
+    Request,
     Plain,
 }
 
@@ -600,6 +603,7 @@ fn field(key: &str) -> Field {
         "note" => Field::Note,
         "text" | "reason" | "reasons" | "grounds" | "to" => Field::Text,
         "source" => Field::Source,
+        "request" => Field::Request,
         _ => Field::Plain,
     }
 }
@@ -625,6 +629,7 @@ pub fn event_view<'a>(
                 Field::Attachments => Err(r.attachments),
                 Field::Note => Err(r.internal_notes),
                 Field::Source => Err(r.internal_events),
+                Field::Request => Err(r.description == TextRule::Full),
                 Field::Plain => Err(true),
                 Field::Description => Ok(r.description),
                 Field::Text if by_citizen => Ok(r.citizen_replies),

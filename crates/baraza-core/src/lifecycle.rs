@@ -967,6 +967,14 @@ pub fn erase(case: &Case, actor: &Actor, record: &ErasureRecord, now: Timestamp)
     next.referred_to = next.referred_to.as_ref().map(|_| ERASED_TEXT.to_owned());
     next.location = None;
     next.attachments = Vec::new();
+    // An information request's own words of the applicant: why it is urgent, the
+    // grounds of a review.
+    if let Some(r) = next.request.as_deref_mut() {
+        r.urgency_reason = r.urgency_reason.as_ref().map(|_| ERASED_TEXT.to_owned());
+        for review in &mut r.reviews {
+            review.grounds = ERASED_TEXT.to_owned();
+        }
+    }
     next.updated_at = now;
     next.version += 1;
     let data = P::PersonalDataErased(p::PersonalDataErased {

@@ -401,3 +401,53 @@ fn architecture_md_shows_the_request_rules_as_they_are() {
         "ARCHITECTURE.md's request table is stale; run with UPDATE_ARCHITECTURE=1:\n{want}"
     );
 }
+
+#[test]
+fn erasure_takes_the_applicants_own_words_out_of_the_request() {
+    let d = deadlines(InformationPolicy::kenya());
+    let c = request(&d, t("2026-11-02T07:00:00Z"), Some("my son is detained"));
+    let c = act(
+        &d,
+        &c,
+        &officer(),
+        Action::Decide {
+            decision: Decision::NotHeld,
+            reasons: "Not held".into(),
+            exemption: None,
+            fee: None,
+        },
+        "2026-11-03T07:00:00Z",
+    )
+    .unwrap();
+    let citizen = Actor::citizen(None, Channel::Sms);
+    let c = act(
+        &d,
+        &c,
+        &citizen,
+        Action::AskReview {
+            grounds: "My son Kibet is held at Iten".into(),
+        },
+        "2026-11-04T07:00:00Z",
+    )
+    .unwrap();
+    let record = crate::lifecycle::ErasureRecord {
+        basis: "test".into(),
+        approved_by: None,
+        erased_events: vec![],
+    };
+    let erased = crate::lifecycle::erase(
+        &c,
+        &Actor::system("erasure"),
+        &record,
+        t("2026-11-05T07:00:00Z"),
+    )
+    .case;
+    let f = file(&erased);
+    assert_eq!(f.urgency_reason.as_deref(), Some("[erased]"));
+    assert_eq!(f.reviews[0].grounds, "[erased]");
+    assert_eq!(
+        f.decision,
+        Some(Decision::NotHeld),
+        "the body's own record stays"
+    );
+}

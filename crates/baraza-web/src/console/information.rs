@@ -284,7 +284,7 @@ async fn show(
         },
         urgent: file
             .urgent
-            .then(|| file.urgency_reason.clone().unwrap_or_default()),
+            .then(|| view.urgency.clone().unwrap_or_default()),
         extended: file.extended_at.is_some(),
         decision: file
             .decision

@@ -215,7 +215,8 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
     );
     // And she asks for information: by SMS, on the web form, at the counter (the API).
     assert_eq!(
-        app.sms("ATXpd3", PHONE, &format!("REQUEST {WORDS}")).await,
+        app.sms("ATXpd3", PHONE, &format!("REQUEST URGENT {WORDS}"))
+            .await,
         StatusCode::OK
     );
     let mut web = Agent::new(app);
