@@ -644,63 +644,129 @@ impl Report {
         (all > 0).then(|| 100.0 * self.on_time as f64 / all as f64)
     }
 
-    /// The report as rows of (section, item, count), for CSV and HTML alike.
-    pub fn rows(&self) -> Vec<(String, String, String)> {
+    /// The report as rows, for CSV and HTML alike: each section and fixed item has an id
+    /// (`report-<id>` in the console's words) and an English label (the CSV's, stable for
+    /// the Commission); exemptions, channels and review stages are their own labels.
+    pub fn rows(&self) -> Vec<ReportRow> {
         let mut rows = Vec::new();
-        let mut push = |a: &str, b: &str, c: String| rows.push((a.to_owned(), b.to_owned(), c));
-        push("requests", "received", self.received.to_string());
-        push("requests", "urgent track", self.urgent.to_string());
+        let mut push = |section: &'static str, item: Item, count: String| {
+            rows.push(ReportRow {
+                section,
+                item,
+                count,
+            })
+        };
+        push("requests", Item::Id("received"), self.received.to_string());
+        push("requests", Item::Id("urgent"), self.urgent.to_string());
         for (k, v) in &self.by_channel {
-            push("received by channel", k, v.to_string());
+            push("by-channel", Item::Text(k.clone()), v.to_string());
         }
-        push("requests", "decided", self.decided().to_string());
+        push("requests", Item::Id("decided"), self.decided().to_string());
         for d in Decision::ALL {
-            push("decisions", d.as_str(), self.decisions_of(*d).to_string());
+            push(
+                "decisions",
+                Item::Decision(*d),
+                self.decisions_of(*d).to_string(),
+            );
         }
         push(
             "decisions",
-            "deemed refused (no decision in time)",
+            Item::Id("deemed"),
             self.deemed_refused.to_string(),
         );
         for (k, v) in &self.exemptions {
-            push("refusals by exemption", k, v.to_string());
+            push("exemptions", Item::Text(k.clone()), v.to_string());
         }
-        push("requests", "transferred", self.transferred.to_string());
-        push("requests", "extended", self.extended.to_string());
         push(
             "requests",
-            "clarification asked",
+            Item::Id("transferred"),
+            self.transferred.to_string(),
+        );
+        push("requests", Item::Id("extended"), self.extended.to_string());
+        push(
+            "requests",
+            Item::Id("clarification"),
             self.clarifications.to_string(),
         );
+        push("requests", Item::Id("provided"), self.provided.to_string());
         push(
             "requests",
-            "information provided",
-            self.provided.to_string(),
-        );
-        push(
-            "requests",
-            "pending at the end of the period",
+            Item::Id("pending"),
             self.pending_at_end.to_string(),
         );
-        push("time taken", "decisions in time", self.on_time.to_string());
+        push("time", Item::Id("in-time"), self.on_time.to_string());
         push(
-            "time taken",
-            "on-time share (%)",
+            "time",
+            Item::Id("in-time-share"),
             self.on_time_percent()
                 .map_or_else(String::new, |p| format!("{p:.0}")),
         );
         push(
-            "time taken",
-            "median days to decision",
+            "time",
+            Item::Id("median-days"),
             self.median_days()
                 .map_or_else(String::new, |d| format!("{d:.1}")),
         );
         for (k, v) in &self.reviews {
-            push("reviews applied for", k, v.to_string());
+            push("reviews", Item::Text(k.clone()), v.to_string());
         }
         for (k, v) in &self.review_outcomes {
-            push("review outcomes", k, v.to_string());
+            push("review-outcomes", Item::Text(k.clone()), v.to_string());
         }
         rows
+    }
+}
+
+/// One figure of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub section: &'static str,
+    pub item: Item,
+    pub count: String,
+}
+
+/// What a figure counts: a fixed item, a decision, or a label of its own (an exemption's
+/// section, a channel, a review stage).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Id(&'static str),
+    Decision(Decision),
+    Text(String),
+}
+
+impl ReportRow {
+    /// The section and item in English, as the CSV has them.
+    pub fn english(&self) -> (&'static str, String) {
+        let section = match self.section {
+            "requests" => "requests",
+            "by-channel" => "received by channel",
+            "decisions" => "decisions",
+            "exemptions" => "refusals by exemption",
+            "time" => "time taken",
+            "reviews" => "reviews applied for",
+            "review-outcomes" => "review outcomes",
+            other => other,
+        };
+        let item = match &self.item {
+            Item::Id(id) => match *id {
+                "received" => "received",
+                "urgent" => "urgent track",
+                "decided" => "decided",
+                "deemed" => "deemed refused (no decision in time)",
+                "transferred" => "transferred",
+                "extended" => "extended",
+                "clarification" => "clarification asked",
+                "provided" => "information provided",
+                "pending" => "pending at the end of the period",
+                "in-time" => "decisions in time",
+                "in-time-share" => "on-time share (%)",
+                "median-days" => "median days to decision",
+                other => other,
+            }
+            .to_owned(),
+            Item::Decision(d) => d.as_str().to_owned(),
+            Item::Text(t) => t.clone(),
+        };
+        (section, item)
     }
 }

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use baraza_app::information::{Queue, Report, RequestPage, local_midnight, year_bounds};
+use baraza_app::information::{Item, Queue, Report, RequestPage, local_midnight, year_bounds};
 use baraza_app::input::ActionRequest;
 use baraza_app::privacy::Audience;
 use baraza_core::information::{self as info, Decision, Lateness, Prominence, ReviewOutcome};
@@ -650,8 +650,10 @@ pub async fn report(
         let csv_error = |e: csv::Error| AppError::Internal(format!("writing the report: {e}"));
         let mut csv = baraza_app::spreadsheet::Csv::new();
         csv.row(["section", "item", "count"]).map_err(csv_error)?;
-        for (a, b, c) in report.rows() {
-            csv.row([a, b, c]).map_err(csv_error)?;
+        for r in report.rows() {
+            let (section, item) = r.english();
+            csv.row([section.to_owned(), item, r.count])
+                .map_err(csv_error)?;
         }
         let name = format!(
             "information-report-{}-{}-{}.csv",
@@ -673,7 +675,22 @@ pub async fn report(
     }
     Ok(render(&ReportPage {
         frame: u.frame(u.tr.t("information-report")),
-        rows: report.rows(),
+        rows: report
+            .rows()
+            .into_iter()
+            .map(|r| {
+                let item = match &r.item {
+                    Item::Id(id) => u.tr.t(&format!("report-{id}")),
+                    Item::Decision(d) => u.tr.t(&format!("decision-{d}")),
+                    Item::Text(t) => t.clone(),
+                };
+                (
+                    u.tr.t(&format!("report-section-{}", r.section)),
+                    item,
+                    r.count,
+                )
+            })
+            .collect(),
         from: label(&from),
         to: label(&(to - chrono::Duration::seconds(1))),
         report_to: law.report_to.clone(),
