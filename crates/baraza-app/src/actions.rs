@@ -350,17 +350,23 @@ impl App<'_> {
             )
             .await?;
         if let Some(target) = onward {
-            // The answer is the transfer, with the case as it is after the note.
-            let noted = self
-                .open_transferred(user, via, &acted.case, &target)
-                .await?;
-            return Ok((
-                baraza_store::Acted {
-                    case: noted.case,
-                    event: acted.event,
-                },
-                cat,
-            ));
+            // The transfer is on the record whatever follows: opening the request at the
+            // other body is a second write (idempotent, so it may be retried); its failure
+            // neither undoes nor denies the transfer.
+            match self.open_transferred(user, via, &acted.case, &target).await {
+                Ok(noted) => {
+                    return Ok((
+                        baraza_store::Acted {
+                            case: noted.case,
+                            event: acted.event,
+                        },
+                        cat,
+                    ));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, target = %target.id, "a transferred request could not be opened at the other body");
+                }
+            }
         }
         Ok((acted, cat))
     }

@@ -24,6 +24,8 @@ pub struct ClassStatus {
 /// What an officer records.
 #[derive(Debug, Default, Clone)]
 pub struct PublishInput {
+    /// The form's own key: the same key twice records one publication.
+    pub key: Option<String>,
     pub class: Option<String>,
     pub title: Option<String>,
     pub period: Option<String>,
@@ -90,6 +92,7 @@ impl App<'_> {
             ));
         }
         let cat = self.catalog_of(user).await?;
+        let input_key = input.key.clone().filter(|k| !k.trim().is_empty());
         let mut errors = Errors::default();
         let class = errors
             .required("class", input.class.as_deref())
@@ -144,8 +147,20 @@ impl App<'_> {
         let (Some(class), Some(title), Some(published_on)) = (class, title, published_on) else {
             return Err(Error::Internal("validated fields missing".into()));
         };
+        // A retried or double-submitted form is the same publication (the store inserts
+        // an id once), so followers are told once.
+        let id = match &input_key {
+            Some(k) => {
+                use sha2::{Digest, Sha256};
+                let d = Sha256::digest(format!("{}:{}:{k}", cat.jurisdiction.id, user.id));
+                let mut b = [0u8; 16];
+                b.copy_from_slice(&d[..16]);
+                uuid::Uuid::from_bytes(b)
+            }
+            None => uuid::Uuid::now_v7(),
+        };
         let publication = Publication {
-            id: uuid::Uuid::now_v7(),
+            id,
             jurisdiction: cat.jurisdiction.id.clone(),
             class: class.code.clone(),
             title,

@@ -184,7 +184,8 @@ impl App<'_> {
             jurisdiction: Some(cat.jurisdiction.id.clone()),
             information: Some(true),
             department: search.department.clone(),
-            text: search.text.clone().filter(|t| !t.trim().is_empty()),
+            // Words are searched in the text as published (after redaction and masking),
+            // never in what the applicant wrote: a search must not find what is hidden.
             after: search.after,
             limit: LIST_LIMIT,
             ..Default::default()
@@ -194,6 +195,13 @@ impl App<'_> {
             .to
             .and_then(|d| d.succ_opt())
             .map(|d| local_midnight(cat, d));
+        let words: Vec<String> = search
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         let now = self.clock.now();
         let policy = &cat.policy().information;
         let redactions = Redactions::of(policy);
@@ -227,6 +235,12 @@ impl App<'_> {
                     Audience::Public,
                     &redactions,
                 );
+                if !words.is_empty() {
+                    let shown = text.as_deref().unwrap_or_default().to_lowercase();
+                    if !words.iter().all(|w| shown.contains(w.as_str())) {
+                        continue;
+                    }
+                }
                 out.push(Listed {
                     reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
                     state: file.state,
@@ -311,17 +325,21 @@ impl App<'_> {
         scope::restrict(user, &cat, &mut filter);
         let now = self.clock.now();
         let policy = &cat.policy().information;
-        let cases: Vec<Case> = self
-            .store
-            .list_cases(&filter)
-            .await?
-            .into_iter()
-            .filter(|c| {
+        // Every request in scope, oldest too (the most overdue are the oldest).
+        let mut cases: Vec<Case> = Vec::new();
+        loop {
+            let page = self.store.list_cases(&filter).await?;
+            let full = page.len() == LIST_LIMIT as usize;
+            filter.after = page.last().map(|c| (c.created_at, c.id));
+            cases.extend(page.into_iter().filter(|c| {
                 c.request
                     .as_deref()
                     .is_some_and(|f| queue.holds(f, policy, now))
-            })
-            .collect();
+            }));
+            if !full {
+                break;
+            }
+        }
         let audience = Audience::of_role(user.role);
         let citizens = self.citizens_for_list(&cases, audience).await?;
         let rule = privacy::rules(audience).description;
@@ -556,9 +574,19 @@ impl Report {
             };
             let mut decided_by_end = false;
             let mut received_in = false;
+            // Reviews asked and decided so far, in the journal's order (as in the file).
+            let (mut asked, mut decided) = (0usize, 0usize);
             for e in events {
                 if e.at >= to {
                     continue;
+                }
+                // Reviews before the period still move along the ladder.
+                if !within(&e.at) {
+                    match e.kind {
+                        EventKind::ReviewAsked => asked += 1,
+                        EventKind::ReviewDecided => decided += 1,
+                        _ => {}
+                    }
                 }
                 match e.kind {
                     EventKind::RequestDecided
@@ -576,12 +604,20 @@ impl Report {
                         *r.by_channel.entry(e.channel.to_string()).or_default() += 1;
                     }
                     EventKind::RequestDecided => {
-                        if let Some(Payload::RequestDecided(p)) = read(e) {
-                            *r.decisions.entry(p.decision.to_string()).or_default() += 1;
-                            if let Some(x) = p.exemption {
+                        // An erased decision (its reasons named the applicant) still
+                        // counts: its decision and exemption are the request's own.
+                        let (decision, exemption, on_time) = match read(e) {
+                            Some(Payload::RequestDecided(p)) => {
+                                (Some(p.decision), p.exemption, p.on_time)
+                            }
+                            _ => (file.decision, file.exemption.clone(), e.at <= file.due),
+                        };
+                        if let Some(d) = decision {
+                            *r.decisions.entry(d.to_string()).or_default() += 1;
+                            if let Some(x) = exemption {
                                 *r.exemptions.entry(x).or_default() += 1;
                             }
-                            if p.on_time {
+                            if on_time {
                                 r.on_time += 1;
                             }
                             r.days_to_decision
@@ -593,15 +629,30 @@ impl Report {
                     EventKind::RequestExtended => r.extended += 1,
                     EventKind::ClarificationAsked => r.clarifications += 1,
                     EventKind::InformationProvided => r.provided += 1,
+                    // Reviews by their place in the request's ladder when a payload was
+                    // erased (its grounds are the applicant's words).
                     EventKind::ReviewAsked => {
-                        if let Some(Payload::ReviewAsked(p)) = read(e) {
-                            *r.reviews.entry(p.stage.to_string()).or_default() += 1;
+                        let stage = match read(e) {
+                            Some(Payload::ReviewAsked(p)) => Some(p.stage),
+                            _ => file.reviews.get(asked).map(|v| v.stage),
+                        };
+                        asked += 1;
+                        if let Some(stage) = stage {
+                            *r.reviews.entry(stage.to_string()).or_default() += 1;
                         }
                     }
                     EventKind::ReviewDecided => {
-                        if let Some(Payload::ReviewDecided(p)) = read(e) {
+                        let seen = match read(e) {
+                            Some(Payload::ReviewDecided(p)) => Some((p.stage, p.outcome)),
+                            _ => file
+                                .reviews
+                                .get(decided)
+                                .and_then(|v| v.outcome.map(|o| (v.stage, o))),
+                        };
+                        decided += 1;
+                        if let Some((stage, outcome)) = seen {
                             *r.review_outcomes
-                                .entry(format!("{}:{}", p.stage, p.outcome))
+                                .entry(format!("{stage}:{outcome}"))
                                 .or_default() += 1;
                         }
                     }

@@ -419,7 +419,7 @@ pub fn request_event_view<'a>(
                     obj.remove(&k);
                 }
                 // Free text, the applicant's or the officer's: published through the rules.
-                "text" | "reason" | "reasons" | "grounds" | "to" | "description" => {
+                "text" | "reason" | "reasons" | "grounds" | "to" | "description" | "fee" => {
                     if let Some(s) = obj.get(&k).and_then(Value::as_str).map(str::to_owned) {
                         match published(&s, citizen, audience, redactions) {
                             Some(shown) => {

@@ -9,11 +9,14 @@ use async_trait::async_trait;
 use mailin::{Action, Handler, Response, SessionBuilder};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 /// The largest message taken (text, with its attachments encoded): 10 MB.
 pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The longest line read (RFC 5321 allows 1,000 octets; a little room for lenient senders).
+const MAX_LINE: u64 = 64 * 1024;
 
 /// A message as Baraza needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,10 @@ pub struct InboundEmail {
     /// The Message-ID, or the SHA-256 of the raw message when it has none: the same
     /// message delivered twice is the same id.
     pub id: String,
+    /// Sent by a machine, not a person: a bounce (empty envelope sender), an
+    /// auto-reply (`Auto-Submitted`, `Precedence: bulk/auto_reply/junk/list`,
+    /// `X-Autoreply`). Stored, never answered: two machines must not answer each other.
+    pub automatic: bool,
 }
 
 /// Where a message goes once read.
@@ -124,12 +131,25 @@ pub fn read_message(raw: &[u8], envelope_from: &str, to: Vec<String>) -> Inbound
         .and_then(|m| m.message_id())
         .map(|i| format!("<{i}>"))
         .unwrap_or_else(|| hex::encode(Sha256::digest(raw)));
+    let header = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|m| m.header_raw(name))
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    let automatic = envelope_from.trim().is_empty()
+        || header("Auto-Submitted").is_some_and(|v| v != "no")
+        || header("Precedence")
+            .is_some_and(|v| ["bulk", "auto_reply", "junk", "list"].contains(&v.as_str()))
+        || header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some();
     InboundEmail {
         from: from.to_ascii_lowercase(),
         to,
         subject,
         text: without_quotes(&body),
         id,
+        automatic,
     }
 }
 
@@ -197,19 +217,27 @@ async fn connection(
     let mut reader = BufReader::new(read);
     write(&mut out, &session.greeting()).await?;
     let mut line = Vec::new();
+    let mut lmtp = false;
     loop {
         line.clear();
+        // A line is at most 1,000 octets (RFC 5321); a longer one ends the session.
         let n = tokio::time::timeout(
             std::time::Duration::from_secs(300),
-            reader.read_until(b'\n', &mut line),
+            (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line),
         )
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
         if n == 0 {
             return Ok(());
         }
-        // LMTP's greeting is SMTP's EHLO for our purposes.
+        if n as u64 >= MAX_LINE && !line.ends_with(b"\n") {
+            out.write_all(b"500 5.5.2 Line too long\r\n").await?;
+            return Ok(());
+        }
+        // LMTP's greeting is SMTP's EHLO for our purposes; LMTP answers DATA once per
+        // recipient.
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"LHLO") {
+            lmtp = true;
             line.splice(..4, b"EHLO".iter().copied());
         }
         let res = session.process(&line);
@@ -223,6 +251,7 @@ async fn connection(
             }
         };
         if let Some(c) = finished {
+            let recipients = if lmtp { c.to.len().max(1) } else { 1 };
             let reply = if c.too_big {
                 b"552 5.3.4 Message too big\r\n".to_vec()
             } else {
@@ -235,7 +264,9 @@ async fn connection(
                     }
                 }
             };
-            out.write_all(&reply).await?;
+            for _ in 0..recipients {
+                out.write_all(&reply).await?;
+            }
             out.flush().await?;
             continue;
         }

@@ -31,6 +31,9 @@ pub enum Intent {
     Clarify(CaseNumber, String),
     /// `FOLLOW <class>` (`FUATA`, `SUIVRE`): be told when the class is published.
     Follow(String),
+    /// `REVIEW <ref> <grounds>` (`MAPITIO`, `RECOURS`): apply for the next stage of review
+    /// of an information request's decision.
+    Review(CaseNumber, String),
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.
@@ -54,6 +57,7 @@ const REQUEST: &[&str] = &["REQUEST", "OMBI", "DEMANDE"];
 const URGENT: &[&str] = &["URGENT", "HARAKA", "URGENCE"];
 /// Follow a class of the proactive disclosure log.
 const FOLLOW: &[&str] = &["FOLLOW", "FUATA", "SUIVRE"];
+const REVIEW: &[&str] = &["REVIEW", "MAPITIO", "RECOURS"];
 const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
 const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
 const YES: &[&str] = &[
@@ -114,6 +118,17 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
     }
     if FOLLOW.contains(&first) {
         return Intent::Follow(rest.to_owned());
+    }
+    if REVIEW.contains(&first) {
+        // The reference is the first word after the keyword (its digits, with or without
+        // prefix and hyphens); the grounds are the rest.
+        let (reference, grounds) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(a, b)| (a, b.trim()));
+        return match CaseNumber::parse(reference) {
+            Ok(n) => Intent::Review(n, grounds.to_owned()),
+            Err(_) => Intent::BadReference(reference.to_owned()),
+        };
     }
     if REQUEST.contains(&first) && !rest.is_empty() {
         let (second, after) = rest

@@ -63,16 +63,19 @@ impl DisclosureClass {
             // The next period starts from the due date the last publication answered,
             // not from when it happened to be published.
             Some(last) => {
-                let mut due = self.first_due;
-                while due <= last {
-                    due = due
-                        .checked_add_months(Months::new(self.every_months))
-                        .unwrap_or(due);
-                    if due.year() > 9000 {
-                        break;
+                // Counted from the first due date each time, so that month ends do not
+                // drift (30 June, 30 September, 31 December, 31 March...).
+                let mut k = 0u32;
+                loop {
+                    k += 1;
+                    let due = self
+                        .first_due
+                        .checked_add_months(Months::new(self.every_months.saturating_mul(k)))
+                        .unwrap_or(self.first_due);
+                    if due > last || due.year() > 9000 {
+                        break due;
                     }
                 }
-                due
             }
             None => self.first_due,
         }
@@ -123,7 +126,7 @@ mod tests {
             code: "budget".into(),
             name: "Budget".into(),
             every_months: every,
-            first_due: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            first_due: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             grace_days: 7,
             basis: String::new(),
         }
@@ -133,13 +136,15 @@ mod tests {
     fn the_next_due_date_follows_the_schedule() {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         let c = class(12);
-        assert_eq!(c.next_due(None), d(2026, 6, 30));
-        // Published late, in August: the next is still due next June.
-        assert_eq!(c.next_due(Some(d(2026, 8, 2))), d(2027, 6, 30));
-        assert!(!c.overdue(None, d(2026, 7, 7)));
-        assert!(c.overdue(None, d(2026, 7, 8)));
+        assert_eq!(c.next_due(None), d(2026, 3, 31));
+        // Published late, in May: the next is still due next March.
+        assert_eq!(c.next_due(Some(d(2026, 5, 2))), d(2027, 3, 31));
+        assert!(!c.overdue(None, d(2026, 4, 7)));
+        assert!(c.overdue(None, d(2026, 4, 8)));
+        // Quarterly from 31 March: month ends do not drift through 30 June.
         let q = class(3);
         assert_eq!(q.next_due(Some(d(2026, 7, 1))), d(2026, 9, 30));
+        assert_eq!(q.next_due(Some(d(2026, 10, 1))), d(2026, 12, 31));
         assert!(class(12).check().is_ok());
         let mut bad = class(12);
         bad.code = "Budget Plan".into();

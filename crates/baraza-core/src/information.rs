@@ -299,7 +299,7 @@ impl InformationPolicy {
                     stage: ReviewStage::Internal,
                     body: "the head of the institution".into(),
                     apply_within_days: None,
-                    how: "Ask the head of the institution for an internal review (ss.31-33): reply REVIEW with your reference.".into(),
+                    how: "Ask the head of the institution for an internal review (ss.31-33): send REVIEW, your reference and your grounds.".into(),
                 },
                 ReviewStep {
                     stage: ReviewStage::Commission,
@@ -819,12 +819,15 @@ pub fn decide(
             if f.extended_at.is_some() {
                 return Err(LifecycleError::AlreadyExtended);
             }
+            if f.urgent {
+                return Err(FieldError::new(
+                    "action",
+                    "a request on the urgent track (life or liberty) cannot be extended",
+                )
+                .into());
+            }
             f.extended_at = Some(now);
-            f.due = if f.urgent {
-                f.due
-            } else {
-                deadlines.shift_due(f.due, policy.extension_days, policy.working_days)
-            };
+            f.due = deadlines.shift_due(f.due, policy.extension_days, policy.working_days);
             P::RequestExtended(p::RequestExtended {
                 reason: reason.clone(),
                 days: policy.extension_days,
@@ -1073,7 +1076,8 @@ pub fn decide(
     {
         next.first_responded_at = Some(now);
     }
-    next.deadline = f.awaits_decision().then_some(f.due);
+    // The clock stops while the body waits for a clarification: no deadline meanwhile.
+    next.deadline = (f.awaits_decision() && f.paused_since.is_none()).then_some(f.due);
     next.request = Some(Box::new(f));
     next.updated_at = now;
     next.version += 1;

@@ -314,6 +314,8 @@ string_enum! {
         Throttled => "throttled",
         /// Stored and not acted upon: handling it failed; kept for a person to see.
         Failed => "failed",
+        /// Stored and not acted upon: a machine sent it (a bounce, an auto-reply).
+        Automatic => "automatic",
     }
 }
 
@@ -534,7 +536,13 @@ fn request_template(
                     Some(e) => format!("{} ({e})", p.reasons),
                     None => p.reasons,
                 },
-                review: p.fee.or(p.review).unwrap_or_default(),
+                // A grant's fee notice, and how to seek review (a grant in part is partly
+                // a refusal; fees themselves may be reviewed).
+                review: [p.fee, p.review]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
             },
             _ => return None,
         },
@@ -560,7 +568,7 @@ fn request_template(
             },
             _ => return None,
         },
-        EventKind::CitizenReplied => Template::ReplyNoted { reference },
+        EventKind::CitizenReplied | EventKind::ReviewAsked => Template::ReplyNoted { reference },
         _ => return None,
     })
 }

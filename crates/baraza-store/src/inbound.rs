@@ -256,7 +256,51 @@ pub(crate) async fn handle<T: BatchTx>(
                 ),
             }
         }
+        Intent::Review(n, grounds) => {
+            // Only the applicant applies, on their own request.
+            let theirs = match tx.case_for_update(n).await? {
+                Some(c) => {
+                    c.jurisdiction == jurisdiction
+                        && c.is_request()
+                        && c.citizen.is_some()
+                        && c.citizen == citizen.as_ref().map(|z| z.id)
+                }
+                None => false,
+            };
+            if theirs {
+                let grounds = if grounds.is_empty() {
+                    "The applicant asks for a review of the decision.".to_owned()
+                } else {
+                    grounds
+                };
+                let case = act(
+                    tx,
+                    n,
+                    &actor,
+                    Action::AskReview { grounds },
+                    &targets,
+                    &message,
+                    head,
+                )
+                .await?;
+                acted_on(case, InboundOutcome::CitizenUpdate)
+            } else {
+                (
+                    InboundOutcome::Status,
+                    None,
+                    Some(Template::StatusNotFound {
+                        reference: n.display_with(&prefix),
+                    }),
+                )
+            }
+        }
         Intent::Clarify(n, text) => {
+            // A reply longer than a case's text keeps its beginning (the whole message is
+            // stored as it came).
+            let text: String = text
+                .chars()
+                .take(baraza_core::case::MAX_DESCRIPTION_CHARS)
+                .collect();
             let case = act(
                 tx,
                 n,

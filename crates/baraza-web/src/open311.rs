@@ -546,9 +546,12 @@ async fn requests(
     let mut cases = Vec::new();
     if let Some(ids) = p.get("service_request_id") {
         for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            // Information requests are published on their own pages, at their prominence:
+            // they are no Open311 service requests.
             if let Ok(n) = CaseNumber::parse(id)
                 && let Some(c) = state.store.case_by_number(n).await?
                 && c.jurisdiction == cat.jurisdiction.id
+                && !c.is_request()
             {
                 cases.push(c);
             }
@@ -588,6 +591,7 @@ async fn requests(
             statuses,
             created_from: Some(start),
             created_to: Some(end + chrono::Duration::microseconds(1)),
+            information: Some(false),
             limit: 1000,
             ..Default::default()
         };
@@ -621,7 +625,7 @@ async fn one_request(
         Ok(n) => state.store.case_by_number(n).await?,
         Err(_) => None,
     }
-    .filter(|c| c.jurisdiction == cat.jurisdiction.id)
+    .filter(|c| c.jurisdiction == cat.jurisdiction.id && !c.is_request())
     .ok_or_else(|| Open311Error::not_found(f, format!("no service request {id:?}")))?;
     let body = Value::Array(vec![request_of(&state, &case, &cat).await?]);
     Ok(render(f, "service_requests", &body))

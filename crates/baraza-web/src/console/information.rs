@@ -485,8 +485,21 @@ pub async fn act(
             _ => {}
         }
     }
-    // A document is kept (by its SHA-256) only for the action that gives it.
+    // A document is kept (by its SHA-256) only for the action that gives it, and only for
+    // a role that may give it: nothing is written to disk for anyone else.
     if let Some(upload) = upload {
+        if !info::may(ActorRole::Staff(u.role()), ActionKind::Provide) {
+            return show(
+                &state,
+                &u,
+                &reference,
+                None,
+                vec![u.tr.t("information-document-only-provide")],
+                StatusCode::FORBIDDEN,
+                false,
+            )
+            .await;
+        }
         if body.action.as_deref() != Some(ActionKind::Provide.as_str()) {
             return show(
                 &state,
@@ -571,11 +584,19 @@ pub async fn document(
     Path((reference, sha256)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let app = state.app();
-    let case = match app.visible_case(&u.user, &reference).await {
-        Ok((case, _)) => case,
+    let (case, cat) = match app.visible_case(&u.user, &reference).await {
+        Ok(found) => found,
         Err(_) => return Ok(not_found(&u)),
     };
     let sha256 = sha256.to_ascii_lowercase();
+    // Audiences without attachments (observers) get what the public gets: documents of
+    // published messages only.
+    if !baraza_app::privacy::rules(Audience::of_role(u.role())).attachments {
+        return match app.published_document(&cat, &reference, &sha256).await {
+            Ok(doc) => Ok(crate::html::serve_document(state.media_dir.as_deref(), &doc).await),
+            Err(_) => Ok(not_found(&u)),
+        };
+    }
     let found = case
         .request
         .as_deref()
@@ -722,6 +743,8 @@ struct DisclosuresPage {
     notice: Option<String>,
     errors: Vec<String>,
     today: String,
+    /// Makes a double submission record one publication.
+    key: String,
 }
 
 async fn show_log(
@@ -757,6 +780,7 @@ async fn show_log(
         notice,
         errors,
         today: cat.targets.local_date(state.clock.now()).to_string(),
+        key: crate::html::random_hex(12),
     });
     *res.status_mut() = status;
     Ok(res)
@@ -803,6 +827,7 @@ pub async fn publish(
         None => None,
     };
     let input = baraza_app::disclosure::PublishInput {
+        key: get("key"),
         class: get("class"),
         title: get("title"),
         period: get("period"),

@@ -40,6 +40,20 @@ impl Deliver for Inbox {
         } else {
             format!("{subject}\n\n{}", mail.text)
         };
+        // A machine's message (a bounce, an auto-reply) is stored and not acted upon, so
+        // that Baraza and another machine never answer each other in a loop; so is a
+        // sender's flood.
+        let hold = if mail.automatic {
+            Some(InboundOutcome::Automatic)
+        } else if self
+            .state
+            .senders
+            .throttled(&format!("email:{}", mail.from))
+        {
+            Some(InboundOutcome::Throttled)
+        } else {
+            None
+        };
         for to in &mail.to {
             let arrival = Arrival {
                 message: InboundMessage {
@@ -58,7 +72,7 @@ impl Deliver for Inbox {
                 jurisdiction: self.jurisdiction.clone(),
                 default_language: cat.jurisdiction.default_language,
                 targets: cat.targets.clone(),
-                hold: None,
+                hold,
             };
             super::keep(&self.state, arrival, "email")
                 .await

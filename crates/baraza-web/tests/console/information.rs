@@ -251,6 +251,27 @@ async fn deemed_refusal(app: &ConsoleApp) {
     )
     .await;
     assert_eq!(s, 200);
+    // The applicant applies for review by SMS; a stranger cannot for them.
+    let digits = r.number.digits();
+    app.sms(
+        "at-review-0",
+        "+254722000999",
+        &format!("REVIEW {digits} not mine"),
+    )
+    .await;
+    assert_eq!(file(&current(app, &r).await).state, RequestState::Decided);
+    app.sms(
+        "at-review-1",
+        "+254722000222",
+        &format!("MAPITIO {digits} The minutes were due weeks ago"),
+    )
+    .await;
+    let r = current(app, &r).await;
+    assert_eq!(file(&r).state, RequestState::UnderReview);
+    assert_eq!(
+        file(&r).reviews[0].grounds,
+        "The minutes were due weeks ago"
+    );
 }
 
 async fn transfer_and_extension(app: &ConsoleApp) {
@@ -469,6 +490,13 @@ async fn publication(app: &ConsoleApp) {
         assert!(!page.contains(secret), "{secret} in {page}");
     }
     assert!(page.contains("s.6(1)(d)"));
+    // A search finds what is published, never what a redaction or the mask took out.
+    let (_, found) = public(app, "/information?q=bursaries").await;
+    assert!(found.contains(&r.number.digits()));
+    for hidden in ["Kiprop", "0722000444", "Wanjiru"] {
+        let (_, found) = public(app, &format!("/information?q={hidden}")).await;
+        assert!(!found.contains(&r.number.digits()), "{hidden} found it");
+    }
     // Hiding a message needs a reason; with one, it is gone from the public page.
     let (s, out) = api_act(
         app,
@@ -1052,6 +1080,41 @@ async fn email(app: &ConsoleApp) {
             .unwrap()
             .is_empty()
     );
+    // A machine's answer (an auto-reply, a bounce) is stored and never answered.
+    let before = app
+        .store
+        .list_cases(&CaseFilter {
+            channel: Some(Channel::Email),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let envelope = lettre::address::Envelope::new(
+        Some("away@example.org".parse().unwrap()),
+        vec!["feedback@baraza.test".parse().unwrap()],
+    )
+    .unwrap();
+    smtp.send_raw(
+        &envelope,
+        b"From: away@example.org\r\nTo: feedback@baraza.test\r\nSubject: Out of office\r\n\
+Auto-Submitted: auto-replied\r\nMessage-ID: <away-1@example.org>\r\n\r\nI am away until Monday.\r\n",
+    )
+    .await
+    .unwrap();
+    let after = app
+        .store
+        .list_cases(&CaseFilter {
+            channel: Some(Channel::Email),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "no case from an auto-reply");
+    assert!(told(app, "away@example.org").await.is_empty());
     // This is no open relay.
     let refused = smtp
         .send(mail(
