@@ -813,6 +813,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "  SMS keywords    <concern text> | STATUS/HALI/SUIVI <ref> | REQUEST/OMBI/DEMANDE <what> (URGENT/HARAKA <why> ...)"
     );
     println!(
+        "                  | REVIEW/MAPITIO/RECOURS <ref> <grounds> | FOLLOW/FUATA/SUIVRE <class>"
+    );
+    println!(
         "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information"
     );
     match &inbound_email {

@@ -541,6 +541,11 @@ async fn publication(app: &ConsoleApp) {
     .await;
     assert_eq!(s, 200);
     assert_eq!(public(app, &path).await.0, StatusCode::NOT_FOUND);
+    // Nor does Open311 show it, by id or in its list: requests are no service requests.
+    let open311 = format!("/open311/v2/requests/{}.json", r.number.digits());
+    assert_eq!(public(app, &open311).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = public(app, "/open311/v2/requests.json").await;
+    assert!(!list.contains(&r.number.digits()));
     let f = file(&current(app, &r).await).clone();
     assert_eq!(f.prominence, Prominence::Hidden);
     assert_eq!(

@@ -394,9 +394,11 @@ async fn sweep(app: &ConsoleApp) {
         public.push(format!("/track?ref={}", n.digits()));
         let case = app.store.case_by_number(*n).await.unwrap().unwrap();
         if case.is_request() {
+            // Published on their own pages; Open311 does not list them (404 there).
             public.push(format!("/information/{}", n.digits()));
+        } else {
+            public.push(format!("/open311/v2/requests/{}.json", n.digits()));
         }
-        public.push(format!("/open311/v2/requests/{}.json", n.digits()));
     }
     let all: Vec<&str> = IDENTIFYING.iter().chain(CONTACTS).copied().collect();
     for path in &public {
