@@ -197,10 +197,10 @@ pub fn app(state: AppState) -> Router {
                 .route("/api/v1/documents", post(api::information::upload))
                 .merge(console::document_routes())
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    api::information::MAX_DOCUMENT_BYTES + 64 * 1024,
+                    html::MAX_DOCUMENT_BYTES + 64 * 1024,
                 ))
                 .layer(RequestBodyLimitLayer::new(
-                    api::information::MAX_DOCUMENT_BYTES + 64 * 1024,
+                    html::MAX_DOCUMENT_BYTES + 64 * 1024,
                 )),
         )
         .layer(TimeoutLayer::with_status_code(

@@ -19,9 +19,6 @@ use baraza_core::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// The largest document the API takes.
-pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
-
 /// A case's body, with its request state when it is an information request.
 pub fn body_of(
     view: &privacy::CaseView<'_>,

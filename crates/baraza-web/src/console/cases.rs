@@ -457,18 +457,9 @@ async fn show_case(
         })
         .collect();
     let view = privacy::case_view(&case, citizen.as_ref(), audience);
-    let masked = citizen.as_ref().map(|_| {
-        view.citizen
-            .as_ref()
-            .map(|c| {
-                c.phone
-                    .clone()
-                    .or_else(|| c.has_email.then(|| "•••@•••".to_owned()))
-                    .or_else(|| c.has_whatsapp.then(|| "WhatsApp •••".to_owned()))
-                    .unwrap_or_else(|| "•••".to_owned())
-            })
-            .unwrap_or_else(|| "•••".to_owned())
-    });
+    let masked = citizen
+        .as_ref()
+        .map(|_| crate::html::masked_contact(view.citizen.as_ref()));
     let may_reveal = citizen.is_some()
         && revealed.is_none()
         && may(ActorRole::Staff(role), ActionKind::RevealContact);

@@ -20,9 +20,6 @@ use baraza_core::lifecycle::{ActionKind, ActorRole};
 use baraza_core::*;
 use serde::Deserialize;
 
-/// The most a document may weigh.
-pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
-
 pub struct Tab {
     pub id: &'static str,
     pub label: String,
@@ -259,13 +256,20 @@ async fn show(
     let digits = case.number.digits();
     let law = &cat.policy().information;
     let file = view.file;
-    let applicant = match &view.view.citizen {
-        Some(c) => [c.name.clone(), c.phone.clone(), c.email.clone()]
+    // The applicant as this reader may see them: in clear after a reveal, masked before.
+    let applicant = match (&view.view.citizen, citizen.is_some()) {
+        (Some(c), _) if revealed => [c.name.clone(), c.phone.clone(), c.email.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" · "),
-        None => tr.t("anonymous"),
+        (Some(c), _) => format!(
+            "{} ({})",
+            crate::html::masked_contact(Some(c)),
+            tr.t("contact-masked")
+        ),
+        (None, true) => tr.t("contact-masked"),
+        (None, false) => tr.t("anonymous"),
     };
     let lang = citizen
         .as_ref()
@@ -411,7 +415,7 @@ async fn keep_upload(
     state: &AppState,
     (bytes, media_type, filename): Upload,
 ) -> Result<baraza_app::input::AttachmentBody, AppError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
+    if bytes.len() > crate::html::MAX_DOCUMENT_BYTES {
         return Err(AppError::PayloadTooLarge);
     }
     crate::html::keep_document(

@@ -386,6 +386,10 @@ pub async fn serve_document(
     }
 }
 
+/// The most a document (given with an information request, or published in the
+/// disclosure log) may weigh.
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+
 /// Keep a file by its SHA-256 under `media_dir`; returns its description.
 pub async fn keep_document(
     media_dir: Option<&std::path::Path>,
@@ -421,4 +425,17 @@ pub async fn keep_document(
         filename,
         url: None,
     })
+}
+
+/// A citizen's contact as staff see it before a reveal: the masked phone number, or that
+/// an address or a WhatsApp id is on file.
+pub fn masked_contact(c: Option<&baraza_app::privacy::CitizenView>) -> String {
+    c.map(|c| {
+        c.phone
+            .clone()
+            .or_else(|| c.has_email.then(|| "•••@•••".to_owned()))
+            .or_else(|| c.has_whatsapp.then(|| "WhatsApp •••".to_owned()))
+            .unwrap_or_else(|| "•••".to_owned())
+    })
+    .unwrap_or_else(|| "•••".to_owned())
 }

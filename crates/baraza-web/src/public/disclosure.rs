@@ -2,7 +2,7 @@
 //! its publications with their documents, whether the next is late, and a form to follow
 //! a class by SMS or email.
 
-use super::{PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Tr, cookie, random_hex, render, set_cookie};
@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use baraza_channels::gateway::Secret;
-use serde::Deserialize;
 use std::collections::HashMap;
 
 const FORM_COOKIE: &str = "bz_follow_form";
@@ -53,12 +52,6 @@ struct DisclosuresPage {
     notice: Option<String>,
     errors: Vec<String>,
     sms_number: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct JQuery {
-    #[serde(default)]
-    j: String,
 }
 
 async fn render_page(

@@ -4,7 +4,8 @@
 //! never shown; texts go through the privacy projection and the jurisdiction's redaction
 //! rules. Also the request figures (on-time share, median days, refusals by exemption).
 
-use super::{PublicFrame, jurisdiction_of};
+use super::pages::Opt;
+use super::{JQuery, PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Letter, Tr, cookie, letters, random_hex, render, set_cookie};
@@ -69,11 +70,6 @@ fn row(l: &Listed, cat: &baraza_app::JurisdictionCatalog, tr: &Tr) -> Row {
             other => tr.t(&format!("lateness-{other}")),
         },
     }
-}
-
-pub struct Opt {
-    pub value: String,
-    pub label: String,
 }
 
 #[derive(Template)]
@@ -416,12 +412,6 @@ fn new_page(
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
-}
-
-#[derive(Deserialize, Default)]
-pub struct JQuery {
-    #[serde(default)]
-    j: String,
 }
 
 pub async fn form(

@@ -78,6 +78,13 @@ pub async fn jurisdiction_of(
         .ok_or_else(|| AppError::not_found("jurisdiction"))
 }
 
+/// A public page's only parameter: the jurisdiction (`?j=`), when several share a server.
+#[derive(serde::Deserialize, Default)]
+pub struct JQuery {
+    #[serde(default)]
+    pub j: String,
+}
+
 /// What every public page's frame needs.
 pub struct PublicFrame {
     pub tr: Tr,

@@ -2,7 +2,7 @@
 //! names, contacts, texts, gender or age: those stay in the aggregated, suppressed
 //! dashboard), under CC BY 4.0; and daily snapshot files written to the data folder.
 
-use super::{PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
 use crate::html::render;
@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use baraza_app::JurisdictionCatalog;
 use baraza_core::{CaseStat, Status, clock::canonical};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub const LICENCE: &str = "CC-BY-4.0";
 
@@ -143,12 +143,6 @@ pub fn to_json(rows: &[CaseStat], cat: &JurisdictionCatalog) -> serde_json::Valu
         "fields": FIELDS.iter().map(|(f, m)| serde_json::json!({"name": f, "description": m})).collect::<Vec<_>>(),
         "cases": rows.iter().map(|r| open_case(r, cat)).collect::<Vec<_>>(),
     })
-}
-
-#[derive(Deserialize, Default)]
-pub struct JQuery {
-    #[serde(default)]
-    j: String,
 }
 
 #[derive(Template)]

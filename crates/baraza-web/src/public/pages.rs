@@ -1,6 +1,6 @@
 //! Home, raise a concern, follow it, and the registry of resolved cases.
 
-use super::{PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
 use crate::html::{Tr, cookie, random_hex, render, set_cookie};
@@ -19,12 +19,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 const FORM_COOKIE: &str = "bz_form";
-
-#[derive(Deserialize, Default)]
-pub struct JQuery {
-    #[serde(default)]
-    j: String,
-}
 
 #[derive(Template)]
 #[template(path = "public/home.html")]
