@@ -465,6 +465,7 @@ impl App<'_> {
             }),
             idempotency_key: Some(format!("transfer:{}", original.id)),
             acknowledged_on_intake: false,
+            subject: None,
             request: Some(baraza_core::information::open(
                 &targets,
                 file.received_at,

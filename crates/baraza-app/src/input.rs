@@ -33,6 +33,11 @@ pub struct CreateCaseRequest {
     /// urgency, Ghana Act 989 s.1(4)): puts it on the 48-hour track.
     #[serde(default)]
     pub urgency: Option<String>,
+    /// What it is about in the open government register: `commitment:<OGP id>` for a
+    /// comment on an action plan's commitment (`commitment:KENMS0005`).
+    #[serde(default)]
+    #[schema(example = json!(null))]
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]

@@ -174,6 +174,11 @@ pub fn build_new_case(
     {
         errors.push("urgency", "at most 1000 characters");
     }
+    let subject = body
+        .subject
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| errors.take(s.trim().parse::<baraza_core::Subject>()));
     let attachments = parse_attachments("attachments", body.attachments, &mut errors);
     let citizen = body.citizen.map(|c| {
         parse_citizen(
@@ -211,6 +216,7 @@ pub fn build_new_case(
         // An information request follows its own lifecycle, on the law's clock from now.
         request: (kind == CaseKind::InformationRequest)
             .then(|| baraza_core::information::open(&cat.targets, now, urgency)),
+        subject,
     };
     Ok(new)
 }

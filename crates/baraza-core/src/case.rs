@@ -182,6 +182,61 @@ pub struct Case {
     /// An information request's own state; none for a concern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Box<crate::information::RequestFile>>,
+    /// What the case is about, beyond its category: a commitment of an action plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+}
+
+/// What a citizen's case is about when it is about part of the open government
+/// register: `commitment:KENMS0005`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// A commitment of an action plan, by its OGP id.
+    Commitment(String),
+}
+
+impl Subject {
+    pub fn code(&self) -> &str {
+        match self {
+            Subject::Commitment(c) => c,
+        }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Commitment(c) => write!(f, "commitment:{c}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Subject {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, FieldError> {
+        match s.split_once(':') {
+            Some(("commitment", id)) => crate::action_plan::parse_ogp_id(id)
+                .map(Subject::Commitment)
+                .map_err(|e| FieldError::new("subject", e.message)),
+            _ => Err(FieldError::new(
+                "subject",
+                format!("{s:?}: expected commitment:<OGP id>"),
+            )),
+        }
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(|e: FieldError| serde::de::Error::custom(e.message))
+    }
 }
 
 impl Case {
@@ -217,6 +272,9 @@ pub struct NewCase {
     /// An information request, with its clock: the case follows the request lifecycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<crate::information::NewRequest>,
+    /// What it is about in the open government register (a commitment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
 }
 
 /// Which cases to list. Scope restrictions (`wards_in`, `department_in`) come from the
@@ -232,6 +290,8 @@ pub struct CaseFilter {
     pub department: Option<String>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
+    /// Only cases about this (a commitment's comments).
+    pub subject: Option<Subject>,
     /// Only cases last changed before this time (follow-up jobs).
     pub updated_before: Option<Timestamp>,
     /// Only cases in these wards (a scoped user's reach).

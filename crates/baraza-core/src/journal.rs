@@ -49,6 +49,19 @@ string_enum! {
         ReviewAsked => "request.review_asked",
         ReviewDecided => "request.review_decided",
         ProminenceChanged => "request.prominence_changed",
+        PlanCreated => "plan.created",
+        CommitmentAdded => "plan.commitment_added",
+        MilestoneAdded => "plan.milestone_added",
+        MilestoneStatusChanged => "plan.milestone_status_changed",
+        EvidenceAdded => "plan.evidence_added",
+        MilestoneOwnerSet => "plan.milestone_owner_set",
+        IrmAssessed => "plan.irm_assessed",
+        ProposalMade => "plan.proposal_made",
+        ProposalAccepted => "plan.proposal_accepted",
+        ProposalAnswered => "plan.proposal_answered",
+        MilestoneCommented => "plan.milestone_commented",
+        ReviewRecorded => "plan.review_recorded",
+        ReviewApproved => "plan.review_approved",
     }
 }
 

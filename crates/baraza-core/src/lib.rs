@@ -6,6 +6,7 @@
 #[macro_use]
 mod macros;
 
+pub mod action_plan;
 pub mod case;
 pub mod citizen;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod text;
 
 pub use case::{
     Attachment, Case, CaseFilter, CaseId, CaseKind, CaseStat, Channel, GeoPoint, NewCase, Status,
+    Subject,
 };
 pub use citizen::{
     AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,

@@ -1068,6 +1068,7 @@ pub fn receive(
             .request
             .as_ref()
             .map(|r| Box::new(crate::information::file_for(r))),
+        subject: new.subject.clone(),
     };
     if let Some(r) = &case.request {
         case.deadline = Some(r.due);
@@ -1090,6 +1091,7 @@ pub fn receive(
                 attachments: new.attachments.clone(),
                 citizen,
                 request: new.request.clone(),
+                subject: new.subject.clone(),
             })
             .to_value(),
             &case,

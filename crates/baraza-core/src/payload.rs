@@ -24,6 +24,9 @@ pub struct Received {
     /// An information request's clock at intake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<crate::information::NewRequest>,
+    /// What it is about in the open government register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<crate::Subject>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -219,6 +222,8 @@ pub enum Payload {
     ReviewAsked(ReviewAsked),
     ReviewDecided(ReviewDecided),
     ProminenceChanged(ProminenceChanged),
+    /// A change to an open government action plan (its own stream in the journal).
+    Plan(Box<crate::action_plan::PlanChange>),
 }
 
 impl Payload {
@@ -256,6 +261,7 @@ impl Payload {
             Payload::ReviewAsked(_) => K::ReviewAsked,
             Payload::ReviewDecided(_) => K::ReviewDecided,
             Payload::ProminenceChanged(_) => K::ProminenceChanged,
+            Payload::Plan(c) => c.kind(),
         }
     }
 
@@ -291,6 +297,7 @@ impl Payload {
             Payload::CitizenReplied(p) => serde_json::to_value(p),
             Payload::MediaAttached(p) => serde_json::to_value(p),
             Payload::PersonalDataErased(p) => serde_json::to_value(p),
+            Payload::Plan(c) => serde_json::to_value(c),
         };
         // Plain data with string keys: serialising it cannot fail.
         v.unwrap_or(serde_json::Value::Null)
@@ -331,6 +338,19 @@ impl Payload {
             EventKind::ReviewAsked => Payload::ReviewAsked(r(v)?),
             EventKind::ReviewDecided => Payload::ReviewDecided(r(v)?),
             EventKind::ProminenceChanged => Payload::ProminenceChanged(r(v)?),
+            EventKind::PlanCreated
+            | EventKind::CommitmentAdded
+            | EventKind::MilestoneAdded
+            | EventKind::MilestoneStatusChanged
+            | EventKind::EvidenceAdded
+            | EventKind::MilestoneOwnerSet
+            | EventKind::IrmAssessed
+            | EventKind::ProposalMade
+            | EventKind::ProposalAccepted
+            | EventKind::ProposalAnswered
+            | EventKind::MilestoneCommented
+            | EventKind::ReviewRecorded
+            | EventKind::ReviewApproved => Payload::Plan(Box::new(r(v)?)),
         })
     }
 }

@@ -35,6 +35,12 @@ string_enum! {
         /// The information access officer (Kenya ATI s.15 delegation; Ghana Act 989 s.19):
         /// holds information requests, their clocks and decisions.
         InformationOfficer => "information_officer",
+        /// The open government point of contact (OGP): keeps the jurisdiction's action
+        /// plans, sets milestones' statuses, answers civil society's proposals.
+        OgpPointOfContact => "ogp_point_of_contact",
+        /// A civil-society member of the multi-stakeholder forum: proposes status changes
+        /// and evidence, comments on milestones. Never a caseworker.
+        CivilSociety => "civil_society",
     }
 }
 

@@ -6,6 +6,7 @@
 mod cases;
 mod disclosure;
 mod outbox;
+mod plans;
 mod portable;
 mod privacy;
 mod reference;
@@ -331,6 +332,31 @@ impl Store for PostgresStore {
         PostgresStore::relay_update(self, r).await
     }
 
+    async fn write_plan(
+        &self,
+        w: baraza_store::plans::PlanWrite,
+    ) -> StoreResult<baraza_store::plans::PlanWritten> {
+        self.writer.plan(w).await
+    }
+
+    async fn notify(
+        &self,
+        entries: Vec<baraza_core::outbound::OutboxEntry>,
+    ) -> StoreResult<()> {
+        self.writer.notify(entries).await
+    }
+
+    async fn plans(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
+        self.plans_where(Some(j)).await
+    }
+
+    async fn all_plans(&self) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
+        self.plans_where(None).await
+    }
+
     async fn publish(&self, p: baraza_store::Publish) -> StoreResult<usize> {
         self.writer.publish(p).await
     }
@@ -521,6 +547,9 @@ fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CaseFilter) {
     }
     if f.reopened {
         q.push(" AND reopen_count > 0");
+    }
+    if let Some(s) = &f.subject {
+        q.push(" AND subject = ").push_bind(s.to_string());
     }
     match f.information {
         Some(true) => {

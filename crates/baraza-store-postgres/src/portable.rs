@@ -61,6 +61,10 @@ impl PostgresStore {
             |r| rows::case(r).map(|c| Record::Case(Box::new(c)))
         );
         stream!(
+            "SELECT record FROM action_plans ORDER BY id".to_owned(),
+            |r| crate::plans::plan_record(r).map(|p| Record::Plan(Box::new(p)))
+        );
+        stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)
         );
@@ -129,6 +133,7 @@ impl PostgresStore {
                 Record::Follower(f) => {
                     crate::disclosure::insert_follower(&mut tx, f).await?;
                 }
+                Record::Plan(p) => crate::plans::put_plan(&mut tx, p).await?,
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),
                 Record::Header { .. } => {}

@@ -145,7 +145,7 @@ pub fn citizen(row: &PgRow) -> StoreResult<Citizen> {
 pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, status, category_code, ward_code, \
     ladder, ladder_position, location_lat, location_lon, description, attachments, priority, department_code, \
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
-    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since, information";
+    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since, information, subject";
 
 pub fn case(row: &PgRow) -> StoreResult<Case> {
     let number = u32::try_from(get::<i64>(row, "number")?).map_err(StoreError::corrupt)?;
@@ -191,6 +191,9 @@ pub fn case(row: &PgRow) -> StoreResult<Case> {
         waiting_since: get(row, "waiting_since")?,
         request: get::<Option<String>>(row, "information")?
             .map(|j| serde_json::from_str(&j).map_err(StoreError::corrupt))
+            .transpose()?,
+        subject: get::<Option<String>>(row, "subject")?
+            .map(|s| s.parse().map_err(StoreError::corrupt))
             .transpose()?,
         first_responded_at: get(row, "first_responded_at")?,
         resolved_at: get(row, "resolved_at")?,

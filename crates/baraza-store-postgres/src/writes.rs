@@ -40,9 +40,9 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     ward_code, ladder, ladder_position, location_lat, location_lon, description, attachments, priority, \
     department_code, officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, \
     closed_at, duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, \
-    updated_at, version, deadline, escalation_due, waiting_since, information) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+    updated_at, version, deadline, escalation_due, waiting_since, information, subject) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-    $33, $34, $35, $36) \
+    $33, $34, $35, $36, $37) \
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
     ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
          description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, \
@@ -97,6 +97,7 @@ pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
                 .as_ref()
                 .map(|r| serde_json::to_string(r).unwrap_or_default()),
         )
+        .bind(c.subject.as_ref().map(|s| s.to_string()))
         .execute(conn)
         .await
         .map(|_| ())
@@ -493,6 +494,25 @@ impl BatchTx for PgBatchTx {
         class: &str,
     ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
         crate::disclosure::followers(self.conn()?, j, class).await
+    }
+
+    async fn plan_for_update(
+        &mut self,
+        id: baraza_core::action_plan::PlanId,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+        crate::plans::plan_for_update(self.conn()?, id).await
+    }
+
+    async fn plan_by_slug(
+        &mut self,
+        j: &JurisdictionId,
+        slug: &str,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+        crate::plans::plan_by_slug(self.conn()?, j, slug).await
+    }
+
+    async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
+        crate::plans::put_plan(self.conn()?, p).await
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {

@@ -58,6 +58,11 @@ impl SqliteStore {
             |r| rows::case(r).map(|c| Record::Case(Box::new(c)))
         );
         stream!(
+            "SELECT record FROM action_plans ORDER BY id".to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|p| Record::Plan(Box::new(p)))
+        );
+        stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)
         );
@@ -132,6 +137,14 @@ impl SqliteStore {
                         &mut tx,
                         crate::disclosure::INSERT_FOLLOWER,
                         crate::disclosure::follower_values(f),
+                    )
+                    .await?
+                }
+                Record::Plan(p) => {
+                    writes::execute_values(
+                        &mut tx,
+                        crate::plans::PUT_PLAN,
+                        crate::plans::plan_values(p),
                     )
                     .await?
                 }

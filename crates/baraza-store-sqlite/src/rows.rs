@@ -167,7 +167,7 @@ pub fn citizen(row: &impl Columns) -> StoreResult<Citizen> {
 pub const CASE_COLUMNS: &str = "id, number, jurisdiction_id, kind, channel, status, category_code, ward_code, \
     ladder, ladder_position, location_lat, location_lon, description, attachments, priority, department_code, \
     officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, closed_at, \
-    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since, information";
+    duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, updated_at, version, deadline, escalation_due, waiting_since, information, subject";
 
 /// A value bound to a statement, whichever driver runs it: the async pool (sqlx) or the
 /// writer thread (rusqlite). One list of values per row type, so the two never drift.
@@ -240,6 +240,7 @@ pub fn case_values(c: &Case) -> Vec<SqlValue> {
         opt_text(ts_opt(&c.escalation_due)),
         opt_text(ts_opt(&c.waiting_since)),
         opt_text(c.request.as_ref().map(to_json)),
+        opt_text(c.subject.as_ref().map(|s| s.to_string())),
     ]
 }
 
@@ -389,6 +390,7 @@ pub fn case(row: &impl Columns) -> StoreResult<Case> {
             .text("information")?
             .map(|j| from_json(&j, "information"))
             .transpose()?,
+        subject: opt_parse(row.text("subject")?, "subject")?,
         first_responded_at: opt_time(row.text("first_responded_at")?)?,
         resolved_at: opt_time(row.text("resolved_at")?)?,
         closed_at: opt_time(row.text("closed_at")?)?,

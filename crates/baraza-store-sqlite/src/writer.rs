@@ -47,6 +47,22 @@ impl SqliteWriter {
             .map_err(err)
     }
 
+    fn plan_where(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+        let mut found = stmt.query(p).map_err(err)?;
+        match found.next().map_err(err)? {
+            Some(row) => {
+                let text: String = row.get(0).map_err(err)?;
+                crate::disclosure::record(&text).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
     fn case_where(&self, clause: &str, p: &dyn rusqlite::ToSql) -> StoreResult<Option<Case>> {
         let sql = format!("SELECT {} FROM cases WHERE {clause}", rows::CASE_COLUMNS);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
@@ -317,6 +333,26 @@ impl BatchTx for SqliteWriter {
             out.push(crate::disclosure::record(&text)?);
         }
         Ok(out)
+    }
+
+    async fn plan_for_update(
+        &mut self,
+        id: baraza_core::action_plan::PlanId,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+        // BEGIN IMMEDIATE already holds SQLite's one write lock.
+        self.plan_where(crate::plans::PLAN_BY_ID, params![id.to_string()])
+    }
+
+    async fn plan_by_slug(
+        &mut self,
+        j: &JurisdictionId,
+        slug: &str,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+        self.plan_where(crate::plans::PLAN_BY_SLUG, params![j.as_str(), slug])
+    }
+
+    async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
+        self.execute_values(crate::plans::PUT_PLAN, crate::plans::plan_values(p))
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {

@@ -23,7 +23,7 @@ pub static UPSERT_CASE: LazyLock<String> = LazyLock::new(|| {
          deadline = excluded.deadline, escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since, \
          information = excluded.information",
         rows::CASE_COLUMNS,
-        rows::placeholders(36)
+        rows::placeholders(37)
     )
 });
 

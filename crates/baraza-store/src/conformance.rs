@@ -145,6 +145,7 @@ pub mod fixtures {
             }),
             idempotency_key: None,
             acknowledged_on_intake: false,
+            subject: None,
             request: None,
         }
     }

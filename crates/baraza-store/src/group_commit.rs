@@ -37,6 +37,10 @@ pub enum WriteOp {
     Publish(Box<Publish>),
     /// A citizen follows a disclosure class.
     Follow(Box<baraza_core::disclosure::Subscription>),
+    /// Changes to an action plan, at the version they were decided on.
+    Plan(Box<crate::plans::PlanWrite>),
+    /// Messages to queue (reminders): each once, by its idempotency key.
+    Notify(Vec<OutboxEntry>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -56,6 +60,8 @@ pub enum WriteOutcome {
     Relayed(Relayed),
     Published(usize),
     Followed(bool),
+    Planned(Box<crate::plans::PlanWritten>),
+    Notified,
 }
 
 /// A publication to record, with what its followers are told.
@@ -148,6 +154,18 @@ pub trait BatchTx: Send + 'static {
         j: &JurisdictionId,
         class: &str,
     ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>>;
+    /// Load an action plan, locking its row until commit where the backend has row locks.
+    async fn plan_for_update(
+        &mut self,
+        id: baraza_core::action_plan::PlanId,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>>;
+    async fn plan_by_slug(
+        &mut self,
+        j: &JurisdictionId,
+        slug: &str,
+    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>>;
+    /// Insert or replace an action plan's record.
+    async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()>;
     /// Stop telling this address anything (STOP, erasure); returns how many were dropped.
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64>;
     /// Store a citizen's message; false if this provider's id was stored before.
@@ -302,6 +320,24 @@ impl GroupCommitter {
     pub async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool> {
         match self.submit(WriteOp::Follow(Box::new(s))).await? {
             WriteOutcome::Followed(b) => Ok(b),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn plan(&self, w: crate::plans::PlanWrite) -> StoreResult<crate::plans::PlanWritten> {
+        match self.submit(WriteOp::Plan(Box::new(w))).await? {
+            WriteOutcome::Planned(p) => Ok(*p),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn notify(&self, entries: Vec<OutboxEntry>) -> StoreResult<()> {
+        match self.submit(WriteOp::Notify(entries)).await? {
+            WriteOutcome::Notified => Ok(()),
             _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
@@ -468,6 +504,15 @@ async fn apply<T: BatchTx>(
         WriteOp::Relay(r) => relay_in_tx(tx, *r, head).await.map(WriteOutcome::Relayed),
         WriteOp::Publish(p) => publish_in_tx(tx, *p).await.map(WriteOutcome::Published),
         WriteOp::Follow(s) => tx.put_follower(&s).await.map(WriteOutcome::Followed),
+        WriteOp::Plan(w) => crate::plans::write_in_tx(tx, *w, head)
+            .await
+            .map(|w| WriteOutcome::Planned(Box::new(w))),
+        WriteOp::Notify(entries) => {
+            for e in &entries {
+                tx.insert_outbox(e).await?;
+            }
+            Ok(WriteOutcome::Notified)
+        }
     }
 }
 

@@ -211,6 +211,7 @@ pub(crate) async fn handle<T: BatchTx>(
                             message.provider, message.provider_message_id
                         )),
                         acknowledged_on_intake: false,
+                        subject: None,
                     };
                     // The acknowledgement with the reference is queued with the case's first event.
                     let intake =

@@ -8,6 +8,7 @@ pub mod erasure;
 mod error;
 pub mod group_commit;
 pub mod inbound;
+pub mod plans;
 pub mod portable;
 pub mod verify;
 
@@ -205,6 +206,17 @@ pub trait Store: Send + Sync + 'static {
     async fn publish(&self, p: Publish) -> StoreResult<usize>;
     /// Follow a class; false when already following.
     async fn follow(&self, s: baraza_core::disclosure::Subscription) -> StoreResult<bool>;
+    /// Apply changes to an action plan (see `plans`).
+    async fn write_plan(&self, w: plans::PlanWrite) -> StoreResult<plans::PlanWritten>;
+    /// Queue messages, each once by its idempotency key (reminders).
+    async fn notify(&self, entries: Vec<OutboxEntry>) -> StoreResult<()>;
+    /// A jurisdiction's action plans, by slug.
+    async fn plans(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
+    /// Every jurisdiction's action plans (jobs).
+    async fn all_plans(&self) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
     /// A jurisdiction's publications, newest first.
     async fn publications(
         &self,

@@ -41,6 +41,8 @@ pub enum Record {
     Inbound(Box<baraza_core::outbound::InboundMessage>),
     Publication(Box<baraza_core::disclosure::Publication>),
     Follower(Box<baraza_core::disclosure::Subscription>),
+    /// An action plan as it stands (exported before the events, which prove it).
+    Plan(Box<baraza_core::action_plan::ActionPlan>),
     /// The journal head recorded in the snapshot.
     Head(ChainHead),
     Footer {
@@ -65,6 +67,7 @@ impl Record {
             Record::Inbound(_) => "inbound",
             Record::Publication(_) => "publication",
             Record::Follower(_) => "follower",
+            Record::Plan(_) => "plan",
             Record::Head(_) => "head",
             Record::Footer { .. } => "footer",
         }

@@ -3,6 +3,7 @@
 
 use crate::portable::{Record, for_each_record};
 use crate::{Store, StoreResult};
+use baraza_core::action_plan::{PLAN_DIGEST_KEY, plan_digest};
 use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
 use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, Status};
 use std::collections::{BTreeSet, HashMap};
@@ -11,6 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 pub struct VerifyReport {
     pub events: i64,
     pub cases: u64,
+    /// Action plans whose record their events prove.
+    pub plans: u64,
     pub head: ChainHead,
     /// Events whose payloads were erased (personal data), each named by a later
     /// `case.personal_data_erased` event: their hashes and links were checked all the same.
@@ -45,6 +48,15 @@ pub struct Verifier {
     missing: BTreeSet<i64>,
     /// Events that erasure records say it emptied.
     claimed: BTreeSet<i64>,
+    /// Action plans: the stored record's digest and version, and what their events say.
+    plans: HashMap<CaseId, PlanCheck>,
+}
+
+struct PlanCheck {
+    version: u32,
+    digest: String,
+    events: u32,
+    journal_digest: Option<String>,
 }
 
 impl Verifier {
@@ -80,6 +92,13 @@ impl Verifier {
                     self.claimed
                         .extend(seqs.into_iter().filter(|s| *s < ev.seq));
                 }
+                if let Some(plan) = self.plans.get_mut(&ev.case_id) {
+                    plan.events += 1;
+                    if let Some(d) = ev.data().get(PLAN_DIGEST_KEY).and_then(|d| d.as_str()) {
+                        plan.journal_digest = Some(d.to_owned());
+                    }
+                    return Ok(());
+                }
                 let entry =
                     self.cases
                         .get_mut(&ev.case_id)
@@ -92,6 +111,17 @@ impl Verifier {
                 if let Some(d) = ev.data().get(CASE_DIGEST_KEY).and_then(|d| d.as_str()) {
                     entry.journal_digest = Some(d.to_owned());
                 }
+            }
+            Record::Plan(p) => {
+                self.plans.insert(
+                    p.id.stream(),
+                    PlanCheck {
+                        version: p.version,
+                        digest: plan_digest(p),
+                        events: 0,
+                        journal_digest: None,
+                    },
+                );
             }
             Record::Head(h) => self.recorded = Some(h.clone()),
             _ => {}
@@ -126,7 +156,15 @@ impl Verifier {
                 });
             }
         }
+        for (id, p) in &self.plans {
+            if p.version != p.events || p.journal_digest.as_ref() != Some(&p.digest) {
+                return Err(ChainBreak::ProjectionMismatch {
+                    case: format!("action plan {id}"),
+                });
+            }
+        }
         Ok(VerifyReport {
+            plans: self.plans.len() as u64,
             events: head.seq,
             cases: self.cases.len() as u64,
             head,

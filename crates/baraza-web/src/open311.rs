@@ -741,6 +741,7 @@ async fn create(
             consent_publish: Some(false),
         }),
         urgency: None,
+        subject: None,
     };
     // One intake path and one scope rule: the same as the API's.
     let (intake, _) = state

@@ -149,6 +149,7 @@ fn new_case(tree: &AreaTree, i: usize) -> NewCase {
         }),
         idempotency_key: None,
         acknowledged_on_intake: true,
+        subject: None,
         request: None,
     }
 }

@@ -107,6 +107,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
             citizen: None,
             idempotency_key: None,
             acknowledged_on_intake: true,
+            subject: None,
             request: None,
         };
         let number = loop {
@@ -331,6 +332,7 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
                 citizen: None,
                 idempotency_key: None,
                 acknowledged_on_intake: true,
+                subject: None,
                 request: None,
             };
             store

@@ -321,6 +321,7 @@ async fn sample_cases(
             citizen,
             idempotency_key: Some(key.into()),
             acknowledged_on_intake: true,
+            subject: None,
             request: None,
         };
         let intake = store
@@ -504,6 +505,7 @@ async fn sample_requests(
             }),
             idempotency_key: Some(r.key.into()),
             acknowledged_on_intake: r.channel != Channel::Sms,
+            subject: None,
             request: Some(information::open(&targets, r.received, None)),
         };
         let intake = store

@@ -36,6 +36,7 @@ fn request(d: &Deadlines, at: Timestamp, urgent: Option<&str>) -> Case {
         citizen: None,
         idempotency_key: None,
         acknowledged_on_intake: false,
+        subject: None,
         request: Some(open(d, at, urgent.map(String::from))),
     };
     let n = CaseNumber::random(&mut rand::thread_rng());

@@ -24,6 +24,7 @@ fn new_case() -> Case {
         citizen: None,
         idempotency_key: None,
         acknowledged_on_intake: false,
+        subject: None,
         request: None,
     };
     let mut rng = rand::thread_rng();

@@ -899,6 +899,7 @@ pub async fn intake(
         attachments: Vec::new(),
         citizen,
         urgency: v("urgency"),
+        subject: None,
     };
     // The form's key: a double submission files one case.
     let key = v("key").map(|k| format!("console:{}:{k}", u.user.id));

@@ -487,6 +487,7 @@ pub async fn submit(
             consent_publish: Some(false),
         }),
         urgency: v("urgency"),
+        subject: None,
     };
     let key = v("key").map(|k| format!("web:{k}"));
     let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {

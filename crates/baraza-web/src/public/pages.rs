@@ -346,6 +346,7 @@ pub async fn raise(
         attachments,
         citizen: Some(citizen),
         urgency: None,
+        subject: None,
     };
     let key = v("key").map(|k| format!("web:{k}"));
     let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {

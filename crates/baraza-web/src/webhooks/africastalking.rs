@@ -475,6 +475,7 @@ async fn file_by_ussd(
         }),
         idempotency_key: Some(format!("{USSD_PROVIDER}:{session}")),
         acknowledged_on_intake: true,
+        subject: None,
         request,
     };
     let intake = state

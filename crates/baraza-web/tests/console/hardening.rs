@@ -416,6 +416,7 @@ async fn role_action_scope_matrix(app: &ConsoleApp) {
                 ward: None,
                 ladder: vec![],
                 acknowledged_on_intake: true,
+                subject: None,
                 request: Some(baraza_core::information::open(
                     &Deadlines::default(),
                     app.clock.now(),
