@@ -12,6 +12,7 @@ pub mod error;
 pub mod information;
 pub mod input;
 pub mod intake;
+pub mod plans;
 pub mod privacy;
 pub mod rights;
 pub mod scope;

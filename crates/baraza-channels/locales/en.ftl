@@ -105,3 +105,5 @@ staff-deemed-refused = No decision on information request {$reference} in time: 
 disclosure-published = Published by the county: {$class}, {$title}. {$link} Reply STOP to stop messages.
 following = You will get an SMS when the county publishes: {$class}. Send STOP to stop.
 follow-unknown = We publish no "{$typed}". Send FOLLOW and one of: {$classes}
+commitment-unknown = We have no commitment "{$typed}". Send COMMENT, the commitment's id and your comment, e.g. COMMENT {$commitments}
+milestone-reminder = Reminder: milestone {$milestone} of {$commitment} ("{$text}") is due by {$due}. Record its status and evidence: {$link}

@@ -103,3 +103,5 @@ staff-deemed-refused = Demande d'information {$reference} sans decision dans le 
 disclosure-published = Publie par le comte : {$class}, {$title}. {$link} Repondez STOP pour ne plus recevoir de messages.
 following = Vous recevrez un SMS quand le comte publiera : {$class}. Envoyez STOP pour arreter.
 follow-unknown = Nous ne publions pas "{$typed}". Envoyez SUIVRE et l'un de : {$classes}
+commitment-unknown = Nous n'avons pas d'engagement "{$typed}". Envoyez AVIS, l'identifiant de l'engagement et votre avis, par ex. AVIS {$commitments}
+milestone-reminder = Rappel : le jalon {$milestone} de {$commitment} (« {$text} ») est attendu pour le {$due}. Indiquez son état et ses preuves : {$link}

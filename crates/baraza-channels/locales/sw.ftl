@@ -102,3 +102,5 @@ staff-deemed-refused = Ombi la habari {$reference} halikuamuliwa kwa wakati: lim
 disclosure-published = Kaunti imechapisha: {$class}, {$title}. {$link} Jibu STOP kusimamisha ujumbe.
 following = Utapata SMS kaunti inapochapisha: {$class}. Tuma STOP kusimamisha.
 follow-unknown = Hatuchapishi "{$typed}". Tuma FUATA na mojawapo ya: {$classes}
+commitment-unknown = Hatuna ahadi "{$typed}". Tuma MAONI, nambari ya ahadi na maoni yako, mfano MAONI {$commitments}
+milestone-reminder = Kumbusho: hatua {$milestone} ya {$commitment} ("{$text}") inatakiwa kufikia {$due}. Andika hali yake na ushahidi: {$link}

@@ -34,6 +34,9 @@ pub enum Intent {
     /// `REVIEW <ref> <grounds>` (`MAPITIO`, `RECOURS`): apply for the next stage of review
     /// of an information request's decision.
     Review(CaseNumber, String),
+    /// `COMMENT <commitment> <text>` (`MAONI`, `AVIS`): a comment on a commitment of an
+    /// action plan, by its OGP id; a case linked to it.
+    Comment { commitment: String, text: String },
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.
@@ -58,6 +61,8 @@ const URGENT: &[&str] = &["URGENT", "HARAKA", "URGENCE"];
 /// Follow a class of the proactive disclosure log.
 const FOLLOW: &[&str] = &["FOLLOW", "FUATA", "SUIVRE"];
 const REVIEW: &[&str] = &["REVIEW", "MAPITIO", "RECOURS"];
+/// Comment on an action plan's commitment.
+pub const COMMENT: &[&str] = &["COMMENT", "MAONI", "AVIS"];
 const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
 const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
 const YES: &[&str] = &[
@@ -118,6 +123,15 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
     }
     if FOLLOW.contains(&first) {
         return Intent::Follow(rest.to_owned());
+    }
+    if COMMENT.contains(&first) && !rest.is_empty() {
+        let (code, said) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(a, b)| (a, b.trim()));
+        return Intent::Comment {
+            commitment: code.trim_end_matches([':', ',']).to_uppercase(),
+            text: said.to_owned(),
+        };
     }
     if REVIEW.contains(&first) {
         // The reference is the first word after the keyword (its digits, with or without

@@ -135,6 +135,20 @@ pub enum Template {
         typed: String,
         classes: String,
     },
+    /// `COMMENT` on a commitment we do not know, or with nothing said: the commitments
+    /// there are.
+    CommitmentUnknown {
+        typed: String,
+        commitments: String,
+    },
+    /// To a milestone's owner: it ends soon, or a review that will look at it is due.
+    MilestoneReminder {
+        commitment: String,
+        milestone: String,
+        text: String,
+        due: String,
+        link: String,
+    },
 }
 
 impl Template {
@@ -174,6 +188,8 @@ impl Template {
             Template::DisclosurePublished { .. } => "disclosure-published",
             Template::Following { .. } => "following",
             Template::FollowUnknown { .. } => "follow-unknown",
+            Template::CommitmentUnknown { .. } => "commitment-unknown",
+            Template::MilestoneReminder { .. } => "milestone-reminder",
         }
     }
 
@@ -228,6 +244,23 @@ impl Template {
             Template::FollowUnknown { typed, classes } => {
                 vec![("typed", typed.clone()), ("classes", classes.clone())]
             }
+            Template::CommitmentUnknown { typed, commitments } => vec![
+                ("typed", typed.clone()),
+                ("commitments", commitments.clone()),
+            ],
+            Template::MilestoneReminder {
+                commitment,
+                milestone,
+                text,
+                due,
+                link,
+            } => vec![
+                ("commitment", commitment.clone()),
+                ("milestone", milestone.clone()),
+                ("text", text.clone()),
+                ("due", due.clone()),
+                ("link", link.clone()),
+            ],
             Template::RequestDeemedRefused { reference, review } => {
                 vec![("reference", reference.clone()), ("review", review.clone())]
             }

@@ -511,6 +511,18 @@ impl BatchTx for PgBatchTx {
         crate::plans::plan_by_slug(self.conn()?, j, slug).await
     }
 
+    async fn plans_in(
+        &mut self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
+        let found = sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 ORDER BY slug")
+            .bind(j.as_str())
+            .fetch_all(&mut *self.conn()?)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(crate::plans::plan_record).collect()
+    }
+
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
         crate::plans::put_plan(self.conn()?, p).await
     }

@@ -351,6 +351,23 @@ impl BatchTx for SqliteWriter {
         self.plan_where(crate::plans::PLAN_BY_SLUG, params![j.as_str(), slug])
     }
 
+    async fn plans_in(
+        &mut self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM action_plans WHERE jurisdiction_id = ?1 ORDER BY slug")
+            .map_err(err)?;
+        let mut found = stmt.query(params![j.as_str()]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            let text: String = row.get(0).map_err(err)?;
+            out.push(crate::disclosure::record(&text)?);
+        }
+        Ok(out)
+    }
+
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
         self.execute_values(crate::plans::PUT_PLAN, crate::plans::plan_values(p))
     }

@@ -164,6 +164,11 @@ pub trait BatchTx: Send + 'static {
         j: &JurisdictionId,
         slug: &str,
     ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>>;
+    /// A jurisdiction's action plans (a citizen's comment names a commitment).
+    async fn plans_in(
+        &mut self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
     /// Insert or replace an action plan's record.
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()>;
     /// Stop telling this address anything (STOP, erasure); returns how many were dropped.

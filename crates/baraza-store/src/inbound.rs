@@ -257,6 +257,54 @@ pub(crate) async fn handle<T: BatchTx>(
                 ),
             }
         }
+        Intent::Comment { commitment, text } => {
+            let plans = tx.plans_in(&jurisdiction).await?;
+            let known = plans
+                .iter()
+                .find_map(|p| p.commitment(&commitment))
+                .map(|c| c.ogp_id.clone());
+            match (known, parse_description(&text)) {
+                (Some(ogp_id), Ok(description)) => {
+                    let new = NewCase {
+                        jurisdiction: jurisdiction.clone(),
+                        kind: CaseKind::Suggestion,
+                        channel: message.channel,
+                        category: None,
+                        ward: None,
+                        ladder: vec![],
+                        location: None,
+                        request: None,
+                        description,
+                        attachments: vec![],
+                        citizen: Some(NewCitizen {
+                            language,
+                            ..contact
+                        }),
+                        idempotency_key: Some(format!(
+                            "{}:{}",
+                            message.provider, message.provider_message_id
+                        )),
+                        acknowledged_on_intake: false,
+                        subject: Some(baraza_core::Subject::Commitment(ogp_id)),
+                    };
+                    let intake =
+                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                    acted_on(Some(intake.case), InboundOutcome::NewCase)
+                }
+                _ => (
+                    InboundOutcome::Help,
+                    None,
+                    Some(Template::CommitmentUnknown {
+                        typed: commitment,
+                        commitments: plans
+                            .iter()
+                            .flat_map(|p| p.commitments.iter().map(|c| c.ogp_id.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }),
+                ),
+            }
+        }
         Intent::Review(n, grounds) => {
             // Only the applicant applies, on their own request.
             let theirs = match tx.case_for_update(n).await? {
