@@ -157,17 +157,20 @@ impl App<'_> {
         Ok(written.plan)
     }
 
-    /// Load a whole plan from its file, as `actor` (an administrator, or the system for
-    /// the demo). A plan already there (same slug) is left as it is.
-    pub async fn load_plan(
-        &self,
-        j: &JurisdictionId,
-        file: PlanFile,
-        who: &PlanActor,
-        actor: Actor,
-    ) -> Result<(ActionPlan, bool)> {
-        if let Some(p) = self
-            .store
+}
+
+/// Load a whole plan from its file, as `actor` (an administrator, or the system for the
+/// demo). A plan already there (same slug) is left as it is; returns whether it was added.
+pub async fn load_plan(
+    store: &dyn baraza_store::Store,
+    j: &JurisdictionId,
+    file: PlanFile,
+    who: &PlanActor,
+    actor: Actor,
+    now: Timestamp,
+) -> Result<(ActionPlan, bool)> {
+    {
+        if let Some(p) = store
             .plans(j)
             .await?
             .into_iter()
@@ -175,7 +178,6 @@ impl App<'_> {
         {
             return Ok((p, false));
         }
-        let now = self.clock.now();
         let id = PlanId(uuid::Uuid::now_v7());
         let (new, commitments) = file.into_commands(now)?;
         let mut changes = ap::decide(None, PlanCommand::Create(Box::new(new)), who, id, j, now)?;
@@ -192,8 +194,7 @@ impl App<'_> {
             plan = more.iter().fold(plan, |p, c| ap::apply(p, c, now));
             changes.extend(more);
         }
-        let written = self
-            .store
+        let written = store
             .write_plan(baraza_store::plans::PlanWrite {
                 plan: id,
                 expected_version: 0,

@@ -33,7 +33,8 @@ macro_rules! conformance_suite {
             verify_catches_a_removed_head, intake_queues_an_acknowledgement, citizen_messages_close_the_loop,
             outbox_claims_retries_and_delivery_reports, figures_follow_the_journal,
             erasure_keeps_the_journal_verifiable, erasure_leaves_other_tampering_detectable,
-            retention_erases_what_expired, rights_of_access_and_rectification);
+            retention_erases_what_expired, rights_of_access_and_rectification,
+            action_plans_are_journaled_commented_and_verified);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -1688,4 +1689,247 @@ pub async fn rights_of_access_and_rectification<T: TestStore, F: Future<Output =
     assert_eq!(s.citizen(id).await.unwrap().unwrap(), fixed);
     assert!(s.citizens_by_contact(phone).await.unwrap().is_empty());
     t.cleanup().await;
+}
+
+/// An action plan's life on the store: created with a commitment and milestone, a status
+/// changed with evidence, civil society's proposals accepted and answered, a review
+/// recorded then approved, a citizen's SMS comment filed as a case about the commitment;
+/// all of it exported, imported and verified, and an edited plan record caught.
+pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    use baraza_core::action_plan::*;
+    let (t, other, third) = (make().await, make().await, make().await);
+    let s = t.store();
+    seed(&*s).await;
+    let j = jurisdiction_id();
+    let poc = PlanActor {
+        username: "poc".into(),
+        name: "Point of contact".into(),
+        role: Role::OgpPointOfContact,
+    };
+    let cso = PlanActor {
+        username: "cso".into(),
+        name: "Forum member".into(),
+        role: Role::CivilSociety,
+    };
+    let id = PlanId(uuid::Uuid::now_v7());
+    let ym = |x: &str| x.parse::<YearMonth>().unwrap();
+    let step = |plan: Option<ActionPlan>, cmd: PlanCommand, who: PlanActor| {
+        let s = s.clone();
+        let j = j.clone();
+        async move {
+            let changes = decide(plan.as_ref(), cmd, &who, id, &j, now()).unwrap();
+            s.write_plan(crate::plans::PlanWrite {
+                plan: id,
+                expected_version: plan.as_ref().map_or(0, |p| p.version),
+                changes,
+                actor: Actor::system("test"),
+                at: now(),
+            })
+            .await
+            .unwrap()
+            .plan
+        }
+    };
+    let plan = step(
+        None,
+        PlanCommand::Create(Box::new(NewPlan {
+            slug: "em-2025-2027".into(),
+            title: "Elgeyo Marakwet action plan".into(),
+            government: "Elgeyo Marakwet County Government".into(),
+            level: PlanLevel::Local,
+            country: "KE".into(),
+            starts: ym("2025-01"),
+            ends: ym("2027-12"),
+            forum: Some("Multi-stakeholder forum".into()),
+            source_url: None,
+            schedules: vec![Schedule {
+                body: "Steering committee".into(),
+                every_months: 3,
+                from: ym("2025-01"),
+                until: ym("2027-12"),
+                basis: String::new(),
+            }],
+        })),
+        poc.clone(),
+    )
+    .await;
+    let milestone = |n: u32| Milestone {
+        number: n,
+        text: format!("Milestone {n}"),
+        starts: ym("2025-02"),
+        ends: ym("2027-06"),
+        institution: None,
+        person: None,
+        owner: None,
+        status: MilestoneStatus::NotStarted,
+        status_origin: StatusOrigin::NotGiven,
+        page_status: None,
+        status_set_at: now(),
+        status_set_by: Changer {
+            name: "OGP commitment page".into(),
+            role: Role::SystemAdministrator,
+        },
+        evidence: vec![],
+        comments: vec![],
+    };
+    let plan = step(
+        Some(plan),
+        PlanCommand::AddCommitment(Box::new(Commitment {
+            ogp_id: "EM0001".into(),
+            title: "Feedback that closes".into(),
+            starts: ym("2025-01"),
+            ends: ym("2027-12"),
+            lead: "Office of the Governor".into(),
+            supporting: vec![],
+            policy_areas: vec![],
+            values: vec![OgpValue::CivicParticipation],
+            problem: String::new(),
+            status_quo: String::new(),
+            action: String::new(),
+            results: String::new(),
+            irm: vec![],
+            milestones: vec![milestone(1), milestone(2)],
+        })),
+        poc.clone(),
+    )
+    .await;
+    let minutes = Evidence::Document {
+        sha256: "ab".repeat(32),
+        name: "minutes.pdf".into(),
+        media_type: "application/pdf".into(),
+        size_bytes: 1200,
+    };
+    let plan = step(
+        Some(plan),
+        PlanCommand::SetStatus {
+            commitment: "EM0001".into(),
+            milestone: 1,
+            status: MilestoneStatus::InProgress,
+            note: "Desk staffed".into(),
+            evidence: vec![minutes.clone()],
+        },
+        poc.clone(),
+    )
+    .await;
+    let propose = |n: u32, status| PlanCommand::Propose {
+        commitment: "EM0001".into(),
+        milestone: n,
+        status: Some(status),
+        note: "Seen on the ground".into(),
+        evidence: vec![],
+    };
+    let plan = step(Some(plan), propose(2, MilestoneStatus::InProgress), cso.clone()).await;
+    let plan = step(Some(plan), propose(1, MilestoneStatus::Complete), cso.clone()).await;
+    let plan = step(
+        Some(plan),
+        PlanCommand::Accept {
+            proposal: 1,
+            note: "Agreed".into(),
+        },
+        poc.clone(),
+    )
+    .await;
+    let plan = step(
+        Some(plan),
+        PlanCommand::Answer {
+            proposal: 2,
+            reply: "Not yet: the register is not public".into(),
+        },
+        poc.clone(),
+    )
+    .await;
+    let m = |p: &ActionPlan, n| p.commitment("EM0001").unwrap().milestone(n).unwrap().status;
+    assert_eq!(m(&plan, 1), MilestoneStatus::InProgress);
+    assert_eq!(m(&plan, 2), MilestoneStatus::InProgress);
+    let today = plan.starts.first_day() + chrono::Duration::days(100);
+    assert!(plan.schedule_standing(today)[0].1.overdue_since.is_some());
+    let start = plan.starts.first_day();
+    let plan = step(
+        Some(plan),
+        PlanCommand::RecordReview(Box::new(NewReview {
+            body: "Steering committee".into(),
+            held_on: start + chrono::Duration::days(40),
+            chair: "cso".into(),
+            chair_name: "Forum member".into(),
+            members: vec![
+                Member {
+                    name: "Forum member".into(),
+                    side: Side::CivilSociety,
+                },
+                Member {
+                    name: "Point of contact".into(),
+                    side: Side::Government,
+                },
+            ],
+            items: vec![],
+            minutes: Some(minutes),
+            decisions: vec!["Publish the register".into()],
+        })),
+        poc.clone(),
+    )
+    .await;
+    assert!(plan.schedule_standing(today)[0].1.overdue_since.is_none());
+    let plan = step(Some(plan), PlanCommand::ApproveReview { review: 1 }, cso.clone()).await;
+    assert!(plan.reviews[0].published());
+    assert_eq!(s.plans(&j).await.unwrap(), vec![plan.clone()]);
+
+    // A version decided on an old plan is refused, and stores nothing.
+    let stale = s
+        .write_plan(crate::plans::PlanWrite {
+            plan: id,
+            expected_version: 3,
+            changes: vec![],
+            actor: Actor::system("test"),
+            at: now(),
+        })
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+
+    // A citizen comments by SMS: a case about the commitment, acknowledged.
+    let phone = "+254722000077";
+    let handled = s
+        .receive_message(sms("ATXid_c1", phone, "COMMENT em0001 Publish the minutes on the notice board too"))
+        .await
+        .unwrap();
+    let case = handled.case.unwrap();
+    assert_eq!(case.subject, Some(Subject::Commitment("EM0001".into())));
+    assert_eq!(case.kind, CaseKind::Suggestion);
+    let about = s
+        .list_cases(&CaseFilter {
+            subject: Some(Subject::Commitment("EM0001".into())),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(about.len(), 1);
+    let unknown = s
+        .receive_message(sms("ATXid_c2", phone, "COMMENT XX0009 hello"))
+        .await
+        .unwrap();
+    assert!(unknown.case.is_none());
+    assert!(matches!(
+        templates_to(&*s, phone).await.last(),
+        Some(outbound::Template::CommitmentUnknown { commitments, .. }) if commitments == "EM0001"
+    ));
+    let report = assert_verifies(&*s).await;
+    assert_eq!(report.plans, 1);
+    let events = s.case_events(id.stream()).await.unwrap();
+    assert_eq!(events.len() as u32, plan.version);
+
+    // The whole record moves to a fresh server and verifies there; an edited plan does not.
+    let mut file = Vec::new();
+    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    import_jsonl(&*other.store(), file.as_slice()).await.unwrap();
+    assert_eq!(other.store().plans(&j).await.unwrap(), vec![plan]);
+    let text = String::from_utf8(file).unwrap();
+    let edited = text.replace("Desk staffed", "Desk fully staffed");
+    assert_ne!(edited, text);
+    let refused = import_jsonl(&*third.store(), edited.as_bytes()).await;
+    assert!(refused.is_err(), "an edited plan imported: {refused:?}");
+    t.cleanup().await;
+    other.cleanup().await;
+    third.cleanup().await;
 }

@@ -14,6 +14,13 @@ use baraza_store::Store;
 pub const KENYA_WARDS_CSV: &str = include_str!("../../../data/kenya-wards.csv");
 
 /// The demo jurisdiction's file (identity, hierarchy, departments, categories).
+/// The three seeds' action plans, from their OGP commitment pages.
+pub const DEMO_PLANS: [&str; 3] = [
+    include_str!("../../../data/action-plans/nairobi-KENMS0005.toml"),
+    include_str!("../../../data/action-plans/kenya-KE0031.toml"),
+    include_str!("../../../data/action-plans/sekondi-takoradi-GHST0001.toml"),
+];
+
 pub const DEMO_FILE: &str = include_str!("../../../data/jurisdictions/elgeyo-marakwet.toml");
 
 /// Elgeyo Marakwet has 20 wards; the source list has 19. Marakwet West's ward with code
@@ -116,6 +123,20 @@ pub fn demo_users() -> Vec<DemoUser> {
             token: "bz_demo_information",
         },
         DemoUser {
+            role: Role::OgpPointOfContact,
+            username: "ogp.contact",
+            name: "Open government point of contact",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_ogp",
+        },
+        DemoUser {
+            role: Role::CivilSociety,
+            username: "civil.society",
+            name: "Civil-society forum member (demo)",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_civil_society",
+        },
+        DemoUser {
             role: Role::Open311Integration,
             username: "fixmystreet",
             name: "FixMyStreet (Open311 integration)",
@@ -130,6 +151,68 @@ pub struct DemoSummary {
     pub wards: usize,
     pub cases_added: usize,
     pub requests_added: usize,
+    pub plans_added: usize,
+}
+
+/// The seeds' action plans, loaded as their OGP pages give them (statuses the pages do
+/// not mark load as not started, and say so), then one demo change on Nairobi's
+/// milestone 2, marked as a demo change in its note.
+async fn sample_plans(store: &dyn Store, j: &JurisdictionId, now: Timestamp) -> anyhow::Result<usize> {
+    use baraza_core::action_plan::{Evidence, MilestoneStatus, PlanActor, PlanCommand};
+    let who = PlanActor {
+        username: "system".into(),
+        name: baraza_app::plans::OGP_PAGE.into(),
+        role: Role::SystemAdministrator,
+    };
+    let mut added = 0;
+    for text in DEMO_PLANS {
+        let file = baraza_app::plans::PlanFile::parse(text).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let (plan, new) = baraza_app::plans::load_plan(
+            store,
+            j,
+            file,
+            &who,
+            Actor::system("demo"),
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if !new {
+            continue;
+        }
+        added += 1;
+        if plan.slug.starts_with("nairobi") {
+            let contact = PlanActor {
+                username: "ogp.contact".into(),
+                name: "Open government point of contact".into(),
+                role: Role::OgpPointOfContact,
+            };
+            let changes = baraza_core::action_plan::decide(
+                Some(&plan),
+                PlanCommand::SetStatus {
+                    commitment: "KENMS0005".into(),
+                    milestone: 2,
+                    status: MilestoneStatus::InProgress,
+                    note: "Demo change, not a real one: the OGP unit's terms of reference drafted.".into(),
+                    evidence: vec![Evidence::link("https://www.opengovpartnership.org/members/nairobi-kenya/")?],
+                },
+                &contact,
+                plan.id,
+                j,
+                now,
+            )?;
+            store
+                .write_plan(baraza_store::plans::PlanWrite {
+                    plan: plan.id,
+                    expected_version: plan.version,
+                    changes,
+                    actor: Actor::system("demo"),
+                    at: now,
+                })
+                .await?;
+        }
+    }
+    Ok(added)
 }
 
 /// Every demo user's console password (printed by `serve --demo`; demo only).
@@ -202,7 +285,9 @@ pub async fn load(
     let officer = officer.context("the demo information officer")?;
     let requests_added = sample_requests(store, j, &officer, now, media_dir).await?;
     sample_publications(store, j, &officer, now, media_dir).await?;
+    let plans_added = sample_plans(store, &j.id, now).await?;
     Ok(DemoSummary {
+        plans_added,
         sub_counties,
         wards,
         cases_added,

@@ -810,10 +810,16 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "                  API {base}/api/v1/information-requests, documents {base}/api/v1/documents)"
     );
     println!(
+        "  action plans    {base}/plans   (each plan {base}/plans/<slug>, its JSON {base}/plans/<slug>/plan.json,"
+    );
+    println!(
+        "                  a commitment and its comment form {base}/plans/<slug>/commitments/<OGP id>, e.g. {base}/plans/nairobi-2025-2027/commitments/KENMS0005)"
+    );
+    println!(
         "  SMS keywords    <concern text> | STATUS/HALI/SUIVI <ref> | REQUEST/OMBI/DEMANDE <what> (URGENT/HARAKA <why> ...)"
     );
     println!(
-        "                  | REVIEW/MAPITIO/RECOURS <ref> <grounds> | FOLLOW/FUATA/SUIVRE <class>"
+        "                  | REVIEW/MAPITIO/RECOURS <ref> <grounds> | FOLLOW/FUATA/SUIVRE <class> | COMMENT/MAONI/AVIS <OGP id> <comment>"
     );
     println!(
         "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information"
@@ -866,6 +872,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         println!(
             "  {} new sample information requests (one long overdue, one refused citing s.6(1)(e), one granted with a document)",
             s.requests_added
+        );
+        println!(
+            "  {} new action plans from the seeds' OGP pages (Nairobi KENMS0005, Kenya KE0031, Sekondi-Takoradi GHST0001)",
+            s.plans_added
         );
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
         println!(

@@ -12,6 +12,7 @@ mod disclosure;
 mod information;
 pub mod open_data;
 mod pages;
+mod plans;
 pub mod stats;
 
 use crate::AppState;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/language", get(crate::html::choose_language))
         .merge(information::routes())
         .merge(disclosure::routes())
+        .merge(plans::routes())
 }
 
 /// The web form takes a photo: its own, larger body limit (merged outside the global one).
