@@ -10,7 +10,9 @@ use baraza_core::action_plan::{
     Schedule, StatusOrigin, YearMonth,
 };
 use baraza_core::journal::Visibility;
-use baraza_core::{Actor, CaseFilter, Channel, JurisdictionId, Role, StaffUser, Subject, Timestamp};
+use baraza_core::{
+    Actor, CaseFilter, Channel, JurisdictionId, Role, StaffUser, Subject, Timestamp,
+};
 use baraza_store::StoreError;
 use serde::Deserialize;
 
@@ -68,11 +70,7 @@ impl App<'_> {
     }
 
     /// The plan's changes, oldest first; the public sees only the public ones.
-    pub async fn plan_history(
-        &self,
-        plan: &ActionPlan,
-        public: bool,
-    ) -> Result<Vec<HistoryEntry>> {
+    pub async fn plan_history(&self, plan: &ActionPlan, public: bool) -> Result<Vec<HistoryEntry>> {
         let events = self.store.case_events(plan.id.stream()).await?;
         Ok(events
             .into_iter()
@@ -156,7 +154,6 @@ impl App<'_> {
             .await?;
         Ok(written.plan)
     }
-
 }
 
 /// Load a whole plan from its file, as `actor` (an administrator, or the system for the

@@ -9,7 +9,11 @@ pub fn public_plan(
     plan: &baraza_core::action_plan::ActionPlan,
 ) -> baraza_core::action_plan::ActionPlan {
     let mut p = plan.clone();
-    for m in p.commitments.iter_mut().flat_map(|c| c.milestones.iter_mut()) {
+    for m in p
+        .commitments
+        .iter_mut()
+        .flat_map(|c| c.milestones.iter_mut())
+    {
         m.owner = None;
     }
     p.reviews.retain(|r| r.published());

@@ -85,7 +85,9 @@ impl FromStr for YearMonth {
             (None, Some((m, y))) => (y, m),
             _ => return Err(format!("{s:?} is not a month: write YYYY-MM, e.g. 2025-06")),
         };
-        let year: i32 = y.parse().map_err(|_| format!("{s:?}: the year is not a number"))?;
+        let year: i32 = y
+            .parse()
+            .map_err(|_| format!("{s:?}: the year is not a number"))?;
         let month: u32 = m
             .parse()
             .map_err(|_| format!("{s:?}: the month is not a number"))?;
@@ -213,8 +215,7 @@ impl Schedule {
             let end = self.from.plus_months(step * k - 1);
             if end > self.until || k > 600 {
                 // The last, shorter period ends with the schedule.
-                if out.last().is_none_or(|d| *d < self.until.last_day())
-                    && self.from <= self.until
+                if out.last().is_none_or(|d| *d < self.until.last_day()) && self.from <= self.until
                 {
                     out.push(self.until.last_day());
                 }
@@ -1147,10 +1148,7 @@ pub fn decide(
             if milestone.number == 0 || c.milestone(milestone.number).is_some() {
                 return Err(invalid(
                     "number",
-                    format!(
-                        "{} already has a milestone {}",
-                        c.ogp_id, milestone.number
-                    ),
+                    format!("{} already has a milestone {}", c.ogp_id, milestone.number),
                 ));
             }
             milestone.text = text("text", &milestone.text, true)?;
@@ -1261,7 +1259,10 @@ pub fn decide(
                 ));
             }
             if status == Some(m.status) && evidence.is_empty() {
-                return Err(invalid("status", format!("milestone {n} is already {}", m.status)));
+                return Err(invalid(
+                    "status",
+                    format!("milestone {n} is already {}", m.status),
+                ));
             }
             vec![PlanChange::Proposed {
                 proposal: Box::new(Proposal {
@@ -1305,14 +1306,7 @@ pub fn decide(
                 }),
                 _ => {}
             }
-            out.insert(
-                0,
-                PlanChange::ProposalAccepted {
-                    proposal,
-                    note,
-                    by,
-                },
-            );
+            out.insert(0, PlanChange::ProposalAccepted { proposal, note, by });
             out
         }
         PlanCommand::Answer { proposal, reply } => {
@@ -1432,7 +1426,9 @@ pub fn decide(
                 });
             }
             if r.published() {
-                return Err(PlanError::Conflict(format!("review {review} is already approved")));
+                return Err(PlanError::Conflict(format!(
+                    "review {review} is already approved"
+                )));
             }
             vec![PlanChange::ReviewApproved { review, by }]
         }
@@ -1470,7 +1466,10 @@ fn check_assessment(a: &IrmAssessment) -> Result<(), PlanError> {
         return Err(invalid("value", "is required"));
     }
     if a.source.trim().is_empty() {
-        return Err(invalid("source", "cite the IRM product the value comes from"));
+        return Err(invalid(
+            "source",
+            "cite the IRM product the value comes from",
+        ));
     }
     Ok(())
 }
@@ -1671,7 +1670,10 @@ pub fn reminders_due(
                 out.push((
                     c,
                     m,
-                    format!("milestone-end:{}:{}:{}:{}", plan.id, c.ogp_id, m.number, m.ends),
+                    format!(
+                        "milestone-end:{}:{}:{}:{}",
+                        plan.id, c.ogp_id, m.number, m.ends
+                    ),
                     Reminder::EndsSoon { ends: end },
                 ));
             }

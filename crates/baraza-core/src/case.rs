@@ -235,7 +235,8 @@ impl Serialize for Subject {
 impl<'de> Deserialize<'de> for Subject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(|e: FieldError| serde::de::Error::custom(e.message))
+        s.parse()
+            .map_err(|e: FieldError| serde::de::Error::custom(e.message))
     }
 }
 

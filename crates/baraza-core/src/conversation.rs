@@ -36,7 +36,10 @@ pub enum Intent {
     Review(CaseNumber, String),
     /// `COMMENT <commitment> <text>` (`MAONI`, `AVIS`): a comment on a commitment of an
     /// action plan, by its OGP id; a case linked to it.
-    Comment { commitment: String, text: String },
+    Comment {
+        commitment: String,
+        text: String,
+    },
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.

@@ -29,13 +29,18 @@ pub async fn put_plan(conn: &mut PgConnection, p: &ActionPlan) -> StoreResult<()
 }
 
 /// The plan, its row locked until commit (two processes serialise on it).
-pub async fn plan_for_update(conn: &mut PgConnection, id: PlanId) -> StoreResult<Option<ActionPlan>> {
+pub async fn plan_for_update(
+    conn: &mut PgConnection,
+    id: PlanId,
+) -> StoreResult<Option<ActionPlan>> {
     let found = sqlx::query("SELECT record FROM action_plans WHERE id = $1 FOR UPDATE")
         .bind(id.0)
         .fetch_optional(conn)
         .await
         .map_err(db_err)?;
-    found.map(|r| record(&get::<String>(&r, "record")?)).transpose()
+    found
+        .map(|r| record(&get::<String>(&r, "record")?))
+        .transpose()
 }
 
 pub async fn plan_by_slug(
@@ -43,13 +48,16 @@ pub async fn plan_by_slug(
     j: &JurisdictionId,
     slug: &str,
 ) -> StoreResult<Option<ActionPlan>> {
-    let found = sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 AND slug = $2")
-        .bind(j.as_str())
-        .bind(slug)
-        .fetch_optional(conn)
-        .await
-        .map_err(db_err)?;
-    found.map(|r| record(&get::<String>(&r, "record")?)).transpose()
+    let found =
+        sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 AND slug = $2")
+            .bind(j.as_str())
+            .bind(slug)
+            .fetch_optional(conn)
+            .await
+            .map_err(db_err)?;
+    found
+        .map(|r| record(&get::<String>(&r, "record")?))
+        .transpose()
 }
 
 pub fn plan_record(r: &sqlx::postgres::PgRow) -> StoreResult<ActionPlan> {

@@ -515,11 +515,12 @@ impl BatchTx for PgBatchTx {
         &mut self,
         j: &JurisdictionId,
     ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
-        let found = sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 ORDER BY slug")
-            .bind(j.as_str())
-            .fetch_all(&mut *self.conn()?)
-            .await
-            .map_err(db_err)?;
+        let found =
+            sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 ORDER BY slug")
+                .bind(j.as_str())
+                .fetch_all(&mut *self.conn()?)
+                .await
+                .map_err(db_err)?;
         found.iter().map(crate::plans::plan_record).collect()
     }
 

@@ -341,10 +341,7 @@ impl Store for SqliteStore {
         self.writer.plan(w).await
     }
 
-    async fn notify(
-        &self,
-        entries: Vec<baraza_core::outbound::OutboxEntry>,
-    ) -> StoreResult<()> {
+    async fn notify(&self, entries: Vec<baraza_core::outbound::OutboxEntry>) -> StoreResult<()> {
         self.writer.notify(entries).await
     }
 

@@ -357,7 +357,9 @@ impl BatchTx for SqliteWriter {
     ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT record FROM action_plans WHERE jurisdiction_id = ?1 ORDER BY slug")
+            .prepare_cached(
+                "SELECT record FROM action_plans WHERE jurisdiction_id = ?1 ORDER BY slug",
+            )
             .map_err(err)?;
         let mut found = stmt.query(params![j.as_str()]).map_err(err)?;
         let mut out = Vec::new();

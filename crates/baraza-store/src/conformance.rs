@@ -1695,7 +1695,10 @@ pub async fn rights_of_access_and_rectification<T: TestStore, F: Future<Output =
 /// changed with evidence, civil society's proposals accepted and answered, a review
 /// recorded then approved, a citizen's SMS comment filed as a case about the commitment;
 /// all of it exported, imported and verified, and an edited plan record caught.
-pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: Future<Output = T>>(
+pub async fn action_plans_are_journaled_commented_and_verified<
+    T: TestStore,
+    F: Future<Output = T>,
+>(
     make: impl Fn() -> F,
 ) {
     use baraza_core::action_plan::*;
@@ -1820,8 +1823,18 @@ pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: 
         note: "Seen on the ground".into(),
         evidence: vec![],
     };
-    let plan = step(Some(plan), propose(2, MilestoneStatus::InProgress), cso.clone()).await;
-    let plan = step(Some(plan), propose(1, MilestoneStatus::Complete), cso.clone()).await;
+    let plan = step(
+        Some(plan),
+        propose(2, MilestoneStatus::InProgress),
+        cso.clone(),
+    )
+    .await;
+    let plan = step(
+        Some(plan),
+        propose(1, MilestoneStatus::Complete),
+        cso.clone(),
+    )
+    .await;
     let plan = step(
         Some(plan),
         PlanCommand::Accept {
@@ -1871,7 +1884,12 @@ pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: 
     )
     .await;
     assert!(plan.schedule_standing(today)[0].1.overdue_since.is_none());
-    let plan = step(Some(plan), PlanCommand::ApproveReview { review: 1 }, cso.clone()).await;
+    let plan = step(
+        Some(plan),
+        PlanCommand::ApproveReview { review: 1 },
+        cso.clone(),
+    )
+    .await;
     assert!(plan.reviews[0].published());
     assert_eq!(s.plans(&j).await.unwrap(), vec![plan.clone()]);
 
@@ -1885,12 +1903,19 @@ pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: 
             at: now(),
         })
         .await;
-    assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
 
     // A citizen comments by SMS: a case about the commitment, acknowledged.
     let phone = "+254722000077";
     let handled = s
-        .receive_message(sms("ATXid_c1", phone, "COMMENT em0001 Publish the minutes on the notice board too"))
+        .receive_message(sms(
+            "ATXid_c1",
+            phone,
+            "COMMENT em0001 Publish the minutes on the notice board too",
+        ))
         .await
         .unwrap();
     let case = handled.case.unwrap();
@@ -1922,7 +1947,9 @@ pub async fn action_plans_are_journaled_commented_and_verified<T: TestStore, F: 
     // The whole record moves to a fresh server and verifies there; an edited plan does not.
     let mut file = Vec::new();
     export_jsonl(&*s, &mut file, now()).await.unwrap();
-    import_jsonl(&*other.store(), file.as_slice()).await.unwrap();
+    import_jsonl(&*other.store(), file.as_slice())
+        .await
+        .unwrap();
     assert_eq!(other.store().plans(&j).await.unwrap(), vec![plan]);
     let text = String::from_utf8(file).unwrap();
     let edited = text.replace("Desk staffed", "Desk fully staffed");

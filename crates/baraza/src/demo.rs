@@ -157,7 +157,11 @@ pub struct DemoSummary {
 /// The seeds' action plans, loaded as their OGP pages give them (statuses the pages do
 /// not mark load as not started, and say so), then one demo change on Nairobi's
 /// milestone 2, marked as a demo change in its note.
-async fn sample_plans(store: &dyn Store, j: &JurisdictionId, now: Timestamp) -> anyhow::Result<usize> {
+async fn sample_plans(
+    store: &dyn Store,
+    j: &JurisdictionId,
+    now: Timestamp,
+) -> anyhow::Result<usize> {
     use baraza_core::action_plan::{Evidence, MilestoneStatus, PlanActor, PlanCommand};
     let who = PlanActor {
         username: "system".into(),
@@ -166,17 +170,12 @@ async fn sample_plans(store: &dyn Store, j: &JurisdictionId, now: Timestamp) -> 
     };
     let mut added = 0;
     for text in DEMO_PLANS {
-        let file = baraza_app::plans::PlanFile::parse(text).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let (plan, new) = baraza_app::plans::load_plan(
-            store,
-            j,
-            file,
-            &who,
-            Actor::system("demo"),
-            now,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let file =
+            baraza_app::plans::PlanFile::parse(text).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let (plan, new) =
+            baraza_app::plans::load_plan(store, j, file, &who, Actor::system("demo"), now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         if !new {
             continue;
         }
@@ -193,8 +192,11 @@ async fn sample_plans(store: &dyn Store, j: &JurisdictionId, now: Timestamp) -> 
                     commitment: "KENMS0005".into(),
                     milestone: 2,
                     status: MilestoneStatus::InProgress,
-                    note: "Demo change, not a real one: the OGP unit's terms of reference drafted.".into(),
-                    evidence: vec![Evidence::link("https://www.opengovpartnership.org/members/nairobi-kenya/")?],
+                    note: "Demo change, not a real one: the OGP unit's terms of reference drafted."
+                        .into(),
+                    evidence: vec![Evidence::link(
+                        "https://www.opengovpartnership.org/members/nairobi-kenya/",
+                    )?],
                 },
                 &contact,
                 plan.id,

@@ -24,7 +24,11 @@ fn j() -> JurisdictionId {
     JurisdictionId::parse("nairobi").unwrap()
 }
 
-fn run(plan: Option<ActionPlan>, cmd: PlanCommand, who: &PlanActor) -> Result<ActionPlan, PlanError> {
+fn run(
+    plan: Option<ActionPlan>,
+    cmd: PlanCommand,
+    who: &PlanActor,
+) -> Result<ActionPlan, PlanError> {
     let id = plan.as_ref().map_or(PlanId(uuid::Uuid::nil()), |p| p.id);
     let changes = decide(plan.as_ref(), cmd, who, id, &j(), now())?;
     Ok(changes
@@ -202,8 +206,22 @@ fn bad_input_names_its_field() {
             page_status: None,
         },
     };
-    assert_eq!(field(run(Some(p.clone()), milestone(3, "2025-01", "2025-09"), &contact())), "starts");
-    assert_eq!(field(run(Some(p.clone()), milestone(2, "2025-07", "2025-09"), &contact())), "number");
+    assert_eq!(
+        field(run(
+            Some(p.clone()),
+            milestone(3, "2025-01", "2025-09"),
+            &contact()
+        )),
+        "starts"
+    );
+    assert_eq!(
+        field(run(
+            Some(p.clone()),
+            milestone(2, "2025-07", "2025-09"),
+            &contact()
+        )),
+        "number"
+    );
     assert_eq!(
         field(run(
             Some(p.clone()),
@@ -269,9 +287,21 @@ fn reviews_fall_overdue_on_schedule_and_only_the_chair_approves() {
         minutes: None,
         decisions: vec!["Meet again in May".into()],
     };
-    let p = run(Some(p), PlanCommand::RecordReview(Box::new(review)), &contact()).unwrap();
+    let p = run(
+        Some(p),
+        PlanCommand::RecordReview(Box::new(review)),
+        &contact(),
+    )
+    .unwrap();
     assert!(!p.reviews[0].published());
-    assert!(run(Some(p.clone()), PlanCommand::ApproveReview { review: 1 }, &contact()).is_err());
+    assert!(
+        run(
+            Some(p.clone()),
+            PlanCommand::ApproveReview { review: 1 },
+            &contact()
+        )
+        .is_err()
+    );
     let p = run(
         Some(p),
         PlanCommand::ApproveReview { review: 1 },
@@ -287,7 +317,10 @@ fn a_late_milestone_counts_as_late_and_its_owner_is_reminded_once_per_cause() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(p.progress(d("2026-04-01")).late, 1);
     assert_eq!(p.progress(d("2026-03-31")).late, 0);
-    assert!(reminders_due(&p, d("2026-03-20"), 14).is_empty(), "no owner yet");
+    assert!(
+        reminders_due(&p, d("2026-03-20"), 14).is_empty(),
+        "no owner yet"
+    );
     p = run(
         Some(p),
         PlanCommand::SetOwner {
@@ -302,5 +335,9 @@ fn a_late_milestone_counts_as_late_and_its_owner_is_reminded_once_per_cause() {
     assert_eq!(due.len(), 1);
     assert!(matches!(due[0].3, Reminder::EndsSoon { .. }));
     let at_review = reminders_due(&p, d("2025-12-20"), 14);
-    assert!(at_review.iter().any(|r| matches!(r.3, Reminder::ReviewDue { .. })));
+    assert!(
+        at_review
+            .iter()
+            .any(|r| matches!(r.3, Reminder::ReviewDue { .. }))
+    );
 }

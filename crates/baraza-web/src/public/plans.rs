@@ -99,7 +99,7 @@ pub async fn list(
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-title");
     let day = today(&cat, state.clock.now());
     let plans = state.app().plans(&cat.jurisdiction.id).await?;
-    let tr = frame.tr.clone();
+    let tr = frame.tr;
     Ok(render(&ListPage {
         plans: plans
             .iter()
@@ -202,7 +202,7 @@ pub async fn plan_page(
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-title");
     let plan = public_plan(&state.app().plan(&cat.jurisdiction.id, &slug).await?);
     let day = today(&cat, state.clock.now());
-    let tr = frame.tr.clone();
+    let tr = frame.tr;
     let progress = plan.progress(day);
     let member = |m: &baraza_core::action_plan::Member| {
         format!("{} ({})", m.name, tr.t(&format!("side-{}", m.side)))
@@ -321,7 +321,11 @@ fn history_row(h: &HistoryEntry, cat: &baraza_app::JurisdictionCatalog, tr: &Tr)
             ..
         } => (
             by(b),
-            format!("{} {milestone}: {}", tr.t("milestone"), tr.t("evidence-added")),
+            format!(
+                "{} {milestone}: {}",
+                tr.t("milestone"),
+                tr.t("evidence-added")
+            ),
             note.clone(),
             files(evidence),
         ),
@@ -341,27 +345,48 @@ fn history_row(h: &HistoryEntry, cat: &baraza_app::JurisdictionCatalog, tr: &Tr)
             proposal.note.clone(),
             files(&proposal.evidence),
         ),
-        PlanChange::ProposalAccepted { proposal, note, by: b } => (
+        PlanChange::ProposalAccepted {
+            proposal,
+            note,
+            by: b,
+        } => (
             by(b),
-            format!("{} {proposal}: {}", tr.t("proposal"), tr.t("proposal-accepted")),
+            format!(
+                "{} {proposal}: {}",
+                tr.t("proposal"),
+                tr.t("proposal-accepted")
+            ),
             note.clone(),
             vec![],
         ),
-        PlanChange::ProposalAnswered { proposal, reply, by: b } => (
+        PlanChange::ProposalAnswered {
+            proposal,
+            reply,
+            by: b,
+        } => (
             by(b),
-            format!("{} {proposal}: {}", tr.t("proposal"), tr.t("proposal-answered")),
+            format!(
+                "{} {proposal}: {}",
+                tr.t("proposal"),
+                tr.t("proposal-answered")
+            ),
             reply.clone(),
             vec![],
         ),
         PlanChange::Commented {
-            milestone, text, by: b, ..
+            milestone,
+            text,
+            by: b,
+            ..
         } => (
             by(b),
             format!("{} {milestone}: {}", tr.t("milestone"), tr.t("comment")),
             text.clone(),
             vec![],
         ),
-        PlanChange::Assessed { assessment, by: b, .. } => (
+        PlanChange::Assessed {
+            assessment, by: b, ..
+        } => (
             by(b),
             format!(
                 "IRM: {} = {}",
@@ -374,9 +399,16 @@ fn history_row(h: &HistoryEntry, cat: &baraza_app::JurisdictionCatalog, tr: &Tr)
         PlanChange::CommitmentAdded { by: b, .. } | PlanChange::Created { by: b, .. } => {
             (by(b), tr.t("plan-loaded"), String::new(), vec![])
         }
-        PlanChange::MilestoneAdded { milestone, by: b, .. } => (
+        PlanChange::MilestoneAdded {
+            milestone, by: b, ..
+        } => (
             by(b),
-            format!("{} {}: {}", tr.t("milestone"), milestone.number, tr.t("milestone-added")),
+            format!(
+                "{} {}: {}",
+                tr.t("milestone"),
+                milestone.number,
+                tr.t("milestone-added")
+            ),
             String::new(),
             vec![],
         ),
@@ -431,7 +463,7 @@ struct CommitmentPage {
     sms_number: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "the page and its re-rendering after a refused comment")]
 async fn commitment_response(
     state: &AppState,
     headers: &HeaderMap,
@@ -452,7 +484,7 @@ async fn commitment_response(
         .cloned()
         .ok_or(AppError::not_found("commitment"))?;
     let day = today(&cat, state.clock.now());
-    let tr = frame.tr.clone();
+    let tr = frame.tr;
     let history = app
         .plan_history(&plan, true)
         .await?
@@ -461,7 +493,9 @@ async fn commitment_response(
         .map(|h| history_row(h, &cat, &tr))
         .rev()
         .collect();
-    let comments = app.commitment_comments(&cat.jurisdiction.id, &c.ogp_id).await?;
+    let comments = app
+        .commitment_comments(&cat.jurisdiction.id, &c.ogp_id)
+        .await?;
     let csrf = random_hex(16);
     let mut res = render(&CommitmentPage {
         slug: plan.slug.clone(),
@@ -482,8 +516,13 @@ async fn commitment_response(
                     format!(
                         "{}{}{}",
                         a.source,
-                        a.assessed.map(|d| format!(", {}", d.ogp())).unwrap_or_default(),
-                        a.note.as_ref().map(|n| format!(". {n}")).unwrap_or_default()
+                        a.assessed
+                            .map(|d| format!(", {}", d.ogp()))
+                            .unwrap_or_default(),
+                        a.note
+                            .as_ref()
+                            .map(|n| format!(". {n}"))
+                            .unwrap_or_default()
                     ),
                 )
             })
@@ -589,7 +628,11 @@ pub async fn comment(
         return again(vec![tr.t("csrf-failed")], StatusCode::FORBIDDEN).await;
     }
     if state.senders.throttled(&format!("web:{}", peer.ip())) {
-        return again(vec![tr.t("too-many-requests")], StatusCode::TOO_MANY_REQUESTS).await;
+        return again(
+            vec![tr.t("too-many-requests")],
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
     }
     let cat = jurisdiction_of(&state, Some(&j)).await?;
     let plan = state.app().plan(&cat.jurisdiction.id, &slug).await?;
