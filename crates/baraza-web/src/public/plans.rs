@@ -463,7 +463,10 @@ struct CommitmentPage {
     sms_number: String,
 }
 
-#[expect(clippy::too_many_arguments, reason = "the page and its re-rendering after a refused comment")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page and its re-rendering after a refused comment"
+)]
 async fn commitment_response(
     state: &AppState,
     headers: &HeaderMap,
