@@ -133,3 +133,77 @@ pub struct ActionRequest {
     #[serde(default)]
     pub documents: Vec<AttachmentBody>,
 }
+
+/// A change to an action plan, as the console's forms and the API hand it over.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanActionRequest {
+    /// `set_status`, `add_evidence`, `set_owner`, `assess`, `propose`, `accept`,
+    /// `answer`, `comment`, `record_review` or `approve_review`.
+    #[schema(example = "set_status")]
+    pub action: Option<String>,
+    /// The commitment's OGP id.
+    #[schema(example = "KENMS0005")]
+    pub commitment: Option<String>,
+    /// The milestone's number within the commitment.
+    pub milestone: Option<u32>,
+    /// `not_started`, `in_progress`, `stuck` or `complete`.
+    pub status: Option<String>,
+    /// What happened, in words (a status change, evidence, a proposal, an acceptance).
+    pub note: Option<String>,
+    /// A comment, or the answer to a proposal.
+    pub text: Option<String>,
+    /// Links given as evidence (https://...).
+    #[serde(default)]
+    pub links: Vec<String>,
+    /// Documents and photos given as evidence, already kept (`POST /api/v1/documents`).
+    #[serde(default)]
+    pub documents: Vec<AttachmentBody>,
+    /// set_owner: the staff username reminded of the milestone (empty: nobody).
+    pub owner: Option<String>,
+    /// accept / answer: the proposal's number.
+    pub proposal: Option<u32>,
+    /// approve_review: the review's number.
+    pub review: Option<u32>,
+    /// assess: `verifiable`, `open_government_lens`, `potential_for_results`,
+    /// `completion`, `did_it_open_government` or `early_results`.
+    pub indicator: Option<String>,
+    /// assess: a value of the indicator's scale.
+    pub value: Option<String>,
+    /// assess: the month the IRM assessed it (YYYY-MM).
+    pub assessed: Option<String>,
+    /// assess: the IRM product the value comes from.
+    pub source: Option<String>,
+    /// record_review: which scheduled body met.
+    pub body: Option<String>,
+    /// record_review: the date it met (YYYY-MM-DD).
+    pub held_on: Option<String>,
+    /// record_review: the chair's username (they approve the record).
+    pub chair: Option<String>,
+    #[serde(default)]
+    pub members: Vec<MemberBody>,
+    #[serde(default)]
+    pub items: Vec<ReviewItemBody>,
+    #[serde(default)]
+    pub decisions: Vec<String>,
+    /// record_review: the minutes, already kept.
+    pub minutes: Option<AttachmentBody>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    pub name: String,
+    /// `government` or `civil_society`.
+    pub side: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewItemBody {
+    pub commitment: String,
+    pub milestone: u32,
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+}

@@ -43,6 +43,7 @@ ussd-root = Baraza {$county}
     3. Answer: is it solved?
     4. Language
     5. Ask for information
+    6. Comment on a plan
 ussd-department = Which department?
 ussd-category = What is it about?
 ussd-subcounty = Which sub-county?
@@ -107,3 +108,7 @@ following = You will get an SMS when the county publishes: {$class}. Send STOP t
 follow-unknown = We publish no "{$typed}". Send FOLLOW and one of: {$classes}
 commitment-unknown = We have no commitment "{$typed}". Send COMMENT, the commitment's id and your comment, e.g. COMMENT {$commitments}
 milestone-reminder = Reminder: milestone {$milestone} of {$commitment} ("{$text}") is due by {$due}. Record its status and evidence: {$link}
+ussd-commitment = Which commitment?
+ussd-comment-describe = Your comment on {$commitment}:
+ussd-comment-received = Comment received. Ref {$reference}. We will SMS the answer.
+ussd-no-plans = No action plan is published yet.

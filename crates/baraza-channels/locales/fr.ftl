@@ -42,6 +42,7 @@ ussd-root = Baraza {$county}
     3. Répondre : résolu ?
     4. Langue
     5. Demander une info
+    6. Commenter un plan
 ussd-department = Quel service ?
 ussd-category = De quoi s'agit-il ?
 ussd-subcounty = Quel sous-comté ?
@@ -105,3 +106,7 @@ following = Vous recevrez un SMS quand le comte publiera : {$class}. Envoyez STO
 follow-unknown = Nous ne publions pas "{$typed}". Envoyez SUIVRE et l'un de : {$classes}
 commitment-unknown = Nous n'avons pas d'engagement "{$typed}". Envoyez AVIS, l'identifiant de l'engagement et votre avis, par ex. AVIS {$commitments}
 milestone-reminder = Rappel : le jalon {$milestone} de {$commitment} (« {$text} ») est attendu pour le {$due}. Indiquez son état et ses preuves : {$link}
+ussd-commitment = Quel engagement ?
+ussd-comment-describe = Votre avis sur {$commitment} :
+ussd-comment-received = Avis reçu. Réf. {$reference}. Nous vous répondrons par SMS.
+ussd-no-plans = Aucun plan d'action n'est encore publié.

@@ -41,6 +41,7 @@ ussd-root = Baraza {$county}
     3. Jibu: imetatuliwa?
     4. Lugha
     5. Omba habari
+    6. Maoni kuhusu mpango
 ussd-department = Idara gani?
 ussd-category = Inahusu nini?
 ussd-subcounty = Kaunti ndogo gani?
@@ -104,3 +105,7 @@ following = Utapata SMS kaunti inapochapisha: {$class}. Tuma STOP kusimamisha.
 follow-unknown = Hatuchapishi "{$typed}". Tuma FUATA na mojawapo ya: {$classes}
 commitment-unknown = Hatuna ahadi "{$typed}". Tuma MAONI, nambari ya ahadi na maoni yako, mfano MAONI {$commitments}
 milestone-reminder = Kumbusho: hatua {$milestone} ya {$commitment} ("{$text}") inatakiwa kufikia {$due}. Andika hali yake na ushahidi: {$link}
+ussd-commitment = Ahadi ipi?
+ussd-comment-describe = Maoni yako kuhusu {$commitment}:
+ussd-comment-received = Maoni yamepokelewa. Kumb. {$reference}. Tutakutumia jibu kwa SMS.
+ussd-no-plans = Hakuna mpango uliochapishwa bado.

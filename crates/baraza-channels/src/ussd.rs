@@ -31,6 +31,8 @@ pub struct Menu {
     pub subcounties: Vec<(AreaCode, String)>,
     /// Wards: (code, parent code, label).
     pub wards: Vec<(AreaCode, Option<AreaCode>, String)>,
+    /// Commitments of the jurisdiction's action plans: (OGP id, label).
+    pub commitments: Vec<(String, String)>,
 }
 
 /// What the session asks for next.
@@ -49,6 +51,11 @@ pub enum Step {
     },
     /// File an information request.
     Request {
+        text: String,
+    },
+    /// File a comment on a commitment of an action plan.
+    Comment {
+        commitment: String,
         text: String,
     },
     /// Look a case up by what was typed.
@@ -228,6 +235,31 @@ pub fn step(
                 Ok(Step::Request { text })
             }
         }
+        Some("6") => {
+            if menu.commitments.is_empty() {
+                return Ok(end(say("ussd-no-plans")?));
+            }
+            let labels: Vec<String> = menu
+                .commitments
+                .iter()
+                .map(|(id, l)| format!("{id} {l}"))
+                .collect();
+            let rest = &inputs[1..];
+            let (commitment, rest) = match pick(&say("ussd-commitment")?, &labels, rest, &more) {
+                Pick::Chosen(i, used) => (menu.commitments[i].0.clone(), &rest[used..]),
+                Pick::Show(text) => return Ok(con(text)),
+                Pick::Invalid => return invalid(),
+            };
+            let text = rest.join("*").trim().to_owned();
+            if text.is_empty() {
+                return Ok(con(t.text(
+                    "ussd-comment-describe",
+                    lang,
+                    &[("commitment", commitment)],
+                )?));
+            }
+            Ok(Step::Comment { commitment, text })
+        }
         Some(_) => invalid(),
     }
 }
@@ -236,8 +268,46 @@ pub fn step(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_comment_on_a_commitment_is_chosen_then_typed() {
+        let t = Templates::load().unwrap();
+        let m = menu(3);
+        let en = Language::English;
+        match step("6", &m, en, &t).unwrap() {
+            Step::Screen { end: false, text } => assert!(text.contains("1. KENMS0005"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+        match step("6*1", &m, en, &t).unwrap() {
+            Step::Screen { end: false, text } => assert!(text.contains("KENMS0005"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            step("6*1*Publish the minutes*please", &m, en, &t).unwrap(),
+            Step::Comment {
+                commitment: "KENMS0005".into(),
+                text: "Publish the minutes*please".into()
+            }
+        );
+        assert!(matches!(
+            step("6*9", &m, en, &t).unwrap(),
+            Step::Screen { end: true, .. }
+        ));
+        let none = Menu {
+            commitments: vec![],
+            ..menu(3)
+        };
+        assert!(matches!(
+            step("6", &none, en, &t).unwrap(),
+            Step::Screen { end: true, .. }
+        ));
+    }
+
     fn menu(wards: usize) -> Menu {
         Menu {
+            commitments: vec![(
+                "KENMS0005".into(),
+                "Institutionalise open government".into(),
+            )],
             county: "Elgeyo Marakwet".into(),
             departments: vec![
                 ("health".into(), "Health".into()),

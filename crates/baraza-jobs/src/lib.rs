@@ -5,6 +5,7 @@ pub mod follow_up;
 pub mod information;
 pub mod media;
 pub mod outbox;
+pub mod plans;
 pub mod runner;
 
 /// Each jurisdiction's deadlines (its policy on its calendar), for the jobs that act on

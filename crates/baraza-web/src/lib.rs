@@ -158,6 +158,12 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/information-requests/{reference}",
             get(api::information::get),
         )
+        .route(
+            "/api/v1/plans",
+            get(api::plans::list).post(api::plans::create),
+        )
+        .route("/api/v1/plans/{slug}", get(api::plans::get))
+        .route("/api/v1/plans/{slug}/actions", post(api::plans::act))
 
         .merge(africastalking_routes(state.clone()))
         .merge(console::routes())

@@ -24,9 +24,13 @@ use utoipa::{Modify, OpenApi};
         crate::api::information::list,
         crate::api::information::get,
         crate::api::information::upload,
+        crate::api::plans::list,
+        crate::api::plans::get,
+        crate::api::plans::create,
+        crate::api::plans::act,
     ),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"), (name = "information requests", description = "Access to information requests, with their statutory clocks"))
+    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"), (name = "information requests", description = "Access to information requests, with their statutory clocks"), (name = "action plans", description = "Open government action plans: commitments, milestones, evidence, proposals and reviews"))
 )]
 pub struct ApiDoc;
 

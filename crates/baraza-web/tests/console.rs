@@ -120,7 +120,14 @@ impl ConsoleApp {
         store.put_jurisdiction(&j).await.unwrap();
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
-        let people: [(&'static str, Role, Scope, Option<&str>); 12] = [
+        let people: [(&'static str, Role, Scope, Option<&str>); 14] = [
+            (
+                "ogp",
+                Role::OgpPointOfContact,
+                Scope::Jurisdiction,
+                Some("ogp@county.example"),
+            ),
+            ("cso", Role::CivilSociety, Scope::Jurisdiction, None),
             (
                 "information",
                 Role::InformationOfficer,
@@ -463,6 +470,9 @@ mod hardening;
 
 #[path = "console/information.rs"]
 mod information;
+
+#[path = "console/plans.rs"]
+mod plans;
 
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,

@@ -732,6 +732,21 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             }
         },
     );
+    let reminders = Arc::new(baraza_jobs::plans::MilestoneReminders::new(
+        state.store.clone(),
+        state.clock.clone(),
+    ));
+    jobs.add(
+        "milestone-reminders",
+        Every::Interval(Duration::from_secs(3600)),
+        move || {
+            let r = reminders.clone();
+            async move {
+                let n = r.run_once().await.map_err(|e| e.to_string())?;
+                Ok(Done::of(n, "milestone reminder(s) due"))
+            }
+        },
+    );
     // Open data: today's snapshot files, written once a day (checked hourly).
     {
         let state = state.clone();

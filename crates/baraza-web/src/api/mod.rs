@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod dto;
 pub mod information;
+pub mod plans;
 
 use crate::AppState;
 use crate::auth::Staff;

@@ -12,6 +12,7 @@
 pub(crate) mod cases;
 mod information;
 pub mod password;
+mod plans;
 mod privacy;
 mod signin;
 mod users;
@@ -64,6 +65,9 @@ pub fn routes() -> Router<AppState> {
             "/staff/information/{reference}/documents/{sha256}",
             get(information::document),
         )
+        .route("/staff/plans", get(plans::list))
+        .route("/staff/plans/{slug}", get(plans::page))
+        .route("/staff/plans/{slug}/files/{sha256}", get(plans::file))
         .route("/staff/console.css", get(crate::html::stylesheet))
 }
 
@@ -75,6 +79,7 @@ pub fn document_routes() -> Router<AppState> {
             "/staff/information/disclosures/publish",
             post(information::publish),
         )
+        .route("/staff/plans/{slug}/act", post(plans::act))
 }
 
 /// A signed-in staff member, from the session cookie. Pages that need one redirect to
@@ -134,6 +139,9 @@ impl Frame {
     }
     pub fn sees_requests(&self) -> bool {
         self.role.is_some_and(information::sees_requests)
+    }
+    pub fn works_on_plans(&self) -> bool {
+        self.role.is_some_and(baraza_app::plans::may_work_on_plans)
     }
     pub fn sees_overview(&self) -> bool {
         self.role

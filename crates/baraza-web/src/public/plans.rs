@@ -31,8 +31,12 @@ const FORM_COOKIE: &str = "bz_plan_form";
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans", get(list))
+        .route("/plans/feed.atom", get(feed))
+        .route("/plans/data", get(data_page))
+        .route("/plans/data/{file}", get(data_file))
         .route("/plans/{slug}", get(plan_page))
         .route("/plans/{slug}/plan.json", get(plan_json))
+        .route("/plans/{slug}/files/{sha256}", get(file))
         .route(
             "/plans/{slug}/commitments/{ogp_id}",
             get(commitment_page).post(comment),
@@ -276,19 +280,48 @@ pub async fn plan_json(
     Ok(axum::Json(plan).into_response())
 }
 
+/// A document or photo the public projection of the plan holds.
+pub async fn file(
+    State(state): State<AppState>,
+    Path((slug, sha256)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<JQ>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let plan = public_plan(&state.app().plan(&cat.jurisdiction.id, &slug).await?);
+    match baraza_app::plans::plan_file(&plan, &sha256) {
+        Some(doc) => Ok(crate::html::serve_document(state.media_dir.as_deref(), &doc).await),
+        None => Err(AppError::not_found("document")),
+    }
+}
+
 pub struct HistoryRow {
     pub at: String,
     pub by: String,
     pub what: String,
     pub note: String,
-    pub evidence: Vec<String>,
+    /// (label, address): a kept document's own address here, or the link given.
+    pub evidence: Vec<(String, String)>,
 }
 
-fn history_row(h: &HistoryEntry, cat: &baraza_app::JurisdictionCatalog, tr: &Tr) -> HistoryRow {
+fn evidence_link(e: &Evidence, slug: &str) -> (String, String) {
+    match e {
+        Evidence::Document { name, sha256, .. } | Evidence::Photo { name, sha256, .. } => {
+            (name.clone(), format!("/plans/{slug}/files/{sha256}"))
+        }
+        Evidence::Link { url } => (url.clone(), url.clone()),
+    }
+}
+
+fn history_row(
+    h: &HistoryEntry,
+    slug: &str,
+    cat: &baraza_app::JurisdictionCatalog,
+    tr: &Tr,
+) -> HistoryRow {
     let by = |c: &baraza_core::action_plan::Changer| {
         format!("{} ({})", c.name, tr.t(&format!("role-{}", c.role)))
     };
-    let files = |e: &[Evidence]| e.iter().filter_map(evidence_name).collect::<Vec<_>>();
+    let files = |e: &[Evidence]| e.iter().map(|x| evidence_link(x, slug)).collect::<Vec<_>>();
     let (who, what, note, evidence) = match &h.change {
         PlanChange::StatusChanged {
             milestone,
@@ -493,7 +526,7 @@ async fn commitment_response(
         .await?
         .iter()
         .filter(|h| h.change.commitment().is_some_and(|x| x == c.ogp_id))
-        .map(|h| history_row(h, &cat, &tr))
+        .map(|h| history_row(h, &plan.slug, &cat, &tr))
         .rev()
         .collect();
     let comments = app
@@ -697,4 +730,184 @@ fn urlencoding(s: &str) -> String {
         .unwrap_or_default()
         .trim_start_matches('=')
         .to_owned()
+}
+
+#[derive(Template)]
+#[template(path = "public/plans_data.html")]
+struct DataPage {
+    frame: PublicFrame,
+    tables: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The register's open data: each table as CSV and JSON, and what its fields mean.
+pub async fn data_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<JQ>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-data");
+    Ok(render(&DataPage {
+        frame,
+        tables: baraza_app::plans::TABLE_FIELDS
+            .iter()
+            .map(|(t, fields)| {
+                (
+                    (*t).to_owned(),
+                    fields
+                        .iter()
+                        .map(|(f, d)| ((*f).to_owned(), (*d).to_owned()))
+                        .collect(),
+                )
+            })
+            .collect(),
+    }))
+}
+
+/// One table of the register, `<table>.csv` or `<table>.json`.
+pub async fn data_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    ApiQuery(q): ApiQuery<JQ>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let (table, ext) = file
+        .rsplit_once('.')
+        .ok_or_else(|| AppError::not_found("table"))?;
+    let t = state
+        .app()
+        .plan_tables(&cat.jurisdiction.id, today(&cat, state.clock.now()))
+        .await?;
+    let name = format!("{}-{table}.{ext}", cat.jurisdiction.id);
+    let disposition = format!("attachment; filename=\"{name}\"");
+    macro_rules! out {
+        ($rows:expr) => {
+            match ext {
+                "json" => Ok((
+                    [(header::CONTENT_DISPOSITION, disposition)],
+                    axum::Json(&$rows),
+                )
+                    .into_response()),
+                "csv" => {
+                    let columns = baraza_app::plans::columns(table);
+                    let mut csv = baraza_app::spreadsheet::Csv::new();
+                    csv.row(columns.iter().copied())
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    for r in &$rows {
+                        csv.record(columns, r)
+                            .map_err(|e| AppError::Internal(e.to_string()))?;
+                    }
+                    let body = csv
+                        .finish()
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    Ok((
+                        [
+                            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                            (header::CONTENT_DISPOSITION, disposition),
+                        ],
+                        body,
+                    )
+                        .into_response())
+                }
+                _ => Err(AppError::not_found("table")),
+            }
+        };
+    }
+    match table {
+        "plans" => out!(t.plans),
+        "commitments" => out!(t.commitments),
+        "milestones" => out!(t.milestones),
+        "reviews" => out!(t.reviews),
+        _ => Err(AppError::not_found("table")),
+    }
+}
+
+pub struct FeedEntry {
+    pub id: String,
+    pub title: String,
+    pub link: String,
+    pub updated: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/plans_feed.xml")]
+struct Feed {
+    title: String,
+    base: String,
+    updated: String,
+    entries: Vec<FeedEntry>,
+}
+
+/// An Atom feed of the plans' public changes, newest first.
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<JQ>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let tr = Tr::new(crate::html::language(&headers));
+    // Links are absolute, as Atom readers expect: the host the reader asked.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let base = format!("{scheme}://{host}");
+    let changes = state.app().plan_changes(&cat.jurisdiction.id, 50).await?;
+    let entries: Vec<FeedEntry> = changes
+        .iter()
+        .map(|c| {
+            let row = history_row(&c.entry, &c.slug, &cat, &tr);
+            let link = match c.entry.change.commitment() {
+                Some(id) => format!("{base}/plans/{}/commitments/{id}", c.slug),
+                None => format!("{base}/plans/{}", c.slug),
+            };
+            FeedEntry {
+                id: format!("urn:baraza:{}:journal:{}", cat.jurisdiction.id, c.entry.seq),
+                title: format!("{}: {}", c.title, row.what),
+                link,
+                updated: c.entry.at.to_rfc3339(),
+                summary: [
+                    row.by,
+                    row.note,
+                    row.evidence
+                        .iter()
+                        .map(|(l, _)| l.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(". "),
+            }
+        })
+        .collect();
+    let body = Feed {
+        title: format!("{}: {}", cat.jurisdiction.name, tr.t("plans-title")),
+        updated: entries
+            .first()
+            .map(|e| e.updated.clone())
+            .unwrap_or_else(|| state.clock.now().to_rfc3339()),
+        base,
+        entries,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }

@@ -201,6 +201,7 @@ fn menu_of(cat: &baraza_app::JurisdictionCatalog) -> Menu {
         } else {
             vec![]
         },
+        commitments: Vec::new(),
         wards: areas
             .iter()
             .filter(|a| a.depth == leaf)
@@ -258,8 +259,20 @@ async fn ussd_step(
             .map_err(|e| AppError::Internal(e.to_string()))
     };
     let prefix = &cat.jurisdiction.reference_prefix;
-    let step = ussd::step(&req.text, &menu_of(&cat), lang, t)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut menu = menu_of(&cat);
+    // The plans are read only for the menu that lists them.
+    if req.text.split('*').next().map(str::trim) == Some("6") {
+        menu.commitments = state
+            .app()
+            .plans(&jurisdiction)
+            .await?
+            .iter()
+            .flat_map(|p| p.commitments.iter())
+            .map(|c| (c.ogp_id.clone(), c.title.clone()))
+            .collect();
+    }
+    let step =
+        ussd::step(&req.text, &menu, lang, t).map_err(|e| AppError::Internal(e.to_string()))?;
     let inbound = |body: &str| Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
@@ -310,6 +323,19 @@ async fn ussd_step(
             )
             .await?;
             ussd_answer(true, &say("ussd-request-received", &[("reference", case)])?)
+        }
+        ussd::Step::Comment { commitment, text } => {
+            let case = file_by_ussd(
+                state,
+                &cat,
+                phone,
+                lang,
+                &req.session_id,
+                UssdFiling::Comment { commitment },
+                &text,
+            )
+            .await?;
+            ussd_answer(true, &say("ussd-comment-received", &[("reference", case)])?)
         }
         ussd::Step::Lookup(typed) => {
             let text = match CaseNumber::parse(&typed) {
@@ -420,6 +446,8 @@ enum UssdFiling {
     },
     /// An information request: on the law's clock from now.
     Request,
+    /// A comment on a commitment of an action plan.
+    Comment { commitment: String },
 }
 
 /// File what a USSD session typed, once per session (Africa's Talking may resend the last
@@ -436,7 +464,12 @@ async fn file_by_ussd(
     let description =
         baraza_core::case::parse_description(text).map_err(|e| AppError::Invalid(vec![e]))?;
     let now = state.clock.now();
+    let mut subject = None;
     let (kind, category, ward, request) = match what {
+        UssdFiling::Comment { commitment } => {
+            subject = Some(baraza_core::Subject::Commitment(commitment));
+            (CaseKind::Suggestion, None, None, None)
+        }
         UssdFiling::Concern { category, ward } => {
             (CaseKind::Complaint, Some(category), Some(ward), None)
         }
@@ -475,7 +508,7 @@ async fn file_by_ussd(
         }),
         idempotency_key: Some(format!("{USSD_PROVIDER}:{session}")),
         acknowledged_on_intake: true,
-        subject: None,
+        subject,
         request,
     };
     let intake = state

@@ -127,6 +127,11 @@ async fn submit(c: &Client, locator: Locator<'_>) {
         .await
         .unwrap();
     c.find(locator).await.unwrap().click().await.unwrap();
+    wait_for_new_page(c).await;
+}
+
+/// Wait until the page marked with `window.__old_page` has been replaced.
+async fn wait_for_new_page(c: &Client) {
     for _ in 0..200 {
         let fresh = c
             .execute(
@@ -141,7 +146,7 @@ async fn submit(c: &Client, locator: Locator<'_>) {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("no new page after the click");
+    panic!("no new page");
 }
 
 async fn open_action(c: &Client, kind: &str) {
@@ -473,5 +478,120 @@ async fn an_applicant_asks_on_the_web_and_the_officer_extends_then_grants_with_a
         .await
         .unwrap();
     assert_eq!(got, "project,kes\nEmsoo borehole,2400000\n");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_point_of_contact_updates_a_milestone_and_civil_societys_proposal_is_accepted() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    super::plans::load(&app).await;
+    let c = &d.client;
+    let plan = format!("{}/staff/plans/nairobi-2025-2027", app.base);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ogp-unit-gazette.pdf");
+    std::fs::write(&path, "%PDF-1.4 the gazette notice").unwrap();
+
+    // The OGP point of contact: milestone 2 in progress, with the gazette notice.
+    sign_in(c, &app.base, "ogp").await;
+    c.goto(&plan).await.unwrap();
+    c.find(Locator::Css("#milestone-KENMS0005-2 summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    select(c, "status-KENMS0005-2", "in_progress").await;
+    c.find(Locator::Id("note-KENMS0005-2"))
+        .await
+        .unwrap()
+        .send_keys("The OGP unit is gazetted")
+        .await
+        .unwrap();
+    c.find(Locator::Id("document-KENMS0005-2"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(c, Locator::Id("update-KENMS0005-2")).await;
+    let notice = text_of(c, "#notice").await;
+    assert!(
+        notice.contains("Milestone 2 of KENMS0005 is now in_progress"),
+        "{notice}"
+    );
+
+    // A civil-society member proposes that milestone 3 is in progress.
+    sign_in(c, &app.base, "cso").await;
+    c.goto(&plan).await.unwrap();
+    c.find(Locator::Css("#milestone-KENMS0005-3 summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    select(c, "status-KENMS0005-3", "in_progress").await;
+    c.find(Locator::Id("note-KENMS0005-3"))
+        .await
+        .unwrap()
+        .send_keys("Two policy briefs are drafted")
+        .await
+        .unwrap();
+    c.find(Locator::Id("link-KENMS0005-3"))
+        .await
+        .unwrap()
+        .send_keys("https://example.org/briefs")
+        .await
+        .unwrap();
+    // Enter in the link field sends the form (its first button: "Propose").
+    c.execute("window.__old_page = true;", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Id("link-KENMS0005-3"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    wait_for_new_page(c).await;
+    assert!(
+        text_of(c, "#notice")
+            .await
+            .contains("Proposal on milestone 3")
+    );
+
+    // The point of contact accepts it.
+    sign_in(c, &app.base, "ogp").await;
+    c.goto(&plan).await.unwrap();
+    submit(c, Locator::Id("accept-1")).await;
+    assert!(text_of(c, "#notice").await.contains("Proposal 1 accepted"));
+
+    // The public page shows both, with their history, without JavaScript's help.
+    c.goto(&format!(
+        "{}/plans/nairobi-2025-2027/commitments/KENMS0005",
+        app.base
+    ))
+    .await
+    .unwrap();
+    let m2 = text_of(c, "#milestone-2").await;
+    assert!(
+        m2.contains("In progress") && m2.contains("recorded here"),
+        "{m2}"
+    );
+    let m3 = text_of(c, "#milestone-3").await;
+    assert!(m3.contains("In progress"), "{m3}");
+    let history = text_of(c, "#history").await;
+    assert!(history.contains("The OGP unit is gazetted"), "{history}");
+    assert!(history.contains("ogp-unit-gazette.pdf"), "{history}");
+    assert!(
+        history.contains("Two policy briefs are drafted"),
+        "{history}"
+    );
+    assert!(history.contains("accepted"), "{history}");
+    let proposals = text_of(c, "#proposal-1").await;
+    assert!(
+        proposals.contains("Accepted") || proposals.contains("accepted"),
+        "{proposals}"
+    );
     app.stop().await;
 }
