@@ -9,6 +9,10 @@ use std::sync::LazyLock;
 static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| Templates::load().expect("templates"));
 static MENU: LazyLock<Menu> = LazyLock::new(|| Menu {
     county: "Elgeyo Marakwet".into(),
+    commitments: vec![(
+        "KENMS0005".into(),
+        "Institutionalise open government".into(),
+    )],
     departments: vec![
         ("water".into(), "Water".into()),
         ("health".into(), "Health".into()),

@@ -455,6 +455,7 @@ pub fn parse_plan_action(
                 status,
                 note: text(&body.note),
                 evidence: evidence.clone(),
+                demo: false,
             })
         }
         Some("add_evidence") => Some(PlanCommand::AddEvidence {

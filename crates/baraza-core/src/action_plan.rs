@@ -696,6 +696,8 @@ pub enum PlanCommand {
         status: MilestoneStatus,
         note: String,
         evidence: Vec<Evidence>,
+        /// A demonstration's change, marked as such wherever the status shows.
+        demo: bool,
     },
     AddEvidence {
         commitment: String,
@@ -767,6 +769,9 @@ pub enum PlanChange {
         evidence: Vec<Evidence>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         proposal: Option<u32>,
+        /// A demonstration's change, not a real one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        demo: bool,
         by: Changer,
     },
     EvidenceAdded {
@@ -1165,6 +1170,7 @@ pub fn decide(
             status,
             note,
             evidence,
+            demo,
         } => {
             gov("set a milestone's status (propose it instead)")?;
             let m = milestone(&cid, n)?;
@@ -1184,6 +1190,7 @@ pub fn decide(
                 note,
                 evidence,
                 proposal: None,
+                demo,
                 by,
             }]
         }
@@ -1294,6 +1301,7 @@ pub fn decide(
                     note: p.note.clone(),
                     evidence: p.evidence.clone(),
                     proposal: Some(p.id),
+                    demo: false,
                     by: p.by.clone(),
                 }),
                 _ if !p.evidence.is_empty() => out.push(PlanChange::EvidenceAdded {
@@ -1545,12 +1553,17 @@ pub fn apply(plan: Option<ActionPlan>, change: &PlanChange, at: Timestamp) -> Op
             to,
             note,
             evidence,
+            demo,
             by,
             ..
         } => {
             if let Some(m) = plan.milestone_mut(&commitment, milestone) {
                 m.status = to;
-                m.status_origin = StatusOrigin::Recorded;
+                m.status_origin = if demo {
+                    StatusOrigin::Demo
+                } else {
+                    StatusOrigin::Recorded
+                };
                 m.page_status = None;
                 m.status_set_at = at;
                 m.status_set_by = by.clone();

@@ -186,3 +186,57 @@ async fn verify_reports_an_erased_payload() {
         Err(ChainBreak::PayloadMissing { seq: 5 })
     );
 }
+
+#[tokio::test]
+async fn verify_notices_an_action_plan_edited_outside_its_journal() {
+    use baraza_core::Role;
+    use baraza_core::action_plan::*;
+    let t = populated().await;
+    let s = t.store();
+    let who = PlanActor {
+        username: "poc".into(),
+        name: "Point of contact".into(),
+        role: Role::OgpPointOfContact,
+    };
+    let id = PlanId(uuid::Uuid::now_v7());
+    let j = fixtures::jurisdiction_id();
+    let changes = decide(
+        None,
+        PlanCommand::Create(Box::new(NewPlan {
+            slug: "em-2026-2027".into(),
+            title: "Feedback that closes".into(),
+            government: "Elgeyo Marakwet County Government".into(),
+            level: PlanLevel::Local,
+            country: "KE".into(),
+            starts: "2026-01".parse().unwrap(),
+            ends: "2027-12".parse().unwrap(),
+            forum: None,
+            source_url: None,
+            schedules: vec![],
+        })),
+        &who,
+        id,
+        &j,
+        fixtures::now(),
+    )
+    .unwrap();
+    s.write_plan(baraza_store::plans::PlanWrite {
+        plan: id,
+        expected_version: 0,
+        changes,
+        actor: baraza_core::lifecycle::Actor::system("test"),
+        at: fixtures::now(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(verdict(&t).await.unwrap().plans, 1);
+    sqlx::query("UPDATE action_plans SET record = replace(record, 'Feedback that closes', 'Nothing promised')")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        matches!(verdict(&t).await, Err(ChainBreak::ProjectionMismatch { ref case }) if case.contains("action plan")),
+        "{:?}",
+        verdict(&t).await
+    );
+}

@@ -1812,6 +1812,7 @@ pub async fn action_plans_are_journaled_commented_and_verified<
             status: MilestoneStatus::InProgress,
             note: "Desk staffed".into(),
             evidence: vec![minutes.clone()],
+            demo: false,
         },
         poc.clone(),
     )

@@ -197,6 +197,7 @@ async fn sample_plans(
                     evidence: vec![Evidence::link(
                         "https://www.opengovpartnership.org/members/nairobi-kenya/",
                     )?],
+                    demo: true,
                 },
                 &contact,
                 plan.id,

@@ -63,6 +63,9 @@ enum Command {
     /// Manage jurisdictions: load one from a TOML file (hierarchy from CSV), list them
     #[command(subcommand)]
     Jurisdiction(JurisdictionCommand),
+    /// Open government action plans: load one from a plan file, list them
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Manage staff users
     #[command(subcommand)]
     User(UserCommand),
@@ -100,6 +103,24 @@ enum JurisdictionCommand {
     },
     /// List jurisdictions with their areas, departments and categories
     List,
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Load an action plan from a TOML plan file (see data/action-plans/*.toml); a plan
+    /// already there with the same slug is left as it is
+    Load {
+        /// The plan file
+        file: PathBuf,
+        /// Whose plan it is (needed when the database holds several jurisdictions)
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+    /// List each jurisdiction's plans with their milestones by status
+    List {
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -304,6 +325,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(ok)
         }
         Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
+        Command::Plan(cmd) => plan_command(&cfg, &clock, cmd).await.map(|_| ok),
         Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
         Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
         Command::Privacy(cmd) => privacy_command(&cfg, cmd).await.map(|_| ok),
@@ -828,7 +850,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "  action plans    {base}/plans   (each plan {base}/plans/<slug>, its JSON {base}/plans/<slug>/plan.json,"
     );
     println!(
-        "                  a commitment and its comment form {base}/plans/<slug>/commitments/<OGP id>, e.g. {base}/plans/nairobi-2025-2027/commitments/KENMS0005)"
+        "                  a commitment and its comment form {base}/plans/<slug>/commitments/<OGP id>, e.g. {base}/plans/nairobi-2025-2027/commitments/KENMS0005;"
+    );
+    println!(
+        "                  open data {base}/plans/data, feed {base}/plans/feed.atom; console {base}/staff/plans; API {base}/api/v1/plans)"
     );
     println!(
         "  SMS keywords    <concern text> | STATUS/HALI/SUIVI <ref> | REQUEST/OMBI/DEMANDE <what> (URGENT/HARAKA <why> ...)"
@@ -837,7 +862,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "                  | REVIEW/MAPITIO/RECOURS <ref> <grounds> | FOLLOW/FUATA/SUIVRE <class> | COMMENT/MAONI/AVIS <OGP id> <comment>"
     );
     println!(
-        "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information"
+        "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information, 6 comment on a plan"
     );
     match &inbound_email {
         Some((at, domain)) => {
@@ -972,6 +997,80 @@ async fn jurisdiction_command(cfg: &Config, cmd: JurisdictionCommand) -> anyhow:
         }
     }
     Ok(())
+}
+
+async fn plan_command(cfg: &Config, clock: &dyn Clock, cmd: PlanCommand) -> anyhow::Result<()> {
+    let store = open_store(&cfg.database_url()).await?;
+    match cmd {
+        PlanCommand::Load { file, jurisdiction } => {
+            let j = jurisdiction_for(&*store, jurisdiction).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let parsed = baraza_app::plans::PlanFile::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), describe(&e)))?;
+            let who = baraza_core::action_plan::PlanActor {
+                username: "system".into(),
+                name: baraza_app::plans::OGP_PAGE.into(),
+                role: Role::SystemAdministrator,
+            };
+            let (plan, added) = baraza_app::plans::load_plan(
+                &*store,
+                &j,
+                parsed,
+                &who,
+                baraza_core::lifecycle::Actor::system("cli"),
+                clock.now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), describe(&e)))?;
+            let milestones: usize = plan.commitments.iter().map(|c| c.milestones.len()).sum();
+            if added {
+                println!(
+                    "loaded {} ({}): {} commitment(s), {} milestone(s); public page /plans/{}",
+                    plan.title,
+                    plan.slug,
+                    plan.commitments.len(),
+                    milestones,
+                    plan.slug
+                );
+            } else {
+                println!("{} is already loaded; left as it is", plan.slug);
+            }
+        }
+        PlanCommand::List { jurisdiction } => {
+            let j = jurisdiction_for(&*store, jurisdiction).await?;
+            let today = clock.now().date_naive();
+            for p in store.plans(&j).await? {
+                let pr = p.progress(today);
+                println!(
+                    "{}  {}  {} to {}: {} milestones ({} not started, {} in progress, {} stuck, {} complete; {} late)",
+                    p.slug,
+                    p.title,
+                    p.starts,
+                    p.ends,
+                    pr.total,
+                    pr.not_started,
+                    pr.in_progress,
+                    pr.stuck,
+                    pr.complete,
+                    pr.late
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An application error in words for the terminal.
+fn describe(e: &baraza_app::Error) -> String {
+    match e {
+        baraza_app::Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 async fn jurisdiction_for(

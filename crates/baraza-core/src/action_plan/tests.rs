@@ -124,6 +124,7 @@ fn the_government_side_changes_a_status_with_evidence_and_civil_society_proposes
         status: MilestoneStatus::InProgress,
         note: "Unit staffed".into(),
         evidence: evidence.clone(),
+        demo: false,
     };
     let cso = actor(Role::CivilSociety, "cso");
     assert!(matches!(
@@ -231,6 +232,7 @@ fn bad_input_names_its_field() {
                 status: MilestoneStatus::Complete,
                 note: "x".into(),
                 evidence: vec![],
+                demo: false,
             },
             &contact()
         )),

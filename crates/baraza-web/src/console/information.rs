@@ -375,10 +375,10 @@ async fn show(
 }
 
 /// A file sent with a form: its bytes, media type and name.
-type Upload = (axum::body::Bytes, String, Option<String>);
+pub(super) type Upload = (axum::body::Bytes, String, Option<String>);
 
 /// A multipart form's text fields, and the file in its `document` field if one was sent.
-async fn read_form(
+pub(super) async fn read_form(
     mut form: Multipart,
 ) -> Result<(Vec<(String, String)>, Option<Upload>), AppError> {
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -411,7 +411,7 @@ async fn read_form(
 }
 
 /// Keep an uploaded document by its SHA-256 (at most `MAX_DOCUMENT_BYTES`).
-async fn keep_upload(
+pub(super) async fn keep_upload(
     state: &AppState,
     (bytes, media_type, filename): Upload,
 ) -> Result<baraza_app::input::AttachmentBody, AppError> {

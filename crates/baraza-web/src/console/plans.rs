@@ -293,41 +293,14 @@ pub async fn page(
     show(&state, &u, &slug, q.m, vec![], StatusCode::OK).await
 }
 
-type Upload = (axum::body::Bytes, String, Option<String>);
-
 /// The one action endpoint: the form's fields, and at most one document or photo.
 pub async fn act(
     State(state): State<AppState>,
     u: ConsoleUser,
     Path(slug): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut upload: Option<Upload> = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("form", e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "document" {
-            let media_type = field.content_type().unwrap_or_default().to_owned();
-            let filename = field.file_name().map(str::to_owned);
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::invalid("document", e.body_text()))?;
-            if !bytes.is_empty() {
-                upload = Some((bytes, media_type, filename));
-            }
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| AppError::invalid(&name, e.body_text()))?;
-            fields.push((name, text));
-        }
-    }
+    let (fields, upload) = super::information::read_form(form).await?;
     let get = |k: &str| {
         fields
             .iter()
@@ -402,20 +375,7 @@ pub async fn act(
     }
     let action = get("action");
     let kept: Option<AttachmentBody> = match upload {
-        Some((bytes, media_type, filename)) => {
-            if bytes.len() > crate::html::MAX_DOCUMENT_BYTES {
-                return Err(AppError::PayloadTooLarge);
-            }
-            Some(
-                crate::html::keep_document(
-                    state.media_dir.as_deref(),
-                    &bytes,
-                    &media_type,
-                    filename.map(|f| baraza_core::text::clean(&f)),
-                )
-                .await?,
-            )
-        }
+        Some(u) => Some(super::information::keep_upload(&state, u).await?),
         None => None,
     };
     let is_review = action.as_deref() == Some("record_review");
