@@ -610,3 +610,4 @@ irm-source = Source (IRM product)
 nav-plans = Action plans
 plans-data = Action plans as open data
 plans-data-intro = Each table is published as CSV and JSON under CC BY 4.0, from the same record as the pages; reviews appear once their chair approves them.
+about-commitment = About commitment

@@ -610,3 +610,4 @@ irm-source = Source (produit de l'IRM)
 nav-plans = Plans d'action
 plans-data = Les plans d'action en données ouvertes
 plans-data-intro = Chaque table est publiée en CSV et en JSON sous CC BY 4.0, à partir du même registre que les pages ; les revues paraissent une fois approuvées par leur présidence.
+about-commitment = Au sujet de l'engagement

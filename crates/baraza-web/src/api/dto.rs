@@ -70,6 +70,9 @@ pub struct CaseBody {
     /// An information request's own state: its clock, decision, reviews, prominence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestBody>,
+    /// What the case is about in the open government register (`commitment:KENMS0005`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// An information request's state (Access to Information Act 2016; Act 989).
@@ -257,6 +260,7 @@ pub fn case_body(v: &CaseView<'_>, prefix: &str) -> CaseBody {
     let c = v.case;
     CaseBody {
         request: None,
+        subject: c.subject.as_ref().map(|s| s.to_string()),
         reference: c.number.display_with(prefix),
         number: c.number.digits(),
         jurisdiction: c.jurisdiction.to_string(),

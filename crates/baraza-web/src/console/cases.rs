@@ -512,6 +512,9 @@ async fn show_case(
     if case.reopen_count > 0 {
         facts.push((tr.t("reopened-times"), case.reopen_count.to_string()));
     }
+    if let Some(baraza_core::Subject::Commitment(id)) = &case.subject {
+        facts.push((tr.t("about-commitment"), id.clone()));
+    }
     if let Some(s) = case.satisfaction {
         facts.push((tr.t("satisfaction"), format!("{s}/5")));
     }

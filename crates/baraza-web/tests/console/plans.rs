@@ -346,6 +346,24 @@ async fn register_end_to_end(app: &ConsoleApp) {
     assert_eq!(cases.len(), 1);
     let case = cases[0].clone();
     let mut desk = Agent::signed_in(app, "desk").await;
+    let shown = desk
+        .get(&format!("/staff/cases/{}", case.number.digits()))
+        .await;
+    assert!(shown.body.contains("About commitment"), "{}", shown.body);
+    let v: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/cases/{}",
+            app.base,
+            case.number.digits()
+        ))
+        .bearer_auth("bz_desk")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["subject"], "commitment:KENMS0005", "{v}");
     desk.act(
         &case,
         &[
