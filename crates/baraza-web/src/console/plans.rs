@@ -373,7 +373,11 @@ pub async fn act(
         )
         .await;
     }
-    let action = get("action");
+    // The point of contact's form with no status chosen adds evidence only.
+    let action = match get("action") {
+        Some(a) if a == "set_status" && get("status").is_none() => Some("add_evidence".to_owned()),
+        other => other,
+    };
     let kept: Option<AttachmentBody> = match upload {
         Some(u) => Some(super::information::keep_upload(&state, u).await?),
         None => None,

@@ -132,6 +132,28 @@ async fn register_end_to_end(app: &ConsoleApp) {
     let (s, file) = public(app, &format!("/plans/{SLUG}/files/{sha}")).await;
     assert_eq!((s, file.as_str()), (StatusCode::OK, "%PDF-1.4 gazette"));
 
+    // Evidence alone, the status unchanged.
+    let r = plan_act(
+        app,
+        &mut ogp,
+        &[
+            ("action", "set_status"),
+            ("commitment", "KENMS0005"),
+            ("milestone", "2"),
+            ("status", ""),
+            ("note", "Unit staff appointed"),
+            ("link", "https://example.org/appointments"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m2 = plan(app).await.commitments[0].milestone(2).unwrap().clone();
+    assert_eq!(
+        (m2.status, m2.evidence.len()),
+        (MilestoneStatus::InProgress, 2)
+    );
+
     // Civil society cannot set a status, only propose.
     let mut cso = Agent::signed_in(app, "cso").await;
     let refused = plan_act(
