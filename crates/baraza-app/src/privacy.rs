@@ -3,23 +3,6 @@
 //! [`event_view`]). Every surface shows cases through it; none reads a citizen's name,
 //! contacts or words off a `Case` or a journal payload directly.
 
-/// An action plan as the public sees it: without the staff accounts reminded of each
-/// milestone, and with only the reviews their chair approved.
-pub fn public_plan(
-    plan: &baraza_core::action_plan::ActionPlan,
-) -> baraza_core::action_plan::ActionPlan {
-    let mut p = plan.clone();
-    for m in p
-        .commitments
-        .iter_mut()
-        .flat_map(|c| c.milestones.iter_mut())
-    {
-        m.owner = None;
-    }
-    p.reviews.retain(|r| r.published());
-    p
-}
-
 use baraza_core::{Attachment, Case, Citizen, CitizenId, GeoPoint, JournalEvent, Role, Visibility};
 use serde_json::Value;
 
@@ -681,6 +664,23 @@ pub fn event_view<'a>(
         actor_id,
         data,
     })
+}
+
+/// An action plan as the public sees it: without the staff accounts reminded of each
+/// milestone, and with only the reviews their chair approved.
+pub fn public_plan(
+    plan: &baraza_core::action_plan::ActionPlan,
+) -> baraza_core::action_plan::ActionPlan {
+    let mut p = plan.clone();
+    for m in p
+        .commitments
+        .iter_mut()
+        .flat_map(|c| c.milestones.iter_mut())
+    {
+        m.owner = None;
+    }
+    p.reviews.retain(|r| r.published());
+    p
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::pages::Opt;
 use super::{JQuery, PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
-use crate::html::{Letter, Tr, cookie, letters, random_hex, render, set_cookie};
+use crate::html::{Letter, Tr, letters, random_hex, render, set_cookie};
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
@@ -16,9 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use baraza_app::information::{Listed, Report, RequestPage, Search};
-use baraza_app::input::{CitizenBody, CreateCaseRequest};
 use baraza_app::privacy::Audience;
-use baraza_channels::gateway::Secret;
 use baraza_core::information::{Lateness, Prominence, RequestState};
 use baraza_core::*;
 use serde::Deserialize;
@@ -447,10 +445,7 @@ pub async fn submit(
             &state, &headers, &cat, explicit, errors, values, status,
         ))
     };
-    let token_ok = cookie(&headers, FORM_COOKIE).is_some_and(|c| {
-        !c.is_empty() && Secret::new(c).matches(values.get("csrf").map_or("", String::as_str))
-    });
-    if !token_ok {
+    if !super::form_token_ok(&headers, FORM_COOKIE, &values) {
         return again(vec![tr.t("csrf-failed")], values, StatusCode::FORBIDDEN);
     }
     if state.senders.throttled(&format!("web:{}", peer.ip())) {
@@ -466,29 +461,7 @@ pub async fn submit(
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
     };
-    let has_contact = v("phone").is_some() || v("email").is_some();
-    let body = CreateCaseRequest {
-        kind: Some(CaseKind::InformationRequest.to_string()),
-        channel: Some("web".into()),
-        category: None,
-        ward: None,
-        location: None,
-        description: v("description"),
-        attachments: Vec::new(),
-        citizen: Some(CitizenBody {
-            phone: v("phone"),
-            whatsapp_id: None,
-            email: v("email"),
-            name: v("name"),
-            language: Some(tr.lang.to_string()),
-            gender: None,
-            age_band: None,
-            consent_contact: Some(has_contact),
-            consent_publish: Some(false),
-        }),
-        urgency: v("urgency"),
-        subject: None,
-    };
+    let body = super::written_filing(&values, &tr, CaseKind::InformationRequest, None);
     let key = v("key").map(|k| format!("web:{k}"));
     let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {
         Ok(new) => new,

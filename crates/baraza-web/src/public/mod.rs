@@ -129,3 +129,55 @@ impl PublicFrame {
         }
     }
 }
+
+/// Whether a public form's `csrf` field matches the cookie it was issued with.
+pub fn form_token_ok(
+    headers: &HeaderMap,
+    cookie_name: &str,
+    values: &std::collections::HashMap<String, String>,
+) -> bool {
+    crate::html::cookie(headers, cookie_name).is_some_and(|c| {
+        !c.is_empty()
+            && baraza_channels::gateway::Secret::new(c)
+                .matches(values.get("csrf").map_or("", String::as_str))
+    })
+}
+
+/// A written filing from a public form (an information request, a comment on a
+/// commitment): its words, and the contact the citizen chose to give, for the answer.
+pub fn written_filing(
+    values: &std::collections::HashMap<String, String>,
+    tr: &Tr,
+    kind: baraza_core::CaseKind,
+    subject: Option<String>,
+) -> baraza_app::input::CreateCaseRequest {
+    let v = |k: &str| {
+        values
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let has_contact = v("phone").is_some() || v("email").is_some();
+    baraza_app::input::CreateCaseRequest {
+        kind: Some(kind.to_string()),
+        channel: Some("web".into()),
+        category: None,
+        ward: None,
+        location: None,
+        description: v("description"),
+        attachments: Vec::new(),
+        citizen: Some(baraza_app::input::CitizenBody {
+            phone: v("phone"),
+            whatsapp_id: None,
+            email: v("email"),
+            name: v("name"),
+            language: Some(tr.lang.to_string()),
+            gender: None,
+            age_band: None,
+            consent_contact: Some(has_contact),
+            consent_publish: Some(false),
+        }),
+        urgency: v("urgency"),
+        subject,
+    }
+}

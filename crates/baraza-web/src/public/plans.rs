@@ -7,17 +7,15 @@
 use super::{PublicFrame, jurisdiction_of};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
-use crate::html::{Tr, cookie, random_hex, render, set_cookie};
+use crate::html::{Tr, random_hex, render, set_cookie};
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use baraza_app::input::{CitizenBody, CreateCaseRequest};
 use baraza_app::plans::HistoryEntry;
 use baraza_app::privacy::public_plan;
-use baraza_channels::gateway::Secret;
 use baraza_core::action_plan::{
     ActionPlan, Commitment, Evidence, Milestone, MilestoneStatus, PlanChange, ProposalState,
     StatusOrigin,
@@ -657,10 +655,7 @@ pub async fn comment(
             status,
         )
     };
-    let token_ok = cookie(&headers, FORM_COOKIE).is_some_and(|c| {
-        !c.is_empty() && Secret::new(c).matches(values.get("csrf").map_or("", String::as_str))
-    });
-    if !token_ok {
+    if !super::form_token_ok(&headers, FORM_COOKIE, &values) {
         return again(vec![tr.t("csrf-failed")], StatusCode::FORBIDDEN).await;
     }
     if state.senders.throttled(&format!("web:{}", peer.ip())) {
@@ -675,29 +670,12 @@ pub async fn comment(
     let c = plan
         .commitment(&ogp_id)
         .ok_or(AppError::not_found("commitment"))?;
-    let has_contact = v("phone").is_some() || v("email").is_some();
-    let body = CreateCaseRequest {
-        kind: Some(CaseKind::Suggestion.to_string()),
-        channel: Some("web".into()),
-        category: None,
-        ward: None,
-        location: None,
-        description: v("description"),
-        attachments: Vec::new(),
-        citizen: Some(CitizenBody {
-            phone: v("phone"),
-            whatsapp_id: None,
-            email: v("email"),
-            name: v("name"),
-            language: Some(tr.lang.to_string()),
-            gender: None,
-            age_band: None,
-            consent_contact: Some(has_contact),
-            consent_publish: Some(false),
-        }),
-        urgency: None,
-        subject: Some(format!("commitment:{}", c.ogp_id)),
-    };
+    let body = super::written_filing(
+        &values,
+        &tr,
+        CaseKind::Suggestion,
+        Some(format!("commitment:{}", c.ogp_id)),
+    );
     let key = v("key").map(|k| format!("web:{k}"));
     let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {
         Ok(new) => new,

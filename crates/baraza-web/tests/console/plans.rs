@@ -491,3 +491,102 @@ on_both!(
     postgres_an_action_plan_lives_in_public_with_evidence_proposals_reviews_and_comments,
     register_end_to_end
 );
+
+/// Every role against every plan action, through the API and the console's page: the
+/// government side's actions to the point of contact (and an administrator loading
+/// plans), proposals to civil society, comments and reviews to both, approval to the
+/// chair alone. A refusal is 403 and changes nothing; an allowed action is never 403.
+async fn every_role_against_every_plan_action(app: &ConsoleApp) {
+    load(app).await;
+    let path = format!("/api/v1/plans/{SLUG}/actions");
+    let (s, _) = api(
+        app,
+        "cso",
+        &path,
+        json!({"action": "propose", "commitment": "KENMS0005", "milestone": 1, "status": "in_progress", "note": "Seen"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, v) = api(
+        app,
+        "ogp",
+        &path,
+        json!({"action": "record_review", "body": "Multi-stakeholder steering committee", "held_on": "2026-11-20", "chair": "cso",
+               "members": [{"name": "A. Otieno", "side": "civil_society"}]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let government = ["ogp", "admin"];
+    let actions: Vec<(Value, Vec<&str>)> = vec![
+        (
+            json!({"action": "set_status", "commitment": "KENMS0005", "milestone": 2, "status": "stuck", "note": "x"}),
+            government.to_vec(),
+        ),
+        (
+            json!({"action": "add_evidence", "commitment": "KENMS0005", "milestone": 2, "note": "x", "links": ["https://example.org/x"]}),
+            government.to_vec(),
+        ),
+        (
+            json!({"action": "set_owner", "commitment": "KENMS0005", "milestone": 2, "owner": "ogp"}),
+            government.to_vec(),
+        ),
+        (
+            json!({"action": "assess", "commitment": "KENMS0005", "indicator": "verifiable", "value": "yes", "source": "IRM"}),
+            government.to_vec(),
+        ),
+        (
+            json!({"action": "answer", "proposal": 1, "text": "x"}),
+            government.to_vec(),
+        ),
+        (
+            json!({"action": "propose", "commitment": "KENMS0005", "milestone": 3, "status": "stuck", "note": "x"}),
+            vec!["cso"],
+        ),
+        (
+            json!({"action": "comment", "commitment": "KENMS0005", "milestone": 3, "text": "x"}),
+            vec!["ogp", "admin", "cso"],
+        ),
+        (
+            json!({"action": "record_review", "body": "Multi-stakeholder steering committee", "held_on": "2026-11-21", "chair": "ogp",
+                   "members": [{"name": "B", "side": "government"}]}),
+            vec!["ogp", "admin", "cso"],
+        ),
+        (
+            json!({"action": "approve_review", "review": 1}),
+            vec!["cso"],
+        ),
+    ];
+    let mut checked = 0;
+    for (who, user) in &app.users {
+        let may_see = matches!(
+            user.role,
+            Role::OgpPointOfContact | Role::CivilSociety | Role::SystemAdministrator
+        );
+        let mut agent = Agent::signed_in(app, who).await;
+        let page = agent.get(&format!("/staff/plans/{SLUG}")).await;
+        assert_eq!(
+            page.status == StatusCode::OK,
+            may_see,
+            "{who}: {}",
+            page.status
+        );
+        for (body, allowed) in &actions {
+            let before = plan(app).await.version;
+            let (s, v) = api(app, who, &path, body.clone()).await;
+            if allowed.contains(who) {
+                assert_ne!(s, 403, "{who} refused {body}: {v}");
+            } else {
+                assert_eq!(s, 403, "{who} allowed {body}: {v}");
+                assert_eq!(plan(app).await.version, before, "{who}: {body}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, app.users.len() * actions.len());
+}
+
+on_both!(
+    every_role_meets_every_plan_action_as_the_register_says,
+    postgres_every_role_meets_every_plan_action_as_the_register_says,
+    every_role_against_every_plan_action
+);

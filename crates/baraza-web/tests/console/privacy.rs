@@ -276,6 +276,39 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
         assert_eq!(s, StatusCode::OK);
         numbers.push(req.number);
     }
+    // And she comments on an action plan's commitment: by SMS and on its page.
+    super::plans::load(app).await;
+    assert_eq!(
+        app.sms("ATXpd4", PHONE, &format!("MAONI KENMS0005 {WORDS}"))
+            .await,
+        StatusCode::OK
+    );
+    let page = "/plans/nairobi-2025-2027/commitments/KENMS0005";
+    let form = web.get(page).await;
+    let csrf = form.csrf();
+    let filed = web
+        .post(
+            page,
+            &[
+                ("csrf", &csrf),
+                ("key", "pd-web-comment"),
+                ("description", WORDS),
+                ("phone", PHONE),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let comments = app
+        .store
+        .list_cases(&CaseFilter {
+            subject: Some(Subject::Commitment("KENMS0005".into())),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(comments.len(), 2);
+    numbers.extend(comments.iter().map(|c| c.number));
     numbers
 }
 
@@ -296,6 +329,8 @@ async fn sweep(app: &ConsoleApp) {
         "coord.water",
         "director.water",
         "admin",
+        "ogp",
+        "cso",
     ];
     for who in staff_roles.iter().chain(["observer"].iter()) {
         let forbidden: Vec<&str> = if *who == "observer" {
@@ -328,6 +363,16 @@ async fn sweep(app: &ConsoleApp) {
             .await
             .unwrap();
         assert_none(&list, &forbidden, who, "GET /api/v1/information-requests");
+        let list = http
+            .get(format!("{}/api/v1/plans", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_none(&list, &forbidden, who, "GET /api/v1/plans");
         for n in &numbers {
             let r = http
                 .get(format!("{}/api/v1/cases/{}", app.base, n.digits()))
@@ -347,6 +392,8 @@ async fn sweep(app: &ConsoleApp) {
             "/staff/information?queue=all",
             "/staff/information/report?year=2026",
             "/staff/information/report?year=2026&format=csv",
+            "/staff/plans",
+            "/staff/plans/nairobi-2025-2027",
         ] {
             let page = agent.get(path).await;
             assert_none(&page.body, &forbidden, who, path);
@@ -389,6 +436,13 @@ async fn sweep(app: &ConsoleApp) {
         "/information/statistics".to_owned(),
         "/information/requests.json".to_owned(),
         "/information/disclosures".to_owned(),
+        "/plans".to_owned(),
+        "/plans/nairobi-2025-2027".to_owned(),
+        "/plans/nairobi-2025-2027/plan.json".to_owned(),
+        "/plans/nairobi-2025-2027/commitments/KENMS0005".to_owned(),
+        "/plans/data/commitments.csv".to_owned(),
+        "/plans/data/milestones.json".to_owned(),
+        "/plans/feed.atom".to_owned(),
     ];
     for n in &numbers {
         public.push(format!("/track?ref={}", n.digits()));
