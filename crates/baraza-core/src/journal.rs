@@ -62,6 +62,14 @@ string_enum! {
         MilestoneCommented => "plan.milestone_commented",
         ReviewRecorded => "plan.review_recorded",
         ReviewApproved => "plan.review_approved",
+        ProjectCreated => "project.created",
+        ProjectStatusChanged => "project.status_changed",
+        ProjectReleased => "project.released",
+        PmcElected => "project.pmc_elected",
+        ReportFiled => "project.report_filed",
+        ReportApproved => "project.report_approved",
+        ReportReturned => "project.report_returned",
+        ProjectDocumentAdded => "project.document_added",
     }
 }
 

@@ -51,6 +51,9 @@ pub struct Jurisdiction {
     /// The priority framework: targets, business calendar, category x urgency matrix.
     #[serde(default)]
     pub policy: crate::Policy,
+    /// What it publishes its open contracting data under, if it publishes any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_contracting: Option<crate::project::OpenContracting>,
 }
 
 /// An area's code, unique within its jurisdiction (e.g. the IEBC ward code `0741`).

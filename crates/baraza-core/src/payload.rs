@@ -224,6 +224,8 @@ pub enum Payload {
     ProminenceChanged(ProminenceChanged),
     /// A change to an open government action plan (its own stream in the journal).
     Plan(Box<crate::action_plan::PlanChange>),
+    /// A change to a public project or its contracting (its own stream in the journal).
+    Project(Box<crate::project::ProjectChange>),
 }
 
 impl Payload {
@@ -262,6 +264,7 @@ impl Payload {
             Payload::ReviewDecided(_) => K::ReviewDecided,
             Payload::ProminenceChanged(_) => K::ProminenceChanged,
             Payload::Plan(c) => c.kind(),
+            Payload::Project(c) => c.kind(),
         }
     }
 
@@ -298,6 +301,7 @@ impl Payload {
             Payload::MediaAttached(p) => serde_json::to_value(p),
             Payload::PersonalDataErased(p) => serde_json::to_value(p),
             Payload::Plan(c) => serde_json::to_value(c),
+            Payload::Project(c) => serde_json::to_value(c),
         };
         // Plain data with string keys: serialising it cannot fail.
         v.unwrap_or(serde_json::Value::Null)
@@ -351,6 +355,14 @@ impl Payload {
             | EventKind::MilestoneCommented
             | EventKind::ReviewRecorded
             | EventKind::ReviewApproved => Payload::Plan(Box::new(r(v)?)),
+            EventKind::ProjectCreated
+            | EventKind::ProjectStatusChanged
+            | EventKind::ProjectReleased
+            | EventKind::PmcElected
+            | EventKind::ReportFiled
+            | EventKind::ReportApproved
+            | EventKind::ReportReturned
+            | EventKind::ProjectDocumentAdded => Payload::Project(Box::new(r(v)?)),
         })
     }
 }

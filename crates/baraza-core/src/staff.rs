@@ -41,6 +41,17 @@ string_enum! {
         /// A civil-society member of the multi-stakeholder forum: proposes status changes
         /// and evidence, comments on milestones. Never a caseworker.
         CivilSociety => "civil_society",
+        /// Keeps the contracting processes of public projects: plans, tenders, awards,
+        /// contracts and their amendments.
+        ProcurementOfficer => "procurement_officer",
+        /// The implementing department's officer: project status, payments, inspection
+        /// reports, the PMC's election. Scoped to a department.
+        ImplementationOfficer => "implementation_officer",
+        /// A member of a project management committee: files reports on the projects
+        /// whose committee lists their phone. Never a caseworker.
+        PmcMember => "pmc_member",
+        /// Approves or returns PMC and inspection reports before they are published.
+        ProjectValidator => "project_validator",
     }
 }
 
@@ -76,7 +87,7 @@ impl Scope {
             Role::WardAdministrator | Role::SubCountyAdministrator => {
                 matches!(self, Scope::Area(_))
             }
-            Role::FeedbackCoordinator | Role::DepartmentDirector => {
+            Role::FeedbackCoordinator | Role::DepartmentDirector | Role::ImplementationOfficer => {
                 matches!(self, Scope::Department(_))
             }
             _ => matches!(self, Scope::Jurisdiction),
@@ -86,7 +97,9 @@ impl Scope {
         } else {
             let need = match role {
                 Role::WardAdministrator | Role::SubCountyAdministrator => "an area (--area CODE)",
-                Role::FeedbackCoordinator | Role::DepartmentDirector => {
+                Role::FeedbackCoordinator
+                | Role::DepartmentDirector
+                | Role::ImplementationOfficer => {
                     "a department (--department CODE)"
                 }
                 _ => "the whole jurisdiction (no --area or --department)",

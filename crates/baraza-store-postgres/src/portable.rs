@@ -65,6 +65,10 @@ impl PostgresStore {
             |r| crate::plans::plan_record(r).map(|p| Record::Plan(Box::new(p)))
         );
         stream!(
+            "SELECT record FROM projects ORDER BY id".to_owned(),
+            |r| crate::projects::project_record(r).map(|p| Record::Project(Box::new(p)))
+        );
+        stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)
         );
@@ -134,6 +138,7 @@ impl PostgresStore {
                     crate::disclosure::insert_follower(&mut tx, f).await?;
                 }
                 Record::Plan(p) => crate::plans::put_plan(&mut tx, p).await?,
+                Record::Project(p) => crate::projects::put_project(&mut tx, p).await?,
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),
                 Record::Header { .. } => {}

@@ -38,6 +38,7 @@ pub fn jurisdiction(row: &PgRow) -> StoreResult<Jurisdiction> {
         default_language: parse(&get::<String>(row, "default_language")?, "language")?,
         timezone: get(row, "timezone")?,
         policy: json(row, "policy")?,
+        open_contracting: json(row, "open_contracting")?,
     })
 }
 

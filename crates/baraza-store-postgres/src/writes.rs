@@ -175,10 +175,11 @@ pub async fn read_head(conn: &mut PgConnection, lock: bool) -> StoreResult<Chain
 
 pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy, open_contracting) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
          reference_prefix = excluded.reference_prefix, levels = excluded.levels, country = excluded.country, \
-         default_language = excluded.default_language, timezone = excluded.timezone, policy = excluded.policy",
+         default_language = excluded.default_language, timezone = excluded.timezone, policy = excluded.policy, \
+         open_contracting = excluded.open_contracting",
     )
     .bind(j.id.as_str())
     .bind(&j.name)
@@ -188,6 +189,7 @@ pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> Stor
     .bind(j.default_language.as_str())
     .bind(&j.timezone)
     .bind(Json(&j.policy))
+    .bind(Json(&j.open_contracting))
     .execute(conn)
     .await
     .map(|_| ())
@@ -526,6 +528,25 @@ impl BatchTx for PgBatchTx {
 
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
         crate::plans::put_plan(self.conn()?, p).await
+    }
+
+    async fn project_for_update(
+        &mut self,
+        id: baraza_core::project::ProjectId,
+    ) -> StoreResult<Option<baraza_core::project::Project>> {
+        crate::projects::project_for_update(self.conn()?, id).await
+    }
+
+    async fn project_by_code(
+        &mut self,
+        j: &JurisdictionId,
+        code: &str,
+    ) -> StoreResult<Option<baraza_core::project::Project>> {
+        crate::projects::project_by_code(self.conn()?, j, code).await
+    }
+
+    async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()> {
+        crate::projects::put_project(self.conn()?, p).await
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {

@@ -6,6 +6,7 @@ mod cases;
 mod disclosure;
 mod outbox;
 mod plans;
+mod projects;
 mod portable;
 mod privacy;
 mod reference;
@@ -354,6 +355,28 @@ impl Store for SqliteStore {
 
     async fn all_plans(&self) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>> {
         self.plans_where(None).await
+    }
+
+    async fn write_project(
+        &self,
+        w: baraza_store::projects::ProjectWrite,
+    ) -> StoreResult<baraza_store::projects::ProjectWritten> {
+        self.writer.project(w).await
+    }
+
+    async fn projects(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::project::Project>> {
+        self.projects_in(j).await
+    }
+
+    async fn project(
+        &self,
+        j: &JurisdictionId,
+        code: &str,
+    ) -> StoreResult<Option<baraza_core::project::Project>> {
+        self.project_by_code(j, code).await
     }
 
     async fn publish(&self, p: baraza_store::Publish) -> StoreResult<usize> {

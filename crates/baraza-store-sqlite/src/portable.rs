@@ -63,6 +63,11 @@ impl SqliteStore {
                 .map(|p| Record::Plan(Box::new(p)))
         );
         stream!(
+            "SELECT record FROM projects ORDER BY id".to_owned(),
+            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                .map(|p| Record::Project(Box::new(p)))
+        );
+        stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)
         );
@@ -145,6 +150,14 @@ impl SqliteStore {
                         &mut tx,
                         crate::plans::PUT_PLAN,
                         crate::plans::plan_values(p),
+                    )
+                    .await?
+                }
+                Record::Project(p) => {
+                    writes::execute_values(
+                        &mut tx,
+                        crate::projects::PUT_PROJECT,
+                        crate::projects::project_values(p),
                     )
                     .await?
                 }

@@ -63,6 +63,7 @@ pub fn jurisdiction(row: &SqliteRow) -> StoreResult<Jurisdiction> {
         default_language: parse(&get::<String>(row, "default_language")?, "language")?,
         timezone: get(row, "timezone")?,
         policy: json(row, "policy")?,
+        open_contracting: json(row, "open_contracting")?,
     })
 }
 

@@ -47,11 +47,12 @@ impl SqliteWriter {
             .map_err(err)
     }
 
-    fn plan_where(
+    /// One JSON record (a plan, a project) by a query.
+    fn plan_where<T: serde::de::DeserializeOwned>(
         &self,
         sql: &str,
         p: impl rusqlite::Params,
-    ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
+    ) -> StoreResult<Option<T>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
         let mut found = stmt.query(p).map_err(err)?;
         match found.next().map_err(err)? {
@@ -372,6 +373,26 @@ impl BatchTx for SqliteWriter {
 
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
         self.execute_values(crate::plans::PUT_PLAN, crate::plans::plan_values(p))
+    }
+
+    async fn project_for_update(
+        &mut self,
+        id: baraza_core::project::ProjectId,
+    ) -> StoreResult<Option<baraza_core::project::Project>> {
+        // BEGIN IMMEDIATE already holds SQLite's one write lock.
+        self.plan_where(crate::projects::PROJECT_BY_ID, params![id.to_string()])
+    }
+
+    async fn project_by_code(
+        &mut self,
+        j: &JurisdictionId,
+        code: &str,
+    ) -> StoreResult<Option<baraza_core::project::Project>> {
+        self.plan_where(crate::projects::PROJECT_BY_CODE, params![j.as_str(), code])
+    }
+
+    async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()> {
+        self.execute_values(crate::projects::PUT_PROJECT, crate::projects::project_values(p))
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {

@@ -39,6 +39,8 @@ pub enum WriteOp {
     Follow(Box<baraza_core::disclosure::Subscription>),
     /// Changes to an action plan, at the version they were decided on.
     Plan(Box<crate::plans::PlanWrite>),
+    /// Changes to a public project, at the version they were decided on.
+    Project(Box<crate::projects::ProjectWrite>),
     /// Messages to queue (reminders): each once, by its idempotency key.
     Notify(Vec<OutboxEntry>),
     Act {
@@ -61,6 +63,7 @@ pub enum WriteOutcome {
     Published(usize),
     Followed(bool),
     Planned(Box<crate::plans::PlanWritten>),
+    Projected(Box<crate::projects::ProjectWritten>),
     Notified,
 }
 
@@ -171,6 +174,18 @@ pub trait BatchTx: Send + 'static {
     ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
     /// Insert or replace an action plan's record.
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()>;
+    /// Load a project, locking its row until commit where the backend has row locks.
+    async fn project_for_update(
+        &mut self,
+        id: baraza_core::project::ProjectId,
+    ) -> StoreResult<Option<baraza_core::project::Project>>;
+    async fn project_by_code(
+        &mut self,
+        j: &JurisdictionId,
+        code: &str,
+    ) -> StoreResult<Option<baraza_core::project::Project>>;
+    /// Insert or replace a project's record.
+    async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()>;
     /// Stop telling this address anything (STOP, erasure); returns how many were dropped.
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64>;
     /// Store a citizen's message; false if this provider's id was stored before.
@@ -334,6 +349,18 @@ impl GroupCommitter {
     pub async fn plan(&self, w: crate::plans::PlanWrite) -> StoreResult<crate::plans::PlanWritten> {
         match self.submit(WriteOp::Plan(Box::new(w))).await? {
             WriteOutcome::Planned(p) => Ok(*p),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn project(
+        &self,
+        w: crate::projects::ProjectWrite,
+    ) -> StoreResult<crate::projects::ProjectWritten> {
+        match self.submit(WriteOp::Project(Box::new(w))).await? {
+            WriteOutcome::Projected(p) => Ok(*p),
             _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
@@ -512,6 +539,9 @@ async fn apply<T: BatchTx>(
         WriteOp::Plan(w) => crate::plans::write_in_tx(tx, *w, head)
             .await
             .map(|w| WriteOutcome::Planned(Box::new(w))),
+        WriteOp::Project(w) => crate::projects::write_in_tx(tx, *w, head)
+            .await
+            .map(|w| WriteOutcome::Projected(Box::new(w))),
         WriteOp::Notify(entries) => {
             for e in &entries {
                 tx.insert_outbox(e).await?;

@@ -9,6 +9,7 @@ mod error;
 pub mod group_commit;
 pub mod inbound;
 pub mod plans;
+pub mod projects;
 pub mod portable;
 pub mod verify;
 
@@ -217,6 +218,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
     /// Every jurisdiction's action plans (jobs).
     async fn all_plans(&self) -> StoreResult<Vec<baraza_core::action_plan::ActionPlan>>;
+
+    // ---- Public projects and their open contracting data ----
+
+    /// Apply changes to a project (see `projects`).
+    async fn write_project(
+        &self,
+        w: projects::ProjectWrite,
+    ) -> StoreResult<projects::ProjectWritten>;
+    /// A jurisdiction's projects, by code.
+    async fn projects(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<Vec<baraza_core::project::Project>>;
+    /// One project by its code.
+    async fn project(
+        &self,
+        j: &JurisdictionId,
+        code: &str,
+    ) -> StoreResult<Option<baraza_core::project::Project>>;
     /// A jurisdiction's publications, newest first.
     async fn publications(
         &self,

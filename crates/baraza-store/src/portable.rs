@@ -43,6 +43,8 @@ pub enum Record {
     Follower(Box<baraza_core::disclosure::Subscription>),
     /// An action plan as it stands (exported before the events, which prove it).
     Plan(Box<baraza_core::action_plan::ActionPlan>),
+    /// A public project as it stands (exported before the events, which prove it).
+    Project(Box<baraza_core::project::Project>),
     /// The journal head recorded in the snapshot.
     Head(ChainHead),
     Footer {
@@ -68,6 +70,7 @@ impl Record {
             Record::Publication(_) => "publication",
             Record::Follower(_) => "follower",
             Record::Plan(_) => "plan",
+            Record::Project(_) => "project",
             Record::Head(_) => "head",
             Record::Footer { .. } => "footer",
         }

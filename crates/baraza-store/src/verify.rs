@@ -4,6 +4,7 @@
 use crate::portable::{Record, for_each_record};
 use crate::{Store, StoreResult};
 use baraza_core::action_plan::{PLAN_DIGEST_KEY, plan_digest};
+use baraza_core::project::{PROJECT_DIGEST_KEY, project_digest};
 use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
 use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, Status};
 use std::collections::{BTreeSet, HashMap};
@@ -14,6 +15,8 @@ pub struct VerifyReport {
     pub cases: u64,
     /// Action plans whose record their events prove.
     pub plans: u64,
+    /// Public projects whose record their events prove.
+    pub projects: u64,
     pub head: ChainHead,
     /// Events whose payloads were erased (personal data), each named by a later
     /// `case.personal_data_erased` event: their hashes and links were checked all the same.
@@ -48,11 +51,16 @@ pub struct Verifier {
     missing: BTreeSet<i64>,
     /// Events that erasure records say it emptied.
     claimed: BTreeSet<i64>,
-    /// Action plans: the stored record's digest and version, and what their events say.
-    plans: HashMap<CaseId, PlanCheck>,
+    /// Action plans and projects: the stored record's digest and version, and what
+    /// their events say.
+    documents: HashMap<CaseId, DocumentCheck>,
 }
 
-struct PlanCheck {
+/// A document kept whole beside its journal stream (an action plan, a project).
+struct DocumentCheck {
+    what: &'static str,
+    /// Where its events record its digest.
+    key: &'static str,
     version: u32,
     digest: String,
     events: u32,
@@ -92,10 +100,10 @@ impl Verifier {
                     self.claimed
                         .extend(seqs.into_iter().filter(|s| *s < ev.seq));
                 }
-                if let Some(plan) = self.plans.get_mut(&ev.case_id) {
-                    plan.events += 1;
-                    if let Some(d) = ev.data().get(PLAN_DIGEST_KEY).and_then(|d| d.as_str()) {
-                        plan.journal_digest = Some(d.to_owned());
+                if let Some(doc) = self.documents.get_mut(&ev.case_id) {
+                    doc.events += 1;
+                    if let Some(d) = ev.data().get(doc.key).and_then(|d| d.as_str()) {
+                        doc.journal_digest = Some(d.to_owned());
                     }
                     return Ok(());
                 }
@@ -113,11 +121,26 @@ impl Verifier {
                 }
             }
             Record::Plan(p) => {
-                self.plans.insert(
+                self.documents.insert(
                     p.id.stream(),
-                    PlanCheck {
+                    DocumentCheck {
+                        what: "action plan",
+                        key: PLAN_DIGEST_KEY,
                         version: p.version,
                         digest: plan_digest(p),
+                        events: 0,
+                        journal_digest: None,
+                    },
+                );
+            }
+            Record::Project(p) => {
+                self.documents.insert(
+                    p.id.stream(),
+                    DocumentCheck {
+                        what: "project",
+                        key: PROJECT_DIGEST_KEY,
+                        version: p.version,
+                        digest: project_digest(p),
                         events: 0,
                         journal_digest: None,
                     },
@@ -156,15 +179,17 @@ impl Verifier {
                 });
             }
         }
-        for (id, p) in &self.plans {
+        for (id, p) in &self.documents {
             if p.version != p.events || p.journal_digest.as_ref() != Some(&p.digest) {
                 return Err(ChainBreak::ProjectionMismatch {
-                    case: format!("action plan {id}"),
+                    case: format!("{} {id}", p.what),
                 });
             }
         }
+        let count = |what: &str| self.documents.values().filter(|d| d.what == what).count() as u64;
         Ok(VerifyReport {
-            plans: self.plans.len() as u64,
+            plans: count("action plan"),
+            projects: count("project"),
             events: head.seq,
             cases: self.cases.len() as u64,
             head,

@@ -31,6 +31,9 @@ pub struct JurisdictionFile {
     /// The priority framework: targets, business calendar and category x urgency matrix.
     #[serde(default)]
     pub policy: baraza_core::Policy,
+    /// What the county publishes its open contracting data under (`[open_contracting]`).
+    #[serde(default)]
+    pub open_contracting: Option<baraza_core::project::OpenContracting>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,6 +205,10 @@ impl JurisdictionFile {
                 "policy.matrix: {code:?} is not among the categories (use \"*\" for the default row)"
             );
         }
+        if let Some(oc) = &self.open_contracting {
+            oc.check()
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+        }
         // The access-to-information law comes with the country: Kenya's Act unless the
         // file gives its own `[policy.information]`; Ghana's Act 989 for a Ghanaian one.
         // Its redaction rules and disclosure classes are the county's own either way.
@@ -230,6 +237,7 @@ impl JurisdictionFile {
                 default_language,
                 timezone: self.timezone.clone(),
                 policy,
+                open_contracting: self.open_contracting.clone(),
             },
             areas,
             departments: self
