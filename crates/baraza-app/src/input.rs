@@ -207,3 +207,134 @@ pub struct ReviewItemBody {
     #[serde(default)]
     pub note: String,
 }
+
+/// A project as a procurement or implementation officer registers it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectBody {
+    /// The short code citizens type by SMS (3-20 letters, digits, hyphens).
+    #[schema(example = "EM-RD-014")]
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// The implementing department's code.
+    pub department: Option<String>,
+    /// e.g. `2025/26`.
+    pub fiscal_year: Option<String>,
+    /// An OC4IDS projectSector code (`transport.road`, `waterAndWaste`, `health`…).
+    pub sector: Option<String>,
+    /// Ward codes.
+    #[serde(default)]
+    pub wards: Vec<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub budget: Option<f64>,
+    /// An OC4IDS projectStatus (`identification` … `completion`).
+    pub status: Option<String>,
+    /// `youth`, `women`, `pwd`, `citizen_contractor`, `local_contractor`, `general`.
+    #[serde(default)]
+    pub target_groups: Vec<String>,
+    /// YYYY-MM-DD.
+    pub planned_end: Option<String>,
+}
+
+/// A PMC member as recorded at their election.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PmcMemberBody {
+    pub name: String,
+    #[serde(default)]
+    pub designation: String,
+    /// The number they file reports from by SMS.
+    pub phone: Option<String>,
+}
+
+/// A tender's item.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    pub description: String,
+    pub quantity: f64,
+    pub unit: String,
+}
+
+/// A published document: a title and where it is.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBody {
+    pub title: String,
+    pub url: String,
+}
+
+/// What staff do to a project. `action` says which; each action reads its own fields.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectActionRequest {
+    /// `set_status`, `plan`, `tender`, `award`, `contract`, `amend_contract`, `payment`,
+    /// `elect_pmc`, `file_report`, `approve_report`, `return_report` or `add_document`.
+    #[schema(example = "tender")]
+    pub action: Option<String>,
+    /// The contracting process (tender … payment).
+    pub ocid: Option<String>,
+    /// set_status: an OC4IDS projectStatus; file_report: `onTrack`, `atRisk`, `offTrack`.
+    pub status: Option<String>,
+    pub note: Option<String>,
+    /// plan: the budget line.
+    pub budget: Option<f64>,
+    /// plan: `open`, `selective`, `limited` or `direct`.
+    pub method: Option<String>,
+    /// plan, tender (amending a published one), amend_contract: why.
+    pub rationale: Option<String>,
+    /// tender, contract: its number.
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// tender, award, contract, amend_contract: the value.
+    pub value: Option<f64>,
+    /// tender: YYYY-MM-DD.
+    pub opens: Option<String>,
+    pub closes: Option<String>,
+    #[serde(default)]
+    pub items: Vec<ItemBody>,
+    #[serde(default)]
+    pub links: Vec<LinkBody>,
+    /// award: the supplier's name.
+    pub supplier: Option<String>,
+    /// award, payment: YYYY-MM-DD.
+    pub date: Option<String>,
+    /// award: how many bids there were.
+    pub tenderers: Option<u32>,
+    /// contract: YYYY-MM-DD.
+    pub signed: Option<String>,
+    pub starts: Option<String>,
+    pub ends: Option<String>,
+    /// payment: the amount paid.
+    pub amount: Option<f64>,
+    /// elect_pmc: the date and the forum.
+    pub elected_on: Option<String>,
+    pub forum: Option<String>,
+    #[serde(default)]
+    pub members: Vec<PmcMemberBody>,
+    /// file_report: `pmc` or `inspection`.
+    pub kind: Option<String>,
+    pub text: Option<String>,
+    pub social_safeguards: Option<String>,
+    pub emerging_complaints: Option<String>,
+    pub challenges: Option<String>,
+    #[serde(default)]
+    pub handover: bool,
+    #[serde(default)]
+    pub authorizes_payment: bool,
+    /// file_report: photos; add_document: the document (kept with `POST /api/v1/documents`).
+    #[serde(default)]
+    pub documents: Vec<AttachmentBody>,
+    /// approve_report, return_report: the report's number.
+    pub report: Option<u32>,
+    /// return_report: why.
+    pub reason: Option<String>,
+    /// add_document: `finalAudit`, `billOfQuantity`, `projectPlan`,
+    /// `completionCertificate` or `other`.
+    pub document_kind: Option<String>,
+    /// add_document: the fiscal year an audit covers.
+    pub fiscal_year: Option<String>,
+}

@@ -683,6 +683,19 @@ pub fn public_plan(
     p
 }
 
+/// A project as the public sees it: the committee's members without their phones, and
+/// only the reports a validator approved.
+pub fn public_project(p: &baraza_core::project::Project) -> baraza_core::project::Project {
+    let mut p = p.clone();
+    if let Some(pmc) = &mut p.pmc {
+        for m in &mut pmc.members {
+            m.phone = None;
+        }
+    }
+    p.reports.retain(|r| r.approved_at().is_some());
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

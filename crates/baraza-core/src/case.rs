@@ -193,12 +193,14 @@ pub struct Case {
 pub enum Subject {
     /// A commitment of an action plan, by its OGP id.
     Commitment(String),
+    /// A public project, by its code.
+    Project(String),
 }
 
 impl Subject {
     pub fn code(&self) -> &str {
         match self {
-            Subject::Commitment(c) => c,
+            Subject::Commitment(c) | Subject::Project(c) => c,
         }
     }
 }
@@ -207,6 +209,7 @@ impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Subject::Commitment(c) => write!(f, "commitment:{c}"),
+            Subject::Project(c) => write!(f, "project:{c}"),
         }
     }
 }
@@ -218,9 +221,12 @@ impl std::str::FromStr for Subject {
             Some(("commitment", id)) => crate::action_plan::parse_ogp_id(id)
                 .map(Subject::Commitment)
                 .map_err(|e| FieldError::new("subject", e.message)),
+            Some(("project", code)) => crate::project::parse_code(code)
+                .map(Subject::Project)
+                .map_err(|e| FieldError::new("subject", e.message)),
             _ => Err(FieldError::new(
                 "subject",
-                format!("{s:?}: expected commitment:<OGP id>"),
+                format!("{s:?}: expected commitment:<OGP id> or project:<code>"),
             )),
         }
     }

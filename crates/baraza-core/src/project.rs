@@ -283,7 +283,6 @@ pub struct Report {
     pub filed: NewReport,
     pub by: Changer,
     pub filed_at: Timestamp,
-    #[serde(flatten)]
     pub state: ReportState,
 }
 
@@ -329,6 +328,7 @@ pub struct ProcessView {
     pub ocid: String,
     pub stage: &'static str,
     pub method: Option<String>,
+    pub tender_id: Option<String>,
     pub tender_title: Option<String>,
     pub tender_value: Option<f64>,
     pub tender_closes: Option<String>,
@@ -336,6 +336,8 @@ pub struct ProcessView {
     pub supplier: Option<String>,
     pub award_value: Option<f64>,
     pub contract_id: Option<String>,
+    /// The award the contract implements (every release naming the contract repeats it).
+    pub award_id: Option<String>,
     pub contract_value: Option<f64>,
     pub contract_signed: Option<String>,
     pub contract_ends: Option<String>,
@@ -400,6 +402,7 @@ impl ProcessView {
             ocid: p.ocid.clone(),
             stage,
             method: s(&["tender", "procurementMethod"]),
+            tender_id: s(&["tender", "id"]),
             tender_title: s(&["tender", "title"]),
             tender_value: n(&["tender", "value", "amount"]),
             tender_closes: s(&["tender", "tenderPeriod", "endDate"]),
@@ -416,6 +419,7 @@ impl ProcessView {
                 .and_then(|a| at(a, &["value", "amount"]))
                 .and_then(Value::as_f64),
             contract_id: cs(&["id"]),
+            award_id: cs(&["awardID"]),
             contract_value: at(&contract, &["value", "amount"]).and_then(Value::as_f64),
             contract_signed: cs(&["dateSigned"]),
             contract_ends: cs(&["period", "endDate"]),
@@ -935,9 +939,8 @@ pub fn decide(
             new.department = text("department", &new.department, true)?;
             new.fiscal_year = fiscal_year(&new.fiscal_year)?;
             new.budget = amount("budget", new.budget)?;
-            if new.wards.is_empty() {
-                return Err(invalid("wards", "at least one ward"));
-            }
+            // A project imported from another portal may not say its wards; the forms
+            // and the API ask for at least one.
             new.wards.sort();
             new.wards.dedup();
             new.target_groups.sort();
@@ -1134,7 +1137,8 @@ pub fn decide(
                 "award",
                 json!({
                     "parties": [{"id": sid, "name": supplier, "roles": ["supplier", "tenderer"]}],
-                    "tender": {"status": "complete", "numberOfTenderers": tenderers},
+                    "tender": {"id": v.tender_id.clone().unwrap_or_else(|| format!("{ocid}-tender")),
+                               "status": "complete", "numberOfTenderers": tenderers},
                     "awards": [{"id": format!("{ocid}-award-1"), "status": "active",
                                 "date": ocds::day(day), "value": money(amount("value", value)?),
                                 "suppliers": [{"id": sid, "name": supplier}]}],
@@ -1203,7 +1207,7 @@ pub fn decide(
                 .cloned()
                 .unwrap_or(Value::Null);
             let mut r = release(&ocid, "contractAmendment", json!({}));
-            let mut contract = json!({"id": cid});
+            let mut contract = json!({"id": cid, "awardID": v.award_id});
             let mut what = vec![];
             if let Some(value) = value {
                 contract["value"] = money(amount("value", value)?);
@@ -1233,7 +1237,7 @@ pub fn decide(
             let r = release(
                 &ocid,
                 "implementation",
-                json!({"contracts": [{"id": cid, "implementation": {"transactions": [{
+                json!({"contracts": [{"id": cid, "awardID": v.award_id, "implementation": {"transactions": [{
                     "id": format!("{ocid}-payment-{n}"), "date": ocds::day(day),
                     "value": money(amount("amount", a)?),
                     "payer": {"id": jurisdiction.as_str(), "name": oc.publisher},
@@ -1303,8 +1307,9 @@ pub fn decide(
             }];
             // Once approved it is published in the OCDS implementation section of the
             // project's signed contract, as a reporting milestone (with its photos).
-            if let Some((process, cid)) = p.processes.iter().rev().find_map(|x| {
-                ProcessView::of(x).contract_id.map(|c| (x, c))
+            if let Some((process, cid, award)) = p.processes.iter().rev().find_map(|x| {
+                let v = ProcessView::of(x);
+                v.contract_id.map(|c| (x, c, v.award_id))
             }) {
                 let ocid = &process.ocid;
                 let title = format!(
@@ -1349,7 +1354,7 @@ pub fn decide(
                 let rel = release(
                     ocid,
                     "implementation",
-                    json!({"contracts": [{"id": cid, "implementation": {"milestones": [milestone]}}]}),
+                    json!({"contracts": [{"id": cid, "awardID": award, "implementation": {"milestones": [milestone]}}]}),
                 );
                 out.push(released(ocid, rel));
             }

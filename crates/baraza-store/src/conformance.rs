@@ -68,6 +68,12 @@ pub mod fixtures {
             default_language: Language::English,
             timezone: "Africa/Nairobi".into(),
             policy: Default::default(),
+            open_contracting: Some(baraza_core::project::OpenContracting {
+                ocid_prefix: "ocds-udd159-".into(),
+                project_prefix: "ocds-udd159".into(),
+                publisher: "Elgeyo Marakwet County Government".into(),
+                currency: "KES".into(),
+            }),
         }
     }
 

@@ -164,6 +164,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/plans/{slug}", get(api::plans::get))
         .route("/api/v1/plans/{slug}/actions", post(api::plans::act))
+        .route(
+            "/api/v1/projects",
+            get(api::projects::list).post(api::projects::create),
+        )
+        .route("/api/v1/projects/{code}", get(api::projects::get))
+        .route("/api/v1/projects/{code}/actions", post(api::projects::act))
 
         .merge(africastalking_routes(state.clone()))
         .merge(console::routes())

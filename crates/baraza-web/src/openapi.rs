@@ -28,9 +28,13 @@ use utoipa::{Modify, OpenApi};
         crate::api::plans::get,
         crate::api::plans::create,
         crate::api::plans::act,
+        crate::api::projects::list,
+        crate::api::projects::get,
+        crate::api::projects::create,
+        crate::api::projects::act,
     ),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"), (name = "information requests", description = "Access to information requests, with their statutory clocks"), (name = "action plans", description = "Open government action plans: commitments, milestones, evidence, proposals and reviews"))
+    tags((name = "cases", description = "Concerns raised by citizens"), (name = "reference data", description = "Hierarchy, departments, categories"), (name = "information requests", description = "Access to information requests, with their statutory clocks"), (name = "action plans", description = "Open government action plans: commitments, milestones, evidence, proposals and reviews"), (name = "projects", description = "Public projects and their contracting: OCDS releases, PMC reports, documents"))
 )]
 pub struct ApiDoc;
 

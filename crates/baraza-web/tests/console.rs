@@ -120,7 +120,21 @@ impl ConsoleApp {
         store.put_jurisdiction(&j).await.unwrap();
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();
-        let people: [(&'static str, Role, Scope, Option<&str>); 14] = [
+        let people: [(&'static str, Role, Scope, Option<&str>); 18] = [
+            (
+                "procurement",
+                Role::ProcurementOfficer,
+                Scope::Jurisdiction,
+                None,
+            ),
+            (
+                "implementation",
+                Role::ImplementationOfficer,
+                Scope::Department("water".into()),
+                None,
+            ),
+            ("pmc", Role::PmcMember, Scope::Jurisdiction, None),
+            ("validator", Role::ProjectValidator, Scope::Jurisdiction, None),
             (
                 "ogp",
                 Role::OgpPointOfContact,
@@ -194,6 +208,10 @@ impl ConsoleApp {
         for (name, role, scope, email) in people {
             let mut u = fixtures::user(name, role, scope);
             u.email = email.map(|e| Email::parse(e).unwrap());
+            if name == "pmc" {
+                // The committee member who reports by SMS from this number.
+                u.phone = Some(PhoneNumber::parse(PMC_PHONE).unwrap());
+            }
             store.add_user(&u).await.unwrap();
             store.set_password(u.id, &phc).await.unwrap();
             store
@@ -437,6 +455,9 @@ impl Agent {
     }
 }
 
+/// The phone of the PMC member of the test's project (the `pmc` user's).
+const PMC_PHONE: &str = "+254722000333";
+
 macro_rules! on_both {
     ($name:ident, $pg:ident, $body:ident) => {
         #[tokio::test]
@@ -473,6 +494,9 @@ mod information;
 
 #[path = "console/plans.rs"]
 mod plans;
+
+#[path = "console/projects.rs"]
+mod projects;
 
 on_both!(
     sign_in_lockout_and_sign_out_everywhere,

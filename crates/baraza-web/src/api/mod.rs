@@ -6,6 +6,7 @@ pub mod cases;
 pub mod dto;
 pub mod information;
 pub mod plans;
+pub mod projects;
 
 use crate::AppState;
 use crate::auth::Staff;

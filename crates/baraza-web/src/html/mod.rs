@@ -55,6 +55,29 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i6
 }
 
 /// The reader's language: their choice (cookie), else the browser's, else English.
+/// This server's address as the reader reached it (`https://host`), for links that must
+/// be absolute (Atom feeds, open contracting data).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
 pub fn language(headers: &HeaderMap) -> Language {
     if let Some(l) = cookie(headers, LANG_COOKIE).and_then(|l| l.parse().ok()) {
         return l;

@@ -13,6 +13,7 @@ mod information;
 pub mod open_data;
 mod pages;
 mod plans;
+mod projects;
 pub mod stats;
 
 use crate::AppState;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(information::routes())
         .merge(disclosure::routes())
         .merge(plans::routes())
+        .merge(projects::routes())
 }
 
 /// The web form takes a photo: its own, larger body limit (merged outside the global one).

@@ -826,22 +826,7 @@ pub async fn feed(
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let tr = Tr::new(crate::html::language(&headers));
     // Links are absolute, as Atom readers expect: the host the reader asked.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    let base = format!("{scheme}://{host}");
+    let base = crate::html::base_url(&headers);
     let changes = state.app().plan_changes(&cat.jurisdiction.id, 50).await?;
     let entries: Vec<FeedEntry> = changes
         .iter()

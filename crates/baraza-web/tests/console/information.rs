@@ -344,6 +344,7 @@ async fn ghana(app: &ConsoleApp) -> JurisdictionId {
         default_language: Language::English,
         timezone: "Africa/Accra".into(),
         policy: Default::default(),
+        open_contracting: None,
     };
     j.policy.information = baraza_core::information::InformationPolicy::ghana();
     app.store.put_jurisdiction(&j).await.unwrap();
