@@ -350,7 +350,11 @@ pub fn parse_project(body: crate::input::ProjectBody, country: &str) -> Result<N
         department: text(&body.department),
         fiscal_year: text(&body.fiscal_year),
         sector: sector.unwrap_or(Sector::Governance),
-        wards: body.wards.iter().map(|w| AreaCode(w.trim().to_owned())).collect(),
+        wards: body
+            .wards
+            .iter()
+            .map(|w| AreaCode(w.trim().to_owned()))
+            .collect(),
         location,
         budget,
         status: status.unwrap_or(ProjectStatus::Identification),
@@ -410,43 +414,46 @@ pub fn parse_project_action(
             let opens = date(&mut errors, "opens", &body.opens);
             let closes = date(&mut errors, "closes", &body.closes);
             let value = number(&mut errors, "value", body.value);
-            opens.zip(closes).map(|(opens, closes)| ProjectCommand::Tender {
-                ocid: ocid(),
-                number: text(&body.number),
-                title: text(&body.title),
-                description: text(&body.description),
-                value,
-                opens,
-                closes,
-                items: body
-                    .items
-                    .iter()
-                    .map(|i| Item {
-                        description: i.description.clone(),
-                        quantity: i.quantity,
-                        unit: i.unit.clone(),
-                    })
-                    .collect(),
-                documents: body
-                    .links
-                    .iter()
-                    .map(|l| (l.title.clone(), l.url.clone()))
-                    .collect(),
-                rationale: text(&body.rationale),
-            })
+            opens
+                .zip(closes)
+                .map(|(opens, closes)| ProjectCommand::Tender {
+                    ocid: ocid(),
+                    number: text(&body.number),
+                    title: text(&body.title),
+                    description: text(&body.description),
+                    value,
+                    opens,
+                    closes,
+                    items: body
+                        .items
+                        .iter()
+                        .map(|i| Item {
+                            description: i.description.clone(),
+                            quantity: i.quantity,
+                            unit: i.unit.clone(),
+                        })
+                        .collect(),
+                    documents: body
+                        .links
+                        .iter()
+                        .map(|l| (l.title.clone(), l.url.clone()))
+                        .collect(),
+                    rationale: text(&body.rationale),
+                })
         }
         Some("award") => {
             need_ocid(&mut errors);
             let d = date(&mut errors, "date", &body.date);
             let value = number(&mut errors, "value", body.value);
             let tenderers = errors.required("tenderers", body.tenderers);
-            d.zip(tenderers).map(|(date, tenderers)| ProjectCommand::Award {
-                ocid: ocid(),
-                supplier: text(&body.supplier),
-                value,
-                date,
-                tenderers,
-            })
+            d.zip(tenderers)
+                .map(|(date, tenderers)| ProjectCommand::Award {
+                    ocid: ocid(),
+                    supplier: text(&body.supplier),
+                    value,
+                    date,
+                    tenderers,
+                })
         }
         Some("contract") => {
             need_ocid(&mut errors);
@@ -545,12 +552,14 @@ pub fn parse_project_action(
         Some("approve_report") => errors
             .required("report", body.report)
             .map(|report| ProjectCommand::Approve { report }),
-        Some("return_report") => errors
-            .required("report", body.report)
-            .map(|report| ProjectCommand::Return {
-                report,
-                reason: text(&body.reason),
-            }),
+        Some("return_report") => {
+            errors
+                .required("report", body.report)
+                .map(|report| ProjectCommand::Return {
+                    report,
+                    reason: text(&body.reason),
+                })
+        }
         Some("add_document") => {
             let kind = errors
                 .required("document_kind", body.document_kind.as_deref())
@@ -559,12 +568,13 @@ pub fn parse_project_action(
             if file.is_none() {
                 errors.push("documents", "the document itself");
             }
-            kind.zip(file).map(|(kind, file)| ProjectCommand::AddDocument {
-                kind,
-                title: text(&body.title),
-                file,
-                fiscal_year: body.fiscal_year.clone().filter(|f| !f.trim().is_empty()),
-            })
+            kind.zip(file)
+                .map(|(kind, file)| ProjectCommand::AddDocument {
+                    kind,
+                    title: text(&body.title),
+                    file,
+                    fiscal_year: body.fiscal_year.clone().filter(|f| !f.trim().is_empty()),
+                })
         }
         Some(other) => {
             errors.push(
@@ -699,10 +709,12 @@ impl<'a> Publication<'a> {
         path: &str,
         ward_name: &dyn Fn(&AreaCode) -> String,
     ) -> Option<Value> {
-        let list: Vec<Value> = projects.iter().map(|p| self.project(p, ward_name)).collect();
-        (!list.is_empty()).then(|| {
-            ocds::project_package(&self.publisher, &self.uri(path), &self.published, list)
-        })
+        let list: Vec<Value> = projects
+            .iter()
+            .map(|p| self.project(p, ward_name))
+            .collect();
+        (!list.is_empty())
+            .then(|| ocds::project_package(&self.publisher, &self.uri(path), &self.published, list))
     }
 }
 
@@ -877,11 +889,7 @@ fn import_code(r: &Value, oc: &OpenContracting) -> String {
 }
 
 fn project_from_release(r: &Value, code: &str) -> NewProject {
-    let s = |path: &[&str]| {
-        ocds::at(r, path)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let s = |path: &[&str]| ocds::at(r, path).and_then(Value::as_str).map(str::to_owned);
     let title = s(&["planning", "budget", "project"])
         .or_else(|| s(&["tender", "title"]))
         .unwrap_or_else(|| format!("Imported process {}", s(&["ocid"]).unwrap_or_default()));

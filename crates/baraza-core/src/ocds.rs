@@ -67,9 +67,10 @@ impl ReleaseMeta {
 
 fn identified(items: &[Value]) -> bool {
     !items.is_empty()
-        && items
-            .iter()
-            .all(|i| i.as_object().is_some_and(|o| o.get("id").is_some_and(|id| !id.is_null())))
+        && items.iter().all(|i| {
+            i.as_object()
+                .is_some_and(|o| o.get("id").is_some_and(|id| !id.is_null()))
+        })
 }
 
 fn same_id(a: &Value, b: &Value) -> bool {
@@ -106,7 +107,10 @@ pub fn merge_into(target: &mut Map<String, Value>, src: &Map<String, Value>) {
                 let slot = target
                     .entry(k.clone())
                     .or_insert_with(|| Value::Array(vec![]));
-                if !slot.as_array().is_some_and(|a| identified(a) || a.is_empty()) {
+                if !slot
+                    .as_array()
+                    .is_some_and(|a| identified(a) || a.is_empty())
+                {
                     *slot = Value::Array(vec![]);
                 }
                 if let Value::Array(existing) = slot {
@@ -136,7 +140,12 @@ fn sorted(releases: &[Value]) -> Vec<&Value> {
     let mut out: Vec<&Value> = releases.iter().collect();
     // A stable sort: releases with the same date keep their order of publication.
     out.sort_by(|a, b| {
-        let d = |r: &Value| r.get("date").and_then(Value::as_str).unwrap_or("").to_owned();
+        let d = |r: &Value| {
+            r.get("date")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         d(a).cmp(&d(b))
     });
     out
@@ -387,7 +396,10 @@ mod tests {
         assert_eq!(amount[0]["releaseID"], "1");
         assert_eq!(amount[1]["value"], 2000);
         assert_eq!(v["tender"]["items"][0]["id"], "1", "ids are not versioned");
-        assert_eq!(v["tender"]["items"][0]["quantity"][1]["releaseTag"], json!(["tenderAmendment"]));
+        assert_eq!(
+            v["tender"]["items"][0]["quantity"][1]["releaseTag"],
+            json!(["tenderAmendment"])
+        );
         assert_eq!(v["tender"]["title"][1]["value"], Value::Null);
         assert_eq!(v["ocid"], "ocds-213czf-1");
     }

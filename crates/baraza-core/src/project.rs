@@ -231,7 +231,9 @@ pub struct Pmc {
 
 impl Pmc {
     pub fn member_by_phone(&self, phone: &PhoneNumber) -> Option<&PmcMember> {
-        self.members.iter().find(|m| m.phone.as_ref() == Some(phone))
+        self.members
+            .iter()
+            .find(|m| m.phone.as_ref() == Some(phone))
     }
 }
 
@@ -248,8 +250,15 @@ pub struct StoredFile {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ReportState {
     Draft,
-    Approved { by: Changer, at: Timestamp },
-    Returned { by: Changer, at: Timestamp, reason: String },
+    Approved {
+        by: Changer,
+        at: Timestamp,
+    },
+    Returned {
+        by: Changer,
+        at: Timestamp,
+        reason: String,
+    },
 }
 
 /// A report as filed: the fields ocportal's PMC and inspection reports carry.
@@ -357,15 +366,24 @@ impl ProcessView {
             .and_then(|a| a.last())
             .cloned()
             .unwrap_or(Value::Null);
-        let cs = |path: &[&str]| at(&contract, path).and_then(Value::as_str).map(str::to_owned);
+        let cs = |path: &[&str]| {
+            at(&contract, path)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         let payments: Vec<(String, f64)> = at(&contract, &["implementation", "transactions"])
             .and_then(Value::as_array)
             .map(|ts| {
                 ts.iter()
                     .map(|t| {
                         (
-                            t.get("date").and_then(Value::as_str).unwrap_or("").to_owned(),
-                            at(t, &["value", "amount"]).and_then(Value::as_f64).unwrap_or(0.0),
+                            t.get("date")
+                                .and_then(Value::as_str)
+                                .unwrap_or("")
+                                .to_owned(),
+                            at(t, &["value", "amount"])
+                                .and_then(Value::as_f64)
+                                .unwrap_or(0.0),
                         )
                     })
                     .collect()
@@ -428,9 +446,8 @@ impl ProcessView {
                 .map(|a| {
                     a.iter()
                         .map(|x| {
-                            let g = |k: &str| {
-                                x.get(k).and_then(Value::as_str).unwrap_or("").to_owned()
-                            };
+                            let g =
+                                |k: &str| x.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
                             (g("date"), g("rationale"))
                         })
                         .collect()
@@ -511,7 +528,11 @@ impl Project {
     /// What the data says deserves a second look.
     pub fn red_flags(&self, today: NaiveDate) -> Vec<RedFlag> {
         let mut flags = vec![];
-        let approved: Vec<Timestamp> = self.reports.iter().filter_map(Report::approved_at).collect();
+        let approved: Vec<Timestamp> = self
+            .reports
+            .iter()
+            .filter_map(Report::approved_at)
+            .collect();
         for p in &self.processes {
             let v = ProcessView::of(p);
             if let Some(value) = v.contract_value
@@ -569,10 +590,23 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 pub enum RedFlag {
-    ValueAboveBudget { ocid: String, value: f64, budget: f64 },
-    PastEndWithoutExtension { ocid: String, ended: NaiveDate },
-    PaymentWithoutApprovedReport { ocid: String, date: String, amount: f64 },
-    SingleBidder { ocid: String },
+    ValueAboveBudget {
+        ocid: String,
+        value: f64,
+        budget: f64,
+    },
+    PastEndWithoutExtension {
+        ocid: String,
+        ended: NaiveDate,
+    },
+    PaymentWithoutApprovedReport {
+        ocid: String,
+        date: String,
+        amount: f64,
+    },
+    SingleBidder {
+        ocid: String,
+    },
 }
 
 impl RedFlag {
@@ -863,13 +897,15 @@ pub fn parse_code(raw: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             "code",
-            format!("{raw:?} is not a project code (3-20 letters, digits and hyphens, e.g. EM-RD-014)"),
+            format!(
+                "{raw:?} is not a project code (3-20 letters, digits and hyphens, e.g. EM-RD-014)"
+            ),
         ))
     }
 }
 
 fn amount(field: &str, v: f64) -> Result<f64, ProjectError> {
-    if v.is_finite() && v >= 0.0 && v < 1e15 {
+    if v.is_finite() && (0.0..1e15).contains(&v) {
         Ok((v * 100.0).round() / 100.0)
     } else {
         Err(invalid(field, format!("{v}: an amount of 0 or more")))
@@ -897,25 +933,35 @@ fn fiscal_year(raw: &str) -> Result<String, ProjectError> {
     }
 }
 
-fn documents(ocid: &str, kind: &str, docs: &[(String, String)], date: &str) -> Result<Vec<Value>, ProjectError> {
+fn documents(
+    ocid: &str,
+    kind: &str,
+    docs: &[(String, String)],
+    date: &str,
+) -> Result<Vec<Value>, ProjectError> {
     docs.iter()
         .enumerate()
         .map(|(i, (title, url))| {
             let title = text("documents.title", title, true)?;
             let u = url.trim();
-            if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace)
+            {
                 return Err(invalid(
                     "documents.url",
                     format!("{u:?}: a web address starting with https://"),
                 ));
             }
-            Ok(json!({"id": format!("{ocid}-{kind}-{}", i + 1), "documentType": kind,
-                      "title": title, "url": u, "datePublished": date}))
+            Ok(
+                json!({"id": format!("{ocid}-{kind}-{}", i + 1), "documentType": kind,
+                      "title": title, "url": u, "datePublished": date}),
+            )
         })
         .collect()
 }
 
 /// Check a command against the project (none yet for `Create`) and say what it changes.
+#[allow(clippy::too_many_arguments)]
 /// `base_url` (the server's public address) makes the links in releases absolute.
 pub fn decide(
     project: Option<&Project>,
@@ -927,7 +973,9 @@ pub fn decide(
     base_url: &str,
     now: Timestamp,
 ) -> Result<Vec<ProjectChange>, ProjectError> {
-    use Role::{ImplementationOfficer as Impl, PmcMember, ProcurementOfficer as Proc, ProjectValidator};
+    use Role::{
+        ImplementationOfficer as Impl, PmcMember, ProcurementOfficer as Proc, ProjectValidator,
+    };
     let by = who.changer();
     let p = match (project, cmd) {
         (None, ProjectCommand::Create(new)) => {
@@ -1011,7 +1059,10 @@ pub fn decide(
         ProjectCommand::SetStatus { status, note } => {
             who.may(&[Impl], "change a project's status")?;
             if status == p.status {
-                return Err(invalid("status", format!("the project is already {status}")));
+                return Err(invalid(
+                    "status",
+                    format!("the project is already {status}"),
+                ));
             }
             ProjectChange::StatusChanged {
                 from: p.status,
@@ -1096,7 +1147,11 @@ pub fn decide(
             if !docs.is_empty() {
                 tender["documents"] = json!(docs);
             }
-            let mut r = release(&ocid, if amend { "tenderAmendment" } else { "tender" }, json!({}));
+            let mut r = release(
+                &ocid,
+                if amend { "tenderAmendment" } else { "tender" },
+                json!({}),
+            );
             if amend {
                 let previous = p
                     .process(&ocid)
@@ -1158,7 +1213,10 @@ pub fn decide(
             who.may(&[Proc], "sign a contract")?;
             let v = process(&ocid)?;
             if v.supplier.is_none() {
-                return Err(invalid("ocid", "award the tender before signing its contract"));
+                return Err(invalid(
+                    "ocid",
+                    "award the tender before signing its contract",
+                ));
             }
             if v.contract_id.is_some() {
                 return Err(invalid(
@@ -1167,7 +1225,10 @@ pub fn decide(
                 ));
             }
             if ends < starts {
-                return Err(invalid("ends", format!("the contract ends {ends} before it starts {starts}")));
+                return Err(invalid(
+                    "ends",
+                    format!("the contract ends {ends} before it starts {starts}"),
+                ));
             }
             let mut contract = json!({
                 "id": text("number", &number, true)?,
@@ -1279,8 +1340,7 @@ pub fn decide(
             }
             new.text = text("text", &new.text, true)?;
             new.social_safeguards = text("social_safeguards", &new.social_safeguards, false)?;
-            new.emerging_complaints =
-                text("emerging_complaints", &new.emerging_complaints, false)?;
+            new.emerging_complaints = text("emerging_complaints", &new.emerging_complaints, false)?;
             new.challenges = text("challenges", &new.challenges, false)?;
             let id = p.reports.iter().map(|r| r.id).max().unwrap_or(0) + 1;
             ProjectChange::ReportFiled {
@@ -1338,9 +1398,11 @@ pub fn decide(
                     .filed
                     .photos
                     .iter()
-                    .map(|f| json!({"id": f.sha256, "documentType": "physicalProgressReport",
+                    .map(|f| {
+                        json!({"id": f.sha256, "documentType": "physicalProgressReport",
                         "title": f.filename, "format": f.media_type,
-                        "url": format!("{base_url}/projects/{}/files/{}", p.code, f.sha256)}))
+                        "url": format!("{base_url}/projects/{}/files/{}", p.code, f.sha256)})
+                    })
                     .collect();
                 let mut milestone = json!({
                     "id": format!("{}-report-{}", p.code, r.id),
@@ -1398,9 +1460,8 @@ pub fn decide(
         }
         ProjectCommand::Import(release) => {
             who.may(&[Proc], "import releases")?;
-            let meta = ocds::ReleaseMeta::of(&release).ok_or_else(|| {
-                invalid("release", "a release needs ocid, id, date and tag")
-            })?;
+            let meta = ocds::ReleaseMeta::of(&release)
+                .ok_or_else(|| invalid("release", "a release needs ocid, id, date and tag"))?;
             if let Some(x) = p.process(&meta.ocid)
                 && x.releases.iter().any(|r| r.get("id") == release.get("id"))
             {
@@ -1555,14 +1616,26 @@ pub fn oc4ids_project(
             summary["contractPeriod"] = json!({"startDate": s, "endDate": e});
         }
         let c = x.compiled();
-        if let Some(mods) = at(&c, &["contracts"]).and_then(Value::as_array).and_then(|a| a.last()).and_then(|c| c.get("amendments")).and_then(Value::as_array) {
-            summary["modifications"] = json!(mods.iter().map(|m| {
-                let mut out = json!({"id": m.get("id").cloned().unwrap_or(json!("amendment"))});
-                for k in ["date", "description", "rationale", "releaseID"] {
-                    if let Some(v) = m.get(k) { out[k] = v.clone(); }
-                }
-                out
-            }).collect::<Vec<_>>());
+        if let Some(mods) = at(&c, &["contracts"])
+            .and_then(Value::as_array)
+            .and_then(|a| a.last())
+            .and_then(|c| c.get("amendments"))
+            .and_then(Value::as_array)
+        {
+            summary["modifications"] = json!(
+                mods.iter()
+                    .map(|m| {
+                        let mut out =
+                            json!({"id": m.get("id").cloned().unwrap_or(json!("amendment"))});
+                        for k in ["date", "description", "rationale", "releaseID"] {
+                            if let Some(v) = m.get(k) {
+                                out[k] = v.clone();
+                            }
+                        }
+                        out
+                    })
+                    .collect::<Vec<_>>()
+            );
         }
         for (i, (date, a)) in v.payments.iter().enumerate() {
             transactions.push(json!({"id": format!("{}-payment-{}", x.ocid, i + 1), "date": date, "value": money(*a)}));

@@ -99,9 +99,7 @@ impl Scope {
                 Role::WardAdministrator | Role::SubCountyAdministrator => "an area (--area CODE)",
                 Role::FeedbackCoordinator
                 | Role::DepartmentDirector
-                | Role::ImplementationOfficer => {
-                    "a department (--department CODE)"
-                }
+                | Role::ImplementationOfficer => "a department (--department CODE)",
                 _ => "the whole jurisdiction (no --area or --department)",
             };
             Err(FieldError::new(

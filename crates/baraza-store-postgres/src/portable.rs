@@ -64,10 +64,9 @@ impl PostgresStore {
             "SELECT record FROM action_plans ORDER BY id".to_owned(),
             |r| crate::plans::plan_record(r).map(|p| Record::Plan(Box::new(p)))
         );
-        stream!(
-            "SELECT record FROM projects ORDER BY id".to_owned(),
-            |r| crate::projects::project_record(r).map(|p| Record::Project(Box::new(p)))
-        );
+        stream!("SELECT record FROM projects ORDER BY id".to_owned(), |r| {
+            crate::projects::project_record(r).map(|p| Record::Project(Box::new(p)))
+        });
         stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)

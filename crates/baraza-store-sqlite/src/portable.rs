@@ -62,11 +62,10 @@ impl SqliteStore {
             |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
                 .map(|p| Record::Plan(Box::new(p)))
         );
-        stream!(
-            "SELECT record FROM projects ORDER BY id".to_owned(),
-            |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
+        stream!("SELECT record FROM projects ORDER BY id".to_owned(), |r| {
+            crate::disclosure::record(&rows::get::<String>(r, "record")?)
                 .map(|p| Record::Project(Box::new(p)))
-        );
+        });
         stream!(
             format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
             |r| rows::event(r).map(Record::Event)

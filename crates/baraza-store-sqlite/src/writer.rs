@@ -392,7 +392,10 @@ impl BatchTx for SqliteWriter {
     }
 
     async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()> {
-        self.execute_values(crate::projects::PUT_PROJECT, crate::projects::project_values(p))
+        self.execute_values(
+            crate::projects::PUT_PROJECT,
+            crate::projects::project_values(p),
+        )
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {

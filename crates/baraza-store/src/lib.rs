@@ -9,8 +9,8 @@ mod error;
 pub mod group_commit;
 pub mod inbound;
 pub mod plans;
-pub mod projects;
 pub mod portable;
+pub mod projects;
 pub mod verify;
 
 pub use error::{StoreError, StoreResult};
@@ -227,10 +227,8 @@ pub trait Store: Send + Sync + 'static {
         w: projects::ProjectWrite,
     ) -> StoreResult<projects::ProjectWritten>;
     /// A jurisdiction's projects, by code.
-    async fn projects(
-        &self,
-        j: &JurisdictionId,
-    ) -> StoreResult<Vec<baraza_core::project::Project>>;
+    async fn projects(&self, j: &JurisdictionId)
+    -> StoreResult<Vec<baraza_core::project::Project>>;
     /// One project by its code.
     async fn project(
         &self,

@@ -4,8 +4,8 @@
 use crate::portable::{Record, for_each_record};
 use crate::{Store, StoreResult};
 use baraza_core::action_plan::{PLAN_DIGEST_KEY, plan_digest};
-use baraza_core::project::{PROJECT_DIGEST_KEY, project_digest};
 use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
+use baraza_core::project::{PROJECT_DIGEST_KEY, project_digest};
 use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, Status};
 use std::collections::{BTreeSet, HashMap};
 

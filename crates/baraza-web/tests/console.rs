@@ -134,7 +134,12 @@ impl ConsoleApp {
                 None,
             ),
             ("pmc", Role::PmcMember, Scope::Jurisdiction, None),
-            ("validator", Role::ProjectValidator, Scope::Jurisdiction, None),
+            (
+                "validator",
+                Role::ProjectValidator,
+                Scope::Jurisdiction,
+                None,
+            ),
             (
                 "ogp",
                 Role::OgpPointOfContact,

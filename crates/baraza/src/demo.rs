@@ -137,6 +137,34 @@ pub fn demo_users() -> Vec<DemoUser> {
             token: "bz_demo_civil_society",
         },
         DemoUser {
+            role: Role::ProcurementOfficer,
+            username: "procurement.officer",
+            name: "Procurement officer",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_procurement",
+        },
+        DemoUser {
+            role: Role::ImplementationOfficer,
+            username: "implementation.roads",
+            name: "Roads implementation officer",
+            scope: dept("roads"),
+            token: "bz_demo_implementation",
+        },
+        DemoUser {
+            role: Role::PmcMember,
+            username: "pmc.member",
+            name: "Tambach road PMC chair (demo)",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_pmc",
+        },
+        DemoUser {
+            role: Role::ProjectValidator,
+            username: "project.validator",
+            name: "Project report validator",
+            scope: Scope::Jurisdiction,
+            token: "bz_demo_validator",
+        },
+        DemoUser {
             role: Role::Open311Integration,
             username: "fixmystreet",
             name: "FixMyStreet (Open311 integration)",
@@ -152,6 +180,122 @@ pub struct DemoSummary {
     pub cases_added: usize,
     pub requests_added: usize,
     pub plans_added: usize,
+    pub projects_added: usize,
+}
+
+/// The demo PMC member's number (a demo number, not a real person's).
+pub const DEMO_PMC_PHONE: &str = "+254700000101";
+
+/// Elgeyo Marakwet's demo projects, one at each stage: a road contracted to a single
+/// bidder above its budget and paid before any approved report (red flags), with its
+/// PMC and an approved report; a water extension at tender; a maternity wing in
+/// planning. Made through the same application layer as staff's actions, so every
+/// release is checked against the OCDS schema. Demo data, not the county's.
+async fn sample_projects(store: &dyn Store, now: Timestamp) -> anyhow::Result<usize> {
+    let catalog = baraza_app::Catalog::load(store).await?;
+    let clock = baraza_core::ManualClock::new(now);
+    let app = baraza_app::App::new(store, &clock, &catalog);
+    let users = store.users(None).await?;
+    let user = |name: &str| {
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .cloned()
+            .with_context(|| format!("the demo user {name}"))
+    };
+    let (proc, imp, pmc, validator) = (
+        user("procurement.officer")?,
+        user("implementation.roads")?,
+        user("pmc.member")?,
+        user("project.validator")?,
+    );
+    let base = "http://localhost:8080";
+    let body = |v: serde_json::Value| -> anyhow::Result<baraza_app::input::ProjectActionRequest> {
+        Ok(serde_json::from_value(v)?)
+    };
+    let mut added = 0;
+    let projects = [
+        (
+            "EM-RD-014",
+            "Tambach - Kessup road grading and murraming",
+            "roads",
+            "transport.road",
+            "0744",
+            4_000_000.0,
+            "implementation",
+        ),
+        (
+            "EM-WT-003",
+            "Kapsowar water supply extension",
+            "water",
+            "waterAndWaste",
+            "0739",
+            6_500_000.0,
+            "preparation",
+        ),
+        (
+            "EM-HL-021",
+            "Chepkorio dispensary maternity wing",
+            "health",
+            "health",
+            "0746",
+            2_800_000.0,
+            "identification",
+        ),
+    ];
+    for (code, title, dept, sector, ward, budget, status) in projects {
+        let j = &proc.jurisdiction;
+        if store.project(j, code).await?.is_some() {
+            continue;
+        }
+        let new: baraza_app::input::ProjectBody = serde_json::from_value(serde_json::json!({
+            "code": code, "title": title, "department": dept, "fiscal_year": "2025/26",
+            "sector": sector, "wards": [ward], "budget": budget, "status": status,
+            "target_groups": ["youth", "women", "pwd"],
+            "description": "Demo project (not the county's data)."}))?;
+        app.create_project(&proc, new, base)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        added += 1;
+        if code == "EM-HL-021" {
+            continue;
+        }
+        let act = |who: &StaffUser, v: serde_json::Value| {
+            let who = who.clone();
+            let app = &app;
+            async move {
+                app.act_on_project(&who, code, body(v)?, None, base)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| anyhow::anyhow!("{code}: {e:?}"))
+            }
+        };
+        let ocid = format!("ocds-udd159-{code}-1");
+        act(&proc, serde_json::json!({"action": "plan", "budget": budget, "method": "open", "rationale": "Annual development plan 2025/26"})).await?;
+        act(&proc, serde_json::json!({"action": "tender", "ocid": ocid, "number": format!("EMC/{code}/2025"),
+            "title": title, "value": budget * 0.97, "opens": "2025-08-01", "closes": "2025-08-22",
+            "items": [{"description": "Works as in the bill of quantities", "quantity": 1.0, "unit": "lot"}]})).await?;
+        if code != "EM-RD-014" {
+            continue;
+        }
+        act(&proc, serde_json::json!({"action": "award", "ocid": ocid, "supplier": "Kerio Valley Builders (demo)",
+            "value": 4_200_000.0, "date": "2025-09-01", "tenderers": 1})).await?;
+        act(&proc, serde_json::json!({"action": "contract", "ocid": ocid, "number": "EMC/EM-RD-014/2025/C1",
+            "value": 4_200_000.0, "signed": "2025-09-10", "starts": "2025-09-15", "ends": "2026-03-15"})).await?;
+        act(&imp, serde_json::json!({"action": "elect_pmc", "elected_on": "2025-08-28", "forum": "Tambach ward public forum (demo)",
+            "members": [{"name": "Tambach road PMC chair (demo)", "designation": "Chair", "phone": DEMO_PMC_PHONE},
+                        {"name": "PMC secretary (demo)", "designation": "Secretary"}]})).await?;
+        act(&imp, serde_json::json!({"action": "payment", "ocid": ocid, "amount": 1_200_000.0, "date": "2025-10-15"})).await?;
+        act(&pmc, serde_json::json!({"action": "file_report", "status": "atRisk",
+            "text": "Grading done to km 3; two culverts not yet laid (demo report).",
+            "emerging_complaints": "Dust near Tambach primary school", "social_safeguards": "Workers have protective gear"})).await?;
+        act(
+            &validator,
+            serde_json::json!({"action": "approve_report", "report": 1}),
+        )
+        .await?;
+    }
+    Ok(added)
 }
 
 /// The seeds' action plans, loaded as their OGP pages give them (statuses the pages do
@@ -246,7 +390,10 @@ pub async fn load(
                     role: du.role,
                     scope: du.scope.clone(),
                     email: None,
-                    phone: None,
+                    // The PMC member files reports from this (demo) number.
+                    phone: (du.role == Role::PmcMember)
+                        .then(|| baraza_core::PhoneNumber::parse(DEMO_PMC_PHONE))
+                        .transpose()?,
                     disabled: false,
                     created_at: now,
                 };
@@ -289,8 +436,10 @@ pub async fn load(
     let requests_added = sample_requests(store, j, &officer, now, media_dir).await?;
     sample_publications(store, j, &officer, now, media_dir).await?;
     let plans_added = sample_plans(store, &j.id, now).await?;
+    let projects_added = sample_projects(store, now).await?;
     Ok(DemoSummary {
         plans_added,
+        projects_added,
         sub_counties,
         wards,
         cases_added,

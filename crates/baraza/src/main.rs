@@ -856,6 +856,18 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "                  open data {base}/plans/data, feed {base}/plans/feed.atom; console {base}/staff/plans; API {base}/api/v1/plans)"
     );
     println!(
+        "  projects        {base}/projects   (filters ?ward=&department=&sector=&status=; each project {base}/projects/<code>, e.g. {base}/projects/EM-RD-014,"
+    );
+    println!(
+        "                  with its concern form; publication policy {base}/projects/publication-policy; contracts CSV {base}/projects/contracts.csv;"
+    );
+    println!(
+        "                  OCDS 1.1.5 {base}/ocds/releases.json, {base}/ocds/releases.jsonl, {base}/ocds/releases/<ocid>.json, {base}/ocds/records/<ocid>.json;"
+    );
+    println!(
+        "                  OC4IDS 0.9 {base}/oc4ids/projects.json, {base}/oc4ids/projects/<code>.json; API {base}/api/v1/projects)"
+    );
+    println!(
         "  SMS keywords    <concern text> | STATUS/HALI/SUIVI <ref> | REQUEST/OMBI/DEMANDE <what> (URGENT/HARAKA <why> ...)"
     );
     println!(
@@ -916,6 +928,10 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         println!(
             "  {} new action plans from the seeds' OGP pages (Nairobi KENMS0005, Kenya KE0031, Sekondi-Takoradi GHST0001)",
             s.plans_added
+        );
+        println!(
+            "  {} new demo projects in Elgeyo Marakwet (EM-RD-014 contracted with red flags, a PMC and an approved report; EM-WT-003 at tender; EM-HL-021 in planning)",
+            s.projects_added
         );
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
         println!(

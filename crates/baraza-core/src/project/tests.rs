@@ -32,7 +32,12 @@ struct World {
 }
 
 impl World {
-    fn run(&mut self, cmd: ProjectCommand, who: &ProjectActor, now: &str) -> Result<Vec<ProjectChange>, ProjectError> {
+    fn run(
+        &mut self,
+        cmd: ProjectCommand,
+        who: &ProjectActor,
+        now: &str,
+    ) -> Result<Vec<ProjectChange>, ProjectError> {
         let changes = decide(
             self.p.as_ref(),
             cmd,
@@ -81,10 +86,19 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
     let validator = actor(Role::ProjectValidator);
     // Only the procurement or implementation side registers a project.
     assert!(matches!(
-        w.run(ProjectCommand::Create(Box::new(new_project())), &actor(Role::PmcMember), "2025-07-01"),
+        w.run(
+            ProjectCommand::Create(Box::new(new_project())),
+            &actor(Role::PmcMember),
+            "2025-07-01"
+        ),
         Err(ProjectError::Forbidden { .. })
     ));
-    w.run(ProjectCommand::Create(Box::new(new_project())), &proc, "2025-07-01").unwrap();
+    w.run(
+        ProjectCommand::Create(Box::new(new_project())),
+        &proc,
+        "2025-07-01",
+    )
+    .unwrap();
     assert_eq!(w.p().code, "EM-RD-014");
     assert_eq!(w.p().oc4ids_id(&oc()), "ocds-udd159-EM-RD-014");
     let c = w
@@ -99,7 +113,9 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
         )
         .unwrap();
     let ocid = "ocds-udd159-EM-RD-014-1".to_owned();
-    let ProjectChange::Released { release, .. } = &c[0] else { panic!() };
+    let ProjectChange::Released { release, .. } = &c[0] else {
+        panic!()
+    };
     assert_eq!(release["tag"], json!(["planning"]));
     assert_eq!(release["id"], "ocds-udd159-EM-RD-014-1-001");
     let tender = |rationale: &str, value: f64| ProjectCommand::Tender {
@@ -125,9 +141,15 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
         Err(ProjectError::Invalid(FieldError { ref field, .. })) if field == "rationale"
     ));
     let c = w
-        .run(tender("Bill of quantities corrected", 3_950_000.0), &proc, "2025-08-05")
+        .run(
+            tender("Bill of quantities corrected", 3_950_000.0),
+            &proc,
+            "2025-08-05",
+        )
         .unwrap();
-    let ProjectChange::Released { release, .. } = &c[0] else { panic!() };
+    let ProjectChange::Released { release, .. } = &c[0] else {
+        panic!()
+    };
     assert_eq!(release["tag"], json!(["tenderAmendment"]));
     assert_eq!(
         release["tender"]["amendments"][0]["amendsReleaseID"],
@@ -168,7 +190,12 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
         "2025-10-01",
     )
     .unwrap();
-    let flags: Vec<&str> = w.p().red_flags(day("2026-01-10")).iter().map(RedFlag::code).collect();
+    let flags: Vec<&str> = w
+        .p()
+        .red_flags(day("2026-01-10"))
+        .iter()
+        .map(RedFlag::code)
+        .collect();
     assert_eq!(
         flags,
         [
@@ -228,10 +255,16 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
         Err(ProjectError::Forbidden { .. })
     ));
     let c = w
-        .run(ProjectCommand::Approve { report: 1 }, &validator, "2025-11-02")
+        .run(
+            ProjectCommand::Approve { report: 1 },
+            &validator,
+            "2025-11-02",
+        )
         .unwrap();
     assert_eq!(c.len(), 2, "approved, and published in OCDS");
-    let ProjectChange::Released { release, .. } = &c[1] else { panic!() };
+    let ProjectChange::Released { release, .. } = &c[1] else {
+        panic!()
+    };
     assert_eq!(release["tag"], json!(["implementation"]));
     let m = &release["contracts"][0]["implementation"]["milestones"][0];
     assert_eq!(m["type"], "reporting");
@@ -254,12 +287,23 @@ fn a_project_goes_from_plan_to_contract_and_its_reports_are_published_once_appro
     assert_eq!(v.amendments.len(), 1);
     assert_eq!(v.paid, 1_000_000.0);
     assert_eq!(v.tenderers, Some(1));
-    let flags: Vec<&str> = w.p().red_flags(day("2026-01-10")).iter().map(RedFlag::code).collect();
+    let flags: Vec<&str> = w
+        .p()
+        .red_flags(day("2026-01-10"))
+        .iter()
+        .map(RedFlag::code)
+        .collect();
     assert!(!flags.contains(&"past_end_without_extension"));
     assert_eq!(w.p().version, 12);
     let compiled = w.p().process(&ocid).unwrap().compiled();
-    assert_eq!(compiled["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 1_000_000.0);
-    assert_eq!(compiled["awards"][0]["suppliers"][0]["name"], "Kerio Builders Ltd");
+    assert_eq!(
+        compiled["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"],
+        1_000_000.0
+    );
+    assert_eq!(
+        compiled["awards"][0]["suppliers"][0]["name"],
+        "Kerio Builders Ltd"
+    );
 }
 
 #[test]
@@ -272,6 +316,9 @@ fn codes_fiscal_years_and_prefixes_are_checked() {
     assert!(oc().check().is_ok());
     let mut bad = oc();
     bad.ocid_prefix = "ocds-udd159".into();
-    assert_eq!(bad.check().unwrap_err().field, "open_contracting.ocid_prefix");
+    assert_eq!(
+        bad.check().unwrap_err().field,
+        "open_contracting.ocid_prefix"
+    );
     assert_eq!(slug("Kerio Builders Ltd."), "kerio-builders-ltd");
 }

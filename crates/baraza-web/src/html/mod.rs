@@ -63,8 +63,7 @@ pub fn base_url(headers: &HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .filter(|h| {
             !h.is_empty()
-                && h
-                    .chars()
+                && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("localhost");

@@ -217,6 +217,9 @@ pub struct ReportRow {
     pub photos: Vec<(String, String)>,
 }
 
+/// The committee: when it was elected, at which forum, its members and their roles.
+type PmcView = (String, String, Vec<(String, String)>);
+
 #[derive(Template)]
 #[template(path = "public/project.html")]
 struct ProjectPage {
@@ -231,7 +234,7 @@ struct ProjectPage {
     paid: String,
     flags: Vec<String>,
     processes: Vec<ProcessRow>,
-    pmc: Option<(String, String, Vec<(String, String)>)>,
+    pmc: Option<PmcView>,
     reports: Vec<ReportRow>,
     documents: Vec<(String, String, String)>,
     feedback_total: u64,
@@ -588,11 +591,7 @@ fn ocid_of(file: &str) -> Result<&str, AppError> {
         .ok_or_else(|| AppError::not_found("release package"))
 }
 
-async fn owner_of(
-    state: &AppState,
-    j: &JurisdictionId,
-    ocid: &str,
-) -> Result<Project, AppError> {
+async fn owner_of(state: &AppState, j: &JurisdictionId, ocid: &str) -> Result<Project, AppError> {
     state
         .app()
         .projects(j)

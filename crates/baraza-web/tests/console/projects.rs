@@ -115,7 +115,10 @@ async fn projects(app: &ConsoleApp) {
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    let ocid = v["project"]["processes"][0]["ocid"].as_str().unwrap().to_owned();
+    let ocid = v["project"]["processes"][0]["ocid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(ocid, format!("ocds-udd159-{CODE}-1"));
     let tender = |rationale: &str, value: f64| {
         json!({"action": "tender", "ocid": ocid, "number": "EMC/WT/007/2025", "title": "Desilting of Kapchemutwa water pan",
@@ -128,7 +131,12 @@ async fn projects(app: &ConsoleApp) {
     let (s, v) = act(app, "procurement", tender("", 2_950_000.0)).await;
     assert_eq!(s, 422, "an amendment needs its reason: {v}");
     assert!(v.to_string().contains("rationale"));
-    let (s, v) = act(app, "procurement", tender("Quantities corrected", 2_950_000.0)).await;
+    let (s, v) = act(
+        app,
+        "procurement",
+        tender("Quantities corrected", 2_950_000.0),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     let (s, _) = act(
         app,
@@ -179,10 +187,18 @@ async fn projects(app: &ConsoleApp) {
     let (s, v) = act(app, "pmc", report).await;
     assert_eq!(s, 200, "{v}");
     let (_, page) = public_text(app, &format!("/projects/{CODE}")).await;
-    assert!(!page.contains("spillway is cracked"), "a draft is not public");
+    assert!(
+        !page.contains("spillway is cracked"),
+        "a draft is not public"
+    );
     let (s, _) = act(app, "pmc", json!({"action": "approve_report", "report": 1})).await;
     assert_eq!(s, 403);
-    let (s, v) = act(app, "validator", json!({"action": "approve_report", "report": 1})).await;
+    let (s, v) = act(
+        app,
+        "validator",
+        json!({"action": "approve_report", "report": 1}),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
 
     // Everything published validates; the implementation section carries the report.
@@ -195,7 +211,15 @@ async fn projects(app: &ConsoleApp) {
         .collect();
     assert_eq!(
         tags,
-        ["planning", "tender", "tenderAmendment", "award", "contract", "implementation", "implementation"]
+        [
+            "planning",
+            "tender",
+            "tenderAmendment",
+            "award",
+            "contract",
+            "implementation",
+            "implementation"
+        ]
     );
     for r in releases {
         valid(Kind::Release, r);
@@ -206,7 +230,12 @@ async fn projects(app: &ConsoleApp) {
     assert_eq!(compiled["tag"], json!(["compiled"]));
     let milestone = &compiled["contracts"][0]["implementation"]["milestones"][0];
     assert_eq!(milestone["type"], "reporting");
-    assert!(milestone["description"].as_str().unwrap().contains("spillway"));
+    assert!(
+        milestone["description"]
+            .as_str()
+            .unwrap()
+            .contains("spillway")
+    );
     assert_eq!(
         compiled["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"],
         1_000_000.0
@@ -276,7 +305,10 @@ async fn projects(app: &ConsoleApp) {
             &[
                 ("csrf", &form.csrf()),
                 ("key", "k1"),
-                ("description", "The water pan fence is down and cattle walk in"),
+                (
+                    "description",
+                    "The water pan fence is down and cattle walk in",
+                ),
             ],
         )
         .await;
@@ -351,8 +383,14 @@ async fn projects(app: &ConsoleApp) {
     .unwrap();
     assert_eq!(again, (0, 2), "nothing twice");
     let back = public_json(app, "/ocds/releases/ocds-udd159-4021.json").await;
-    assert_eq!(back["releases"], sample["releases"], "the same releases back");
-    valid(Kind::RecordPackage, &public_json(app, "/ocds/records/ocds-udd159-4021.json").await);
+    assert_eq!(
+        back["releases"], sample["releases"],
+        "the same releases back"
+    );
+    valid(
+        Kind::RecordPackage,
+        &public_json(app, "/ocds/records/ocds-udd159-4021.json").await,
+    );
 
     // The journal proves every project as stored.
     let report = baraza_store::verify::verify_journal(&*app.store)
