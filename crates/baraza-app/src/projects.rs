@@ -142,7 +142,7 @@ impl App<'_> {
         let oc = open_contracting(j)?;
         let now = self.clock.now();
         let id = current.map_or_else(|| ProjectId(uuid::Uuid::now_v7()), |p| p.id);
-        let changes = pj::decide(current, cmd, who, id, &j.id, oc, base_url, now)?;
+        let changes = pj::decide(current, cmd, who, id, &j.id, Some(oc), base_url, now)?;
         for c in &changes {
             if let ProjectChange::Released { release, .. } = c {
                 oc_check::check(Kind::Release, release).map_err(refuse)?;

@@ -112,3 +112,20 @@ ussd-commitment = Which commitment?
 ussd-comment-describe = Your comment on {$commitment}:
 ussd-comment-received = Comment received. Ref {$reference}. We will SMS the answer.
 ussd-no-plans = No action plan is published yet.
+project-unknown = We have no project "{$typed}". Send INFO and the project's code as on the county's project pages, e.g. INFO EM-RD-014
+report-drafted = Report {$report} on {$code} received. A validator checks it before it is published.
+
+project-info = {$code} {$title}: { $status ->
+        [identification] identification
+        [preparation] preparation
+        [implementation] under way
+        [completion] completed
+        [maintenance] maintenance
+        [cancelled] cancelled
+       *[other] {$status}
+    }. Budget {$budget}. { $report_status ->
+        [none] No approved report yet.
+        [onTrack] Latest report: on track, {$report_text}
+        [atRisk] Latest report: at risk, {$report_text}
+       *[offTrack] Latest report: off track, {$report_text}
+    } Reply REPORT {$code} and your message to raise a concern.

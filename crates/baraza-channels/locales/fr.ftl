@@ -110,3 +110,20 @@ ussd-commitment = Quel engagement ?
 ussd-comment-describe = Votre avis sur {$commitment} :
 ussd-comment-received = Avis reçu. Réf. {$reference}. Nous vous répondrons par SMS.
 ussd-no-plans = Aucun plan d'action n'est encore publié.
+project-unknown = Nous n'avons pas de projet « {$typed} ». Envoyez INFOS et le code du projet tel qu'il figure sur les pages des projets, par ex. INFOS EM-RD-014
+report-drafted = Rapport {$report} sur {$code} reçu. Un validateur le vérifie avant publication.
+
+project-info = {$code} {$title} : { $status ->
+        [identification] identification
+        [preparation] préparation
+        [implementation] en cours
+        [completion] achevé
+        [maintenance] entretien
+        [cancelled] annulé
+       *[other] {$status}
+    }. Budget {$budget}. { $report_status ->
+        [none] Pas encore de rapport approuvé.
+        [onTrack] Dernier rapport : en bonne voie, {$report_text}
+        [atRisk] Dernier rapport : à risque, {$report_text}
+       *[offTrack] Dernier rapport : en retard, {$report_text}
+    } Répondez SIGNALER {$code} et votre message pour signaler un problème.

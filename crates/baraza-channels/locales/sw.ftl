@@ -109,3 +109,20 @@ ussd-commitment = Ahadi ipi?
 ussd-comment-describe = Maoni yako kuhusu {$commitment}:
 ussd-comment-received = Maoni yamepokelewa. Kumb. {$reference}. Tutakutumia jibu kwa SMS.
 ussd-no-plans = Hakuna mpango uliochapishwa bado.
+project-unknown = Hatuna mradi "{$typed}". Tuma HABARI na nambari ya mradi kama ilivyo kwenye kurasa za miradi za kaunti, mfano HABARI EM-RD-014
+report-drafted = Ripoti {$report} ya {$code} imepokelewa. Mhakiki ataikagua kabla ya kuchapishwa.
+
+project-info = {$code} {$title}: { $status ->
+        [identification] utambuzi
+        [preparation] maandalizi
+        [implementation] unaendelea
+        [completion] umekamilika
+        [maintenance] matengenezo
+        [cancelled] umefutwa
+       *[other] {$status}
+    }. Bajeti {$budget}. { $report_status ->
+        [none] Bado hakuna ripoti iliyoidhinishwa.
+        [onTrack] Ripoti ya mwisho: unaendelea vizuri, {$report_text}
+        [atRisk] Ripoti ya mwisho: uko hatarini, {$report_text}
+       *[offTrack] Ripoti ya mwisho: umekwama, {$report_text}
+    } Jibu RIPOTI {$code} na ujumbe wako kuwasilisha hoja.

@@ -40,6 +40,15 @@ pub enum Intent {
         commitment: String,
         text: String,
     },
+    /// `INFO <project code>` (`HABARI`, `INFOS`): a public project's name, status, budget
+    /// and latest approved report.
+    ProjectInfo(String),
+    /// `REPORT <project code> <text>` (`RIPOTI`, `SIGNALER`): from a member of the
+    /// project's committee, a report draft; from anyone else, a concern about the project.
+    ProjectReport {
+        project: String,
+        text: String,
+    },
     /// `STATUS <ref>`; without a reference, the citizen's latest case.
     Status(Option<CaseNumber>),
     /// `STATUS` followed by something that is not a reference number.
@@ -66,6 +75,10 @@ const FOLLOW: &[&str] = &["FOLLOW", "FUATA", "SUIVRE"];
 const REVIEW: &[&str] = &["REVIEW", "MAPITIO", "RECOURS"];
 /// Comment on an action plan's commitment.
 pub const COMMENT: &[&str] = &["COMMENT", "MAONI", "AVIS"];
+/// A public project's status (the county portals' own command).
+pub const INFO: &[&str] = &["INFO", "HABARI", "INFOS"];
+/// A report on a public project.
+pub const REPORT: &[&str] = &["REPORT", "RIPOTI", "SIGNALER"];
 const HELP: &[&str] = &["HELP", "MSAADA", "AIDE", "MENU"];
 const STOP: &[&str] = &["STOP", "SIMAMA", "ACHA", "ARRET", "ARRÊT"];
 const YES: &[&str] = &[
@@ -136,6 +149,31 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
             text: said.to_owned(),
         };
     }
+    // A project code has a digit (`EM-RD-014`): "REPORT the road is cut" is a concern.
+    let project_code = |w: &str| {
+        let w = w.trim_end_matches([':', ',', '.']).to_uppercase();
+        (w.chars().any(|c| c.is_ascii_digit()) && crate::project::parse_code(&w).is_ok())
+            .then_some(w)
+    };
+    if INFO.contains(&first) {
+        return Intent::ProjectInfo(
+            rest.split_whitespace()
+                .next()
+                .map(|w| w.trim_end_matches([':', ',', '.']).to_uppercase())
+                .unwrap_or_default(),
+        );
+    }
+    if REPORT.contains(&first) {
+        let (code, said) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(a, b)| (a, b.trim()));
+        if let Some(project) = project_code(code) {
+            return Intent::ProjectReport {
+                project,
+                text: said.to_owned(),
+            };
+        }
+    }
     if REVIEW.contains(&first) {
         // The reference is the first word after the keyword (its digits, with or without
         // prefix and hyphens); the grounds are the rest.
@@ -198,6 +236,31 @@ pub fn interpret(text: &str, awaiting: &Awaiting) -> Intent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_keywords_need_a_project_code() {
+        let none = Awaiting::default();
+        assert_eq!(
+            interpret("info em-rd-014", &none),
+            Intent::ProjectInfo("EM-RD-014".into())
+        );
+        assert_eq!(
+            interpret("HABARI EM-RD-014", &none),
+            Intent::ProjectInfo("EM-RD-014".into())
+        );
+        assert_eq!(
+            interpret("RIPOTI EM-RD-014: culverts missing", &none),
+            Intent::ProjectReport {
+                project: "EM-RD-014".into(),
+                text: "culverts missing".into()
+            }
+        );
+        // Without a code, "report" is how the citizen starts a concern: nothing lost.
+        assert_eq!(
+            interpret("Report the road to Iten is cut", &none),
+            Intent::NewConcern("Report the road to Iten is cut".into())
+        );
+    }
 
     fn n() -> CaseNumber {
         CaseNumber::parse("4821-0937")

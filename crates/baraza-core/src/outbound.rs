@@ -141,6 +141,25 @@ pub enum Template {
         typed: String,
         commitments: String,
     },
+    /// `INFO <code>`: the project's name, status, budget and latest approved report.
+    ProjectInfo {
+        code: String,
+        title: String,
+        status: String,
+        budget: String,
+        /// The latest approved report's PMC status (`onTrack`…), or `none`.
+        report_status: String,
+        report_text: String,
+    },
+    /// `INFO` or `REPORT` with a code the county has no project for.
+    ProjectUnknown {
+        typed: String,
+    },
+    /// A PMC member's report by SMS, kept as a draft for a validator.
+    ReportDrafted {
+        code: String,
+        report: String,
+    },
     /// To a milestone's owner: it ends soon, or a review that will look at it is due.
     MilestoneReminder {
         commitment: String,
@@ -190,6 +209,9 @@ impl Template {
             Template::FollowUnknown { .. } => "follow-unknown",
             Template::CommitmentUnknown { .. } => "commitment-unknown",
             Template::MilestoneReminder { .. } => "milestone-reminder",
+            Template::ProjectInfo { .. } => "project-info",
+            Template::ProjectUnknown { .. } => "project-unknown",
+            Template::ReportDrafted { .. } => "report-drafted",
         }
     }
 
@@ -243,6 +265,25 @@ impl Template {
             Template::Following { class } => vec![("class", class.clone())],
             Template::FollowUnknown { typed, classes } => {
                 vec![("typed", typed.clone()), ("classes", classes.clone())]
+            }
+            Template::ProjectInfo {
+                code,
+                title,
+                status,
+                budget,
+                report_status,
+                report_text,
+            } => vec![
+                ("code", code.clone()),
+                ("title", title.clone()),
+                ("status", status.clone()),
+                ("budget", budget.clone()),
+                ("report_status", report_status.clone()),
+                ("report_text", report_text.clone()),
+            ],
+            Template::ProjectUnknown { typed } => vec![("typed", typed.clone())],
+            Template::ReportDrafted { code, report } => {
+                vec![("code", code.clone()), ("report", report.clone())]
             }
             Template::CommitmentUnknown { typed, commitments } => vec![
                 ("typed", typed.clone()),
@@ -343,6 +384,10 @@ string_enum! {
         CitizenUpdate => "citizen_update",
         /// FOLLOW: a disclosure class followed (or the classes listed).
         Followed => "followed",
+        /// INFO: a project's status answered.
+        ProjectInfo => "project_info",
+        /// REPORT from a member of the project's committee: a report draft.
+        ReportDrafted => "report_drafted",
         /// Stored and not acted upon: too many from this sender lately.
         Throttled => "throttled",
         /// Stored and not acted upon: handling it failed; kept for a person to see.

@@ -969,10 +969,39 @@ pub fn decide(
     who: &ProjectActor,
     new_id: ProjectId,
     jurisdiction: &JurisdictionId,
-    oc: &OpenContracting,
+    oc: Option<&OpenContracting>,
     base_url: &str,
     now: Timestamp,
 ) -> Result<Vec<ProjectChange>, ProjectError> {
+    // Only the commands that publish a release (or register a project, which sets its
+    // currency) need what the jurisdiction publishes under; a PMC report by SMS does not.
+    let unpublished;
+    let oc = match oc {
+        Some(oc) => oc,
+        None if matches!(
+            cmd,
+            ProjectCommand::File(_)
+                | ProjectCommand::Return { .. }
+                | ProjectCommand::SetStatus { .. }
+                | ProjectCommand::ElectPmc(_)
+                | ProjectCommand::AddDocument { .. }
+        ) =>
+        {
+            unpublished = OpenContracting {
+                ocid_prefix: String::new(),
+                project_prefix: String::new(),
+                publisher: String::new(),
+                currency: project.map(|p| p.currency.clone()).unwrap_or_default(),
+            };
+            &unpublished
+        }
+        None => {
+            return Err(invalid(
+                "open_contracting",
+                "the jurisdiction publishes no open contracting data: add an [open_contracting] section to its file",
+            ));
+        }
+    };
     use Role::{
         ImplementationOfficer as Impl, PmcMember, ProcurementOfficer as Proc, ProjectValidator,
     };

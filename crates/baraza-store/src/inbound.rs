@@ -305,6 +305,145 @@ pub(crate) async fn handle<T: BatchTx>(
                 ),
             }
         }
+        Intent::ProjectInfo(code) => match tx.project_by_code(&jurisdiction, &code).await? {
+            Some(p) => {
+                let (report_status, report_text) = match p.latest_approved_report() {
+                    Some(r) => (r.filed.status.to_string(), short(&r.filed.text, 90)),
+                    None => ("none".to_owned(), String::new()),
+                };
+                (
+                    InboundOutcome::ProjectInfo,
+                    None,
+                    Some(Template::ProjectInfo {
+                        code: p.code.clone(),
+                        title: short(&p.title, 60),
+                        status: p.status.to_string(),
+                        budget: format!("{} {:.0}", p.currency, p.budget),
+                        report_status,
+                        report_text,
+                    }),
+                )
+            }
+            None => (
+                InboundOutcome::Help,
+                None,
+                Some(Template::ProjectUnknown { typed: code }),
+            ),
+        },
+        Intent::ProjectReport { project, text } => {
+            let found = tx.project_by_code(&jurisdiction, &project).await?;
+            let member = found.as_ref().and_then(|p| {
+                let phone = contact.phone.as_ref()?;
+                p.pmc.as_ref()?.member_by_phone(phone).cloned()
+            });
+            match (found, member, parse_description(&text)) {
+                // A member of the project's committee: a report draft for a validator.
+                (Some(p), Some(m), Ok(description)) => {
+                    let who = baraza_core::project::ProjectActor {
+                        name: m.name.clone(),
+                        role: baraza_core::Role::PmcMember,
+                        phone: m.phone.clone(),
+                    };
+                    let report = baraza_core::project::NewReport {
+                        kind: baraza_core::project::ReportKind::Pmc,
+                        // An SMS says no status: the validator reads the text.
+                        status: baraza_core::project::PmcStatus::OnTrack,
+                        social_safeguards: String::new(),
+                        emerging_complaints: String::new(),
+                        challenges: String::new(),
+                        text: description,
+                        photos: vec![],
+                        handover: false,
+                        authorizes_payment: false,
+                        channel: "sms".into(),
+                    };
+                    let changes = baraza_core::project::decide(
+                        Some(&p),
+                        baraza_core::project::ProjectCommand::File(Box::new(report)),
+                        &who,
+                        p.id,
+                        &jurisdiction,
+                        None,
+                        "",
+                        message.received_at,
+                    )
+                    .map_err(|e| {
+                        crate::StoreError::Invalid(baraza_core::FieldError::new(
+                            "report",
+                            e.to_string(),
+                        ))
+                    })?;
+                    let id = changes.iter().find_map(|c| match c {
+                        baraza_core::project::ProjectChange::ReportFiled { report } => {
+                            Some(report.id)
+                        }
+                        _ => None,
+                    });
+                    crate::projects::write_in_tx(
+                        tx,
+                        crate::projects::ProjectWrite {
+                            project: p.id,
+                            expected_version: p.version,
+                            changes,
+                            actor: actor.clone(),
+                            at: message.received_at,
+                        },
+                        head,
+                    )
+                    .await?;
+                    (
+                        InboundOutcome::ReportDrafted,
+                        None,
+                        Some(Template::ReportDrafted {
+                            code: p.code.clone(),
+                            report: id.map(|i| i.to_string()).unwrap_or_default(),
+                        }),
+                    )
+                }
+                // Anyone else: a concern about the project, answered through the ordinary
+                // loop (triage gives it its ward and department, as for any SMS).
+                (Some(p), None, Ok(description)) => {
+                    let new = NewCase {
+                        jurisdiction: jurisdiction.clone(),
+                        kind: CaseKind::Complaint,
+                        channel: message.channel,
+                        category: None,
+                        ladder: vec![],
+                        ward: None,
+                        location: None,
+                        request: None,
+                        description,
+                        attachments: vec![],
+                        citizen: Some(NewCitizen {
+                            language,
+                            ..contact
+                        }),
+                        idempotency_key: Some(format!(
+                            "{}:{}",
+                            message.provider, message.provider_message_id
+                        )),
+                        acknowledged_on_intake: false,
+                        subject: Some(baraza_core::Subject::Project(p.code.clone())),
+                    };
+                    let intake =
+                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                    acted_on(Some(intake.case), InboundOutcome::NewCase)
+                }
+                (None, _, _) => (
+                    InboundOutcome::Help,
+                    None,
+                    Some(Template::ProjectUnknown { typed: project }),
+                ),
+                // REPORT <code> with nothing said.
+                (Some(p), _, Err(_)) => (
+                    InboundOutcome::Help,
+                    None,
+                    Some(Template::ProjectUnknown {
+                        typed: format!("{} …", p.code),
+                    }),
+                ),
+            }
+        }
         Intent::Review(n, grounds) => {
             // Only the applicant applies, on their own request.
             let theirs = match tx.case_for_update(n).await? {
@@ -550,5 +689,14 @@ async fn act<T: BatchTx>(
             Ok(None)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// At most `n` characters, with an ellipsis when cut (an SMS has little room).
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>().trim_end())
     }
 }

@@ -874,6 +874,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "                  | REVIEW/MAPITIO/RECOURS <ref> <grounds> | FOLLOW/FUATA/SUIVRE <class> | COMMENT/MAONI/AVIS <OGP id> <comment>"
     );
     println!(
+        "                  | INFO/HABARI/INFOS <project code> | REPORT/RIPOTI/SIGNALER <project code> <text> (from a PMC member's number: a report draft)"
+    );
+    println!(
         "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information, 6 comment on a plan"
     );
     match &inbound_email {

@@ -44,7 +44,7 @@ impl World {
             who,
             ProjectId(uuid::Uuid::nil()),
             &self.j,
-            &oc(),
+            Some(&oc()),
             "https://baraza.example",
             at(now),
         )?;

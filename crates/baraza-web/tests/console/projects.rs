@@ -392,6 +392,124 @@ async fn projects(app: &ConsoleApp) {
         &public_json(app, "/ocds/records/ocds-udd159-4021.json").await,
     );
 
+    // By SMS: the committee member reports, a citizen asks and reports, a wrong code
+    // gets an answer.
+    assert_eq!(
+        app.sms(
+            "pj-1",
+            PMC_PHONE,
+            "REPORT em-wt-007 Spillway repaired, desilting 80% done"
+        )
+        .await,
+        StatusCode::OK
+    );
+    let out = app.store.outbox_to(PMC_PHONE, 10).await.unwrap();
+    assert!(
+        out.iter().any(|e| matches!(&e.message.template,
+            baraza_core::outbound::Template::ReportDrafted { code, report } if code == CODE && report == "2")),
+        "{out:?}"
+    );
+    let (s, v) = act(
+        app,
+        "validator",
+        json!({"action": "approve_report", "report": 2}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let package = public_json(app, &format!("/ocds/releases/{ocid}.json")).await;
+    valid(Kind::ReleasePackage, &package);
+    let last = package["releases"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["tag"], json!(["implementation"]));
+    assert!(last.to_string().contains("Spillway repaired"));
+    let citizen = "+254733000111";
+    assert_eq!(
+        app.sms("pj-2", citizen, "INFO EM-WT-007").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.sms(
+            "pj-3",
+            citizen,
+            "RIPOTI EM-WT-007 Cattle are drinking from the pan"
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.sms("pj-4", citizen, "INFO EM-XX-999").await,
+        StatusCode::OK
+    );
+    let out = app.store.outbox_to(citizen, 10).await.unwrap();
+    assert!(
+        out.iter().any(|e| matches!(&e.message.template,
+            baraza_core::outbound::Template::ProjectInfo { code, report_status, .. } if code == CODE && report_status == "onTrack")),
+        "{out:?}"
+    );
+    assert!(
+        out.iter().any(|e| matches!(&e.message.template,
+            baraza_core::outbound::Template::ProjectUnknown { typed } if typed == "EM-XX-999")),
+        "{out:?}"
+    );
+    let about = |app: &ConsoleApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .list_cases(&CaseFilter {
+                    jurisdiction: Some(fixtures::jurisdiction_id()),
+                    subject: Some(Subject::Project(CODE.into())),
+                    channel: Some(Channel::Sms),
+                    limit: 10,
+                    ..CaseFilter::default()
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let sms_cases = about(app).await;
+    assert_eq!(sms_cases.len(), 1, "the citizen's REPORT is a case");
+    let case = sms_cases[0].clone();
+    let mut desk = Agent::signed_in(app, "desk").await;
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "medium"),
+        ],
+    )
+    .await;
+    let case = app
+        .store
+        .case_by_number(case.number)
+        .await
+        .unwrap()
+        .unwrap();
+    desk.act(
+        &case,
+        &[
+            ("action", "respond"),
+            ("text", "The water department fences the pan this week."),
+        ],
+    )
+    .await;
+    assert!(
+        app.store
+            .outbox_to(citizen, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(&e.message.template,
+                baraza_core::outbound::Template::Response { text, .. } if text.contains("fences the pan")))
+    );
+    let (_, page) = public_text(app, &format!("/projects/{CODE}")).await;
+    assert!(page.contains("Concerns raised: 2"), "{page}");
+    assert!(page.contains("answered: 1"), "{page}");
+
     // The journal proves every project as stored.
     let report = baraza_store::verify::verify_journal(&*app.store)
         .await
