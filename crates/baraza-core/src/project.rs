@@ -453,7 +453,7 @@ impl ProcessView {
                         .collect()
                 })
                 .unwrap_or_default(),
-            paid: payments.iter().map(|(_, a)| a).sum(),
+            paid: payments.iter().map(|(_, a)| a).fold(0.0, |a, b| a + b),
             payments,
             documents,
         }
@@ -520,10 +520,13 @@ impl Project {
         self.processes
             .iter()
             .filter_map(|p| ProcessView::of(p).contract_value)
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
     pub fn paid(&self) -> f64 {
-        self.processes.iter().map(|p| ProcessView::of(p).paid).sum()
+        self.processes
+            .iter()
+            .map(|p| ProcessView::of(p).paid)
+            .fold(0.0, |a, b| a + b)
     }
     /// What the data says deserves a second look.
     pub fn red_flags(&self, today: NaiveDate) -> Vec<RedFlag> {

@@ -66,6 +66,10 @@ enum Command {
     /// Open government action plans: load one from a plan file, list them
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Public projects and their open contracting data: import a portal's OCDS release
+    /// packages, list the projects
+    #[command(subcommand)]
+    Project(ProjectCommand),
     /// Manage staff users
     #[command(subcommand)]
     User(UserCommand),
@@ -117,6 +121,28 @@ enum PlanCommand {
         jurisdiction: Option<String>,
     },
     /// List each jurisdiction's plans with their milestones by status
+    List {
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectCommand {
+    /// Import an OCDS 1.1.5 release package (as ocportal's /api/ocds/package/all gives
+    /// it): each release checked against the schema and kept as it was, filed under the
+    /// project its planning.budget.projectID names (or its ocid); releases already held
+    /// are skipped, so the same file can be imported again
+    Import {
+        /// The release package (JSON)
+        file: PathBuf,
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// The server's public address, for links in published releases
+        #[arg(long, default_value = "http://localhost:8080")]
+        public_url: String,
+    },
+    /// List each project with its stage, contract value and red flags
     List {
         #[arg(long)]
         jurisdiction: Option<String>,
@@ -326,6 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Jurisdiction(cmd) => jurisdiction_command(&cfg, cmd).await.map(|_| ok),
         Command::Plan(cmd) => plan_command(&cfg, &clock, cmd).await.map(|_| ok),
+        Command::Project(cmd) => project_command(&cfg, &clock, cmd).await.map(|_| ok),
         Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
         Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
         Command::Privacy(cmd) => privacy_command(&cfg, cmd).await.map(|_| ok),
@@ -373,8 +400,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             match baraza_store::verify_journal(&*store).await? {
                 Ok(r) => {
                     println!(
-                        "journal intact: {} events, {} cases; head #{} {}",
-                        r.events, r.cases, r.head.seq, r.head.hash
+                        "journal intact: {} events, {} cases, {} action plans, {} projects; head #{} {}",
+                        r.events, r.cases, r.plans, r.projects, r.head.seq, r.head.hash
                     );
                     if !r.erased.is_empty() {
                         println!(
@@ -1011,6 +1038,70 @@ async fn jurisdiction_command(cfg: &Config, cmd: JurisdictionCommand) -> anyhow:
                 println!(
                     "{:<20} {:<6} {:<32} {areas:>6} {depts:>6} {cats:>6}",
                     j.id, j.reference_prefix, j.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn project_command(
+    cfg: &Config,
+    clock: &dyn Clock,
+    cmd: ProjectCommand,
+) -> anyhow::Result<()> {
+    let store = open_store(&cfg.database_url()).await?;
+    match cmd {
+        ProjectCommand::Import {
+            file,
+            jurisdiction,
+            public_url,
+        } => {
+            let j = jurisdiction_for(&*store, jurisdiction).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let package: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not JSON", file.display()))?;
+            let jurisdiction = store
+                .jurisdictions()
+                .await?
+                .into_iter()
+                .find(|x| x.id == j)
+                .context("the jurisdiction")?;
+            let catalog = baraza_app::Catalog::load(&*store).await?;
+            let app = baraza_app::App::new(&*store, clock, &catalog);
+            let who = baraza_core::project::ProjectActor {
+                name: format!("import of {}", file.display()),
+                role: Role::SystemAdministrator,
+                phone: None,
+            };
+            let (added, held) = baraza_app::projects::import_releases(
+                &app,
+                &jurisdiction,
+                &package,
+                &who,
+                baraza_core::lifecycle::Actor::system("cli"),
+                &public_url,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), describe(&e)))?;
+            println!("imported {added} release(s); {held} already held");
+        }
+        ProjectCommand::List { jurisdiction } => {
+            let j = jurisdiction_for(&*store, jurisdiction).await?;
+            let today = clock.now().date_naive();
+            for p in store.projects(&j).await? {
+                println!(
+                    "{}  {}  {}  budget {:.0} {}, contracts {:.0}, paid {:.0}; {} process(es), {} red flag(s)",
+                    p.code,
+                    p.title,
+                    p.status,
+                    p.budget,
+                    p.currency,
+                    p.contract_value(),
+                    p.paid(),
+                    p.processes.len(),
+                    p.red_flags(today).len()
                 );
             }
         }
