@@ -14,6 +14,7 @@ mod information;
 pub mod password;
 mod plans;
 mod privacy;
+mod projects;
 mod signin;
 mod users;
 
@@ -65,6 +66,12 @@ pub fn routes() -> Router<AppState> {
             "/staff/information/{reference}/documents/{sha256}",
             get(information::document),
         )
+        .route(
+            "/staff/projects",
+            get(projects::list).post(projects::create),
+        )
+        .route("/staff/projects/{code}", get(projects::page))
+        .route("/staff/projects/{code}/files/{sha256}", get(projects::file))
         .route("/staff/plans", get(plans::list))
         .route("/staff/plans/{slug}", get(plans::page))
         .route("/staff/plans/{slug}/files/{sha256}", get(plans::file))
@@ -80,6 +87,7 @@ pub fn document_routes() -> Router<AppState> {
             post(information::publish),
         )
         .route("/staff/plans/{slug}/act", post(plans::act))
+        .route("/staff/projects/{code}/act", post(projects::act))
 }
 
 /// A signed-in staff member, from the session cookie. Pages that need one redirect to
@@ -139,6 +147,10 @@ impl Frame {
     }
     pub fn sees_requests(&self) -> bool {
         self.role.is_some_and(information::sees_requests)
+    }
+    pub fn works_on_projects(&self) -> bool {
+        self.role
+            .is_some_and(baraza_app::projects::may_work_on_projects)
     }
     pub fn works_on_plans(&self) -> bool {
         self.role.is_some_and(baraza_app::plans::may_work_on_plans)

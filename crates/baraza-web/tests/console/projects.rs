@@ -523,3 +523,185 @@ on_both!(
     postgres_a_project_is_contracted_reported_on_and_published_as_valid_open_contracting_data,
     projects
 );
+
+/// Post a project action form from the project's console page (multipart, with the
+/// page's CSRF token and version), with a photo if given.
+async fn console_act(
+    app: &ConsoleApp,
+    agent: &mut Agent,
+    code: &str,
+    fields: &[(&str, &str)],
+    photo: Option<(&str, &[u8])>,
+) -> Page {
+    let page = agent.get(&format!("/staff/projects/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", page.csrf())
+        .text("version", hidden(&page.body, "version"));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = photo {
+        form = form.part(
+            "document",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_owned())
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    }
+    let r = agent
+        .http
+        .post(format!("{}/staff/projects/{code}/act", app.base))
+        .header(COOKIE, agent.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    agent.keep(r).await
+}
+
+async fn console(app: &ConsoleApp) {
+    // Only the project roles see the register; the desk is turned away.
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let refused = desk.get("/staff/projects").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The procurement officer registers a project from the list page; a bad ward is named.
+    let mut proc = Agent::signed_in(app, "procurement").await;
+    let list = proc.get("/staff/projects").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let csrf = list.csrf();
+    let form = |wards: &'static str| {
+        vec![
+            ("code", "EM-RD-020"),
+            ("title", "Iten - Kamariny footbridge"),
+            ("department", "water"),
+            ("fiscal_year", "2025/26"),
+            ("sector", "transport.road"),
+            ("wards", wards),
+            ("budget", "1,500,000"),
+            ("status", "implementation"),
+            ("group-youth", "on"),
+        ]
+    };
+    let mut bad = form("9999");
+    bad.push(("csrf", &csrf));
+    let page = proc.post("/staff/projects", &bad).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("9999 is not a ward"), "{}", page.body);
+    let mut good = form("0742");
+    good.push(("csrf", &csrf));
+    let page = proc.post("/staff/projects", &good).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let code = "EM-RD-020";
+    let done = console_act(
+        app,
+        &mut proc,
+        code,
+        &[
+            ("action", "plan"),
+            ("budget", "1500000"),
+            ("method", "direct"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // The implementing department (water) records the committee with the member's phone.
+    let mut imp = Agent::signed_in(app, "implementation").await;
+    let done = console_act(
+        app,
+        &mut imp,
+        code,
+        &[
+            ("action", "elect_pmc"),
+            ("elected_on", "2025-09-01"),
+            ("forum", "Kamariny baraza"),
+            (
+                "members",
+                "Chebet Kiprono | Chair | 0722 000 333\nKibet Rotich | Member |",
+            ),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // The PMC member files a report from the phone form, with a photo.
+    let mut pmc = Agent::signed_in(app, "pmc").await;
+    let photo: &[u8] = b"\xff\xd8\xff\xe0 a tiny jpeg";
+    let done = console_act(
+        app,
+        &mut pmc,
+        code,
+        &[
+            ("action", "file_report"),
+            ("kind", "pmc"),
+            ("status", "onTrack"),
+            ("text", "Footings cast on both banks"),
+            ("challenges", "Rain delays"),
+        ],
+        Some(("footings.jpg", photo)),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // Not yet public; the PMC member cannot approve it; the validator does.
+    let (_, public) = public_text(app, &format!("/projects/{code}")).await;
+    assert!(!public.contains("Footings cast"));
+    let refused = console_act(
+        app,
+        &mut pmc,
+        code,
+        &[("action", "approve_report"), ("report", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let mut validator = Agent::signed_in(app, "validator").await;
+    let page = validator.get(&format!("/staff/projects/{code}")).await;
+    assert!(page.body.contains("approve-1"), "{}", page.body);
+    let done = console_act(
+        app,
+        &mut validator,
+        code,
+        &[("action", "approve_report"), ("report", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, public) = public_text(app, &format!("/projects/{code}")).await;
+    assert!(public.contains("Footings cast"), "{public}");
+    let sha = public
+        .split(&format!("/projects/{code}/files/"))
+        .nth(1)
+        .map(|s| s[..64].to_owned())
+        .expect("the photo is on the public page");
+    let r = reqwest::get(format!("{}/projects/{code}/files/{sha}", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), photo);
+    // A department's officer acts only on its department's projects.
+    let roads = json!({"code": "EM-HL-021", "title": "Emsoo dispensary ward", "department": "health",
+        "fiscal_year": "2025/26", "sector": "health", "wards": ["0741"], "budget": 900000.0});
+    let (s, v) = api(app, "procurement", "/api/v1/projects", roads).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = api(
+        app,
+        "implementation",
+        "/api/v1/projects/EM-HL-021/actions",
+        json!({"action": "set_status", "status": "completion", "note": "Done"}),
+    )
+    .await;
+    assert_eq!(s, 403, "another department's project: {v}");
+}
+
+on_both!(
+    projects_are_worked_on_in_the_console_by_each_role,
+    postgres_projects_are_worked_on_in_the_console_by_each_role,
+    console
+);
