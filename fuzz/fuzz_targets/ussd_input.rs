@@ -13,6 +13,11 @@ static MENU: LazyLock<Menu> = LazyLock::new(|| Menu {
         "KENMS0005".into(),
         "Institutionalise open government".into(),
     )],
+    projects: vec![(
+        "EM-RD-014".into(),
+        AreaCode("0700".into()),
+        "Tambach road grading".into(),
+    )],
     departments: vec![
         ("water".into(), "Water".into()),
         ("health".into(), "Health".into()),

@@ -44,6 +44,7 @@ ussd-root = Baraza {$county}
     4. Language
     5. Ask for information
     6. Comment on a plan
+    7. Projects
 ussd-department = Which department?
 ussd-category = What is it about?
 ussd-subcounty = Which sub-county?
@@ -129,3 +130,13 @@ project-info = {$code} {$title}: { $status ->
         [atRisk] Latest report: at risk, {$report_text}
        *[offTrack] Latest report: off track, {$report_text}
     } Reply REPORT {$code} and your message to raise a concern.
+ward-following = You will get at most one SMS a day with news of public projects in {$ward}: tenders, contracts, approved reports. Send STOP to stop.
+ward-digest = Projects news: {$news}. Send INFO and a code for details, STOP to stop.
+ussd-projects = Public projects
+    1. Report on a project
+    2. Alerts for a ward
+ussd-project = Which project?
+ussd-project-describe = What do you report about {$project}?
+ussd-no-projects = No public project is registered in this ward.
+ussd-project-received = Thank you. Your reference is {$reference}. The department will answer by SMS.
+ussd-subscribed = You will get at most one SMS a day with news of projects in {$ward}. Send STOP by SMS to stop.

@@ -43,6 +43,7 @@ ussd-root = Baraza {$county}
     4. Langue
     5. Demander une info
     6. Commenter un plan
+    7. Projets
 ussd-department = Quel service ?
 ussd-category = De quoi s'agit-il ?
 ussd-subcounty = Quel sous-comté ?
@@ -127,3 +128,13 @@ project-info = {$code} {$title} : { $status ->
         [atRisk] Dernier rapport : à risque, {$report_text}
        *[offTrack] Dernier rapport : en retard, {$report_text}
     } Répondez SIGNALER {$code} et votre message pour signaler un problème.
+ward-following = Vous recevrez au plus un SMS par jour sur les projets publics de {$ward} : appels d'offres, contrats, rapports approuvés. Envoyez STOP pour arrêter.
+ward-digest = Nouvelles des projets : {$news}. Envoyez INFOS et un code pour les détails, STOP pour arrêter.
+ussd-projects = Projets publics
+    1. Signaler sur un projet
+    2. Alertes d'un quartier
+ussd-project = Quel projet ?
+ussd-project-describe = Que signalez-vous sur {$project} ?
+ussd-no-projects = Aucun projet public n'est enregistré dans ce quartier.
+ussd-project-received = Merci. Votre référence est {$reference}. Le département répondra par SMS.
+ussd-subscribed = Vous recevrez au plus un SMS par jour sur les projets de {$ward}. Envoyez STOP par SMS pour arrêter.

@@ -42,6 +42,7 @@ ussd-root = Baraza {$county}
     4. Lugha
     5. Omba habari
     6. Maoni kuhusu mpango
+    7. Miradi
 ussd-department = Idara gani?
 ussd-category = Inahusu nini?
 ussd-subcounty = Kaunti ndogo gani?
@@ -126,3 +127,13 @@ project-info = {$code} {$title}: { $status ->
         [atRisk] Ripoti ya mwisho: uko hatarini, {$report_text}
        *[offTrack] Ripoti ya mwisho: umekwama, {$report_text}
     } Jibu RIPOTI {$code} na ujumbe wako kuwasilisha hoja.
+ward-following = Utapokea SMS moja kwa siku zaidi kuhusu miradi ya umma katika {$ward}: zabuni, mikataba, ripoti zilizoidhinishwa. Tuma STOP kusitisha.
+ward-digest = Habari za miradi: {$news}. Tuma HABARI na nambari ya mradi kwa maelezo, STOP kusitisha.
+ussd-projects = Miradi ya umma
+    1. Ripoti kuhusu mradi
+    2. Taarifa za wadi
+ussd-project = Mradi upi?
+ussd-project-describe = Unaripoti nini kuhusu {$project}?
+ussd-no-projects = Hakuna mradi wa umma uliosajiliwa katika wadi hii.
+ussd-project-received = Asante. Nambari yako ya kumbukumbu ni {$reference}. Idara itajibu kwa SMS.
+ussd-subscribed = Utapokea SMS moja kwa siku zaidi kuhusu miradi katika {$ward}. Tuma STOP kwa SMS kusitisha.

@@ -33,6 +33,8 @@ pub struct Menu {
     pub wards: Vec<(AreaCode, Option<AreaCode>, String)>,
     /// Commitments of the jurisdiction's action plans: (OGP id, label).
     pub commitments: Vec<(String, String)>,
+    /// Public projects: (code, ward, label).
+    pub projects: Vec<(String, AreaCode, String)>,
 }
 
 /// What the session asks for next.
@@ -57,6 +59,15 @@ pub enum Step {
     Comment {
         commitment: String,
         text: String,
+    },
+    /// File a concern about a public project.
+    ProjectReport {
+        project: String,
+        text: String,
+    },
+    /// Follow a ward's public projects (one SMS a day at most).
+    Subscribe {
+        ward: AreaCode,
     },
     /// Look a case up by what was typed.
     Lookup(String),
@@ -126,6 +137,38 @@ fn pick(header: &str, items: &[String], inputs: &[&str], more: &str) -> Pick {
     }
 }
 
+/// Choose a ward (through its sub-county when there are sub-counties); returns the ward
+/// and the inputs left.
+fn pick_ward<'a>(
+    menu: &Menu,
+    mut rest: &'a [&'a str],
+    say: &dyn Fn(&'static str) -> Result<String, TemplateError>,
+    more: &str,
+) -> Result<Result<(AreaCode, &'a [&'a str]), Pick>, TemplateError> {
+    let parent = if menu.subcounties.is_empty() {
+        None
+    } else {
+        let labels: Vec<String> = menu.subcounties.iter().map(|(_, l)| l.clone()).collect();
+        match pick(&say("ussd-subcounty")?, &labels, rest, more) {
+            Pick::Chosen(i, used) => {
+                rest = &rest[used..];
+                Some(menu.subcounties[i].0.clone())
+            }
+            other => return Ok(Err(other)),
+        }
+    };
+    let wards: Vec<&(AreaCode, Option<AreaCode>, String)> = menu
+        .wards
+        .iter()
+        .filter(|w| parent.is_none() || w.1 == parent)
+        .collect();
+    let labels: Vec<String> = wards.iter().map(|w| w.2.clone()).collect();
+    Ok(match pick(&say("ussd-ward")?, &labels, rest, more) {
+        Pick::Chosen(i, used) => Ok((wards[i].0.clone(), &rest[used..])),
+        other => Err(other),
+    })
+}
+
 /// The next step of a session, from everything typed so far.
 pub fn step(
     typed: &str,
@@ -171,32 +214,13 @@ pub fn step(
                 Pick::Show(text) => return Ok(con(text)),
                 Pick::Invalid => return invalid(),
             };
-            let parent = if menu.subcounties.is_empty() {
-                None
-            } else {
-                let labels: Vec<String> = menu.subcounties.iter().map(|(_, l)| l.clone()).collect();
-                match pick(&say("ussd-subcounty")?, &labels, rest, &more) {
-                    Pick::Chosen(i, used) => {
-                        rest = &rest[used..];
-                        Some(menu.subcounties[i].0.clone())
-                    }
-                    Pick::Show(text) => return Ok(con(text)),
-                    Pick::Invalid => return invalid(),
+            let ward = match pick_ward(menu, rest, &say, &more)? {
+                Ok((ward, left)) => {
+                    rest = left;
+                    ward
                 }
-            };
-            let wards: Vec<&(AreaCode, Option<AreaCode>, String)> = menu
-                .wards
-                .iter()
-                .filter(|w| parent.is_none() || w.1 == parent)
-                .collect();
-            let labels: Vec<String> = wards.iter().map(|w| w.2.clone()).collect();
-            let ward = match pick(&say("ussd-ward")?, &labels, rest, &more) {
-                Pick::Chosen(i, used) => {
-                    rest = &rest[used..];
-                    wards[i].0.clone()
-                }
-                Pick::Show(text) => return Ok(con(text)),
-                Pick::Invalid => return invalid(),
+                Err(Pick::Show(text)) => return Ok(con(text)),
+                Err(_) => return invalid(),
             };
             // The description may itself contain `*`: it is everything that remains.
             let text = rest.join("*").trim().to_owned();
@@ -260,6 +284,45 @@ pub fn step(
             }
             Ok(Step::Comment { commitment, text })
         }
+        Some("7") => match inputs.get(1).map(|s| s.trim()) {
+            None => Ok(con(say("ussd-projects")?)),
+            // Report on a project: ward, then one of its projects, then the words.
+            Some("1") => {
+                let ward = match pick_ward(menu, &inputs[2..], &say, &more)? {
+                    Ok(found) => found,
+                    Err(Pick::Show(text)) => return Ok(con(text)),
+                    Err(_) => return invalid(),
+                };
+                let (ward, rest) = ward;
+                let here: Vec<&(String, AreaCode, String)> =
+                    menu.projects.iter().filter(|p| p.1 == ward).collect();
+                if here.is_empty() {
+                    return Ok(end(say("ussd-no-projects")?));
+                }
+                let labels: Vec<String> = here.iter().map(|p| format!("{} {}", p.0, p.2)).collect();
+                let (project, rest) = match pick(&say("ussd-project")?, &labels, rest, &more) {
+                    Pick::Chosen(i, used) => (here[i].0.clone(), &rest[used..]),
+                    Pick::Show(text) => return Ok(con(text)),
+                    Pick::Invalid => return invalid(),
+                };
+                let text = rest.join("*").trim().to_owned();
+                if text.is_empty() {
+                    return Ok(con(t.text(
+                        "ussd-project-describe",
+                        lang,
+                        &[("project", project)],
+                    )?));
+                }
+                Ok(Step::ProjectReport { project, text })
+            }
+            // Alerts: a ward, then subscribed.
+            Some("2") => match pick_ward(menu, &inputs[2..], &say, &more)? {
+                Ok((ward, _)) => Ok(Step::Subscribe { ward }),
+                Err(Pick::Show(text)) => Ok(con(text)),
+                Err(_) => invalid(),
+            },
+            Some(_) => invalid(),
+        },
         Some(_) => invalid(),
     }
 }
@@ -267,6 +330,48 @@ pub fn step(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_is_reported_on_and_a_ward_followed() {
+        let t = Templates::load().unwrap();
+        let m = menu(3);
+        let en = Language::English;
+        let screen = |typed: &str| match step(typed, &m, en, &t).unwrap() {
+            Step::Screen { text, .. } => text,
+            other => panic!("{typed}: {other:?}"),
+        };
+        assert!(screen("7").contains("1."));
+        assert!(screen("7*1").contains("1."), "sub-counties or wards");
+        let ward_path = if m.subcounties.is_empty() {
+            "7*1*1"
+        } else {
+            "7*1*1*1"
+        };
+        assert!(
+            screen(ward_path).contains("EM-RD-014"),
+            "{}",
+            screen(ward_path)
+        );
+        assert!(screen(&format!("{ward_path}*1")).contains("EM-RD-014"));
+        assert_eq!(
+            step(&format!("{ward_path}*1*Culverts missing"), &m, en, &t).unwrap(),
+            Step::ProjectReport {
+                project: "EM-RD-014".into(),
+                text: "Culverts missing".into()
+            }
+        );
+        let follow = if m.subcounties.is_empty() {
+            "7*2*1"
+        } else {
+            "7*2*1*1"
+        };
+        assert_eq!(
+            step(follow, &m, en, &t).unwrap(),
+            Step::Subscribe {
+                ward: AreaCode("0700".into())
+            }
+        );
+    }
 
     #[test]
     fn a_comment_on_a_commitment_is_chosen_then_typed() {
@@ -307,6 +412,11 @@ mod tests {
             commitments: vec![(
                 "KENMS0005".into(),
                 "Institutionalise open government".into(),
+            )],
+            projects: vec![(
+                "EM-RD-014".into(),
+                AreaCode("0700".into()),
+                "Tambach road".into(),
             )],
             county: "Elgeyo Marakwet".into(),
             departments: vec![

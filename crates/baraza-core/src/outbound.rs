@@ -155,6 +155,15 @@ pub enum Template {
     ProjectUnknown {
         typed: String,
     },
+    /// `FOLLOW <ward>` or USSD: news of the ward's public projects.
+    WardFollowing {
+        ward: String,
+    },
+    /// The day's news of public projects in the wards a citizen follows.
+    WardDigest {
+        /// `CODE what; CODE what` (what: tender, contract, report, status).
+        news: String,
+    },
     /// A PMC member's report by SMS, kept as a draft for a validator.
     ReportDrafted {
         code: String,
@@ -212,6 +221,8 @@ impl Template {
             Template::ProjectInfo { .. } => "project-info",
             Template::ProjectUnknown { .. } => "project-unknown",
             Template::ReportDrafted { .. } => "report-drafted",
+            Template::WardFollowing { .. } => "ward-following",
+            Template::WardDigest { .. } => "ward-digest",
         }
     }
 
@@ -282,6 +293,8 @@ impl Template {
                 ("report_text", report_text.clone()),
             ],
             Template::ProjectUnknown { typed } => vec![("typed", typed.clone())],
+            Template::WardFollowing { ward } => vec![("ward", ward.clone())],
+            Template::WardDigest { news } => vec![("news", news.clone())],
             Template::ReportDrafted { code, report } => {
                 vec![("code", code.clone()), ("report", report.clone())]
             }

@@ -623,6 +623,67 @@ impl RedFlag {
     }
 }
 
+/// The class a citizen follows for news of projects in a ward (a disclosure-log
+/// subscription, so STOP, erasure, access and export treat it like any other).
+pub fn ward_alert_class(ward: &AreaCode) -> String {
+    format!("{WARD_ALERT_PREFIX}{ward}")
+}
+
+/// The ward of a ward-alert class.
+pub fn ward_of_alert_class(class: &str) -> Option<AreaCode> {
+    class
+        .strip_prefix(WARD_ALERT_PREFIX)
+        .map(|w| AreaCode(w.to_owned()))
+}
+
+pub const WARD_ALERT_PREFIX: &str = "ward:";
+
+/// What a ward's subscribers hear about: a tender published, a contract signed or
+/// amended, a report approved, the project's status changed.
+pub fn alert_of(change: &ProjectChange) -> Option<&'static str> {
+    match change {
+        ProjectChange::StatusChanged { .. } => Some("status"),
+        ProjectChange::ReportApproved { .. } => Some("report"),
+        ProjectChange::Released { release, .. } => {
+            let tags: Vec<&str> = release
+                .get("tag")
+                .and_then(Value::as_array)
+                .map(|t| t.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if tags.contains(&"tender") {
+                Some("tender")
+            } else if tags
+                .iter()
+                .any(|t| *t == "contract" || *t == "contractAmendment")
+            {
+                Some("contract")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A ward alert's kind in the subscriber's language.
+pub fn alert_word(kind: &str, lang: crate::Language) -> &'static str {
+    use crate::Language::{English, French, Kiswahili};
+    match (kind, lang) {
+        ("tender", Kiswahili) => "zabuni imetangazwa",
+        ("tender", French) => "appel d'offres publié",
+        ("tender", _) => "tender published",
+        ("contract", Kiswahili) => "mkataba umesainiwa au kurekebishwa",
+        ("contract", French) => "contrat signé ou modifié",
+        ("contract", _) => "contract signed or amended",
+        ("report", Kiswahili) => "ripoti imeidhinishwa",
+        ("report", French) => "rapport approuvé",
+        ("report", _) => "report approved",
+        (_, Kiswahili) => "hali imebadilika",
+        (_, French) => "statut modifié",
+        (_, English) => "status changed",
+    }
+}
+
 /// The SHA-256 of the project as stored: `verify` compares it with the last event's.
 pub fn project_digest(p: &Project) -> String {
     use sha2::{Digest, Sha256};

@@ -7,6 +7,7 @@ pub mod media;
 pub mod outbox;
 pub mod plans;
 pub mod runner;
+pub mod ward_alerts;
 
 /// Each jurisdiction's deadlines (its policy on its calendar), for the jobs that act on
 /// cases of several jurisdictions; a policy that does not resolve falls back to defaults.

@@ -393,6 +393,14 @@ impl Store for PostgresStore {
         PostgresStore::publications(self, j).await
     }
 
+    async fn followers_with(
+        &self,
+        j: &JurisdictionId,
+        prefix: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        PostgresStore::followers_with(self, j, prefix).await
+    }
+
     async fn followed_by(
         &self,
         address: &str,

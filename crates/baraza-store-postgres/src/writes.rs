@@ -530,6 +530,30 @@ impl BatchTx for PgBatchTx {
         crate::plans::put_plan(self.conn()?, p).await
     }
 
+    async fn area_named(
+        &mut self,
+        j: &JurisdictionId,
+        typed: &str,
+    ) -> StoreResult<Option<(baraza_core::AreaCode, String)>> {
+        let found = sqlx::query(
+            "SELECT code, name FROM areas WHERE jurisdiction_id = $1 \
+             AND (code = $2 OR lower(name) = lower($2)) ORDER BY depth DESC LIMIT 1",
+        )
+        .bind(j.as_str())
+        .bind(typed.trim())
+        .fetch_optional(&mut *self.conn()?)
+        .await
+        .map_err(db_err)?;
+        found
+            .map(|r| {
+                Ok((
+                    baraza_core::AreaCode(crate::rows::get(&r, "code")?),
+                    crate::rows::get(&r, "name")?,
+                ))
+            })
+            .transpose()
+    }
+
     async fn project_for_update(
         &mut self,
         id: baraza_core::project::ProjectId,

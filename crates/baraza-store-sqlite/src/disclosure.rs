@@ -58,6 +58,26 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    pub(crate) async fn followers_with(
+        &self,
+        j: &baraza_core::JurisdictionId,
+        prefix: &str,
+    ) -> StoreResult<Vec<Subscription>> {
+        let found = sqlx::query(
+            "SELECT record FROM disclosure_followers WHERE jurisdiction_id = ?1 \
+             AND substr(class_code, 1, length(?2)) = ?2 ORDER BY address, class_code",
+        )
+        .bind(j.as_str())
+        .bind(prefix)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        found
+            .iter()
+            .map(|r| record(&get::<String>(r, "record")?))
+            .collect()
+    }
+
     pub(crate) async fn followed_by(&self, address: &str) -> StoreResult<Vec<Subscription>> {
         let found = sqlx::query(
             "SELECT record FROM disclosure_followers WHERE address = ?1 ORDER BY jurisdiction_id, class_code",

@@ -394,6 +394,14 @@ impl Store for SqliteStore {
         SqliteStore::publications(self, j).await
     }
 
+    async fn followers_with(
+        &self,
+        j: &JurisdictionId,
+        prefix: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
+        SqliteStore::followers_with(self, j, prefix).await
+    }
+
     async fn followed_by(
         &self,
         address: &str,

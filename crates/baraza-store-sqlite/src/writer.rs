@@ -398,6 +398,28 @@ impl BatchTx for SqliteWriter {
         )
     }
 
+    async fn area_named(
+        &mut self,
+        j: &JurisdictionId,
+        typed: &str,
+    ) -> StoreResult<Option<(baraza_core::AreaCode, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT code, name FROM areas WHERE jurisdiction_id = ?1 \
+                 AND (code = ?2 OR lower(name) = lower(?2)) ORDER BY depth DESC LIMIT 1",
+            )
+            .map_err(err)?;
+        let mut found = stmt.query(params![j.as_str(), typed.trim()]).map_err(err)?;
+        match found.next().map_err(err)? {
+            Some(row) => Ok(Some((
+                baraza_core::AreaCode(row.get(0).map_err(err)?),
+                row.get(1).map_err(err)?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {
         self.conn
             .execute(crate::disclosure::DROP_FOLLOWER, params![address])

@@ -186,6 +186,13 @@ pub trait BatchTx: Send + 'static {
     ) -> StoreResult<Option<baraza_core::project::Project>>;
     /// Insert or replace a project's record.
     async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()>;
+    /// An area of the jurisdiction by its code or its name (any case), the deepest first:
+    /// what a citizen typed after FOLLOW.
+    async fn area_named(
+        &mut self,
+        j: &JurisdictionId,
+        typed: &str,
+    ) -> StoreResult<Option<(baraza_core::AreaCode, String)>>;
     /// Stop telling this address anything (STOP, erasure); returns how many were dropped.
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64>;
     /// Store a citizen's message; false if this provider's id was stored before.

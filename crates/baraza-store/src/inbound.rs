@@ -242,6 +242,23 @@ pub(crate) async fn handle<T: BatchTx>(
                         }),
                     )
                 }
+                None if let Some((ward, name)) = tx.area_named(&jurisdiction, &typed).await? => {
+                    // A ward: news of its public projects, at most one SMS a day.
+                    tx.put_follower(&Subscription {
+                        jurisdiction: jurisdiction.clone(),
+                        class: baraza_core::project::ward_alert_class(&ward),
+                        channel: reply_channel(message.channel),
+                        address: message.from.clone(),
+                        language,
+                        created_at: message.received_at,
+                    })
+                    .await?;
+                    (
+                        InboundOutcome::Followed,
+                        None,
+                        Some(Template::WardFollowing { ward: name }),
+                    )
+                }
                 None => (
                     InboundOutcome::Followed,
                     None,

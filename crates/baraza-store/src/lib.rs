@@ -240,6 +240,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         j: &JurisdictionId,
     ) -> StoreResult<Vec<baraza_core::disclosure::Publication>>;
+    /// Who follows classes starting with `prefix` in a jurisdiction (`ward:` for the
+    /// ward alerts' digest).
+    async fn followers_with(
+        &self,
+        j: &JurisdictionId,
+        prefix: &str,
+    ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>>;
     /// What an address follows (for the data subject's access to their record).
     async fn followed_by(
         &self,

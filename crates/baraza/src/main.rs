@@ -796,6 +796,21 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             }
         },
     );
+    let digests = Arc::new(baraza_jobs::ward_alerts::WardDigests::new(
+        state.store.clone(),
+        state.clock.clone(),
+    ));
+    jobs.add(
+        "ward-digests",
+        Every::Interval(Duration::from_secs(3600)),
+        move || {
+            let d = digests.clone();
+            async move {
+                let n = d.run_once().await.map_err(|e| e.to_string())?;
+                Ok(Done::of(n, "ward digest SMS(es) queued"))
+            }
+        },
+    );
     // Open data: today's snapshot files, written once a day (checked hourly).
     {
         let state = state.clone();

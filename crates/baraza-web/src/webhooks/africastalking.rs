@@ -202,6 +202,7 @@ fn menu_of(cat: &baraza_app::JurisdictionCatalog) -> Menu {
             vec![]
         },
         commitments: Vec::new(),
+        projects: Vec::new(),
         wards: areas
             .iter()
             .filter(|a| a.depth == leaf)
@@ -271,6 +272,20 @@ async fn ussd_step(
             .map(|c| (c.ogp_id.clone(), c.title.clone()))
             .collect();
     }
+    // So are the projects.
+    if req.text.split('*').next().map(str::trim) == Some("7") {
+        menu.projects = state
+            .app()
+            .projects(&jurisdiction)
+            .await?
+            .iter()
+            .flat_map(|p| {
+                p.wards
+                    .iter()
+                    .map(move |w| (p.code.clone(), w.clone(), p.title.clone()))
+            })
+            .collect();
+    }
     let step =
         ussd::step(&req.text, &menu, lang, t).map_err(|e| AppError::Internal(e.to_string()))?;
     let inbound = |body: &str| Arrival {
@@ -336,6 +351,34 @@ async fn ussd_step(
             )
             .await?;
             ussd_answer(true, &say("ussd-comment-received", &[("reference", case)])?)
+        }
+        ussd::Step::ProjectReport { project, text } => {
+            let case = file_by_ussd(
+                state,
+                &cat,
+                phone,
+                lang,
+                &req.session_id,
+                UssdFiling::Project { code: project },
+                &text,
+            )
+            .await?;
+            ussd_answer(true, &say("ussd-project-received", &[("reference", case)])?)
+        }
+        ussd::Step::Subscribe { ward } => {
+            state
+                .store
+                .follow(baraza_core::disclosure::Subscription {
+                    jurisdiction: jurisdiction.clone(),
+                    class: baraza_core::project::ward_alert_class(&ward),
+                    channel: baraza_core::outbound::OutboundChannel::Sms,
+                    address: phone.as_str().to_owned(),
+                    language: lang,
+                    created_at: state.clock.now(),
+                })
+                .await?;
+            let name = cat.area_name(Some(&ward));
+            ussd_answer(true, &say("ussd-subscribed", &[("ward", name)])?)
         }
         ussd::Step::Lookup(typed) => {
             let text = match CaseNumber::parse(&typed) {
@@ -448,6 +491,8 @@ enum UssdFiling {
     Request,
     /// A comment on a commitment of an action plan.
     Comment { commitment: String },
+    /// A concern about a public project, in its ward.
+    Project { code: String },
 }
 
 /// File what a USSD session typed, once per session (Africa's Talking may resend the last
@@ -469,6 +514,16 @@ async fn file_by_ussd(
         UssdFiling::Comment { commitment } => {
             subject = Some(baraza_core::Subject::Commitment(commitment));
             (CaseKind::Suggestion, None, None, None)
+        }
+        UssdFiling::Project { code } => {
+            let ward = state
+                .app()
+                .project(&cat.jurisdiction.id, &code)
+                .await
+                .ok()
+                .and_then(|p| p.wards.first().cloned());
+            subject = Some(baraza_core::Subject::Project(code));
+            (CaseKind::Complaint, None, ward, None)
         }
         UssdFiling::Concern { category, ward } => {
             (CaseKind::Complaint, Some(category), Some(ward), None)

@@ -510,6 +510,81 @@ async fn projects(app: &ConsoleApp) {
     assert!(page.contains("Concerns raised: 2"), "{page}");
     assert!(page.contains("answered: 1"), "{page}");
 
+    // Ward alerts: followed by SMS and by USSD, then one digest a day each.
+    let follower = "+254733000222";
+    assert_eq!(
+        app.sms("pj-5", follower, "FOLLOW Kamariny").await,
+        StatusCode::OK
+    );
+    assert!(
+        app.store
+            .outbox_to(follower, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(
+                &e.message.template,
+                baraza_core::outbound::Template::WardFollowing { ward } if ward == "Kamariny"
+            ))
+    );
+    let ussd = |text: &'static str| {
+        let base = app.base.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/webhooks/africastalking/{AT_SECRET}/ussd"))
+                .form(&[
+                    ("sessionId", "ATUid_pj"),
+                    ("serviceCode", "*384*123#"),
+                    ("phoneNumber", "+254733000333"),
+                    ("text", text),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(ussd("7").await.contains("Alerts"), "the projects menu");
+    let shown = ussd("7*2*1").await;
+    assert!(shown.contains("Kamariny"), "{shown}");
+    let done = ussd("7*2*1*2").await;
+    assert!(
+        done.starts_with("END") && done.contains("Kamariny"),
+        "{done}"
+    );
+    let evening = Arc::new(baraza_core::ManualClock::new(
+        monday_morning() + chrono::Duration::hours(9),
+    ));
+    let digests = baraza_jobs::ward_alerts::WardDigests::new(app.store.clone(), evening);
+    assert_eq!(digests.run_once().await.unwrap(), 2);
+    digests.run_once().await.unwrap();
+    let told: Vec<String> = app
+        .store
+        .outbox_to(follower, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.message.template {
+            baraza_core::outbound::Template::WardDigest { news } => Some(news),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "one digest a day: {told:?}");
+    assert!(
+        told[0].contains(&format!("{CODE} tender published")),
+        "{told:?}"
+    );
+    assert!(
+        told[0].contains(&format!("{CODE} report approved")),
+        "{told:?}"
+    );
+    // Before the hour, nothing goes.
+    let morning = Arc::new(baraza_core::ManualClock::new(monday_morning()));
+    let early = baraza_jobs::ward_alerts::WardDigests::new(app.store.clone(), morning);
+    assert_eq!(early.run_once().await.unwrap(), 0);
+
     // The journal proves every project as stored.
     let report = baraza_store::verify::verify_journal(&*app.store)
         .await
