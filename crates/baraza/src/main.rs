@@ -919,7 +919,13 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         "                  | INFO/HABARI/INFOS <project code> | REPORT/RIPOTI/SIGNALER <project code> <text> (from a PMC member's number: a report draft)"
     );
     println!(
-        "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information, 6 comment on a plan"
+        "                  | FOLLOW/FUATA/SUIVRE <ward name> (one SMS a day with its projects' news, from 17:00)"
+    );
+    println!(
+        "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information, 6 comment on a plan,"
+    );
+    println!(
+        "                  7 projects (7*1 ward then project then your report; 7*2 sub-county then ward: alerts)"
     );
     match &inbound_email {
         Some((at, domain)) => {
@@ -975,7 +981,7 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             s.plans_added
         );
         println!(
-            "  {} new demo projects in Elgeyo Marakwet (EM-RD-014 contracted with red flags, a PMC and an approved report; EM-WT-003 at tender; EM-HL-021 in planning)",
+            "  {} new demo projects in Elgeyo Marakwet (EM-RD-014 contracted with red flags, a PMC and an approved report; EM-WT-003 at tender; EM-HL-021 in planning; two subscribers to Tambach's news)",
             s.projects_added
         );
         println!("try:  curl -H 'Authorization: Bearer bz_demo_desk' {base}/api/v1/cases");
