@@ -35,6 +35,10 @@ pub struct BenchArgs {
     /// Instead: time the public pages (dashboard, registry, Open311) with this many cases
     #[arg(long, value_name = "CASES")]
     public: Option<usize>,
+    /// Instead: time the public projects' pages and open contracting data with this many
+    /// projects (four OCDS releases each)
+    #[arg(long, value_name = "PROJECTS")]
+    projects: Option<usize>,
 }
 
 struct Measured {
@@ -324,6 +328,9 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(n) = args.projects {
+        return crate::bench_projects::run(n).await;
+    }
     if let Some(cases) = args.public {
         return crate::bench_public::run(cases).await;
     }

@@ -2,6 +2,7 @@
 //! token | export | import | verify | bench.
 
 mod bench;
+mod bench_projects;
 mod bench_public;
 mod config;
 mod demo;

@@ -495,7 +495,7 @@ fn a_journal_written_before_typed_events_still_verifies() {
     let verified = stdout(baraza(dir.path()).arg("verify"));
     assert!(
         verified.contains(
-            "journal intact: 16 events, 5 cases; head #16 570a0644e7d9a4d75926089c1637dde985323b3fad981b5aa2ead93722d746fb"
+            "journal intact: 16 events, 5 cases, 0 action plans, 0 projects; head #16 570a0644e7d9a4d75926089c1637dde985323b3fad981b5aa2ead93722d746fb"
         ),
         "{verified}"
     );
