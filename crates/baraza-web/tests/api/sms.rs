@@ -583,7 +583,7 @@ async fn ussd_loop(pg: bool) {
             .contains("1. Signaler un problème")
     );
     assert_eq!(
-        ussd(&l, "ATUid_8", phone, "7").await,
+        ussd(&l, "ATUid_8", phone, "9").await,
         "END Choix invalide. Veuillez recomposer."
     );
     // A forged USSD callback is refused.

@@ -595,3 +595,109 @@ async fn the_point_of_contact_updates_a_milestone_and_civil_societys_proposal_is
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_committee_reports_from_a_phone_a_validator_publishes_it_and_a_citizen_asks() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    let code = "EM-RD-030";
+    // Registered and the committee elected through the API (tested elsewhere).
+    let (s, v) = super::projects::api(
+        &app,
+        "procurement",
+        "/api/v1/projects",
+        serde_json::json!({"code": code, "title": "Kamariny - Iten footbridge", "department": "water",
+            "fiscal_year": "2025/26", "sector": "transport.road", "wards": ["0742"],
+            "budget": 1500000.0, "status": "implementation"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = super::projects::api(
+        &app,
+        "implementation",
+        &format!("/api/v1/projects/{code}/actions"),
+        serde_json::json!({"action": "elect_pmc", "elected_on": "2025-09-01", "forum": "Kamariny baraza",
+            "members": [{"name": "Chebet Kiprono", "designation": "Chair", "phone": "0722 000 333"}]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let c = &d.client;
+    let console = format!("{}/staff/projects/{code}", app.base);
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("footings.png");
+    // A real one-pixel PNG, so that the public page's <img> must decode it.
+    std::fs::write(&photo, b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0d\x49\x44\x41\x54\x78\xda\x63\x64\xf8\xcf\x50\x0f\x00\x03\x86\x01\x80\x5a\x34\x7d\x6b\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82").unwrap();
+
+    // The committee member, on a 360-pixel phone: the report form is open at once.
+    sign_in(c, &app.base, "pmc").await;
+    c.goto(&console).await.unwrap();
+    select(c, "report-status", "atRisk").await;
+    c.find(Locator::Id("report-text"))
+        .await
+        .unwrap()
+        .send_keys("Footings cast on both banks; the river is rising")
+        .await
+        .unwrap();
+    c.find(Locator::Id("challenges"))
+        .await
+        .unwrap()
+        .send_keys("Rain delays")
+        .await
+        .unwrap();
+    c.find(Locator::Id("report-photo"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(c, Locator::Id("file-report")).await;
+    let notice = text_of(c, "#notice").await;
+    assert!(notice.contains("Report filed"), "{notice}");
+    let public = format!("{}/projects/{code}", app.base);
+    c.goto(&public).await.unwrap();
+    assert!(
+        !c.source().await.unwrap().contains("Footings cast"),
+        "a draft is not public"
+    );
+
+    // The validator approves it.
+    sign_in(c, &app.base, "validator").await;
+    c.goto(&console).await.unwrap();
+    submit(c, Locator::Id("approve-1")).await;
+    let notice = text_of(c, "#notice").await;
+    assert!(notice.contains("Report approved"), "{notice}");
+
+    // The public page shows it with its photo, and a citizen raises a concern there.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&public).await.unwrap();
+    let report = text_of(c, "#report-1").await;
+    assert!(report.contains("Footings cast on both banks"), "{report}");
+    let shown = c
+        .execute_async(
+            "const done = arguments[0]; const i = document.querySelector('#report-1 img'); \
+             if (!i) { done('none'); } else if (i.complete) { done(i.naturalWidth > 0 ? 'img' : 'broken'); } \
+             else { i.onload = () => done('img'); i.onerror = () => done('broken'); }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!("img"), "the photo is on the page");
+    c.find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("The footbridge site has no fence and children play there")
+        .await
+        .unwrap();
+    submit(
+        c,
+        Locator::Css(&format!(
+            "form[action$='/projects/{code}'] button[type=submit]"
+        )),
+    )
+    .await;
+    let filed = text_of(c, "#filed").await;
+    assert!(filed.chars().any(|ch| ch.is_ascii_digit()), "{filed}");
+    let counts = text_of(c, "#feedback + p").await;
+    assert!(counts.contains('1'), "{counts}");
+    app.stop().await;
+}

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 const CODE: &str = "EM-WT-007";
 
-async fn api(app: &ConsoleApp, who: &str, path: &str, body: Value) -> (u16, Value) {
+pub(super) async fn api(app: &ConsoleApp, who: &str, path: &str, body: Value) -> (u16, Value) {
     let r = reqwest::Client::new()
         .post(format!("{}{path}", app.base))
         .bearer_auth(format!("bz_{who}"))
