@@ -444,6 +444,7 @@ impl App<'_> {
             .map_err(|e| Error::Internal(format!("{}: {e}", target.id)))?;
         let citizen = self.citizen_of(original).await?;
         let new = baraza_core::NewCase {
+            department: None,
             jurisdiction: target.id.clone(),
             kind: baraza_core::CaseKind::InformationRequest,
             channel: original.channel,

@@ -193,6 +193,7 @@ pub fn build_new_case(
         return Err(Error::Internal("validated fields missing".into()));
     };
     let new = NewCase {
+        department: None,
         jurisdiction: cat.jurisdiction.id.clone(),
         kind,
         channel,

@@ -279,9 +279,13 @@ pub struct NewCase {
     /// An information request, with its clock: the case follows the request lifecycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<crate::information::NewRequest>,
-    /// What it is about in the open government register (a commitment).
+    /// What it is about in the open government register (a commitment, a project).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Subject>,
+    /// The department that owns it from intake: a concern about a project is routed to
+    /// the implementing department (filled in by the writer from the project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// Which cases to list. Scope restrictions (`wards_in`, `department_in`) come from the

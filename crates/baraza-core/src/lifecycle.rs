@@ -756,7 +756,13 @@ pub fn decide(
                 next.ladder = ladder.clone();
                 next.ladder_position = 0;
             }
-            if let Some(d) = department {
+            // A concern about a project stays with the implementing department it was
+            // routed to at intake; the category only routes the others (assign moves it).
+            let routed = matches!(case.subject, Some(crate::Subject::Project(_)))
+                && case.department.is_some();
+            if let Some(d) = department
+                && !routed
+            {
                 next.department = Some(d.clone());
             }
             next.first_response_due = Some(deadlines.first_response(case.created_at, *priority));
@@ -1044,7 +1050,7 @@ pub fn receive(
         description: new.description.clone(),
         attachments: new.attachments.clone(),
         priority: None,
-        department: None,
+        department: new.department.clone(),
         officer: None,
         citizen,
         first_response_due: None,
@@ -1092,6 +1098,7 @@ pub fn receive(
                 citizen,
                 request: new.request.clone(),
                 subject: new.subject.clone(),
+                department: new.department.clone(),
             })
             .to_value(),
             &case,

@@ -27,6 +27,9 @@ pub struct Received {
     /// What it is about in the open government register.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<crate::Subject>,
+    /// The department it was routed to at intake (a project's implementing department).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -128,6 +128,7 @@ pub mod fixtures {
     pub fn new_case(ward: &str, channel: Channel, phone: Option<&str>) -> NewCase {
         let ward = AreaCode(ward.into());
         NewCase {
+            department: None,
             jurisdiction: jurisdiction_id(),
             kind: CaseKind::Complaint,
             channel,

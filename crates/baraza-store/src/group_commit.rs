@@ -642,6 +642,14 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
         Some(nc) => Some(match_or_add_citizen(tx, &new.jurisdiction, nc, at).await?),
         None => None,
     };
+    let mut new = new;
+    // A concern about a project belongs to the implementing department from intake.
+    if new.department.is_none()
+        && let Some(baraza_core::Subject::Project(code)) = &new.subject
+        && let Some(p) = tx.project_by_code(&new.jurisdiction, code).await?
+    {
+        new.department = Some(p.department.clone());
+    }
     let number = fresh_number(tx, rng).await?;
     let (case, drafts) = receive(
         &new,

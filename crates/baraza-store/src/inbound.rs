@@ -182,6 +182,7 @@ pub(crate) async fn handle<T: BatchTx>(
             match parse_description(&text) {
                 Ok(description) => {
                     let new = NewCase {
+                        department: None,
                         jurisdiction: jurisdiction.clone(),
                         kind: if request.is_some() {
                             CaseKind::InformationRequest
@@ -283,6 +284,7 @@ pub(crate) async fn handle<T: BatchTx>(
             match (known, parse_description(&text)) {
                 (Some(ogp_id), Ok(description)) => {
                     let new = NewCase {
+                        department: None,
                         jurisdiction: jurisdiction.clone(),
                         kind: CaseKind::Suggestion,
                         channel: message.channel,
@@ -421,6 +423,7 @@ pub(crate) async fn handle<T: BatchTx>(
                 // loop (triage gives it its ward and department, as for any SMS).
                 (Some(p), None, Ok(description)) => {
                     let new = NewCase {
+                        department: None,
                         jurisdiction: jurisdiction.clone(),
                         kind: CaseKind::Complaint,
                         channel: message.channel,

@@ -129,6 +129,7 @@ fn new_case(tree: &AreaTree, i: usize) -> NewCase {
     let (ward, phone, text) = row(i);
     let ward = AreaCode(ward);
     NewCase {
+        department: None,
         jurisdiction: demo::jurisdiction_id(),
         kind: CaseKind::Complaint,
         channel: Channel::Api,

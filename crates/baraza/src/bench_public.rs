@@ -95,6 +95,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
             created_at: created,
         });
         let new = NewCase {
+            department: None,
             jurisdiction: j.id.clone(),
             kind: CaseKind::Complaint,
             channel,
@@ -320,6 +321,7 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
         for i in 0..10 {
             let ward = &wards[(round * 10 + i) % wards.len()];
             let new = NewCase {
+                department: None,
                 jurisdiction: demo::jurisdiction_id(),
                 kind: CaseKind::Complaint,
                 channel: Channel::Sms,

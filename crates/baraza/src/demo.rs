@@ -546,6 +546,7 @@ async fn sample_cases(
             },
         });
         let new = NewCase {
+            department: None,
             jurisdiction: j.id.clone(),
             kind,
             channel,
@@ -718,6 +719,7 @@ async fn sample_requests(
     let mut added = 0;
     for r in samples {
         let new = NewCase {
+            department: None,
             jurisdiction: j.id.clone(),
             kind: CaseKind::InformationRequest,
             channel: r.channel,

@@ -24,6 +24,7 @@ fn officer() -> Actor {
 
 fn request(d: &Deadlines, at: Timestamp, urgent: Option<&str>) -> Case {
     let new = NewCase {
+        department: None,
         jurisdiction: JurisdictionId::parse("elgeyo-marakwet").unwrap(),
         kind: CaseKind::InformationRequest,
         channel: Channel::Sms,

@@ -8,6 +8,7 @@ fn now() -> Timestamp {
 
 fn new_case() -> Case {
     let new = NewCase {
+        department: None,
         jurisdiction: JurisdictionId::parse("em").unwrap(),
         kind: crate::CaseKind::Complaint,
         channel: Channel::Sms,
@@ -528,4 +529,27 @@ fn deadlines_follow_the_holder() {
         r.deadline,
         Some(d.first_response(reopened_at, Priority::High))
     );
+}
+
+#[test]
+fn a_concern_about_a_project_stays_with_the_implementing_department_through_triage() {
+    let mut c = new_case();
+    c.subject = Some(crate::Subject::Project("EM-WT-003".into()));
+    c.department = Some("water".into());
+    let triage = Action::Triage {
+        category: "roads-impassable".into(),
+        priority: Priority::Normal,
+        urgency: None,
+        ward: None,
+        ladder: vec![],
+        department: Some("roads".into()),
+    };
+    let desk = staff(Role::CommunicationsDesk);
+    let d = decide(&c, &desk, &triage, &Deadlines::default(), now()).unwrap();
+    assert_eq!(d.case.department.as_deref(), Some("water"));
+    // Any other concern goes where its category says.
+    let mut other = new_case();
+    other.department = Some("water".into());
+    let d = decide(&other, &desk, &triage, &Deadlines::default(), now()).unwrap();
+    assert_eq!(d.case.department.as_deref(), Some("roads"));
 }

@@ -536,6 +536,7 @@ async fn file_by_ussd(
         ),
     };
     let new = NewCase {
+        department: None,
         jurisdiction: cat.jurisdiction.id.clone(),
         kind,
         channel: Channel::Ussd,

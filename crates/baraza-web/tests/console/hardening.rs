@@ -411,6 +411,7 @@ async fn role_action_scope_matrix(app: &ConsoleApp) {
         .store
         .create_case(
             NewCase {
+                department: None,
                 kind: CaseKind::InformationRequest,
                 channel: Channel::Counter,
                 ward: None,

@@ -473,6 +473,13 @@ async fn projects(app: &ConsoleApp) {
     let sms_cases = about(app).await;
     assert_eq!(sms_cases.len(), 1, "the citizen's REPORT is a case");
     let case = sms_cases[0].clone();
+    assert_eq!(
+        case.department.as_deref(),
+        Some("water"),
+        "routed at intake to the implementing department"
+    );
+    // The desk triages it on the priority framework; the implementing department's
+    // coordinator answers it.
     let mut desk = Agent::signed_in(app, "desk").await;
     desk.act(
         &case,
@@ -489,14 +496,18 @@ async fn projects(app: &ConsoleApp) {
         .await
         .unwrap()
         .unwrap();
-    desk.act(
-        &case,
-        &[
-            ("action", "respond"),
-            ("text", "The water department fences the pan this week."),
-        ],
-    )
-    .await;
+    assert_eq!(case.status, baraza_core::Status::Triaged);
+    assert_eq!(case.department.as_deref(), Some("water"));
+    let mut coordinator = Agent::signed_in(app, "coord.water").await;
+    coordinator
+        .act(
+            &case,
+            &[
+                ("action", "respond"),
+                ("text", "The water department fences the pan this week."),
+            ],
+        )
+        .await;
     assert!(
         app.store
             .outbox_to(citizen, 10)
