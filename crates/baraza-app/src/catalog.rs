@@ -72,6 +72,8 @@ const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(5);
 pub struct Catalog {
     inner: RwLock<HashMap<JurisdictionId, Arc<JurisdictionCatalog>>>,
     last_reload: Mutex<Option<Instant>>,
+    /// Each jurisdiction's projects as last read, under the store's stamp.
+    pub(crate) projects: Mutex<HashMap<JurisdictionId, Arc<crate::projects::ProjectIndex>>>,
 }
 
 impl Catalog {

@@ -76,9 +76,75 @@ fn refuse(e: Vec<FieldError>) -> Error {
     Error::Invalid(e)
 }
 
+/// A jurisdiction's projects as read from the store, by code, with an index by ocid. One
+/// is shared by every reader until a project is added or changed: the store's stamp
+/// (how many projects, the sum of their versions) is read before the projects, so a
+/// write in between only makes the next reader read again.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    stamp: (u64, u64),
+    projects: Vec<Project>,
+    by_ocid: std::collections::HashMap<String, usize>,
+}
+
+impl std::ops::Deref for ProjectIndex {
+    type Target = [Project];
+    fn deref(&self) -> &[Project] {
+        &self.projects
+    }
+}
+
+impl ProjectIndex {
+    fn new(stamp: (u64, u64), projects: Vec<Project>) -> Self {
+        let by_ocid = projects
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.processes.iter().map(move |x| (x.ocid.clone(), i)))
+            .collect();
+        Self {
+            stamp,
+            projects,
+            by_ocid,
+        }
+    }
+
+    /// The project a contracting process belongs to.
+    pub fn by_ocid(&self, ocid: &str) -> Option<&Project> {
+        self.by_ocid.get(ocid).map(|&i| &self.projects[i])
+    }
+}
+
 impl App<'_> {
-    pub async fn projects(&self, j: &JurisdictionId) -> Result<Vec<Project>> {
-        Ok(self.store.projects(j).await?)
+    /// The jurisdiction's projects, by code (shared until one changes).
+    pub async fn projects(&self, j: &JurisdictionId) -> Result<std::sync::Arc<ProjectIndex>> {
+        let stamp = self.store.projects_stamp(j).await?;
+        let held = self
+            .catalog
+            .projects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(j)
+            .filter(|x| x.stamp == stamp)
+            .cloned();
+        if let Some(x) = held {
+            return Ok(x);
+        }
+        let fresh = std::sync::Arc::new(ProjectIndex::new(stamp, self.store.projects(j).await?));
+        self.catalog
+            .projects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(j.clone(), fresh.clone());
+        Ok(fresh)
+    }
+
+    /// The project a contracting process belongs to.
+    pub async fn project_by_ocid(&self, j: &JurisdictionId, ocid: &str) -> Result<Project> {
+        self.projects(j)
+            .await?
+            .by_ocid(ocid)
+            .cloned()
+            .ok_or(Error::NotFound("contracting process"))
     }
 
     pub async fn project(&self, j: &JurisdictionId, code: &str) -> Result<Project> {
@@ -812,12 +878,7 @@ pub async fn import_releases(
         })?;
         let ocid = r.get("ocid").and_then(Value::as_str).unwrap_or("");
         // A process already here stays with its project, whatever the release names.
-        let holder = app
-            .store
-            .projects(&j.id)
-            .await?
-            .into_iter()
-            .find(|p| p.process(ocid).is_some());
+        let holder = app.projects(&j.id).await?.by_ocid(ocid).cloned();
         let existing = match holder {
             Some(p) => Some(p),
             None => app.store.project(&j.id, &import_code(r, oc)).await?,

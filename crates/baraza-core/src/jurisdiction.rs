@@ -54,6 +54,9 @@ pub struct Jurisdiction {
     /// What it publishes its open contracting data under, if it publishes any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_contracting: Option<crate::project::OpenContracting>,
+    /// Its wards' boundaries, drawn as a map on the public pages, if it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ward_map: Option<crate::ward_map::WardMap>,
 }
 
 /// An area's code, unique within its jurisdiction (e.g. the IEBC ward code `0741`).

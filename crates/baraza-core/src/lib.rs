@@ -25,6 +25,7 @@ pub mod reference;
 pub mod sms;
 pub mod staff;
 pub mod text;
+pub mod ward_map;
 
 pub use case::{
     Attachment, Case, CaseFilter, CaseId, CaseKind, CaseStat, Channel, GeoPoint, NewCase, Status,

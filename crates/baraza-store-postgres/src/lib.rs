@@ -369,6 +369,19 @@ impl Store for PostgresStore {
         self.projects_in(j).await
     }
 
+    async fn projects_stamp(&self, j: &JurisdictionId) -> StoreResult<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT count(*)::BIGINT AS n, coalesce(sum(version), 0)::BIGINT AS v FROM projects WHERE jurisdiction_id = $1",
+        )
+        .bind(j.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(crate::rows::db_err)?;
+        let n: i64 = crate::rows::get(&row, "n")?;
+        let v: i64 = crate::rows::get(&row, "v")?;
+        Ok((n.unsigned_abs(), v.unsigned_abs()))
+    }
+
     async fn project(
         &self,
         j: &JurisdictionId,

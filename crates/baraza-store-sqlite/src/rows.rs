@@ -64,6 +64,7 @@ pub fn jurisdiction(row: &SqliteRow) -> StoreResult<Jurisdiction> {
         timezone: get(row, "timezone")?,
         policy: json(row, "policy")?,
         open_contracting: json(row, "open_contracting")?,
+        ward_map: json(row, "ward_map")?,
     })
 }
 

@@ -95,11 +95,11 @@ pub async fn read_head(conn: &mut SqliteConnection) -> StoreResult<ChainHead> {
 
 pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy, open_contracting) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+        "INSERT INTO jurisdictions (id, name, reference_prefix, levels, country, default_language, timezone, policy, open_contracting, ward_map) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
          reference_prefix = excluded.reference_prefix, levels = excluded.levels, country = excluded.country, \
          default_language = excluded.default_language, timezone = excluded.timezone, policy = excluded.policy, \
-         open_contracting = excluded.open_contracting",
+         open_contracting = excluded.open_contracting, ward_map = excluded.ward_map",
     )
     .bind(j.id.as_str())
     .bind(&j.name)
@@ -110,6 +110,7 @@ pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> 
     .bind(&j.timezone)
     .bind(rows::to_json(&j.policy))
     .bind(rows::to_json(&j.open_contracting))
+    .bind(rows::to_json(&j.ward_map))
     .execute(conn)
     .await
     .map(|_| ())

@@ -68,6 +68,7 @@ pub mod fixtures {
             default_language: Language::English,
             timezone: "Africa/Nairobi".into(),
             policy: Default::default(),
+            ward_map: None,
             open_contracting: Some(baraza_core::project::OpenContracting {
                 ocid_prefix: "ocds-udd159-".into(),
                 project_prefix: "ocds-udd159".into(),

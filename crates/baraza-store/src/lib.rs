@@ -229,6 +229,10 @@ pub trait Store: Send + Sync + 'static {
     /// A jurisdiction's projects, by code.
     async fn projects(&self, j: &JurisdictionId)
     -> StoreResult<Vec<baraza_core::project::Project>>;
+    /// What changes whenever a project of the jurisdiction is added or changed: how many
+    /// there are and the sum of their versions (a version only grows). Readers cache the
+    /// projects under it.
+    async fn projects_stamp(&self, j: &JurisdictionId) -> StoreResult<(u64, u64)>;
     /// One project by its code.
     async fn project(
         &self,

@@ -117,6 +117,19 @@ impl ConsoleApp {
                     basis: "ATI s.5".into(),
                 });
         }
+        // Its wards' boundaries, for the projects map.
+        j.ward_map = Some(
+            baraza_core::ward_map::from_geojson(
+                include_str!("../../../data/boundaries/kenya-wards-elgeyo-marakwet.geojson"),
+                "ward_code",
+                &fixtures::areas()
+                    .into_iter()
+                    .filter(|a| a.depth == 2)
+                    .collect::<Vec<_>>(),
+                None,
+            )
+            .unwrap(),
+        );
         store.put_jurisdiction(&j).await.unwrap();
         let phc = password::hash(PASSWORD).unwrap();
         let mut users = HashMap::new();

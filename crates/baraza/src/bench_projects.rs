@@ -28,7 +28,8 @@ fn ms(d: Duration) -> f64 {
 
 /// Fill `store` with `n` projects through `Store::import`; returns their codes.
 async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<(Vec<String>, usize)> {
-    let loaded = JurisdictionFile::parse(demo::DEMO_FILE)?.check(demo::KENYA_WARDS_CSV)?;
+    let loaded = JurisdictionFile::parse(demo::DEMO_FILE)?
+        .check(demo::KENYA_WARDS_CSV, Some(demo::DEMO_BOUNDARIES))?;
     let j = loaded.jurisdiction.clone();
     let oc = j
         .open_contracting

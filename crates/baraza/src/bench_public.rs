@@ -22,7 +22,8 @@ fn ms(d: Duration) -> f64 {
 
 /// Fill `store` with `n` cases through `Store::import`, in one transaction.
 async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>> {
-    let loaded = JurisdictionFile::parse(demo::DEMO_FILE)?.check(demo::KENYA_WARDS_CSV)?;
+    let loaded = JurisdictionFile::parse(demo::DEMO_FILE)?
+        .check(demo::KENYA_WARDS_CSV, Some(demo::DEMO_BOUNDARIES))?;
     let j = loaded.jurisdiction.clone();
     let tree = AreaTree::new(loaded.areas.clone());
     let wards: Vec<AreaCode> = tree.leaves().map(|a| a.code.clone()).collect();

@@ -22,6 +22,9 @@ pub const DEMO_PLANS: [&str; 3] = [
 ];
 
 pub const DEMO_FILE: &str = include_str!("../../../data/jurisdictions/elgeyo-marakwet.toml");
+/// The demo county's ward boundaries (CC BY 4.0, see data/boundaries/PROVENANCE.md).
+pub const DEMO_BOUNDARIES: &str =
+    include_str!("../../../data/boundaries/kenya-wards-elgeyo-marakwet.geojson");
 
 /// Elgeyo Marakwet has 20 wards; the source list has 19. Marakwet West's ward with code
 /// 0737 is missing there, and we do not invent it: add it when an official source is at hand.
@@ -372,7 +375,8 @@ pub async fn load(
     now: Timestamp,
     media_dir: Option<&std::path::Path>,
 ) -> anyhow::Result<DemoSummary> {
-    let loaded = JurisdictionFile::parse(DEMO_FILE)?.check(KENYA_WARDS_CSV)?;
+    let loaded =
+        JurisdictionFile::parse(DEMO_FILE)?.check(KENYA_WARDS_CSV, Some(DEMO_BOUNDARIES))?;
     jurisdiction_file::store(store, &loaded).await?;
     let (j, areas) = (&loaded.jurisdiction, &loaded.areas);
     let (sub_counties, wards) = (loaded.count_at(1), loaded.count_at(2));

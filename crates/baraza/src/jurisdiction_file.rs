@@ -44,6 +44,16 @@ pub struct Hierarchy {
     /// For each level from the top: (code column, name column).
     pub columns: Vec<(String, String)>,
     pub filter: Option<Filter>,
+    /// Ward boundaries (a GeoJSON FeatureCollection, WGS 84), relative to the TOML file:
+    /// drawn as a map of the jurisdiction's wards on the public pages.
+    #[serde(default)]
+    pub boundaries: Option<PathBuf>,
+    /// The feature property holding the ward's code (default `ward_code`).
+    #[serde(default)]
+    pub boundaries_code: Option<String>,
+    /// Their source and licence, if the file has no `attribution` member.
+    #[serde(default)]
+    pub boundaries_attribution: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,8 +107,9 @@ impl JurisdictionFile {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
-    /// Read the file at `path`; its hierarchy CSV is read relative to it.
-    pub fn read(path: &Path) -> anyhow::Result<(Self, String)> {
+    /// Read the file at `path`; its hierarchy CSV and ward boundaries are read relative
+    /// to it.
+    pub fn read(path: &Path) -> anyhow::Result<(Self, String, Option<String>)> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let file = Self::parse(&text).with_context(|| format!("in {}", path.display()))?;
@@ -113,11 +124,25 @@ impl JurisdictionFile {
                 path.display()
             )
         })?;
-        Ok((file, csv))
+        let boundaries = match &file.hierarchy.boundaries {
+            None => None,
+            Some(b) => {
+                let at = path.parent().unwrap_or(Path::new(".")).join(b);
+                Some(std::fs::read_to_string(&at).with_context(|| {
+                    format!(
+                        "reading the ward boundaries {} named in {}",
+                        at.display(),
+                        path.display()
+                    )
+                })?)
+            }
+        };
+        Ok((file, csv, boundaries))
     }
 
     /// Check everything and build the domain values; every problem names its field.
-    pub fn check(&self, csv: &str) -> anyhow::Result<Loaded> {
+    /// `boundaries` is the text of the file `hierarchy.boundaries` names.
+    pub fn check(&self, csv: &str, boundaries: Option<&str>) -> anyhow::Result<Loaded> {
         let id =
             JurisdictionId::parse(&self.id).map_err(|e| anyhow::anyhow!("id: {}", e.message))?;
         let prefix_ok = (1..=5).contains(&self.reference_prefix.len())
@@ -227,8 +252,28 @@ impl JurisdictionFile {
                 ..law
             };
         }
+        let ward_map = match boundaries {
+            None => None,
+            Some(text) => {
+                let depth = areas.iter().map(|a| a.depth).max().unwrap_or(0);
+                let wards: Vec<Area> = areas.iter().filter(|a| a.depth == depth).cloned().collect();
+                Some(
+                    baraza_core::ward_map::from_geojson(
+                        text,
+                        self.hierarchy
+                            .boundaries_code
+                            .as_deref()
+                            .unwrap_or("ward_code"),
+                        &wards,
+                        self.hierarchy.boundaries_attribution.as_deref(),
+                    )
+                    .map_err(|e| anyhow::anyhow!("hierarchy.{}: {}", e.field, e.message))?,
+                )
+            }
+        };
         Ok(Loaded {
             jurisdiction: Jurisdiction {
+                ward_map,
                 id: id.clone(),
                 name: self.name.trim().to_owned(),
                 reference_prefix: self.reference_prefix.clone(),
@@ -292,18 +337,43 @@ mod tests {
 
     #[test]
     fn the_shipped_files_load() {
-        for (name, sub_counties, wards) in [
-            ("elgeyo-marakwet", 4, 19),
-            ("makueni", 6, 30),
-            ("nairobi", 17, 85),
+        for (name, sub_counties, wards, shapes) in [
+            ("elgeyo-marakwet", 4, 19, 20),
+            ("makueni", 6, 30, 30),
+            ("nairobi", 17, 85, 85),
         ] {
-            let loaded = file(name).check(CSV).unwrap();
+            let path = PathBuf::from(format!(
+                "{}/../../data/jurisdictions/{name}.toml",
+                env!("CARGO_MANIFEST_DIR")
+            ));
+            let (f, csv, boundaries) = JurisdictionFile::read(&path).unwrap();
+            let loaded = f.check(&csv, boundaries.as_deref()).unwrap();
             assert_eq!(
                 (loaded.count_at(0), loaded.count_at(1), loaded.count_at(2)),
                 (1, sub_counties, wards),
                 "{name}"
             );
+            let map = loaded.jurisdiction.ward_map.expect("a ward map");
+            assert_eq!(map.shapes.len(), shapes, "{name}");
+            // Every ward of the list has its shape; the boundary file's extra ward (EM's
+            // 0737, which the ward list lacks) is drawn but not listed.
+            assert!(map.missing.is_empty(), "{name}: {:?}", map.missing);
+            assert_eq!(
+                map.shapes.iter().filter(|s| s.listed).count(),
+                wards,
+                "{name}"
+            );
         }
+    }
+
+    #[test]
+    fn bad_boundaries_are_named() {
+        let f = file("makueni");
+        let err = f
+            .check(CSV, Some("{\"type\":\"Feature\"}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("hierarchy.boundaries:"), "{err}");
     }
 
     #[test]
@@ -311,7 +381,7 @@ mod tests {
         let mut f = file("makueni");
         f.categories[0].department = "transport".into();
         assert!(
-            f.check(CSV)
+            f.check(CSV, None)
                 .unwrap_err()
                 .to_string()
                 .contains("\"transport\"")
@@ -321,11 +391,16 @@ mod tests {
             column: "county_code".into(),
             value: "999".into(),
         });
-        assert!(f.check(CSV).unwrap_err().to_string().contains("no rows"));
+        assert!(
+            f.check(CSV, None)
+                .unwrap_err()
+                .to_string()
+                .contains("no rows")
+        );
         let mut f = file("makueni");
         f.reference_prefix = "mk".into();
         assert!(
-            f.check(CSV)
+            f.check(CSV, None)
                 .unwrap_err()
                 .to_string()
                 .contains("reference_prefix")

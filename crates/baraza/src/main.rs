@@ -1025,9 +1025,9 @@ async fn jurisdiction_command(cfg: &Config, cmd: JurisdictionCommand) -> anyhow:
     match cmd {
         JurisdictionCommand::Load { file } => {
             // Check the whole file before touching the database.
-            let (parsed, csv) = jurisdiction_file::JurisdictionFile::read(&file)?;
+            let (parsed, csv, boundaries) = jurisdiction_file::JurisdictionFile::read(&file)?;
             let loaded = parsed
-                .check(&csv)
+                .check(&csv, boundaries.as_deref())
                 .with_context(|| format!("in {}", file.display()))?;
             let store = open_store(&cfg.database_url()).await?;
             jurisdiction_file::store(&*store, &loaded).await?;

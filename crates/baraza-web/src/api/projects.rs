@@ -39,7 +39,9 @@ pub async fn list(
     staff: Staff,
 ) -> Result<Json<Vec<Project>>, AppError> {
     let all = state.app().projects(&staff.user.jurisdiction).await?;
-    Ok(Json(all.into_iter().map(|p| as_seen(&staff, p)).collect()))
+    Ok(Json(
+        all.iter().map(|p| as_seen(&staff, p.clone())).collect(),
+    ))
 }
 
 /// One project, by its code.

@@ -18,6 +18,7 @@ use axum::routing::get;
 use baraza_app::privacy::public_project;
 use baraza_app::projects::{CONTRACT_COLUMNS, Publication, contract_rows};
 use baraza_core::project::{ProcessView, Project, RedFlag, ReportKind};
+use baraza_core::ward_map;
 use baraza_core::*;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -54,6 +55,98 @@ pub struct Filter {
     /// The reference of the concern just filed (after the redirect).
     #[serde(default)]
     filed: String,
+    /// The page of the list, from 1.
+    #[serde(default)]
+    page: String,
+}
+
+/// Projects on a page of the list.
+const PER_PAGE: usize = 50;
+
+/// A ward on the map: its shape, how many projects it has (under the other filters) and
+/// the class of colour that gives.
+pub struct MapWard {
+    pub code: String,
+    pub name: String,
+    pub path: String,
+    pub count: usize,
+    /// `c0` … `c4`, or `cx` for a ward the ward list lacks.
+    pub class: &'static str,
+    pub listed: bool,
+    pub selected: bool,
+}
+
+pub struct MapView {
+    pub width: u32,
+    pub height: u32,
+    pub wards: Vec<MapWard>,
+    /// (class, label) from no project to the most.
+    pub legend: Vec<(&'static str, String)>,
+    pub attribution: String,
+    /// Names of listed wards the boundaries lack.
+    pub missing: Vec<String>,
+}
+
+const CLASSES: [&str; 5] = ["c0", "c1", "c2", "c3", "c4"];
+
+/// The colour class of `n` projects when the busiest ward has `max`: none, then four
+/// equal steps up to the maximum.
+fn class_of(n: usize, max: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        1 + ((n - 1) * 4 / max.max(1)).min(3)
+    }
+}
+
+fn map_view(
+    map: &ward_map::WardMap,
+    counts: &HashMap<&str, usize>,
+    selected: &str,
+    cat: &baraza_app::JurisdictionCatalog,
+    tr: &Tr,
+) -> MapView {
+    let max = counts.values().copied().max().unwrap_or(0);
+    let wards = map
+        .shapes
+        .iter()
+        .map(|s| {
+            let count = counts.get(s.code.as_str()).copied().unwrap_or(0);
+            MapWard {
+                code: s.code.to_string(),
+                name: s.name.clone(),
+                path: s.path.clone(),
+                count,
+                class: if s.listed {
+                    CLASSES[class_of(count, max)]
+                } else {
+                    "cx"
+                },
+                listed: s.listed,
+                selected: s.code.as_str() == selected,
+            }
+        })
+        .collect();
+    let mut legend = vec![("c0", "0".to_owned())];
+    for (c, class) in CLASSES.iter().enumerate().skip(1) {
+        let ns: Vec<usize> = (1..=max).filter(|&n| class_of(n, max) == c).collect();
+        match (ns.first(), ns.last()) {
+            (Some(a), Some(b)) if a == b => legend.push((*class, a.to_string())),
+            (Some(a), Some(b)) => legend.push((*class, format!("{a}–{b}"))),
+            _ => {}
+        }
+    }
+    if map.shapes.iter().any(|s| !s.listed) {
+        legend.push(("cx", tr.t("map-not-listed")));
+    }
+    MapView {
+        width: map.width,
+        height: map.height,
+        wards,
+        legend,
+        attribution: map.attribution.clone(),
+        missing: map.missing.iter().map(|w| cat.area_name(Some(w))).collect(),
+    }
 }
 
 pub struct Row {
@@ -78,6 +171,15 @@ struct ListPage {
     sectors: Vec<(String, String, bool)>,
     statuses: Vec<(String, String, bool)>,
     total: usize,
+    /// How many match the filters; the rows are one page of them.
+    matching: usize,
+    first: usize,
+    last: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    map: Option<MapView>,
+    /// Projects per ward under the other filters, for the list beside the map.
+    by_ward: Vec<(String, String, usize)>,
 }
 
 fn money(v: f64, currency: &str) -> String {
@@ -102,15 +204,47 @@ pub async fn list(
     let tr = frame.tr;
     let day = cat.targets.local_date(state.clock.now());
     let all = state.app().projects(&cat.jurisdiction.id).await?;
-    let keep = |p: &&Project| {
-        (q.ward.is_empty() || p.wards.iter().any(|w| w.as_str() == q.ward))
-            && (q.department.is_empty() || p.department == q.department)
+    let others = |p: &&Project| {
+        (q.department.is_empty() || p.department == q.department)
             && (q.sector.is_empty() || p.sector.code() == q.sector)
             && (q.status.is_empty() || p.status.code() == q.status)
     };
-    let rows = all
+    let keep = |p: &&Project| {
+        (q.ward.is_empty() || p.wards.iter().any(|w| w.as_str() == q.ward)) && others(p)
+    };
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for p in all.iter().filter(others) {
+        for w in &p.wards {
+            *counts.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let matching = all.iter().filter(keep).count();
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    let page = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let page_link = |n: usize| {
+        let mut link = String::from("/projects?");
+        for (k, v) in [
+            ("ward", &q.ward),
+            ("department", &q.department),
+            ("sector", &q.sector),
+            ("status", &q.status),
+        ] {
+            // Codes only: anything else in them is dropped from the link.
+            let v: String = v
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                .collect();
+            if !v.is_empty() {
+                link.push_str(&format!("{k}={v}&"));
+            }
+        }
+        frame.link(&format!("{link}page={n}"))
+    };
+    let rows: Vec<Row> = all
         .iter()
         .filter(keep)
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
         .map(|p| Row {
             code: p.code.clone(),
             title: p.title.clone(),
@@ -143,8 +277,37 @@ pub async fn list(
     let mut statuses: Vec<project::ProjectStatus> = all.iter().map(|p| p.status).collect();
     statuses.sort();
     statuses.dedup();
+    let map = cat
+        .jurisdiction
+        .ward_map
+        .as_ref()
+        .map(|m| map_view(m, &counts, &q.ward, &cat, &tr));
+    let mut by_ward: Vec<(String, String, usize)> = cat
+        .areas
+        .leaves()
+        .map(|a| {
+            (
+                a.code.to_string(),
+                a.name.clone(),
+                counts.get(a.code.as_str()).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    by_ward.sort_by(|a, b| a.1.cmp(&b.1));
+    let first = if matching == 0 {
+        0
+    } else {
+        (page - 1) * PER_PAGE + 1
+    };
     Ok(render(&ListPage {
         total: all.len(),
+        matching,
+        first,
+        last: first + rows.len().saturating_sub(1),
+        previous: (page > 1).then(|| page_link(page - 1)),
+        next: (page < pages).then(|| page_link(page + 1)),
+        map,
+        by_ward,
         wards: ward_codes
             .iter()
             .map(|w| (w.to_string(), cat.area_name(Some(w)), w.as_str() == q.ward))
@@ -592,13 +755,7 @@ fn ocid_of(file: &str) -> Result<&str, AppError> {
 }
 
 async fn owner_of(state: &AppState, j: &JurisdictionId, ocid: &str) -> Result<Project, AppError> {
-    state
-        .app()
-        .projects(j)
-        .await?
-        .into_iter()
-        .find(|p| p.process(ocid).is_some())
-        .ok_or_else(|| AppError::not_found("contracting process"))
+    Ok(state.app().project_by_ocid(j, ocid).await?)
 }
 
 pub async fn release_package(
@@ -764,4 +921,20 @@ pub async fn contracts_csv(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::class_of;
+
+    #[test]
+    fn map_colours_step_from_none_to_the_busiest_ward() {
+        assert_eq!(class_of(0, 0), 0);
+        assert_eq!(class_of(0, 9), 0);
+        assert_eq!(class_of(1, 1), 1);
+        let steps: Vec<usize> = (1..=8).map(|n| class_of(n, 8)).collect();
+        assert_eq!(steps, [1, 1, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(class_of(40, 40), 4);
+        assert_eq!(class_of(1, 40), 1);
+    }
 }

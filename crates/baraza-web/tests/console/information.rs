@@ -345,6 +345,7 @@ async fn ghana(app: &ConsoleApp) -> JurisdictionId {
         timezone: "Africa/Accra".into(),
         policy: Default::default(),
         open_contracting: None,
+        ward_map: None,
     };
     j.policy.information = baraza_core::information::InformationPolicy::ghana();
     app.store.put_jurisdiction(&j).await.unwrap();

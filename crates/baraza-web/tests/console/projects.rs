@@ -276,6 +276,35 @@ async fn projects(app: &ConsoleApp) {
     assert!(list.contains("Kapchemutwa water pan"));
     let (_, none) = public_text(app, "/projects?ward=0741").await;
     assert!(!none.contains("Kapchemutwa water pan"));
+    // The ward map: drawn on the server from the boundaries, coloured by the number of
+    // projects, each listed ward a link; the one ward the list lacks drawn apart; the
+    // boundaries' licence cited; no script, and still a small page.
+    let map = list
+        .split_once("<figure class=\"map\">")
+        .and_then(|(_, m)| m.split_once("</figure>"))
+        .map(|(m, _)| m)
+        .expect("a map on the projects page");
+    assert_eq!(map.matches("<path ").count(), 20, "the county's 20 wards");
+    assert!(
+        map.contains("<a href=\"/projects?ward=0742\"><path d=\"M")
+            && map.contains("class=\"c1 sel\"><title>Kamariny: 1</title>"),
+        "{map}"
+    );
+    assert!(
+        map.contains("class=\"c0\"><title>Emsoo: 0</title>"),
+        "{map}"
+    );
+    assert!(
+        map.contains(
+            "class=\"cx\"><title>Cherang&#39;Any/Chebororwa: not in the county&#39;s ward list"
+        ),
+        "{map}"
+    );
+    assert!(map.contains("CC BY 4.0"));
+    assert!(!list.contains("<script"));
+    assert!(list.contains("Shown: 1–1 / 1"), "{list}");
+    assert!(!list.contains("rel=\"next\""));
+    assert!(list.len() < 30_000, "{} bytes", list.len());
     let (_, sw) = {
         let r = reqwest::Client::new()
             .get(format!("{}/projects/{CODE}", app.base))
