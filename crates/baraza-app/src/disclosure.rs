@@ -32,6 +32,10 @@ pub struct PublishInput {
     pub published_on: Option<String>,
     pub document: Option<AttachmentBody>,
     pub url: Option<String>,
+    /// The department it concerns, by code.
+    pub department: Option<String>,
+    /// The public project it concerns, by code.
+    pub project: Option<String>,
 }
 
 /// Who may record publications.
@@ -63,6 +67,21 @@ impl App<'_> {
                     publications,
                 }
             })
+            .collect())
+    }
+
+    /// The publications that concern a project (its audit reports), newest first.
+    pub async fn publications_about(
+        &self,
+        j: &baraza_core::JurisdictionId,
+        project: &str,
+    ) -> Result<Vec<Publication>> {
+        Ok(self
+            .store
+            .publications(j)
+            .await?
+            .into_iter()
+            .filter(|p| p.project.as_deref() == Some(project))
             .collect())
     }
 
@@ -137,6 +156,30 @@ impl App<'_> {
             .document
             .map(|d| crate::intake::parse_attachments("document", vec![d], &mut errors))
             .and_then(|mut v| v.pop());
+        let department = text(input.department).and_then(|d| {
+            errors.take(cat.department(&d).map(|d| d.code.clone()).ok_or_else(|| {
+                baraza_core::FieldError::new(
+                    "department",
+                    format!("no department {d:?} in this jurisdiction"),
+                )
+            }))
+        });
+        let project = match text(input.project) {
+            None => None,
+            Some(code) => {
+                let code = code.to_ascii_uppercase();
+                match self.store.project(&cat.jurisdiction.id, &code).await? {
+                    Some(p) => Some(p.code),
+                    None => {
+                        errors.push(
+                            "project",
+                            format!("no project {code:?} in this jurisdiction"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
         if document.is_none() && url.is_none() {
             errors.push(
                 "document",
@@ -170,6 +213,8 @@ impl App<'_> {
             url,
             recorded_by: Some(user.id),
             recorded_at: self.clock.now(),
+            department,
+            project,
         };
         let told = self
             .store

@@ -103,6 +103,12 @@ pub struct Publication {
     pub url: Option<String>,
     pub recorded_by: Option<UserId>,
     pub recorded_at: Timestamp,
+    /// The department it concerns (an audit report of the water department).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The public project it concerns, by code: shown on the project's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 /// A citizen following a class: told by SMS or email when something new is published.

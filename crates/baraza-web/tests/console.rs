@@ -104,6 +104,7 @@ impl ConsoleApp {
         for (code, name, every, due) in [
             ("budget", "County budget estimates", 12, "2026-06-30"),
             ("minutes", "Assembly minutes", 3, "2026-12-31"),
+            ("audit", "Audit reports", 12, "2026-12-31"),
         ] {
             j.policy
                 .information

@@ -826,6 +826,20 @@ async fn sample_publications(
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
     let samples = [
         Publication {
+            id: uuid::Uuid::from_u128(0xa0d17),
+            jurisdiction: j.id.clone(),
+            class: "audit".into(),
+            title: "Audit of the Tambach - Kessup road works, 2024/25 (demo sample)".into(),
+            period: "2024/25".into(),
+            published_on: date("2025-12-19")?,
+            document: None,
+            url: Some("https://www.oagkenya.go.ke/".into()),
+            recorded_by: Some(officer.id),
+            recorded_at: now,
+            department: Some("roads".into()),
+            project: Some("EM-RD-014".into()),
+        },
+        Publication {
             id: uuid::Uuid::from_u128(0xb0d9e7),
             jurisdiction: j.id.clone(),
             class: "budget".into(),
@@ -836,6 +850,8 @@ async fn sample_publications(
             url: None,
             recorded_by: Some(officer.id),
             recorded_at: now,
+            department: None,
+            project: None,
         },
         Publication {
             id: uuid::Uuid::from_u128(0xc0a7),
@@ -848,6 +864,8 @@ async fn sample_publications(
             url: None,
             recorded_by: Some(officer.id),
             recorded_at: now,
+            department: None,
+            project: None,
         },
     ];
     let classes = &j.policy.information;

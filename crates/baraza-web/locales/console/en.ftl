@@ -616,6 +616,7 @@ about-commitment = About commitment
 projects-title = Public projects
 projects-intro = Every county project with its budget, its contract and payments, the reports of its project management committee, and what the data flags. Ask about a project or report a problem on its page, or by SMS.
 sector = Sector
+optional = optional
 project = Project
 budget = Budget
 contract-value = Contract value

@@ -616,6 +616,7 @@ about-commitment = Au sujet de l'engagement
 projects-title = Projets publics
 projects-intro = Chaque projet du comté avec son budget, son contrat et ses paiements, les rapports de son comité de gestion de projet, et les signaux d'alerte des données. Posez une question ou signalez un problème sur sa page, ou par SMS.
 sector = Secteur
+optional = facultatif
 project = Projet
 budget = Budget
 contract-value = Valeur du contrat

@@ -616,6 +616,7 @@ about-commitment = Kuhusu ahadi
 projects-title = Miradi ya umma
 projects-intro = Kila mradi wa kaunti pamoja na bajeti yake, mkataba na malipo yake, ripoti za kamati ya usimamizi wa mradi, na dalili za hatari zinazoonekana kwenye data. Uliza kuhusu mradi au ripoti tatizo kwenye ukurasa wake, au kwa SMS.
 sector = Sekta
+optional = hiari
 project = Mradi
 budget = Bajeti
 contract-value = Thamani ya mkataba

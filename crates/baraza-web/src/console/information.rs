@@ -749,6 +749,9 @@ struct DisclosuresPage {
     today: String,
     /// Makes a double submission record one publication.
     key: String,
+    /// (code, name), by name: what a publication may concern.
+    departments: Vec<(String, String)>,
+    projects: Vec<(String, String)>,
 }
 
 async fn show_log(
@@ -777,8 +780,22 @@ async fn show_log(
             overdue: s.overdue,
         })
         .collect();
+    let mut departments: Vec<(String, String)> = cat
+        .departments
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    departments.sort_by(|a, b| a.1.cmp(&b.1));
+    let projects = app
+        .projects(&cat.jurisdiction.id)
+        .await?
+        .iter()
+        .map(|p| (p.code.clone(), p.title.clone()))
+        .collect();
     let mut res = render(&DisclosuresPage {
         frame: u.frame(u.tr.t("disclosure-title")),
+        departments,
+        projects,
         rows,
         may_publish: baraza_app::disclosure::may_publish(u.role()),
         notice,
@@ -838,6 +855,8 @@ pub async fn publish(
         published_on: get("published_on"),
         document,
         url: get("url"),
+        department: get("department"),
+        project: get("project"),
     };
     match state
         .app()

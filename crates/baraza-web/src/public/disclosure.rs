@@ -31,6 +31,10 @@ pub struct Item {
     pub published_on: String,
     pub document: Option<(String, u64)>,
     pub url: Option<String>,
+    /// The department's name, if it concerns one.
+    pub department: Option<String>,
+    /// The project's code, if it concerns one.
+    pub project: Option<String>,
 }
 
 pub struct Class {
@@ -90,6 +94,8 @@ async fn render_page(
                         )
                     }),
                     url: p.url,
+                    department: p.department.map(|d| cat.department_name(Some(&d))),
+                    project: p.project,
                 })
                 .collect(),
         })

@@ -107,7 +107,7 @@ fn map_view(
     tr: &Tr,
 ) -> MapView {
     let max = counts.values().copied().max().unwrap_or(0);
-    let wards = map
+    let mut wards: Vec<MapWard> = map
         .shapes
         .iter()
         .map(|s| {
@@ -127,6 +127,8 @@ fn map_view(
             }
         })
         .collect();
+    // The chosen ward is drawn last, so that its outline is not hidden by its neighbours.
+    wards.sort_by_key(|w| w.selected);
     let mut legend = vec![("c0", "0".to_owned())];
     for (c, class) in CLASSES.iter().enumerate().skip(1) {
         let ns: Vec<usize> = (1..=max).filter(|&n| class_of(n, max) == c).collect();
@@ -529,6 +531,10 @@ async fn project_response(
         .collect();
     reports.reverse();
     let feedback = app.project_feedback(&cat.jurisdiction.id, &p.code).await?;
+    // The disclosure log's publications about it (the Auditor-General's report on it).
+    let published = app
+        .publications_about(&cat.jurisdiction.id, &p.code)
+        .await?;
     let csrf = random_hex(16);
     let mut res = render(&ProjectPage {
         wards: p
@@ -573,6 +579,13 @@ async fn project_response(
                     d.fiscal_year.clone().unwrap_or_default(),
                 )
             })
+            .chain(published.into_iter().map(|x| {
+                let link = match (&x.document, &x.url) {
+                    (None, Some(u)) => u.clone(),
+                    _ => format!("/information/disclosures/{}/document", x.id),
+                };
+                (x.title, link, x.period)
+            }))
             .collect(),
         feedback_total: feedback.total,
         feedback_open: feedback.open,

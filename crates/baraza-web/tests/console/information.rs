@@ -802,7 +802,7 @@ async fn disclosure_log(app: &ConsoleApp) {
     ));
     assert!(matches!(
         told(app, "+254722000777").await.as_slice(),
-        [Template::FollowUnknown { classes, .. }] if classes == "budget, minutes"
+        [Template::FollowUnknown { classes, .. }] if classes == "budget, minutes, audit"
     ));
     // And on the web, with an email address.
     let mut web = Agent::new(app);

@@ -276,6 +276,61 @@ async fn projects(app: &ConsoleApp) {
     assert!(list.contains("Kapchemutwa water pan"));
     let (_, none) = public_text(app, "/projects?ward=0741").await;
     assert!(!none.contains("Kapchemutwa water pan"));
+    // The Auditor-General's report on the project, published in the disclosure log by the
+    // information officer, attached to the department, the fiscal year and the project.
+    let audit = |agent: &Agent, csrf: String, project: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("class", "audit")
+            .text("title", "Audit of the Kapchemutwa water pan 2024/25")
+            .text("period", "2024/25")
+            .text("department", "water")
+            .text("project", project.to_owned())
+            .text("published_on", "2025-12-19")
+            .part(
+                "document",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4 audit".to_vec())
+                    .file_name("audit-2024-25.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            );
+        agent
+            .http
+            .post(format!(
+                "{}/staff/information/disclosures/publish",
+                app.base
+            ))
+            .header(reqwest::header::COOKIE, agent.cookie_header())
+            .multipart(form)
+            .send()
+    };
+    let mut officer = Agent::signed_in(app, "information").await;
+    let csrf = officer.get("/staff/information/disclosures").await.csrf();
+    let wrong = audit(&officer, csrf, "EM-XX-404").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    assert!(
+        wrong.contains("no project &quot;EM-XX-404&quot;")
+            || wrong.contains("no project &#34;EM-XX-404&#34;"),
+        "{wrong}"
+    );
+    let csrf = officer.get("/staff/information/disclosures").await.csrf();
+    let done = audit(&officer, csrf, &CODE.to_lowercase()).await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (_, page) = public_text(app, &format!("/projects/{CODE}")).await;
+    assert!(
+        page.contains("Audit of the Kapchemutwa water pan 2024/25</a> (2024/25)"),
+        "{page}"
+    );
+    let (_, log) = public_text(app, "/information/disclosures").await;
+    let audits = &log[log.find("id=\"class-audit\"").unwrap()..];
+    assert!(
+        audits.contains(
+            "· 2024/25 · Water and Sanitation · <a href=\"/projects/EM-WT-007\">EM-WT-007</a>"
+        ),
+        "{audits}"
+    );
+
     // The ward map: drawn on the server from the boundaries, coloured by the number of
     // projects, each listed ward a link; the one ward the list lacks drawn apart; the
     // boundaries' licence cited; no script, and still a small page.
