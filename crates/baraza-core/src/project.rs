@@ -1775,3 +1775,12 @@ pub fn oc4ids_project(
 
 #[cfg(test)]
 mod tests;
+
+/// A concern about a project belongs to the project's implementing department from
+/// intake: its coordinators see it at once, and triage keeps it there (`lifecycle`).
+pub fn route_concern(new: &mut crate::NewCase, p: &Project) {
+    let about = matches!(&new.subject, Some(crate::Subject::Project(c)) if *c == p.code);
+    if about && new.jurisdiction == p.jurisdiction && new.department.is_none() {
+        new.department = Some(p.department.clone());
+    }
+}

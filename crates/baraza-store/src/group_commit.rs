@@ -643,12 +643,11 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
         None => None,
     };
     let mut new = new;
-    // A concern about a project belongs to the implementing department from intake.
-    if new.department.is_none()
-        && let Some(baraza_core::Subject::Project(code)) = &new.subject
+    // A concern about a project: the project decides where it goes (`route_concern`).
+    if let Some(baraza_core::Subject::Project(code)) = &new.subject
         && let Some(p) = tx.project_by_code(&new.jurisdiction, code).await?
     {
-        new.department = Some(p.department.clone());
+        baraza_core::project::route_concern(&mut new, &p);
     }
     let number = fresh_number(tx, rng).await?;
     let (case, drafts) = receive(

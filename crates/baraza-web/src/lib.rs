@@ -233,6 +233,10 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(html::pages_answer_in_html))
         .layer(axum::middleware::map_response(html::security_headers))
+        // Pages, CSS, CSV and JSON go out gzip or brotli when the client takes them: 2G
+        // users pay for every byte. Never the console's pages (see `no_compression_for_staff`).
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::map_request(html::no_compression_for_staff))
         .with_state(state)
 }
 

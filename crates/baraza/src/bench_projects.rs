@@ -261,7 +261,14 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
         "OC4IDS project package",
         time(&http, &base, "/oc4ids/projects.json", 5).await?,
     );
-    row("projects list", time(&http, &base, "/projects", 5).await?);
+    row(
+        "projects list, with the map (page 1 of 50)",
+        time(&http, &base, "/projects", 5).await?,
+    );
+    row(
+        "projects list, page 60",
+        time(&http, &base, "/projects?page=60", 11).await?,
+    );
     row(
         "projects in one ward",
         time(&http, &base, "/projects?ward=0744", 11).await?,

@@ -308,6 +308,16 @@ pub static CONTENT_SECURITY_POLICY: std::sync::LazyLock<String> = std::sync::Laz
 });
 
 /// Security headers on every answer (a page's own, where it set one, is kept).
+/// The console's pages carry the session's CSRF token beside what the user typed (a
+/// search, a note): compressed together, their sizes would leak the token (BREACH). They
+/// go out uncompressed; public forms carry a fresh token in every response.
+pub async fn no_compression_for_staff(mut req: axum::extract::Request) -> axum::extract::Request {
+    if req.uri().path().starts_with("/staff") {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    req
+}
+
 pub async fn security_headers(mut res: Response) -> Response {
     use axum::http::HeaderValue;
     let h = res.headers_mut();

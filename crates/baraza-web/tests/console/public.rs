@@ -633,3 +633,68 @@ async fn errors_fit_the_surface() {
     assert_eq!(v[0]["code"], 404);
     app.stop().await;
 }
+
+/// Pages, CSS, CSV and JSON go out gzip or brotli when the client takes it (2G users pay
+/// for every byte), unchanged once decompressed; the console's pages, which carry the
+/// session's CSRF token, never do (BREACH).
+#[tokio::test]
+async fn public_pages_and_data_go_out_compressed_but_never_the_console() {
+    use std::io::Read;
+    let app = ConsoleApp::sqlite().await;
+    // No decompression in this client: bodies arrive as the server sent them.
+    let http = reqwest::Client::new();
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut r = http.get(format!("{}{path}", app.base));
+        if let Some(e) = encoding {
+            r = r.header("accept-encoding", e);
+        }
+        r.send()
+    };
+    for path in [
+        "/projects",
+        "/dashboard",
+        "/static/baraza.css",
+        "/projects/contracts.csv",
+        "/api/v1/openapi.json",
+        "/open311/v2/services.json",
+    ] {
+        let plain = get(path, None).await.unwrap();
+        assert_eq!(plain.status(), StatusCode::OK, "{path}");
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.bytes().await.unwrap();
+        let gz = get(path, Some("gzip")).await.unwrap();
+        assert_eq!(
+            gz.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+        let gz = gz.bytes().await.unwrap();
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain, "{path}: the same bytes once decompressed");
+        let br = get(path, Some("br, gzip")).await.unwrap();
+        assert_eq!(
+            br.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("br"),
+            "{path}"
+        );
+        let br = br.bytes().await.unwrap().len();
+        assert!(br < plain.len(), "{path}: {br} of {} bytes", plain.len());
+        eprintln!(
+            "{path}: {} bytes, gzip {}, brotli {br}",
+            plain.len(),
+            gz.len()
+        );
+    }
+    for path in ["/staff/login", "/staff"] {
+        let r = get(path, Some("gzip, br")).await.unwrap();
+        assert!(r.headers().get("content-encoding").is_none(), "{path}");
+    }
+    app.stop().await;
+}
