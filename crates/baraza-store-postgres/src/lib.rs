@@ -369,6 +369,13 @@ impl Store for PostgresStore {
         self.projects_in(j).await
     }
 
+    async fn copy_into(&self, _path: &std::path::Path) -> StoreResult<()> {
+        Err(StoreError::Unavailable(
+            "PostgreSQL is backed up with pg_dump or point-in-time recovery (see the README)"
+                .into(),
+        ))
+    }
+
     async fn projects_stamp(&self, j: &JurisdictionId) -> StoreResult<(u64, u64)> {
         let row = sqlx::query(
             "SELECT count(*)::BIGINT AS n, coalesce(sum(version), 0)::BIGINT AS v FROM projects WHERE jurisdiction_id = $1",

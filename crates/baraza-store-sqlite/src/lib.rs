@@ -371,6 +371,18 @@ impl Store for SqliteStore {
         self.projects_in(j).await
     }
 
+    async fn copy_into(&self, path: &std::path::Path) -> StoreResult<()> {
+        let path = path
+            .to_str()
+            .ok_or_else(|| StoreError::Unavailable("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(crate::rows::db_err)
+    }
+
     async fn projects_stamp(&self, j: &JurisdictionId) -> StoreResult<(u64, u64)> {
         let row = sqlx::query(
             "SELECT count(*) AS n, coalesce(sum(version), 0) AS v FROM projects WHERE jurisdiction_id = ?1",

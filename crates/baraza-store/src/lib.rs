@@ -229,6 +229,9 @@ pub trait Store: Send + Sync + 'static {
     /// A jurisdiction's projects, by code.
     async fn projects(&self, j: &JurisdictionId)
     -> StoreResult<Vec<baraza_core::project::Project>>;
+    /// A consistent copy of the whole database into a new file, taken while others write
+    /// (SQLite's `VACUUM INTO`). PostgreSQL has its own tools (`pg_dump`) and refuses.
+    async fn copy_into(&self, path: &std::path::Path) -> StoreResult<()>;
     /// What changes whenever a project of the jurisdiction is added or changed: how many
     /// there are and the sum of their versions (a version only grows). Readers cache the
     /// projects under it.

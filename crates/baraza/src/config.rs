@@ -33,6 +33,8 @@ pub struct Config {
     /// Email from citizens: an SMTP/LMTP listener behind the county's mail server
     /// (`[email_inbound]`, or `BARAZA_EMAIL_INBOUND__*`).
     pub email_inbound: Option<EmailInbound>,
+    /// Scheduled backups of the SQLite database (`[backup]`, or `BARAZA_BACKUP__*`).
+    pub backup: Option<crate::backup::Schedule>,
 }
 
 /// The inbound email listener: the county's mail server forwards its Baraza domain here.
@@ -61,6 +63,7 @@ impl Default for Config {
             twilio: None,
             email: None,
             email_inbound: None,
+            backup: None,
         }
     }
 }
@@ -109,6 +112,7 @@ impl Config {
                             || k.starts_with("twilio__")
                             || k.starts_with("email__")
                             || k.starts_with("email_inbound__")
+                            || k.starts_with("backup__")
                     })
                     .split("__"),
             )
@@ -138,6 +142,7 @@ impl std::fmt::Debug for Config {
             .field("twilio", &self.twilio)
             .field("email", &self.email)
             .field("email_inbound", &self.email_inbound)
+            .field("backup", &self.backup)
             .finish()
     }
 }

@@ -1,6 +1,7 @@
 //! `baraza`: the server and its admin CLI. One binary: serve | migrate | demo | user |
 //! token | export | import | verify | bench.
 
+mod backup;
 mod bench;
 mod bench_projects;
 mod bench_public;
@@ -91,6 +92,17 @@ enum Command {
     },
     /// Prove the journal intact: recompute every hash, link and case state; exit 1 naming the first broken event
     Verify,
+    /// Copy the SQLite database while the server runs (VACUUM INTO), with its photos and
+    /// documents in a `media` folder beside the copy, then verify the copy
+    Backup {
+        /// The copy to write (must not exist), e.g. /backups/baraza-2026-12-04.db
+        file: PathBuf,
+    },
+    /// Restore a backup (and the media beside it) into an empty data directory, then verify it
+    Restore {
+        /// A file written by `baraza backup`
+        file: PathBuf,
+    },
     /// Measure durable intake through HTTP against the raw store, on SQLite (and PostgreSQL)
     Bench(bench::BenchArgs),
     /// Data-protection rights (Kenya DPA 2019, Ghana Act 843): access, rectification,
@@ -423,6 +435,38 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
             }
         }
+        Command::Backup { file } => {
+            let url = cfg.database_url();
+            backup::sqlite_path(&url)?;
+            let store = open_store(&url).await?;
+            let made = backup::backup(&*store, &url, &file).await?;
+            println!(
+                "backup written: {} ({:.1} MB), {} media file(s) copied to {}; journal intact: {} events, {} cases; head #{} {}",
+                made.path.display(),
+                made.bytes as f64 / 1_048_576.0,
+                made.media_copied,
+                made.path.with_file_name("media").display(),
+                made.report.events,
+                made.report.cases,
+                made.report.head.seq,
+                made.report.head.hash
+            );
+            Ok(ok)
+        }
+        Command::Restore { file } => {
+            let url = cfg.database_url();
+            let r = backup::restore(&file, &url).await?;
+            println!(
+                "restored {} into {}; journal intact: {} events, {} cases; head #{} {}",
+                file.display(),
+                config::redact_url(&url),
+                r.events,
+                r.cases,
+                r.head.seq,
+                r.head.hash
+            );
+            Ok(ok)
+        }
         Command::Bench(args) => bench::run(args).await.map(|_| ok),
     }
 }
@@ -728,6 +772,32 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
                 }
             },
         );
+    }
+    // Scheduled backups: a verified copy now, then every `every_hours`, the newest `keep` kept.
+    if let Some(schedule) = cfg.backup.clone() {
+        let url = cfg.database_url();
+        backup::sqlite_path(&url)?;
+        let store = state.store.clone();
+        let clock = state.clock.clone();
+        let every = Duration::from_secs(u64::from(schedule.every_hours.max(1)) * 3600);
+        let schedule = Arc::new(schedule);
+        jobs.add("backup", Every::Interval(every), move || {
+            let (store, clock, url, schedule) =
+                (store.clone(), clock.clone(), url.clone(), schedule.clone());
+            async move {
+                let made = backup::scheduled(&*store, &url, &schedule, clock.now())
+                    .await
+                    .map_err(|e| format!("{e:#}"))?;
+                Ok(Done::of(
+                    1,
+                    format!(
+                        "backup {} verified ({} events)",
+                        made.path.display(),
+                        made.report.events
+                    ),
+                ))
+            }
+        });
     }
     let follow_up = Arc::new(baraza_jobs::follow_up::FollowUp::new(
         state.store.clone(),
