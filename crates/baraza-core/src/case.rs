@@ -273,8 +273,10 @@ pub struct NewCase {
     pub citizen: Option<NewCitizen>,
     /// A client's or provider's key: the same key never makes a second case.
     pub idempotency_key: Option<String>,
-    /// The reference reaches the citizen in the response itself (web, API, counter), so the
-    /// case is acknowledged at once; channels that acknowledge by message leave this false.
+    /// The reference reaches the citizen at intake, in the response itself (web, API,
+    /// counter, USSD) or by a message queued in the same transaction (SMS, WhatsApp,
+    /// email): the case is acknowledged at once, the same way on every channel. False only
+    /// when nobody has been given the reference yet (a request transferred in).
     pub acknowledged_on_intake: bool,
     /// An information request, with its clock: the case follows the request lifecycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]

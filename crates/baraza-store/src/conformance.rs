@@ -1088,7 +1088,8 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     let s = t.store();
     seed(&*s).await;
     let phone = "+254722000001";
-    // A new concern by SMS: a case, and the acknowledgement with its reference.
+    // A new concern by SMS: a case, and the acknowledgement with its reference, recorded
+    // as on every channel: received, then acknowledged on the channel the reference took.
     let first = s
         .receive_message(sms("ATXid_1", phone, "Hakuna maji Kamariny tangu Jumatatu"))
         .await
@@ -1097,8 +1098,16 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
     let case = first.case.unwrap();
     assert_eq!(
         (case.channel, case.status),
-        (Channel::Sms, Status::Received)
+        (Channel::Sms, Status::Acknowledged)
     );
+    let kinds: Vec<EventKind> = s
+        .case_events(case.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, [EventKind::Received, EventKind::Acknowledged]);
     let reference = case.number.display_with("EM");
     assert_eq!(
         templates_to(&*s, phone).await,
@@ -1137,7 +1146,7 @@ pub async fn citizen_messages_close_the_loop<T: TestStore, F: Future<Output = T>
         templates_to(&*s, phone).await.pop(),
         Some(M::Status {
             reference: reference.clone(),
-            status: Status::Received
+            status: Status::Acknowledged
         })
     );
     // Staff answer; the citizen says "not solved": reopened and a level up holds it.
@@ -1431,7 +1440,7 @@ async fn citizen_with_history(s: &dyn Store) -> (&'static str, CitizenId) {
     )
     .await
     .unwrap();
-    act(s, n1, &desk(), Action::Acknowledge).await.unwrap();
+    // (n1 came by SMS: acknowledged at intake.)
     // Someone else, untouched by the erasure.
     s.create_case(
         new_case("0741", Channel::Web, Some("+254733000000")),

@@ -211,7 +211,8 @@ pub(crate) async fn handle<T: BatchTx>(
                             "{}:{}",
                             message.provider, message.provider_message_id
                         )),
-                        acknowledged_on_intake: false,
+                        // The reference goes back on the citizen's channel in this same transaction.
+                        acknowledged_on_intake: true,
                         subject: None,
                     };
                     // The acknowledgement with the reference is queued with the case's first event.
@@ -303,7 +304,8 @@ pub(crate) async fn handle<T: BatchTx>(
                             "{}:{}",
                             message.provider, message.provider_message_id
                         )),
-                        acknowledged_on_intake: false,
+                        // The reference goes back on the citizen's channel in this same transaction.
+                        acknowledged_on_intake: true,
                         subject: Some(baraza_core::Subject::Commitment(ogp_id)),
                     };
                     let intake =
@@ -442,7 +444,8 @@ pub(crate) async fn handle<T: BatchTx>(
                             "{}:{}",
                             message.provider, message.provider_message_id
                         )),
-                        acknowledged_on_intake: false,
+                        // The reference goes back on the citizen's channel in this same transaction.
+                        acknowledged_on_intake: true,
                         subject: Some(baraza_core::Subject::Project(p.code.clone())),
                     };
                     let intake =

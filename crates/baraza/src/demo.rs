@@ -666,7 +666,8 @@ async fn sample_requests(
             text: "The list of bursary beneficiaries for Kamariny ward, 2025/26, with the amounts.",
             phone: Some("+254700100011"),
             received: days(45),
-            steps: vec![(days(45), Action::Acknowledge, false)],
+            // Acknowledged at intake, by the SMS carrying its reference.
+            steps: vec![],
         },
         Req {
             key: "demo-request-2",
@@ -747,7 +748,7 @@ async fn sample_requests(
                 },
             }),
             idempotency_key: Some(r.key.into()),
-            acknowledged_on_intake: r.channel != Channel::Sms,
+            acknowledged_on_intake: true,
             subject: None,
             request: Some(information::open(&targets, r.received, None)),
         };

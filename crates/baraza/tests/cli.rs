@@ -287,6 +287,10 @@ fn jurisdictions_load_from_files_and_stay_apart() {
             .replace(
                 "../kenya-wards.csv",
                 &data.join("../kenya-wards.csv").display().to_string(),
+            )
+            .replace(
+                "../boundaries/",
+                &format!("{}/", data.join("../boundaries").display()),
             ),
     )
     .unwrap();
