@@ -1418,7 +1418,8 @@ async fn citizen_with_history(s: &dyn Store) -> (&'static str, CitizenId) {
         ))
         .await
         .unwrap();
-    let n1 = by_sms.case.unwrap().number;
+    // Acknowledged at intake: the SMS with its reference is queued in the same transaction.
+    assert_eq!(by_sms.case.unwrap().status, Status::Acknowledged);
     assert_verifies(s).await;
     let mut web = new_case("0742", Channel::Web, Some(phone));
     web.description = "Mary Chebet here: the clinic tap is broken, 0722111222".into();
@@ -1440,7 +1441,6 @@ async fn citizen_with_history(s: &dyn Store) -> (&'static str, CitizenId) {
     )
     .await
     .unwrap();
-    // (n1 came by SMS: acknowledged at intake.)
     // Someone else, untouched by the erasure.
     s.create_case(
         new_case("0741", Channel::Web, Some("+254733000000")),
