@@ -69,7 +69,15 @@ impl Runner {
         let mut stop = self.stop.subscribe();
         let task = tokio::spawn(async move {
             while !*stop.borrow() {
-                let pause = match round().await {
+                let outcome = round().await;
+                if outcome.is_ok() {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64());
+                    metrics::gauge!("baraza_job_last_success_timestamp_seconds", "job" => name)
+                        .set(now);
+                }
+                let pause = match outcome {
                     Ok(done) if done.count > 0 => {
                         tracing::info!(job = name, count = done.count, "{}", done.summary);
                         match every {

@@ -88,6 +88,38 @@ impl Store for PostgresStore {
         PostgresStore::ping(self).await
     }
 
+    async fn outbox_health(&self) -> StoreResult<baraza_store::OutboxHealth> {
+        use crate::rows::{db_err, get};
+        let row = sqlx::query(
+            "SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let pending: i64 = get(&row, "n")?;
+        let oldest: Option<chrono::DateTime<chrono::Utc>> = get(&row, "oldest")?;
+        let failed = sqlx::query(
+            "SELECT coalesce(provider, 'none') AS provider, count(*) AS n FROM outbox \
+             WHERE status IN ('failed', 'uncertain') GROUP BY 1 ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok((
+                get::<String>(r, "provider")?,
+                get::<i64>(r, "n")?.unsigned_abs(),
+            ))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(baraza_store::OutboxHealth {
+            pending: pending.unsigned_abs(),
+            oldest_pending: oldest,
+            failed_by_provider: failed,
+        })
+    }
+
     async fn put_jurisdiction(&self, j: &Jurisdiction) -> StoreResult<()> {
         PostgresStore::put_jurisdiction(self, j).await
     }

@@ -425,7 +425,31 @@ async fn writer_loop<T: BatchTx>(mut tx: T, mut inbox: mpsc::Receiver<Pending>, 
     while inbox.recv_many(&mut batch, max_batch).await > 0 {
         let (ops, replies): (Vec<WriteOp>, Vec<_>) =
             batch.drain(..).map(|p| (p.op, p.reply)).unzip();
+        let started = std::time::Instant::now();
+        metrics::histogram!("baraza_group_commit_batch_size").record(ops.len() as f64);
         let results = run_batch(&mut tx, ops, &mut rng).await;
+        metrics::histogram!("baraza_group_commit_seconds").record(started.elapsed().as_secs_f64());
+        for r in results.iter().flatten() {
+            let new_case = match r {
+                WriteOutcome::Created(i) if i.created => Some(&i.case),
+                WriteOutcome::Inbound(h)
+                    if !h.duplicate && h.message.outcome == outbound::InboundOutcome::NewCase =>
+                {
+                    h.case.as_ref()
+                }
+                _ => None,
+            };
+            if let Some(c) = new_case {
+                metrics::counter!("baraza_intakes_total", "channel" => c.channel.to_string())
+                    .increment(1);
+            }
+            if let WriteOutcome::Acted(a) = r
+                && a.event.kind == baraza_core::journal::EventKind::Escalated
+            {
+                metrics::counter!("baraza_escalations_total", "by" => a.event.actor_role.to_string())
+                    .increment(1);
+            }
+        }
         for (reply, result) in replies.into_iter().zip(results) {
             // A caller that gave up waiting still had its write committed; nothing to undo.
             let _ = reply.send(result);

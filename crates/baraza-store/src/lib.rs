@@ -35,6 +35,18 @@ pub struct Intake {
     pub created: bool,
 }
 
+/// The outbox at a glance (metrics, readiness).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutboxHealth {
+    /// Messages waiting for a first attempt or a retry.
+    pub pending: u64,
+    /// When the oldest of them was written.
+    pub oldest_pending: Option<Timestamp>,
+    /// Messages given up (`failed`) or of unknown fate (`uncertain`), by provider
+    /// (`none` when no provider took them).
+    pub failed_by_provider: Vec<(String, u64)>,
+}
+
 /// A case after an action, with the event that recorded it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acted {
@@ -50,6 +62,8 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Is the database reachable?
     async fn ping(&self) -> StoreResult<()>;
+    /// The outbox as operators watch it: what waits, since when, and what was given up.
+    async fn outbox_health(&self) -> StoreResult<OutboxHealth>;
 
     // Reference data: upserts, so loading the same data twice changes nothing.
     async fn put_jurisdiction(&self, j: &Jurisdiction) -> StoreResult<()>;

@@ -7,6 +7,7 @@ pub mod console;
 pub mod error;
 mod health;
 pub mod html;
+pub mod metrics;
 pub mod open311;
 pub mod openapi;
 pub mod public;
@@ -49,6 +50,11 @@ pub struct AppState {
     pub data_dir: Option<std::path::PathBuf>,
     /// Where photos are kept (`<data dir>/media`).
     pub media_dir: Option<std::path::PathBuf>,
+    /// The bearer token `/metrics` answers to; no token, no metrics.
+    pub metrics_token: Option<Arc<str>>,
+    /// `/readyz` fails when the oldest unsent message has waited longer than this (set
+    /// when a provider is configured: without one, messages wait by design).
+    pub outbox_stuck_after: Option<Duration>,
 }
 
 impl AppState {
@@ -76,7 +82,22 @@ impl AppState {
             stats: Arc::default(),
             data_dir: None,
             media_dir: None,
+            metrics_token: None,
+            outbox_stuck_after: None,
         })
+    }
+
+    /// The same state, with `/metrics` behind this bearer token.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.filter(|t| !t.is_empty()).map(Arc::from);
+        metrics::handle();
+        self
+    }
+
+    /// The same state, not ready while a message has waited longer than `after`.
+    pub fn with_outbox_watch(mut self, after: Duration) -> Self {
+        self.outbox_stuck_after = Some(after);
+        self
     }
 
     /// The same state, keeping photos and open data snapshots under `dir`.
@@ -142,6 +163,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::serve))
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/jurisdiction", get(api::jurisdiction))
         .route(
@@ -215,6 +237,7 @@ pub fn app(state: AppState) -> Router {
                     html::MAX_DOCUMENT_BYTES + 64 * 1024,
                 )),
         )
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

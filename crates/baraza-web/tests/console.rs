@@ -265,7 +265,9 @@ impl ConsoleApp {
             .await
             .unwrap()
             .with_channels(channels)
-            .with_data_dir(media.path().to_path_buf());
+            .with_data_dir(media.path().to_path_buf())
+            .with_metrics_token(Some(METRICS_TOKEN.into()))
+            .with_outbox_watch(std::time::Duration::from_secs(30 * 60));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
@@ -473,6 +475,9 @@ impl Agent {
         self.post(&format!("{path}/act"), &form).await
     }
 }
+
+/// The bearer token `/metrics` answers to in these tests.
+const METRICS_TOKEN: &str = "test-metrics-token";
 
 /// The phone of the PMC member of the test's project (the `pmc` user's).
 const PMC_PHONE: &str = "+254722000333";

@@ -35,6 +35,12 @@ pub struct Config {
     pub email_inbound: Option<EmailInbound>,
     /// Scheduled backups of the SQLite database (`[backup]`, or `BARAZA_BACKUP__*`).
     pub backup: Option<crate::backup::Schedule>,
+    /// `text` (the default) or `json` (one JSON object per line).
+    pub log_format: String,
+    /// The bearer token for `/metrics`; without one, there are no metrics.
+    pub metrics_token: Option<String>,
+    /// `/readyz` fails when a message has waited longer than this for a provider.
+    pub outbox_stuck_after_minutes: u32,
 }
 
 /// The inbound email listener: the county's mail server forwards its Baraza domain here.
@@ -64,6 +70,9 @@ impl Default for Config {
             email: None,
             email_inbound: None,
             backup: None,
+            log_format: "text".into(),
+            metrics_token: None,
+            outbox_stuck_after_minutes: 30,
         }
     }
 }
@@ -105,6 +114,9 @@ impl Config {
                             "log",
                             "remind_after_hours",
                             "close_unconfirmed_after_hours",
+                            "log_format",
+                            "metrics_token",
+                            "outbox_stuck_after_minutes",
                         ]
                         .contains(&k.as_str())
                             || k.starts_with("africastalking__")
@@ -143,6 +155,12 @@ impl std::fmt::Debug for Config {
             .field("email", &self.email)
             .field("email_inbound", &self.email_inbound)
             .field("backup", &self.backup)
+            .field("log_format", &self.log_format)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field(
+                "outbox_stuck_after_minutes",
+                &self.outbox_stuck_after_minutes,
+            )
             .finish()
     }
 }

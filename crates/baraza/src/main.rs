@@ -296,13 +296,19 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_logging(filter: &str) {
+/// Logs on standard error: text, or one JSON object per line (`log_format = "json"`) for
+/// a log collector.
+fn init_logging(filter: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
@@ -334,7 +340,15 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     };
     let cfg = Config::load(cli.global.config.as_deref(), &overrides)?;
     let quiet = !matches!(cli.command, Command::Serve { .. });
-    init_logging(if quiet { "warn" } else { &cfg.log });
+    anyhow::ensure!(
+        matches!(cfg.log_format.as_str(), "text" | "json"),
+        "log_format: \"text\" or \"json\", not {:?}",
+        cfg.log_format
+    );
+    init_logging(
+        if quiet { "warn" } else { &cfg.log },
+        cfg.log_format == "json",
+    );
     let clock = SystemClock;
     let ok = std::process::ExitCode::SUCCESS;
     match cli.command {
@@ -695,6 +709,11 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
         worker = worker.with_gateway(Arc::new(g));
         gateways += 1;
     }
+    // The demo's metrics answer to a demo token; a real deployment sets its own or has none.
+    let metrics_token = cfg
+        .metrics_token
+        .clone()
+        .or_else(|| demo_mode.then(|| "bz_demo_metrics".to_owned()));
     let mut state = baraza_web::AppState::new(store, clock)
         .await?
         .with_data_dir(cfg.data_dir.clone())
@@ -702,7 +721,13 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             africastalking: africastalking.clone(),
             whatsapp: cfg.whatsapp.clone(),
             twilio: cfg.twilio.clone(),
-        });
+        })
+        .with_metrics_token(metrics_token.clone());
+    if gateways > 0 {
+        state = state.with_outbox_watch(std::time::Duration::from_secs(
+            u64::from(cfg.outbox_stuck_after_minutes.max(1)) * 60,
+        ));
+    }
     if let Some(sim) = simulator {
         state = state.with_simulator(sim);
     }
@@ -941,6 +966,15 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     println!("Baraza {} listening on {base}", env!("CARGO_PKG_VERSION"));
     println!("  database        {}", config::redact_url(&url));
     println!("  health          {base}/healthz   readiness {base}/readyz");
+    match (&metrics_token, demo_mode) {
+        (Some(t), true) if cfg.metrics_token.is_none() => {
+            println!("  metrics         {base}/metrics   (Prometheus; Authorization: Bearer {t})")
+        }
+        (Some(_), _) => {
+            println!("  metrics         {base}/metrics   (Prometheus; the configured bearer token)")
+        }
+        (None, _) => println!("  metrics         off (set metrics_token to serve {base}/metrics)"),
+    }
     println!("  JSON API        {base}/api/v1   (OpenAPI document: {base}/api/v1/openapi.json)");
     println!("  staff console   {base}/staff   (data-protection requests: {base}/staff/privacy)");
     println!(

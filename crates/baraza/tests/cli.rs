@@ -894,3 +894,39 @@ fn scheduled_backups_rotate() {
             .all(|n| n.starts_with("baraza-") && n.ends_with("Z.db"))
     );
 }
+
+/// `log_format = "json"` gives one JSON object per line on standard error, for a log
+/// collector; anything else but "text" is refused by name.
+#[test]
+fn logs_can_be_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("baraza");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .env_remove("BARAZA_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .env("BARAZA_LOG_FORMAT", "json")
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(v["level"], "INFO", "{first}");
+    assert!(
+        v["timestamp"].is_string() && v["message"].is_string(),
+        "{first}"
+    );
+
+    let out = baraza(dir.path())
+        .env("BARAZA_LOG_FORMAT", "xml")
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("log_format"));
+}

@@ -698,3 +698,78 @@ async fn public_pages_and_data_go_out_compressed_but_never_the_console() {
     }
     app.stop().await;
 }
+
+/// `/metrics` speaks Prometheus to whoever holds the token, and to nobody else; `/readyz`
+/// fails once a message has waited for a provider longer than the threshold.
+#[tokio::test]
+async fn operators_see_metrics_with_the_token_and_readiness_follows_the_outbox() {
+    let app = ConsoleApp::sqlite().await;
+    let http = reqwest::Client::new();
+    let metrics = |token: Option<&str>| {
+        let mut r = http.get(format!("{}/metrics", app.base));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    assert_eq!(
+        metrics(None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        metrics(Some("guess")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A concern by SMS (its acknowledgement waits in the outbox: no provider here).
+    let phone = "+254722000901";
+    app.sms(
+        "metrics-1",
+        phone,
+        "No water at the market tap since Monday",
+    )
+    .await;
+    let ready = http
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let ready: Value = ready.json().await.unwrap();
+    assert!(ready["outbox"]["pending"].as_u64().unwrap() >= 1, "{ready}");
+
+    let page = metrics(Some(super::METRICS_TOKEN)).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = page.text().await.unwrap();
+    for needle in [
+        "baraza_intakes_total{channel=\"sms\"}",
+        "baraza_http_requests_total{route=\"/readyz\",method=\"GET\",status=\"200\"}",
+        "baraza_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"0.005\"}",
+        "baraza_group_commit_batch_size_bucket{le=\"1\"}",
+        "baraza_group_commit_seconds_count",
+        "baraza_outbox_pending ",
+        "baraza_outbox_oldest_pending_age_seconds ",
+        "baraza_database_up 1",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    // Routes are patterns: no reference, phone or token in a label.
+    assert!(!text.contains(phone) && !text.contains("guess"));
+
+    // Half an hour later the acknowledgement still waits: not ready.
+    app.clock.advance(chrono::Duration::minutes(31));
+    let stuck = http
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stuck.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = stuck.text().await.unwrap();
+    assert!(body.contains("the outbox is stuck"), "{body}");
+    app.stop().await;
+}
