@@ -19,7 +19,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Response, AppError>
         .await
         .map_err(|e| AppError::Unavailable(e.to_string()))?;
     let mut outbox = Value::Null;
-    if let Some(limit) = state.outbox_stuck_after {
+    if let Some((limit, since)) = state.outbox_stuck_after {
         let o = state
             .store
             .outbox_health()
@@ -27,7 +27,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Response, AppError>
             .map_err(|e| AppError::Unavailable(e.to_string()))?;
         let waited = o
             .oldest_pending
-            .map(|t| (state.clock.now() - t).num_seconds().max(0))
+            .map(|t| (state.clock.now() - t.max(since)).num_seconds().max(0))
             .unwrap_or(0);
         if u64::try_from(waited).unwrap_or(0) > limit.as_secs() {
             // Said in full: a load balancer or an operator reads why.

@@ -53,8 +53,10 @@ pub struct AppState {
     /// The bearer token `/metrics` answers to; no token, no metrics.
     pub metrics_token: Option<Arc<str>>,
     /// `/readyz` fails when the oldest unsent message has waited longer than this (set
-    /// when a provider is configured: without one, messages wait by design).
-    pub outbox_stuck_after: Option<Duration>,
+    /// when a provider is configured: without one, messages wait by design), counted from
+    /// when this process started watching at the earliest (a restart after an outage gets
+    /// the same grace to catch up).
+    pub outbox_stuck_after: Option<(Duration, baraza_core::Timestamp)>,
 }
 
 impl AppState {
@@ -96,7 +98,7 @@ impl AppState {
 
     /// The same state, not ready while a message has waited longer than `after`.
     pub fn with_outbox_watch(mut self, after: Duration) -> Self {
-        self.outbox_stuck_after = Some(after);
+        self.outbox_stuck_after = Some((after, self.clock.now()));
         self
     }
 
