@@ -28,6 +28,9 @@ pub const METRICS: &[&str] = &[
 ];
 
 fn metric_value(f: &Figures, metric: &str) -> Option<f64> {
+    if f.count == 0 && metric == "count" {
+        return Some(0.0);
+    }
     if !f.shown {
         return None;
     }
@@ -88,25 +91,90 @@ pub struct Row {
     pub reopen: String,
 }
 
+/// A group with no figure to show, and why: suppressed (too few cases to show without
+/// pointing at someone) or no data (no case, or nothing yet to measure).
+fn blank(f: &Figures, tr: &Tr) -> String {
+    if f.count > 0 && !f.shown {
+        tr.t("cell-suppressed")
+    } else {
+        tr.t("cell-no-data")
+    }
+}
+
 fn row(label: String, f: &Figures, tr: &Tr) -> Row {
+    let or_blank = |s: String| if s.is_empty() { blank(f, tr) } else { s };
     let pair = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => format!("{a:.1} / {b:.1}"),
         _ => String::new(),
     };
     Row {
         label,
-        count: if f.shown {
+        count: if f.shown || f.count == 0 {
             f.count.to_string()
         } else {
             tr.t("fewer-than-5")
         },
-        first: pair(f.first_response_median_h, f.first_response_p90_h),
-        resolution: pair(f.resolution_median_d, f.resolution_p90_d),
-        within: pct(f.within_target),
-        confirmed: pct(f.confirmed),
-        satisfaction: fmt1(f.satisfaction),
-        reopen: pct(f.reopen_rate),
+        first: or_blank(pair(f.first_response_median_h, f.first_response_p90_h)),
+        resolution: or_blank(pair(f.resolution_median_d, f.resolution_p90_d)),
+        within: or_blank(pct(f.within_target)),
+        confirmed: or_blank(pct(f.confirmed)),
+        satisfaction: or_blank(fmt1(f.satisfaction)),
+        reopen: or_blank(pct(f.reopen_rate)),
     }
+}
+
+/// Every group the jurisdiction has for the dimension, those without a case at 0, by
+/// name: a ward with no case is a figure too. Channels, months, genders and age bands
+/// list what occurred.
+fn complete(
+    dimension: &str,
+    groups: &[Figures],
+    cat: &JurisdictionCatalog,
+    tr: &Tr,
+) -> Vec<(String, Figures)> {
+    let known: Vec<String> = match dimension {
+        "ward" => cat.areas.leaves().map(|a| a.code.to_string()).collect(),
+        "sub-county" => {
+            let mut v: Vec<String> = cat
+                .areas
+                .leaves()
+                .filter_map(|a| a.parent.as_ref().map(ToString::to_string))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+        "department" => cat.departments.iter().map(|d| d.code.clone()).collect(),
+        "category" => cat.categories.iter().map(|c| c.code.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let mut all: Vec<Figures> = groups.to_vec();
+    for key in known {
+        if !all.iter().any(|g| g.key == key) {
+            all.push(Figures {
+                key,
+                count: 0,
+                shown: false,
+                first_response_median_h: None,
+                first_response_p90_h: None,
+                resolution_median_d: None,
+                resolution_p90_d: None,
+                within_target: None,
+                confirmed: None,
+                satisfaction: None,
+                reopen_rate: None,
+                resolved: 0,
+            });
+        }
+    }
+    let mut labelled: Vec<(String, Figures)> = all
+        .into_iter()
+        .map(|g| (group_label(dimension, &g.key, cat, tr), g))
+        .collect();
+    if matches!(dimension, "ward" | "sub-county" | "department" | "category") {
+        labelled.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    labelled
 }
 
 fn escape(s: &str) -> String {
@@ -116,62 +184,105 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A horizontal bar chart, one bar per group; suppressed groups have no bar. The chart
+/// Words of `label` in lines of at most `width` characters (a word longer than that
+/// is cut), at most `lines` lines, the last ending in "…" when some were left out.
+fn wrap(label: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut words = label.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let word: String = word.chars().take(width).collect();
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+            if out.len() == lines {
+                break;
+            }
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+        if words.peek().is_none() {
+            out.push(std::mem::take(&mut line));
+        }
+    }
+    if out.len() == lines && (words.peek().is_some() || !line.is_empty()) {
+        if let Some(last) = out.last_mut() {
+            let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+            *last = format!("{kept}…");
+        }
+    }
+    out
+}
+
+/// A horizontal bar chart, one bar per group, each on a light track as long as the
+/// largest value: a zero is an empty track, and a suppressed group (no figure) has no
+/// track, only "–". Labels wrap onto up to three lines instead of being cut. The chart
 /// is described by its `<title>` and `<desc>`; the table below it has every number.
 pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)], unit: &str) -> String {
     const WIDTH: f64 = 340.0;
-    const LABEL: f64 = 120.0;
-    const BAR: f64 = 16.0;
-    const GAP: f64 = 6.0;
-    let max = bars
-        .iter()
-        .filter_map(|(_, v)| *v)
-        .fold(0.0_f64, f64::max)
-        .max(f64::MIN_POSITIVE);
-    let height = (bars.len() as f64) * (BAR + GAP) + GAP;
+    const LABEL: f64 = 130.0;
+    const BAR: f64 = 14.0;
+    const GAP: f64 = 8.0;
+    const LINE: f64 = 13.0;
+    const TRACK: f64 = WIDTH - LABEL - 44.0;
+    let max = bars.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
     let mut desc = Vec::new();
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" \
-         viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" style=\"max-width:{WIDTH}px\" font-size=\"11\">\
-         <title id=\"chart-title\">{}</title>",
-        escape(title)
-    );
     let mut body = String::new();
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let y = GAP + i as f64 * (BAR + GAP);
-        let short: String = label.chars().take(20).collect();
+    let mut y = GAP;
+    for (label, value) in bars {
+        let lines = wrap(label, 18, 3);
+        let row = BAR.max(lines.len() as f64 * LINE);
+        let first = y + (row - lines.len() as f64 * LINE) / 2.0 + LINE * 0.8;
         body.push_str(&format!(
-            "<text x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            LABEL - 4.0,
-            y + BAR * 0.75,
-            escape(&short)
+            "<text x=\"{:.0}\" y=\"{first:.1}\" text-anchor=\"end\">",
+            LABEL - 4.0
         ));
+        for (i, l) in lines.iter().enumerate() {
+            body.push_str(&format!(
+                "<tspan x=\"{:.0}\" dy=\"{}\">{}</tspan>",
+                LABEL - 4.0,
+                if i == 0 { 0.0 } else { LINE },
+                escape(l)
+            ));
+        }
+        body.push_str("</text>");
+        let bar_y = y + (row - BAR) / 2.0;
+        let text_y = bar_y + BAR * 0.8;
         match value {
             Some(v) => {
-                let w = (WIDTH - LABEL - 44.0) * v / max;
+                let w = if max > 0.0 { TRACK * v / max } else { 0.0 };
                 body.push_str(&format!(
-                    "<rect x=\"{LABEL}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR}\" fill=\"#0b5394\"/>\
-                     <text x=\"{:.1}\" y=\"{:.1}\">{}{unit}</text>",
+                    "<rect x=\"{LABEL}\" y=\"{bar_y:.1}\" width=\"{TRACK:.1}\" height=\"{BAR}\" fill=\"#eceff1\"/>"
+                ));
+                if w > 0.0 {
+                    body.push_str(&format!(
+                        "<rect x=\"{LABEL}\" y=\"{bar_y:.1}\" width=\"{w:.1}\" height=\"{BAR}\" fill=\"#0b5394\"/>"
+                    ));
+                }
+                body.push_str(&format!(
+                    "<text x=\"{:.1}\" y=\"{text_y:.1}\">{}{unit}</text>",
                     LABEL + w + 3.0,
-                    y + BAR * 0.75,
                     format_value(*v)
                 ));
                 desc.push(format!("{label}: {}{unit}", format_value(*v)));
             }
             None => {
                 body.push_str(&format!(
-                    "<text x=\"{LABEL}\" y=\"{:.1}\" fill=\"#555\">–</text>",
-                    y + BAR * 0.75
+                    "<text x=\"{LABEL}\" y=\"{text_y:.1}\" fill=\"#555\">–</text>"
                 ));
                 desc.push(format!("{label}: –"));
             }
         }
+        y += row + GAP;
     }
-    svg.push_str(&format!(
-        "<desc id=\"chart-desc\">{}</desc>{body}</svg>",
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" \
+         viewBox=\"0 0 {WIDTH} {y:.0}\" width=\"{WIDTH}\" height=\"{y:.0}\" class=\"chart\" font-size=\"12\">\
+         <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>{body}</svg>",
+        escape(title),
         escape(&desc.join("; "))
-    ));
-    svg
+    )
 }
 
 fn format_value(v: f64) -> String {
@@ -196,7 +307,6 @@ struct DashboardPage {
     dimensions: Vec<Choice>,
     metrics: Vec<Choice>,
     chart: String,
-    total: Row,
     rows: Vec<Row>,
     csv_href: String,
     /// This year's information requests: the same figures as the statutory report.
@@ -282,11 +392,7 @@ pub async fn page(
             active: *m == metric,
         })
         .collect();
-    let labelled: Vec<(String, &Figures)> = b
-        .groups
-        .iter()
-        .map(|g| (group_label(dimension, &g.key, &cat, &tr), g))
-        .collect();
+    let labelled = complete(dimension, &b.groups, &cat, &tr);
     let unit = if matches!(metric, "within-target" | "confirmed" | "reopen") {
         "%"
     } else {
@@ -326,10 +432,9 @@ pub async fn page(
         dimensions,
         metrics,
         chart: bar_chart(&title, &bars, unit),
-        total: row(tr.t("all"), &b.total, &tr),
-        rows: labelled
-            .iter()
-            .map(|(l, g)| row(l.clone(), g, &tr))
+        // The total first, then each group.
+        rows: std::iter::once(row(tr.t("all"), &b.total, &tr))
+            .chain(labelled.iter().map(|(l, g)| row(l.clone(), g, &tr)))
             .collect(),
         csv_href: frame.link(&format!("/dashboard.csv?by={dimension}")),
         frame,
@@ -347,7 +452,7 @@ pub async fn csv(
     let tr = Tr::new(crate::html::language(&headers));
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.3}"));
     let record = |key: &str, label: String, f: &Figures| {
-        let count = if f.shown {
+        let count = if f.shown || f.count == 0 {
             f.count.to_string()
         } else {
             format!("<{}", super::stats::MIN_COUNT)
@@ -384,8 +489,8 @@ pub async fn csv(
             "reopened_share",
         ])?;
         w.row(record("all", tr.t("all"), &b.total))?;
-        for g in &b.groups {
-            w.row(record(&g.key, group_label(dimension, &g.key, &cat, &tr), g))?;
+        for (label, g) in complete(dimension, &b.groups, &cat, &tr) {
+            w.row(record(&g.key, label, &g))?;
         }
         Ok::<_, ::csv::Error>(())
     })();
@@ -424,8 +529,46 @@ mod tests {
         assert!(svg.contains("Emsoo &lt;A&amp;B&gt;: 12; Kamariny: –"));
         assert_eq!(
             svg.matches("<rect").count(),
-            1,
-            "no bar for a suppressed group"
+            2,
+            "a track and a bar; nothing for a suppressed group"
+        );
+    }
+
+    #[test]
+    fn a_zero_is_an_empty_track_and_labels_wrap() {
+        let svg = bar_chart(
+            "Reopened",
+            &[
+                ("Water, Environment and Natural Resources".into(), Some(0.0)),
+                ("Roads".into(), Some(0.0)),
+            ],
+            "%",
+        );
+        // Two tracks, no bar: all zero.
+        assert_eq!(svg.matches("fill=\"#0b5394\"").count(), 0, "{svg}");
+        assert_eq!(svg.matches("fill=\"#eceff1\"").count(), 2);
+        assert!(svg.contains(">0%</text>"));
+        assert!(svg.contains(">Water, Environment</tspan>"), "{svg}");
+        assert!(svg.contains(">and Natural</tspan>"), "{svg}");
+        assert!(svg.contains(">Resources</tspan>"), "{svg}");
+        let svg = bar_chart("x", &[("a".into(), Some(0.0)), ("b".into(), Some(4.0))], "");
+        assert_eq!(svg.matches("fill=\"#0b5394\"").count(), 1);
+        assert!(
+            svg.contains("width=\"166.0\" height=\"14\" fill=\"#0b5394\""),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn long_labels_wrap_on_words_and_end_in_an_ellipsis() {
+        assert_eq!(wrap("Kamariny", 22, 3), ["Kamariny"]);
+        assert_eq!(
+            wrap("Water, Environment and Natural Resources", 22, 3),
+            ["Water, Environment and", "Natural Resources"]
+        );
+        assert_eq!(
+            wrap("one two three four five six seven eight nine ten", 9, 2),
+            ["one two", "three…"]
         );
     }
 }

@@ -189,9 +189,31 @@ async fn raise_follow(app: &ConsoleApp) {
         "small groups are suppressed"
     );
     assert!(p.body.len() < 30_000, "a public page stays small");
+    // Every ward is there, one without a case at 0 (an empty track in the chart, "no
+    // data" for what cannot be measured), and every blank says why.
+    let chepkorio = p
+        .body
+        .split("<tr>")
+        .find(|r| r.starts_with("<th scope=\"row\">Chepkorio</th>"))
+        .expect("a ward with no case is listed");
+    assert!(
+        chepkorio.contains("data-label=\"Concerns received\">0</td>")
+            && chepkorio.contains(">no data<"),
+        "{chepkorio}"
+    );
+    assert!(
+        p.body.contains("Chepkorio: 0"),
+        "in the chart's description"
+    );
+    assert!(
+        p.body.contains(">suppressed<"),
+        "a small group's blanks say why"
+    );
+    assert!(p.body.contains("id=\"blanks\""));
     let csv = web.get("/dashboard.csv?by=ward").await.body;
     assert!(csv.starts_with("dimension,key,label,cases"));
     assert!(csv.contains("ward,0741,Emsoo,<5"), "{csv}");
+    assert!(csv.contains("ward,0746,Chepkorio,0,"), "{csv}");
     // With five more resolved cases the ward's figures appear.
     for i in 0..5 {
         let (_, body) = raise_on_the_web(
