@@ -206,11 +206,12 @@ fn wrap(label: &str, width: usize, lines: usize) -> Vec<String> {
             out.push(std::mem::take(&mut line));
         }
     }
-    if out.len() == lines && (words.peek().is_some() || !line.is_empty()) {
-        if let Some(last) = out.last_mut() {
-            let kept: String = last.chars().take(width.saturating_sub(1)).collect();
-            *last = format!("{kept}…");
-        }
+    if out.len() == lines
+        && (words.peek().is_some() || !line.is_empty())
+        && let Some(last) = out.last_mut()
+    {
+        let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+        *last = format!("{kept}…");
     }
     out
 }
