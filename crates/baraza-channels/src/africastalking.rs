@@ -19,6 +19,9 @@ pub struct Config {
     pub webhook_secret: Secret,
     /// Sender id or short code, if you have one.
     pub sender_id: Option<String>,
+    /// The USSD service code citizens dial (e.g. `*384*123#`), shown on confirmations.
+    #[serde(default)]
+    pub ussd_code: Option<String>,
     /// `https://api.africastalking.com` (live) or `https://api.sandbox.africastalking.com`.
     pub base_url: String,
     /// The jurisdiction the short code serves.

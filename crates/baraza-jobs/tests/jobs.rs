@@ -183,6 +183,7 @@ async fn one_acknowledgement(behaviour: Provider) -> (baraza_core::outbound::Out
         api_key: baraza_channels::Secret::new("k"),
         webhook_secret: baraza_channels::Secret::new("s"),
         sender_id: None,
+        ussd_code: None,
         base_url: base,
         jurisdiction: fixtures::jurisdiction_id().as_str().to_owned(),
         allowed_ips: vec![],

@@ -281,6 +281,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
         api_key: baraza_channels::Secret::new("bench"),
         webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
         sender_id: None,
+        ussd_code: None,
         // Nothing is sent during the bench: the outbox only fills.
         base_url: "http://127.0.0.1:9".into(),
         jurisdiction: demo::jurisdiction_id().to_string(),

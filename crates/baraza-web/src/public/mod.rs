@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
 pub fn raise_routes() -> Router<AppState> {
     Router::new()
         .route("/raise", get(pages::raise_form).post(pages::raise))
+        .route("/raise/received", get(pages::raise_received))
         .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 64 * 1024))
 }
 

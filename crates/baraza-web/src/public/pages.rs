@@ -58,16 +58,29 @@ struct RaisePage {
     genders: Vec<Opt>,
     ages: Vec<Opt>,
     photos: bool,
-    errors: Vec<String>,
+    /// (the field's id on the form, or "" when it is about the whole form; the message).
+    errors: Vec<(String, String)>,
     values: HashMap<String, String>,
     filed: Option<String>,
     track_link: String,
     anonymous: bool,
+    /// The county's SMS number and USSD code, as configured.
+    sms_number: Option<String>,
+    ussd_code: Option<String>,
+    /// When a first response is due at the usual priority, in the county's time.
+    first_response_by: String,
 }
 
 impl RaisePage {
     fn value(&self, k: &str) -> String {
         self.values.get(k).cloned().unwrap_or_default()
+    }
+    /// The message to show beside a field, if it has one.
+    fn error_for(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
     }
     fn selected(&self, k: &str, v: &str) -> bool {
         self.values.get(k).is_some_and(|x| x == v)
@@ -109,10 +122,23 @@ fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
 /// What the form page shows besides the form: errors with what was typed, or the result.
 #[derive(Default)]
 struct Shown {
-    errors: Vec<String>,
+    errors: Vec<(String, String)>,
     values: HashMap<String, String>,
     filed: Option<String>,
     anonymous: bool,
+    first_response_by: String,
+}
+
+/// The form's field a validation error is about (its `id`), or "" for the whole form.
+fn form_field(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    match last {
+        "description" | "ward" | "category" | "kind" | "phone" | "email" | "name" | "gender"
+        | "age_band" | "photo" => last.to_owned(),
+        "location" | "lat" => "lat".to_owned(),
+        "lon" => "lon".to_owned(),
+        _ => String::new(),
+    }
 }
 
 fn raise_page(
@@ -128,6 +154,7 @@ fn raise_page(
         values,
         filed,
         anonymous,
+        first_response_by,
     } = shown;
     let frame = PublicFrame::new(headers, cat, explicit, "raise-title");
     let tr = frame.tr;
@@ -178,6 +205,9 @@ fn raise_page(
             .unwrap_or_default(),
         filed,
         anonymous,
+        sms_number: state.channels.sms_number(),
+        ussd_code: state.channels.ussd_code(),
+        first_response_by,
         frame,
     };
     let mut res = render(&page);
@@ -251,7 +281,7 @@ pub async fn raise(
     let cat = jurisdiction_of(&state, Some(&j)).await?;
     let explicit = !j.is_empty();
     let tr = crate::html::Tr::new(crate::html::language(&headers));
-    let again = |errors: Vec<String>, values: HashMap<String, String>, status| {
+    let again = |errors: Vec<(String, String)>, values: HashMap<String, String>, status| {
         let shown = Shown {
             errors,
             values,
@@ -263,15 +293,20 @@ pub async fn raise(
         !c.is_empty() && Secret::new(c).matches(values.get("csrf").map_or("", String::as_str))
     });
     if !token_ok {
-        return again(vec![tr.t("csrf-failed")], values, StatusCode::FORBIDDEN);
+        return again(
+            vec![(String::new(), tr.t("csrf-failed"))],
+            values,
+            StatusCode::FORBIDDEN,
+        );
     }
     // One address may not flood the county's queues; what it sent is kept on the page.
     if state.senders.throttled(&format!("web:{}", peer.ip())) {
         return again(
-            vec![
+            vec![(
+                String::new(),
                 "too many concerns from this connection in a minute; wait a moment and send again"
                     .into(),
-            ],
+            )],
             values,
             StatusCode::TOO_MANY_REQUESTS,
         );
@@ -282,34 +317,43 @@ pub async fn raise(
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
     };
-    let mut errors = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
     let location = match (v("lat"), v("lon")) {
         (None, None) => None,
         (Some(lat), Some(lon)) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
             (Ok(lat), Ok(lon)) => Some(LocationBody { lat, lon }),
             _ => {
-                errors.push(
+                errors.push((
+                    "lat".into(),
                     "location: latitude and longitude are numbers, e.g. 0.6702 and 35.5081"
                         .to_owned(),
-                );
+                ));
                 None
             }
         },
         _ => {
-            errors.push("location: give both latitude and longitude, or neither".to_owned());
+            errors.push((
+                "lat".into(),
+                "location: give both latitude and longitude, or neither".to_owned(),
+            ));
             None
         }
     };
     let mut attachments = Vec::new();
     let mut keep = None;
+    // A photo sent with a form that had mistakes was kept: it comes back with the form.
+    let photo = photo.or_else(|| kept_photo(&state, &values));
     if let Some(p) = photo {
         match &state.media_dir {
-            None => errors.push("photo: this server does not keep photos".into()),
+            None => errors.push((
+                "photo".into(),
+                "photo: this server does not keep photos".into(),
+            )),
             Some(_) if !p.media_type.starts_with("image/") => {
-                errors.push("photo: send a picture (JPEG or PNG)".into())
+                errors.push(("photo".into(), "photo: send a picture (JPEG or PNG)".into()))
             }
             Some(_) if p.bytes.len() > super::MAX_PHOTO_BYTES => {
-                errors.push("photo: at most 5 MB".into())
+                errors.push(("photo".into(), "photo: at most 5 MB".into()))
             }
             Some(dir) => {
                 let sha256 = hex::encode(Sha256::digest(&p.bytes));
@@ -324,6 +368,7 @@ pub async fn raise(
             }
         }
     }
+    let photo_meta = attachments.first().cloned();
     let has_contact = v("phone").is_some() || v("email").is_some();
     let citizen = CitizenBody {
         phone: v("phone"),
@@ -349,24 +394,40 @@ pub async fn raise(
         subject: None,
     };
     let key = v("key").map(|k| format!("web:{k}"));
-    let new = match baraza_app::intake::build_new_case(&cat, body, key, state.clock.now()) {
-        Ok(new) if errors.is_empty() => new,
-        Ok(_) => return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(baraza_app::Error::Invalid(errs)) => {
-            errors.extend(errs.into_iter().map(|e| crate::html::field_error(&e, &tr)));
-            return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
-        }
+    let built = baraza_app::intake::build_new_case(&cat, body, key, state.clock.now());
+    let invalid = match built {
+        Ok(new) if errors.is_empty() => Ok(new),
+        Ok(_) => Err(Vec::new()),
+        Err(baraza_app::Error::Invalid(errs)) => Err(errs),
         Err(e) => return Err(e.into()),
     };
-    if let Some((path, bytes)) = keep {
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
+    let new = match invalid {
+        Ok(new) => new,
+        Err(errs) => {
+            errors.extend(
+                errs.iter()
+                    .map(|e| (form_field(&e.field), crate::html::field_error(e, &tr))),
+            );
+            let mut values = values;
+            // Keep the photo, so that the citizen need not choose it again.
+            if let Some((path, bytes)) = keep
+                && !errors.iter().any(|(f, _)| f == "photo")
+            {
+                keep_file(&path, &bytes).await?;
+                if let Some(a) = &photo_meta {
+                    values.insert("kept_photo".into(), a.sha256.clone());
+                    values.insert("kept_photo_type".into(), a.media_type.clone());
+                    values.insert(
+                        "kept_photo_name".into(),
+                        a.filename.clone().unwrap_or_default(),
+                    );
+                }
+            }
+            return again(errors, values, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        tokio::fs::write(&path, bytes)
-            .await
-            .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
+    };
+    if let Some((path, bytes)) = keep {
+        keep_file(&path, &bytes).await?;
     }
     let anonymous = new.citizen.as_ref().is_none_or(|c| !c.has_contact());
     let intake = state.app().file_from_citizen(new, Channel::Web).await?;
@@ -374,18 +435,95 @@ pub async fn raise(
         .case
         .number
         .display_with(&cat.jurisdiction.reference_prefix);
+    // Post, redirect, get: a refresh shows the confirmation again, never "form expired".
+    let mut to = format!("/raise/received?ref={reference}");
+    if anonymous {
+        to.push_str("&anonymous=1");
+    }
+    if explicit {
+        to.push_str(&format!("&j={}", cat.jurisdiction.id));
+    }
+    Ok(axum::response::Redirect::to(&to).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReceivedQuery {
+    #[serde(default, rename = "ref")]
+    reference: String,
+    #[serde(default)]
+    anonymous: String,
+    #[serde(default)]
+    j: String,
+}
+
+/// The confirmation after a concern is raised on the web: its reference, how to follow
+/// it (the county's SMS number and USSD code, as configured) and by when a first
+/// response is due at the usual priority.
+pub async fn raise_received(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReceivedQuery>,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let case = match CaseNumber::parse(q.reference.trim()) {
+        Ok(n) => state.store.case_by_number(n).await?,
+        Err(_) => None,
+    }
+    .filter(|c| c.jurisdiction == cat.jurisdiction.id)
+    .ok_or_else(|| AppError::not_found("case"))?;
+    let due = cat
+        .targets
+        .first_response(case.created_at, baraza_core::Priority::Normal);
     Ok(raise_page(
         &state,
         &headers,
         &cat,
-        explicit,
+        !q.j.is_empty(),
         Shown {
-            filed: Some(reference),
-            anonymous,
+            filed: Some(case.number.display_with(&cat.jurisdiction.reference_prefix)),
+            anonymous: q.anonymous == "1",
+            first_response_by: cat.local_time(&due),
             ..Shown::default()
         },
         StatusCode::OK,
     ))
+}
+
+/// Write a photo under its SHA-256 name (once: the same photo is the same file).
+async fn keep_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), AppError> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))?;
+    }
+    tokio::fs::write(path, bytes)
+        .await
+        .map_err(|e| AppError::Internal(format!("keeping a photo: {e}")))
+}
+
+/// The photo kept from the form's earlier try, if the form names one that is here and is
+/// what its name says.
+fn kept_photo(state: &AppState, values: &HashMap<String, String>) -> Option<Photo> {
+    let sha = values.get("kept_photo")?.trim().to_ascii_lowercase();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = std::fs::read(state.media_dir.as_ref()?.join(&sha)).ok()?;
+    if hex::encode(Sha256::digest(&bytes)) != sha {
+        return None;
+    }
+    Some(Photo {
+        bytes,
+        media_type: values
+            .get("kept_photo_type")
+            .filter(|t| t.starts_with("image/"))
+            .cloned()
+            .unwrap_or_else(|| "image/jpeg".into()),
+        filename: values
+            .get("kept_photo_name")
+            .filter(|n| !n.trim().is_empty())
+            .cloned(),
+    })
 }
 
 /// One line of a public timeline.

@@ -33,6 +33,13 @@ impl Channels {
             .and_then(|a| a.sender_id.clone())
             .or_else(|| self.twilio.as_ref().and_then(|t| t.sms_from.clone()))
     }
+
+    /// The USSD code citizens dial, as configured, if any.
+    pub fn ussd_code(&self) -> Option<String> {
+        self.africastalking
+            .as_ref()
+            .and_then(|a| a.ussd_code.clone())
+    }
 }
 
 /// At most `max` messages per sender per `window` are acted upon; the rest are stored

@@ -161,6 +161,7 @@ fn config(base: &str) -> Config {
         api_key: Secret::new("at-api-key"),
         webhook_secret: Secret::new(SECRET),
         sender_id: None,
+        ussd_code: None,
         base_url: base.into(),
         jurisdiction: "elgeyo-marakwet".into(),
         allowed_ips: vec![],

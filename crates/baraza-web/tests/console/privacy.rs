@@ -170,7 +170,7 @@ async fn file_everywhere(app: &ConsoleApp) -> Vec<CaseNumber> {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     numbers.push(app.newest_in("0742").await.number);
     // Staff answer one of them, quoting her, and the case moves on.
     let case = app.store.case_by_number(numbers[1]).await.unwrap().unwrap();

@@ -27,6 +27,13 @@ async fn raise_on_the_web(app: &ConsoleApp, fields: &[(&str, &str)]) -> (StatusC
         .send()
         .await
         .unwrap();
+    // Filed: post, redirect, get (a refresh shows the confirmation again).
+    if r.status() == StatusCode::SEE_OTHER {
+        let to = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/raise/received?ref="), "{to}");
+        let page = agent.get(&to).await;
+        return (page.status, page.body);
+    }
     let status = r.status();
     (status, r.text().await.unwrap())
 }
@@ -793,5 +800,113 @@ async fn operators_see_metrics_with_the_token_and_readiness_follows_the_outbox()
     assert_eq!(stuck.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body = stuck.text().await.unwrap();
     assert!(body.contains("the outbox is stuck"), "{body}");
+    app.stop().await;
+}
+
+/// The raise form as on GOV.UK: an error summary linking to each field, the message beside
+/// the field, what was typed kept (a photo included, so it need not be chosen again);
+/// then post-redirect-get to a confirmation that names the county's SMS number and USSD
+/// code and when a first response is due.
+#[tokio::test]
+async fn the_raise_form_keeps_what_was_typed_and_confirms_after_a_redirect() {
+    let app = ConsoleApp::sqlite().await;
+    let mut agent = Agent::new(&app);
+    let photo = b"\x89PNG\r\n\x1a\nnot really a picture, but named as one".to_vec();
+    let send = |agent: &Agent, page: &Page, fields: &[(&str, &str)], photo: Option<Vec<u8>>| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf", page.csrf())
+            .text("key", hidden(&page.body, "key"));
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some(bytes) = photo {
+            form = form.part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("pipe.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        }
+        agent
+            .http
+            .post(format!("{}/raise", app.base))
+            .header(COOKIE, agent.cookie_header())
+            .multipart(form)
+            .send()
+    };
+    let page = agent.get("/raise").await;
+    let r = send(
+        &agent,
+        &page,
+        &[
+            ("kind", "complaint"),
+            ("ward", "0742"),
+            ("phone", "0712 34"),
+        ],
+        Some(photo.clone()),
+    )
+    .await
+    .unwrap();
+    let page = agent.keep(r).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = page.body;
+    let summary = &body[body.find("id=\"error-summary\"").expect("an error summary")..];
+    assert!(summary.contains("<a href=\"#description\">"), "{summary}");
+    assert!(summary.contains("<a href=\"#phone\">"), "{summary}");
+    assert!(body.contains("id=\"description-error\""));
+    assert!(body.contains("id=\"phone-error\""));
+    assert!(body.contains("value=\"0712 34\""), "what was typed stays");
+    assert!(body.contains("id=\"photo-kept\""), "the photo stays");
+    // Again, with the mistakes mended and no photo chosen: the kept one goes with it.
+    let page = Page {
+        status: StatusCode::OK,
+        location: None,
+        body,
+    };
+    let r = send(
+        &agent,
+        &page,
+        &[
+            ("kind", "complaint"),
+            ("ward", "0742"),
+            ("phone", "0712 345 678"),
+            ("description", "The pipe at the school has burst"),
+            ("kept_photo", &hidden(&page.body, "kept_photo")),
+            ("kept_photo_type", "image/png"),
+            ("kept_photo_name", "pipe.png"),
+        ],
+        None,
+    )
+    .await
+    .unwrap();
+    let posted = agent.keep(r).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let to = posted.location.unwrap();
+    let done = agent.get(&to).await;
+    assert_eq!(done.status, StatusCode::OK);
+    let reference = reference_in(&done.body);
+    let case = app
+        .store
+        .case_by_number(CaseNumber::parse(&reference).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.attachments.len(), 1, "the kept photo came with it");
+    assert_eq!(case.attachments[0].size_bytes, photo.len() as u64);
+    // The confirmation: the county's SMS number and USSD code, and a date for a first
+    // response; a refresh shows it again.
+    for needle in [
+        "<strong>40404</strong>",
+        "<strong>*384*40404#</strong>",
+        "id=\"first-response-by\"",
+    ] {
+        assert!(done.body.contains(needle), "{needle}: {}", done.body);
+    }
+    assert_eq!(agent.get(&to).await.status, StatusCode::OK);
+    assert_eq!(
+        agent.get("/raise/received?ref=EM-0000-0000").await.status,
+        StatusCode::NOT_FOUND
+    );
     app.stop().await;
 }
