@@ -57,6 +57,11 @@ pub struct AppState {
     /// when this process started watching at the earliest (a restart after an outage gets
     /// the same grace to catch up).
     pub outbox_stuck_after: Option<(Duration, baraza_core::Timestamp)>,
+    /// The address citizens reach the server at (`https://baraza.county.go.ke`): links in
+    /// published data use it, whatever the request's headers say.
+    pub public_url: Option<String>,
+    /// Behind a reverse proxy: trust its `X-Forwarded-For`, `-Host` and `-Proto`.
+    pub trust_forwarded: bool,
 }
 
 impl AppState {
@@ -86,7 +91,47 @@ impl AppState {
             media_dir: None,
             metrics_token: None,
             outbox_stuck_after: None,
+            public_url: None,
+            trust_forwarded: false,
         })
+    }
+
+    /// The same state, reached at `public_url` and/or behind a trusted reverse proxy.
+    pub fn with_address(mut self, public_url: Option<String>, trust_forwarded: bool) -> Self {
+        self.public_url = public_url
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        self.trust_forwarded = trust_forwarded;
+        self
+    }
+
+    /// The server's address for links that leave the page (published data, messages).
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        match &self.public_url {
+            Some(u) => u.clone(),
+            None => html::base_url(headers, self.trust_forwarded),
+        }
+    }
+
+    /// The client's address: the peer's, or behind a trusted reverse proxy the one the
+    /// proxy appended to `X-Forwarded-For` (the rightmost: the only one it vouches for).
+    pub fn client_ip(
+        &self,
+        peer: std::net::SocketAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        if self.trust_forwarded
+            && let Some(ip) = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|s| s.trim().parse::<std::net::IpAddr>().ok())
+                .next_back()
+        {
+            return ip;
+        }
+        peer.ip()
     }
 
     /// The same state, with `/metrics` behind this bearer token.
@@ -267,6 +312,38 @@ pub fn app(state: AppState) -> Router {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn behind_a_proxy_only_when_told_so() {
+        use super::{AppState, Arc, Store};
+        use axum::http::HeaderMap;
+        let store: Arc<dyn Store> = Arc::new(
+            baraza_store_sqlite::SqliteStore::open("sqlite::memory:")
+                .await
+                .unwrap(),
+        );
+        let clock: Arc<dyn baraza_core::Clock> = Arc::new(baraza_core::clock::SystemClock);
+        let state = AppState::new(store, clock).await.unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("host", "10.0.0.5:8080".parse().unwrap());
+        h.insert("x-forwarded-host", "evil.example".parse().unwrap());
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.7, 198.51.100.9".parse().unwrap(),
+        );
+        let peer: std::net::SocketAddr = "127.0.0.1:5555".parse().unwrap();
+        // Not told: the headers a client can write are ignored.
+        assert_eq!(state.base_url(&h), "http://10.0.0.5:8080");
+        assert_eq!(state.client_ip(peer, &h).to_string(), "127.0.0.1");
+        // Behind a trusted proxy: its forwarded headers; the address it appended.
+        let proxied = state.clone().with_address(None, true);
+        assert_eq!(proxied.base_url(&h), "https://evil.example");
+        assert_eq!(proxied.client_ip(peer, &h).to_string(), "198.51.100.9");
+        // With public_url, no header decides the links.
+        let fixed = proxied.with_address(Some("https://baraza.county.go.ke/".into()), true);
+        assert_eq!(fixed.base_url(&h), "https://baraza.county.go.ke");
+    }
+
     use super::loggable_path;
 
     /// The surfaces: each calls the application layer (`baraza_app`) and the shared

@@ -41,6 +41,12 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `/readyz` fails when a message has waited longer than this for a provider.
     pub outbox_stuck_after_minutes: u32,
+    /// The address citizens reach the server at, e.g. `https://baraza.county.go.ke`:
+    /// links in published data use it instead of the request's `Host`.
+    pub public_url: Option<String>,
+    /// Behind a reverse proxy (Caddy, nginx): trust its `X-Forwarded-For`, `-Host` and
+    /// `-Proto`. Only when the server listens where nothing but the proxy can reach it.
+    pub trust_forwarded_headers: bool,
 }
 
 /// The inbound email listener: the county's mail server forwards its Baraza domain here.
@@ -73,6 +79,8 @@ impl Default for Config {
             log_format: "text".into(),
             metrics_token: None,
             outbox_stuck_after_minutes: 30,
+            public_url: None,
+            trust_forwarded_headers: false,
         }
     }
 }
@@ -117,6 +125,8 @@ impl Config {
                             "log_format",
                             "metrics_token",
                             "outbox_stuck_after_minutes",
+                            "public_url",
+                            "trust_forwarded_headers",
                         ]
                         .contains(&k.as_str())
                             || k.starts_with("africastalking__")
@@ -161,6 +171,8 @@ impl std::fmt::Debug for Config {
                 "outbox_stuck_after_minutes",
                 &self.outbox_stuck_after_minutes,
             )
+            .field("public_url", &self.public_url)
+            .field("trust_forwarded_headers", &self.trust_forwarded_headers)
             .finish()
     }
 }

@@ -83,7 +83,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let p = state
         .app()
-        .create_project(&staff.user, body, &crate::html::base_url(&headers))
+        .create_project(&staff.user, body, &state.base_url(&headers))
         .await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }
@@ -126,13 +126,7 @@ pub async fn act(
 ) -> Result<Json<ProjectActed>, AppError> {
     let (project, done) = state
         .app()
-        .act_on_project(
-            &staff.user,
-            &code,
-            body,
-            None,
-            &crate::html::base_url(&headers),
-        )
+        .act_on_project(&staff.user, &code, body, None, &state.base_url(&headers))
         .await?;
     Ok(Json(ProjectActed {
         done,

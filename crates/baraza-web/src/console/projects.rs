@@ -149,7 +149,7 @@ pub async fn create(
     };
     match state
         .app()
-        .create_project(&u.user, body, &crate::html::base_url(&headers))
+        .create_project(&u.user, body, &state.base_url(&headers))
         .await
     {
         Ok(p) => Ok(Redirect::to(&format!("/staff/projects/{}", p.code)).into_response()),
@@ -520,13 +520,7 @@ pub async fn act(
         |errors: Vec<String>, status| show(&state, &u, &code, String::new(), errors, status);
     match state
         .app()
-        .act_on_project(
-            &u.user,
-            &code,
-            body,
-            expected,
-            &crate::html::base_url(&headers),
-        )
+        .act_on_project(&u.user, &code, body, expected, &state.base_url(&headers))
         .await
     {
         Ok((p, done)) => {

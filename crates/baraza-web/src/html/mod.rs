@@ -57,20 +57,29 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i6
 /// The reader's language: their choice (cookie), else the browser's, else English.
 /// This server's address as the reader reached it (`https://host`), for links that must
 /// be absolute (Atom feeds, open contracting data).
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
+/// The server's address as the request names it: the `Host` header, and, only behind a
+/// trusted reverse proxy, `X-Forwarded-Host` and `X-Forwarded-Proto`. Configure
+/// `public_url` to depend on no header at all (`AppState::base_url`).
+pub fn base_url(headers: &HeaderMap, trust_forwarded: bool) -> String {
+    let forwarded = |name: &str| {
+        trust_forwarded
+            .then(|| headers.get(name).and_then(|h| h.to_str().ok()))
+            .flatten()
+            .map(|v| v.split(',').next().unwrap_or(v).trim())
+    };
+    let host = forwarded("x-forwarded-host")
+        .or_else(|| {
+            headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+        })
         .filter(|h| {
             !h.is_empty()
                 && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
+    let scheme = match forwarded("x-forwarded-proto") {
         Some("https") => "https",
         _ => "http",
     };

@@ -158,7 +158,10 @@ pub async fn follow(
         .await;
     }
     // One address may not sign the county's SMS budget away.
-    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
         return render_page(
             &state,
             &headers,

@@ -448,7 +448,10 @@ pub async fn submit(
     if !super::form_token_ok(&headers, FORM_COOKIE, &values) {
         return again(vec![tr.t("csrf-failed")], values, StatusCode::FORBIDDEN);
     }
-    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
         return again(
             vec![tr.t("too-many-requests")],
             values,

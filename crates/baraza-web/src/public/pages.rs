@@ -300,7 +300,10 @@ pub async fn raise(
         );
     }
     // One address may not flood the county's queues; what it sent is kept on the page.
-    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
         return again(
             vec![(
                 String::new(),

@@ -658,7 +658,10 @@ pub async fn comment(
     if !super::form_token_ok(&headers, FORM_COOKIE, &values) {
         return again(vec![tr.t("csrf-failed")], StatusCode::FORBIDDEN).await;
     }
-    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
         return again(
             vec![tr.t("too-many-requests")],
             StatusCode::TOO_MANY_REQUESTS,
@@ -826,7 +829,7 @@ pub async fn feed(
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
     let tr = Tr::new(crate::html::language(&headers));
     // Links are absolute, as Atom readers expect: the host the reader asked.
-    let base = crate::html::base_url(&headers);
+    let base = state.base_url(&headers);
     let changes = state.app().plan_changes(&cat.jurisdiction.id, 50).await?;
     let entries: Vec<FeedEntry> = changes
         .iter()

@@ -656,7 +656,10 @@ pub async fn feedback(
     if !super::form_token_ok(&headers, FORM_COOKIE, &values) {
         return again(vec![tr.t("csrf-failed")], StatusCode::FORBIDDEN).await;
     }
-    if state.senders.throttled(&format!("web:{}", peer.ip())) {
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
         return again(
             vec![tr.t("too-many-requests")],
             StatusCode::TOO_MANY_REQUESTS,
@@ -782,7 +785,7 @@ pub async fn release_package(
     let p = owner_of(&state, &cat.jurisdiction.id, ocid).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
-        &crate::html::base_url(&headers),
+        &state.base_url(&headers),
         state.clock.now(),
     )?;
     let doc = publication
@@ -802,7 +805,7 @@ pub async fn record_package(
     let p = owner_of(&state, &cat.jurisdiction.id, ocid).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
-        &crate::html::base_url(&headers),
+        &state.base_url(&headers),
         state.clock.now(),
     )?;
     let doc = publication
@@ -820,7 +823,7 @@ pub async fn all_releases(
     let projects = state.app().projects(&cat.jurisdiction.id).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
-        &crate::html::base_url(&headers),
+        &state.base_url(&headers),
         state.clock.now(),
     )?;
     let doc = publication
@@ -872,7 +875,7 @@ pub async fn all_projects(
     let projects = state.app().projects(&cat.jurisdiction.id).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
-        &crate::html::base_url(&headers),
+        &state.base_url(&headers),
         state.clock.now(),
     )?;
     let doc = publication
@@ -894,7 +897,7 @@ pub async fn project_package(
     let p = state.app().project(&cat.jurisdiction.id, code).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
-        &crate::html::base_url(&headers),
+        &state.base_url(&headers),
         state.clock.now(),
     )?;
     let doc = publication
