@@ -382,7 +382,12 @@ pub async fn case_page(
     Path(reference): Path<String>,
     ApiQuery(q): ApiQuery<CaseQuery>,
 ) -> Result<Response, AppError> {
-    let notice = matches!(q.m.as_str(), "done" | "version-conflict").then(|| u.tr.t(&q.m));
+    let notice = match q.m.as_str() {
+        // What the action did, in words, from the case as it now stands.
+        "done" => Some(what_was_done(&state, &u, &reference).await?),
+        "version-conflict" => Some(u.tr.t(&q.m)),
+        _ => None,
+    };
     show_case(
         &state,
         &u,
@@ -403,6 +408,72 @@ fn not_found(u: &ConsoleUser) -> Response {
         vec![],
         "/staff",
     )
+}
+
+/// The confirmation after an action, saying what happened ("Assigned to Water and
+/// Sanitation: Jane Chebet"), read from the case's latest event as the user may see it.
+async fn what_was_done(
+    state: &AppState,
+    u: &ConsoleUser,
+    reference: &str,
+) -> Result<String, AppError> {
+    use baraza_core::journal::EventKind as K;
+    let tr = u.tr;
+    let Ok((case, cat)) = state.app().visible_case(&u.user, reference).await else {
+        return Ok(tr.t("done"));
+    };
+    let events = state.store.case_events(case.id).await?;
+    let Some(last) = events.last() else {
+        return Ok(tr.t("done"));
+    };
+    let department = cat.department_name(case.department.as_deref());
+    Ok(match last.kind {
+        K::Triaged => tr.args(
+            "did-triaged",
+            &[
+                ("category", cat.category_name(case.category.as_deref())),
+                (
+                    "priority",
+                    case.priority
+                        .map(|p| tr.t(&format!("priority-{p}")))
+                        .unwrap_or_default(),
+                ),
+                ("department", department),
+            ],
+        ),
+        K::Assigned => {
+            let officer = match case.officer {
+                Some(id) => state
+                    .store
+                    .user(id)
+                    .await?
+                    .map(|o| o.display_name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            if officer.is_empty() {
+                tr.args("did-assigned", &[("department", department)])
+            } else {
+                tr.args(
+                    "did-assigned-to",
+                    &[("department", department), ("officer", officer)],
+                )
+            }
+        }
+        K::Responded => tr.t("did-responded"),
+        K::NoteAdded => tr.t("did-noted"),
+        K::Escalated => tr.args(
+            "did-escalated",
+            &[(
+                "to",
+                cat.area_name(case.ladder.get(case.ladder_position as usize)),
+            )],
+        ),
+        _ => tr.args(
+            "did-status",
+            &[("status", tr.t(&format!("status-{}", case.status)))],
+        ),
+    })
 }
 
 async fn show_case(

@@ -565,15 +565,28 @@ async fn projects(app: &ConsoleApp) {
     // The desk triages it on the priority framework; the implementing department's
     // coordinator answers it.
     let mut desk = Agent::signed_in(app, "desk").await;
-    desk.act(
-        &case,
-        &[
-            ("action", "triage"),
-            ("category", "water-supply"),
-            ("urgency", "medium"),
-        ],
-    )
-    .await;
+    let triaged = desk
+        .act(
+            &case,
+            &[
+                ("action", "triage"),
+                ("category", "water-supply"),
+                ("urgency", "medium"),
+            ],
+        )
+        .await;
+    // The confirmation says what happened, not "Done.".
+    let shown = desk.get(triaged.location.as_deref().unwrap()).await;
+    let notice = shown
+        .body
+        .split("id=\"notice\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        notice.starts_with("Triaged: No water supply, priority ")
+            && notice.contains("for Water and Sanitation."),
+        "{notice}"
+    );
     let case = app
         .store
         .case_by_number(case.number)
