@@ -55,10 +55,11 @@ impl JurisdictionCatalog {
         })
         .unwrap_or_default()
     }
-    /// A time as the county reads it: local, to the minute.
+    /// A time as the county reads it: local, to the minute, with its zone (`EAT`), the
+    /// same on every surface.
     pub fn local_time(&self, t: &Timestamp) -> String {
         match self.jurisdiction.timezone.parse::<chrono_tz::Tz>() {
-            Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
             Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
         }
     }

@@ -428,7 +428,7 @@ impl Deadlines {
     pub fn due_text(&self, due: Timestamp, in_hours: bool) -> String {
         if in_hours {
             due.with_timezone(&self.calendar.tz)
-                .format("%Y-%m-%d %H:%M")
+                .format("%Y-%m-%d %H:%M %Z")
                 .to_string()
         } else {
             self.calendar

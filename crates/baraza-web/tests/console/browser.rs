@@ -215,7 +215,12 @@ async fn staff_work_a_case_from_triage_to_the_citizens_confirmation() {
     select(c, "triage-urgency", "medium").await;
     select(c, "triage-ward", "0741").await;
     submit(c, Locator::Id("do-triage")).await;
-    assert!(text_of(c, "#notice").await.contains("Done"));
+    // The confirmation says what happened.
+    let notice = text_of(c, "#notice").await;
+    assert!(
+        notice.starts_with("Triaged: No water supply, priority "),
+        "{notice}"
+    );
     let facts = text_of(c, "#facts").await;
     assert!(
         facts.contains("Triaged") && facts.contains("Emsoo"),
