@@ -3,7 +3,9 @@
 //! jurisdiction cannot be disabled (the console and the CLI both ask here).
 
 use crate::{Error, Result};
-use baraza_core::{Role, StaffUser};
+use baraza_core::{
+    AreaCode, FieldError, JurisdictionId, Role, Scope, StaffUser, Timestamp, UserId,
+};
 use baraza_store::Store;
 
 /// Whether `target` may be disabled, by `by` (none: the command line, on the server).
@@ -33,4 +35,123 @@ pub async fn may_disable(
         }
     }
     Ok(())
+}
+
+/// A staff user as an administrator describes one (the console's form; empty means not
+/// given).
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    /// An area's code (a ward or sub-county administrator's).
+    pub area: String,
+    /// A department's code (a coordinator's, a director's, an implementation officer's).
+    pub department: String,
+    pub email: String,
+}
+
+/// Check a new user of jurisdiction `j` whole (every mistake named by its field): a free
+/// username, a role, the scope the role needs, in this jurisdiction.
+pub async fn new_user(
+    store: &dyn Store,
+    j: &JurisdictionId,
+    n: NewUser,
+    now: Timestamp,
+) -> Result<StaffUser> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let username = match baraza_core::staff::parse_username(n.username.trim()) {
+        Ok(u) => {
+            if store.user_by_username(&u).await?.is_some() {
+                errors.push(FieldError::new("username", format!("{u:?} is taken")));
+            }
+            Some(u)
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let role = match n.role.trim().parse::<Role>() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(FieldError::new("role", e.message));
+            None
+        }
+    };
+    let (area, department) = (n.area.trim(), n.department.trim());
+    let scope = match (area.is_empty(), department.is_empty()) {
+        (false, false) => {
+            errors.push(FieldError::new(
+                "scope",
+                "an area or a department, not both",
+            ));
+            None
+        }
+        (false, true) => {
+            if store.areas(j).await?.iter().any(|a| a.code.0 == area) {
+                Some(Scope::Area(AreaCode(area.to_owned())))
+            } else {
+                errors.push(FieldError::new("area", format!("no area {area:?} here")));
+                None
+            }
+        }
+        (true, false) => {
+            if store
+                .departments(j)
+                .await?
+                .iter()
+                .any(|d| d.code == department)
+            {
+                Some(Scope::Department(department.to_owned()))
+            } else {
+                errors.push(FieldError::new(
+                    "department",
+                    format!("no department {department:?} here"),
+                ));
+                None
+            }
+        }
+        (true, true) => Some(Scope::Jurisdiction),
+    };
+    if let (Some(r), Some(s)) = (role, &scope)
+        && let Err(e) = s.check_for(r)
+    {
+        errors.push(e);
+    }
+    let email = match n.email.trim() {
+        "" => None,
+        e => match baraza_core::Email::parse(e) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                errors.push(FieldError::new("email", e.message));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let (Some(username), Some(role), Some(scope)) = (username, role, scope) else {
+        return Err(Error::Internal("validated fields missing".into()));
+    };
+    let name = n.name.trim();
+    let user = StaffUser {
+        id: UserId(uuid::Uuid::new_v4()),
+        jurisdiction: j.clone(),
+        display_name: if name.is_empty() {
+            username.clone()
+        } else {
+            name.chars().take(200).collect()
+        },
+        username,
+        role,
+        scope,
+        email,
+        phone: None,
+        disabled: false,
+        created_at: now,
+    };
+    store.add_user(&user).await?;
+    Ok(user)
 }

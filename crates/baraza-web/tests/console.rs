@@ -569,22 +569,58 @@ async fn sign_in_lockout(app: &ConsoleApp) {
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("Wrong username or password"));
-    // Five failures in a row lock the account; then even the right password is refused.
-    for _ in 0..4 {
+    // Five failures in a row lock the account, the fourth warning before it happens;
+    // then even the right password is refused.
+    for _ in 0..2 {
         a.sign_in("ward.emsoo", "not-the-password").await;
     }
+    let last = a.sign_in("ward.emsoo", "not-the-password").await;
+    assert!(
+        last.body
+            .contains("One more failed attempt locks this account"),
+        "{}",
+        last.body
+    );
+    a.sign_in("ward.emsoo", "not-the-password").await;
     let locked = a.sign_in("ward.emsoo", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
     assert!(locked.body.contains("locked"), "{}", locked.body);
-    // An administrator resets the password: the account opens with the temporary one.
+    // The administrator sees it locked, its scope by name, and unlocks it.
     let mut admin = Agent::signed_in(app, "admin").await;
     let users = admin.get("/staff/users").await;
     assert_eq!(users.status, StatusCode::OK);
+    assert!(users.body.contains(">Emsoo</td>"), "scopes by name");
+    assert!(users.body.contains(">Water and Sanitation</td>"));
     let id = app.users["ward.emsoo"].id;
-    let reset = admin
+    let unlocked = admin
+        .post(
+            &format!("/staff/users/{id}/unlock"),
+            &[("csrf", &users.csrf())],
+        )
+        .await;
+    assert!(
+        unlocked.body.contains("can sign in again"),
+        "{}",
+        unlocked.body
+    );
+    assert_eq!(
+        Agent::new(app).sign_in("ward.emsoo", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Resetting a password is confirmed first; then the account opens with the
+    // temporary one.
+    let ask = admin
         .post(
             &format!("/staff/users/{id}/password"),
             &[("csrf", &users.csrf())],
+        )
+        .await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(ask.body.contains("id=\"confirm\"") && !ask.body.contains("new-password"));
+    let reset = admin
+        .post(
+            &format!("/staff/users/{id}/password"),
+            &[("csrf", &users.csrf()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK);
@@ -603,6 +639,58 @@ async fn sign_in_lockout(app: &ConsoleApp) {
     );
     // Only an administrator administers.
     assert_eq!(ward.get("/staff/users").await.status, StatusCode::FORBIDDEN);
+    // Adding a user: the same rules as the command line, every mistake named; then a
+    // temporary password, shown once, that signs the new user in.
+    let bad = admin
+        .post(
+            "/staff/users",
+            &[
+                ("csrf", &users.csrf()),
+                ("username", "desk"),
+                ("role", "ward_administrator"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("is taken") && bad.body.contains("is scoped to"),
+        "{}",
+        bad.body
+    );
+    let added = admin
+        .post(
+            "/staff/users",
+            &[
+                ("csrf", &users.csrf()),
+                ("username", "ward.chepkorio"),
+                ("name", "Ruth Jepkosgei"),
+                ("role", "ward_administrator"),
+                ("area", "0746"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(
+        added
+            .body
+            .contains("Ruth Jepkosgei added as Ward administrator"),
+        "{}",
+        added.body
+    );
+    let first = added
+        .body
+        .split("id=\"new-password\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        Agent::new(app)
+            .sign_in("ward.chepkorio", &first)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     // Sign out everywhere ends the other device's session too.
     let mut phone = Agent::new(app);
     phone.sign_in("ward.emsoo", &temporary).await;

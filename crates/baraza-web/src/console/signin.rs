@@ -143,6 +143,9 @@ pub async fn submit(
         tracing::warn!(user = %user.id, failures = n, "failed console sign-in");
         return fail(if n >= LOCK_AFTER {
             "sign-in-locked"
+        } else if n + 1 == LOCK_AFTER {
+            // Said before it happens, not after.
+            "sign-in-last-attempt"
         } else {
             "sign-in-failed"
         });

@@ -1,6 +1,8 @@
 //! Staff administration, for system administrators of the jurisdiction: who has which
-//! role and scope, who is locked out; reset a password (a temporary one, shown once; it
-//! ends the user's sessions) and disable or enable an account.
+//! role and scope (by name), who is locked out; add a user (with a temporary password,
+//! shown once), unlock an account, reset a password (a temporary one, shown once; it
+//! ends the user's sessions) and disable or enable an account. Resetting and disabling
+//! ask for confirmation first.
 
 use super::{ConsoleUser, Frame, csrf_refused, message, not_allowed, password, render};
 use crate::AppState;
@@ -29,6 +31,21 @@ struct UsersPage {
     frame: Frame,
     rows: Vec<UserRow>,
     new_password: Option<(String, String)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+    roles: Vec<(String, String)>,
+    areas: Vec<(String, String)>,
+    departments: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/confirm.html")]
+struct ConfirmPage {
+    frame: Frame,
+    heading: String,
+    consequence: String,
+    action: String,
+    button: String,
 }
 
 impl UsersPage {
@@ -47,19 +64,34 @@ async fn page(
     u: &ConsoleUser,
     new_password: Option<(String, String)>,
 ) -> Result<Response, AppError> {
+    page_with(state, u, new_password, None, Vec::new(), StatusCode::OK).await
+}
+
+async fn page_with(
+    state: &AppState,
+    u: &ConsoleUser,
+    new_password: Option<(String, String)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
+    let cat = state.app().catalog_of(&u.user).await?;
     let mut rows = Vec::new();
-    for s in state.store.users(Some(&u.user.jurisdiction)).await? {
+    let mut users = state.store.users(Some(&u.user.jurisdiction)).await?;
+    users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    for s in users {
         let creds = state.store.credentials(s.id).await?;
         rows.push(UserRow {
             id: s.id.to_string(),
             username: s.username.clone(),
             name: s.display_name.clone(),
             role: u.tr.t(&format!("role-{}", s.role)),
+            // By name, as people say it.
             scope: match &s.scope {
-                Scope::Jurisdiction => String::new(),
-                Scope::Area(a) => a.0.clone(),
-                Scope::Department(d) => d.clone(),
+                Scope::Jurisdiction => u.tr.t("scope-jurisdiction"),
+                Scope::Area(a) => cat.area_name(Some(a)),
+                Scope::Department(d) => cat.department_name(Some(d)),
             },
             locked: creds
                 .as_ref()
@@ -69,12 +101,38 @@ async fn page(
             has_password: creds.is_some_and(|c| c.password_hash.is_some()),
         });
     }
+    let mut roles: Vec<(String, String)> = Role::ALL
+        .iter()
+        .map(|r| (r.to_string(), u.tr.t(&format!("role-{r}"))))
+        .collect();
+    roles.sort_by(|a, b| a.1.cmp(&b.1));
+    // Wards and sub-counties (the levels a scope names), by name.
+    let mut areas: Vec<(String, String)> = cat
+        .areas
+        .iter()
+        .filter(|a| a.depth > 0)
+        .map(|a| (a.code.to_string(), a.name.clone()))
+        .collect();
+    areas.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut departments: Vec<(String, String)> = cat
+        .departments
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    departments.sort_by(|a, b| a.1.cmp(&b.1));
     let page = UsersPage {
         frame: u.frame(u.tr.t("users")),
         rows,
         new_password,
+        notice,
+        errors,
+        roles,
+        areas,
+        departments,
     };
-    Ok(render(&page))
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 pub async fn list(State(state): State<AppState>, u: ConsoleUser) -> Result<Response, AppError> {
@@ -88,6 +146,23 @@ pub async fn list(State(state): State<AppState>, u: ConsoleUser) -> Result<Respo
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
+    /// `yes` once the administrator has confirmed (resetting, disabling).
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Ask before doing something that locks a person out: what will happen, and a button.
+fn confirm(u: &ConsoleUser, t: &StaffUser, what: &str, action: String) -> Response {
+    let who = format!("{} ({})", t.display_name, t.username);
+    render(&ConfirmPage {
+        frame: u.frame(u.tr.t(&format!("confirm-{what}-title"))),
+        heading: u
+            .tr
+            .args(&format!("confirm-{what}-title"), &[("user", who.clone())]),
+        consequence: u.tr.args(&format!("confirm-{what}-text"), &[("user", who)]),
+        action,
+        button: u.tr.t(&format!("confirm-{what}-button")),
+    })
 }
 
 /// The target user, if the administrator may manage them (same jurisdiction).
@@ -121,6 +196,14 @@ pub async fn reset_password(
     let Some(t) = target(&state, &u, &id).await? else {
         return Ok(not_allowed(&u));
     };
+    if f.confirm != "yes" {
+        return Ok(confirm(
+            &u,
+            &t,
+            "reset",
+            format!("/staff/users/{}/password", t.id),
+        ));
+    }
     let temporary = password::temporary();
     let pw = temporary.clone();
     let phc = tokio::task::spawn_blocking(move || password::hash(&pw))
@@ -160,6 +243,15 @@ async fn set_disabled(
             "/staff/users",
         ));
     }
+    // Refused before asking: no point confirming what will not be done.
+    if disabled && f.confirm != "yes" {
+        return Ok(confirm(
+            &u,
+            &t,
+            "disable",
+            format!("/staff/users/{}/disable", t.id),
+        ));
+    }
     state.store.set_user_disabled(t.id, disabled).await?;
     if disabled {
         state.store.end_sessions_of(t.id).await?;
@@ -183,4 +275,117 @@ pub async fn enable(
     FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
     set_disabled(state, u, id, f, false).await
+}
+
+/// Unlock an account locked by failed sign-ins (its failures forgotten).
+pub async fn unlock(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<CsrfForm>,
+) -> Result<Response, AppError> {
+    if !u.csrf_ok(Some(&f.csrf)) {
+        return Ok(csrf_refused(&u));
+    }
+    if u.role() != Role::SystemAdministrator {
+        return Ok(not_allowed(&u));
+    }
+    let Some(t) = target(&state, &u, &id).await? else {
+        return Ok(not_allowed(&u));
+    };
+    state.store.clear_failed_logins(t.id).await?;
+    tracing::info!(admin = %u.user.id, user = %t.id, "account unlocked by an administrator");
+    let done = u.tr.args("user-unlocked", &[("user", t.display_name)]);
+    page_with(&state, &u, None, Some(done), Vec::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Add a user to the administrator's jurisdiction: checked by the same rules as `baraza
+/// user add`; the new user gets a temporary password, shown once.
+pub async fn add(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    FormBody(f): FormBody<AddForm>,
+) -> Result<Response, AppError> {
+    if !u.csrf_ok(Some(&f.csrf)) {
+        return Ok(csrf_refused(&u));
+    }
+    if u.role() != Role::SystemAdministrator {
+        return Ok(not_allowed(&u));
+    }
+    let input = baraza_app::accounts::NewUser {
+        username: f.username,
+        name: f.name,
+        role: f.role,
+        area: f.area,
+        department: f.department,
+        email: f.email,
+    };
+    let user = match baraza_app::accounts::new_user(
+        &*state.store,
+        &u.user.jurisdiction,
+        input,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(user) => user,
+        Err(baraza_app::Error::Invalid(errs)) => {
+            let lines = errs
+                .iter()
+                .map(|e| crate::html::field_error(e, &u.tr))
+                .collect();
+            return page_with(
+                &state,
+                &u,
+                None,
+                None,
+                lines,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let temporary = password::temporary();
+    let pw = temporary.clone();
+    let phc = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    state.store.set_password(user.id, &phc).await?;
+    tracing::info!(admin = %u.user.id, user = %user.id, role = %user.role, "user added by an administrator");
+    let done = u.tr.args(
+        "user-added",
+        &[
+            ("user", user.display_name.clone()),
+            ("role", u.tr.t(&format!("role-{}", user.role))),
+        ],
+    );
+    page_with(
+        &state,
+        &u,
+        Some((user.username, temporary)),
+        Some(done),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
 }

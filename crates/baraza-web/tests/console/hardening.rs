@@ -247,10 +247,22 @@ async fn administration_cannot_be_locked_out(app: &ConsoleApp) {
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
     assert!(!app.store.user(me).await.unwrap().unwrap().disabled);
-    // Disabling someone else still works.
+    // Disabling someone else still works, once confirmed.
     let desk = app.users["desk"].id;
     let p = admin
         .post(&format!("/staff/users/{desk}/disable"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("signed out everywhere"), "{}", p.body);
+    assert!(
+        !app.store.user(desk).await.unwrap().unwrap().disabled,
+        "not before it is confirmed"
+    );
+    let p = admin
+        .post(
+            &format!("/staff/users/{desk}/disable"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(app.store.user(desk).await.unwrap().unwrap().disabled);
