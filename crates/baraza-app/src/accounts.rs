@@ -79,41 +79,7 @@ pub async fn new_user(
             None
         }
     };
-    let (area, department) = (n.area.trim(), n.department.trim());
-    let scope = match (area.is_empty(), department.is_empty()) {
-        (false, false) => {
-            errors.push(FieldError::new(
-                "scope",
-                "an area or a department, not both",
-            ));
-            None
-        }
-        (false, true) => {
-            if store.areas(j).await?.iter().any(|a| a.code.0 == area) {
-                Some(Scope::Area(AreaCode(area.to_owned())))
-            } else {
-                errors.push(FieldError::new("area", format!("no area {area:?} here")));
-                None
-            }
-        }
-        (true, false) => {
-            if store
-                .departments(j)
-                .await?
-                .iter()
-                .any(|d| d.code == department)
-            {
-                Some(Scope::Department(department.to_owned()))
-            } else {
-                errors.push(FieldError::new(
-                    "department",
-                    format!("no department {department:?} here"),
-                ));
-                None
-            }
-        }
-        (true, true) => Some(Scope::Jurisdiction),
-    };
+    let scope = parse_scope(store, j, &n.area, &n.department, &mut errors).await?;
     if let (Some(r), Some(s)) = (role, &scope)
         && let Err(e) = s.check_for(r)
     {
@@ -154,4 +120,99 @@ pub async fn new_user(
     };
     store.add_user(&user).await?;
     Ok(user)
+}
+
+/// The scope an administrator chose: an area, a department, or neither (the whole
+/// jurisdiction); `None` with the mistake recorded when it does not exist here.
+async fn parse_scope(
+    store: &dyn Store,
+    j: &JurisdictionId,
+    area: &str,
+    department: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<Scope>> {
+    let (area, department) = (area.trim(), department.trim());
+    Ok(match (area.is_empty(), department.is_empty()) {
+        (false, false) => {
+            errors.push(FieldError::new(
+                "scope",
+                "an area or a department, not both",
+            ));
+            None
+        }
+        (false, true) => {
+            if store.areas(j).await?.iter().any(|a| a.code.0 == area) {
+                Some(Scope::Area(AreaCode(area.to_owned())))
+            } else {
+                errors.push(FieldError::new("area", format!("no area {area:?} here")));
+                None
+            }
+        }
+        (true, false) => {
+            if store
+                .departments(j)
+                .await?
+                .iter()
+                .any(|d| d.code == department)
+            {
+                Some(Scope::Department(department.to_owned()))
+            } else {
+                errors.push(FieldError::new(
+                    "department",
+                    format!("no department {department:?} here"),
+                ));
+                None
+            }
+        }
+        (true, true) => Some(Scope::Jurisdiction),
+    })
+}
+
+/// Give `target` another role and scope, checked as for a new user. Nobody changes their
+/// own role, and the last active system administrator keeps theirs (so that the county
+/// can still administer itself).
+pub async fn change_role(
+    store: &dyn Store,
+    by: &StaffUser,
+    target: &StaffUser,
+    role: &str,
+    area: &str,
+    department: &str,
+) -> Result<StaffUser> {
+    if by.id == target.id {
+        return Err(Error::forbidden(
+            "cannot_change_own_role",
+            "you cannot change your own role; ask another administrator",
+        ));
+    }
+    let mut errors: Vec<FieldError> = Vec::new();
+    let role = match role.trim().parse::<Role>() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(FieldError::new("role", e.message));
+            None
+        }
+    };
+    let scope = parse_scope(store, &target.jurisdiction, area, department, &mut errors).await?;
+    if let (Some(r), Some(s)) = (role, &scope)
+        && let Err(e) = s.check_for(r)
+    {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let (Some(role), Some(scope)) = (role, scope) else {
+        return Err(Error::Internal("validated fields missing".into()));
+    };
+    if target.role == Role::SystemAdministrator && role != Role::SystemAdministrator {
+        // The same rule as disabling: the last administrator stays one.
+        may_disable(store, Some(by), target).await?;
+    }
+    store.set_user_role(target.id, role, &scope).await?;
+    Ok(StaffUser {
+        role,
+        scope,
+        ..target.clone()
+    })
 }

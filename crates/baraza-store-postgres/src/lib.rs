@@ -408,6 +408,30 @@ impl Store for PostgresStore {
         ))
     }
 
+    async fn set_user_role(
+        &self,
+        id: UserId,
+        role: baraza_core::Role,
+        scope: &baraza_core::Scope,
+    ) -> StoreResult<()> {
+        let (scope_type, scope_code) = crate::rows::scope_parts(scope);
+        let done = sqlx::query(
+            "UPDATE users SET role = $1, scope_type = $2, scope_code = $3 WHERE id = $4",
+        )
+        .bind(role.as_str())
+        .bind(scope_type)
+        .bind(scope_code)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(crate::rows::db_err)?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound("user"))
+        } else {
+            Ok(())
+        }
+    }
+
     async fn projects_stamp(&self, j: &JurisdictionId) -> StoreResult<(u64, u64)> {
         let row = sqlx::query(
             "SELECT count(*)::BIGINT AS n, coalesce(sum(version), 0)::BIGINT AS v FROM projects WHERE jurisdiction_id = $1",

@@ -82,6 +82,13 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, id: UserId) -> StoreResult<Option<StaffUser>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StaffUser>>;
     async fn set_user_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()>;
+    /// Give a user another role and scope (checked by the application layer).
+    async fn set_user_role(
+        &self,
+        id: UserId,
+        role: baraza_core::Role,
+        scope: &baraza_core::Scope,
+    ) -> StoreResult<()>;
     async fn add_token(&self, t: &ApiToken) -> StoreResult<()>;
     async fn tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>>;
     async fn token_by_secret_sha256(&self, sha256_hex: &str) -> StoreResult<Option<ApiToken>>;

@@ -691,6 +691,56 @@ async fn sign_in_lockout(app: &ConsoleApp) {
             .status,
         StatusCode::SEE_OTHER
     );
+    // Her role changes to the sub-county's: checked the same way, by name in the answer.
+    let chepkorio = app
+        .store
+        .user_by_username("ward.chepkorio")
+        .await
+        .unwrap()
+        .unwrap();
+    let wrong = admin
+        .post(
+            "/staff/users/role",
+            &[
+                ("csrf", &users.csrf()),
+                ("user", &chepkorio.id.to_string()),
+                ("role", "sub_county_administrator"),
+                ("department", "water"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("is scoped to"), "{}", wrong.body);
+    let moved = admin
+        .post(
+            "/staff/users/role",
+            &[
+                ("csrf", &users.csrf()),
+                ("user", &chepkorio.id.to_string()),
+                ("role", "sub_county_administrator"),
+                ("area", "150"),
+            ],
+        )
+        .await;
+    assert!(
+        moved
+            .body
+            .contains("Ruth Jepkosgei is now Sub-county administrator (Keiyo South)"),
+        "{}",
+        moved.body
+    );
+    let now = app.store.user(chepkorio.id).await.unwrap().unwrap();
+    assert_eq!(now.role, Role::SubCountyAdministrator);
+    assert_eq!(now.scope, Scope::Area(AreaCode("150".into())));
+    // Nobody changes their own role.
+    let me = app.users["admin"].id.to_string();
+    let own = admin
+        .post(
+            "/staff/users/role",
+            &[("csrf", &users.csrf()), ("user", &me), ("role", "observer")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
     // Sign out everywhere ends the other device's session too.
     let mut phone = Agent::new(app);
     phone.sign_in("ward.emsoo", &temporary).await;

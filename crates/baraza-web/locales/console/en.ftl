@@ -768,3 +768,7 @@ user-added = { $user } added as { $role }.
 add-user = Add a user
 add-user-scope-help = Ward and sub-county administrators need an area; coordinators, directors and implementation officers a department; the others neither.
 area = Area
+change-role = Change a role or scope
+user = User
+user-unknown = No such user here.
+user-role-changed = { $user } is now { $role } ({ $scope }); their sessions have ended.

@@ -768,3 +768,7 @@ user-added = { $user } ajouté comme { $role }.
 add-user = Ajouter un utilisateur
 add-user-scope-help = Les administrateurs de quartier et de sous-comté ont besoin d'une zone ; les coordinateurs, directeurs et agents de mise en œuvre d'un service ; les autres de rien.
 area = Zone
+change-role = Changer un rôle ou un périmètre
+user = Utilisateur
+user-unknown = Aucun utilisateur de ce nom ici.
+user-role-changed = { $user } est maintenant { $role } ({ $scope }) ; ses sessions sont terminées.

@@ -768,3 +768,7 @@ user-added = { $user } ameongezwa kama { $role }.
 add-user = Ongeza mtumiaji
 add-user-scope-help = Wasimamizi wa wadi na kaunti ndogo wanahitaji eneo; waratibu, wakurugenzi na maafisa wa utekelezaji idara; wengine hakuna.
 area = Eneo
+change-role = Badilisha jukumu au eneo
+user = Mtumiaji
+user-unknown = Hakuna mtumiaji huyo hapa.
+user-role-changed = { $user } sasa ni { $role } ({ $scope }); vipindi vyake vimekomeshwa.

@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/overview", get(cases::overview))
         .route("/staff/users", get(users::list).post(users::add))
         .route("/staff/users/{id}/unlock", post(users::unlock))
+        .route("/staff/users/role", post(users::change_role))
         .route("/staff/users/{id}/password", post(users::reset_password))
         .route("/staff/users/{id}/disable", post(users::disable))
         .route("/staff/users/{id}/enable", post(users::enable))

@@ -389,3 +389,93 @@ pub async fn add(
     )
     .await
 }
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    department: String,
+}
+
+/// Give a user another role and scope (the rules of a new user; not one's own, and the
+/// last administrator stays one). Their sessions end, so that the new role applies at
+/// their next sign-in and nothing of the old one lingers.
+pub async fn change_role(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    FormBody(f): FormBody<RoleForm>,
+) -> Result<Response, AppError> {
+    if !u.csrf_ok(Some(&f.csrf)) {
+        return Ok(csrf_refused(&u));
+    }
+    if u.role() != Role::SystemAdministrator {
+        return Ok(not_allowed(&u));
+    }
+    let Some(t) = target(&state, &u, &f.user).await? else {
+        return page_with(
+            &state,
+            &u,
+            None,
+            None,
+            vec![u.tr.t("user-unknown")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let changed = baraza_app::accounts::change_role(
+        &*state.store,
+        &u.user,
+        &t,
+        &f.role,
+        &f.area,
+        &f.department,
+    )
+    .await;
+    match changed {
+        Ok(now) => {
+            state.store.end_sessions_of(now.id).await?;
+            tracing::info!(admin = %u.user.id, user = %now.id, role = %now.role, "role changed by an administrator");
+            let cat = state.app().catalog_of(&u.user).await?;
+            let scope = match &now.scope {
+                Scope::Jurisdiction => u.tr.t("scope-jurisdiction"),
+                Scope::Area(a) => cat.area_name(Some(a)),
+                Scope::Department(d) => cat.department_name(Some(d)),
+            };
+            let done = u.tr.args(
+                "user-role-changed",
+                &[
+                    ("user", now.display_name.clone()),
+                    ("role", u.tr.t(&format!("role-{}", now.role))),
+                    ("scope", scope),
+                ],
+            );
+            page_with(&state, &u, None, Some(done), Vec::new(), StatusCode::OK).await
+        }
+        Err(baraza_app::Error::Invalid(errs)) => {
+            let lines = errs
+                .iter()
+                .map(|e| crate::html::field_error(e, &u.tr))
+                .collect();
+            page_with(
+                &state,
+                &u,
+                None,
+                None,
+                lines,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(baraza_app::Error::Forbidden { detail, .. }) => {
+            page_with(&state, &u, None, None, vec![detail], StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
