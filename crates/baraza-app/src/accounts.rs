@@ -49,6 +49,8 @@ pub struct NewUser {
     /// A department's code (a coordinator's, a director's, an implementation officer's).
     pub department: String,
     pub email: String,
+    /// E.164 (`+254712345678`), for the staff member's own SMS.
+    pub phone: String,
 }
 
 /// Check a new user of jurisdiction `j` whole (every mistake named by its field): a free
@@ -95,6 +97,16 @@ pub async fn new_user(
             }
         },
     };
+    let phone = match n.phone.trim() {
+        "" => None,
+        p => match baraza_core::PhoneNumber::parse(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(FieldError::new("phone", e.message));
+                None
+            }
+        },
+    };
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -114,7 +126,7 @@ pub async fn new_user(
         role,
         scope,
         email,
-        phone: None,
+        phone,
         disabled: false,
         created_at: now,
     };

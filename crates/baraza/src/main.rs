@@ -10,10 +10,7 @@ mod demo;
 mod jurisdiction_file;
 
 use anyhow::{Context, bail};
-use baraza_core::{
-    ApiToken, AreaCode, Clock, JurisdictionId, Role, Scope, StaffUser, SystemClock, TokenSecret,
-    UserId,
-};
+use baraza_core::{ApiToken, Clock, JurisdictionId, Role, Scope, SystemClock, TokenSecret};
 use baraza_store::Store;
 use clap::{Args, Parser, Subcommand};
 use config::{Config, Overrides};
@@ -1357,54 +1354,29 @@ async fn user_command(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             email,
             phone,
         } => {
-            let username = baraza_core::staff::parse_username(&username)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let role: Role = role
-                .parse()
-                .map_err(|e: baraza_core::FieldError| anyhow::anyhow!("--role: {}", e.message))?;
+            // The console's rules, in the application layer: every mistake named.
             let j = jurisdiction_for(&*store, jurisdiction).await?;
-            let scope = match (area, department) {
-                (Some(_), Some(_)) => bail!("give --area or --department, not both"),
-                (Some(a), None) => {
-                    let areas = store.areas(&j).await?;
-                    anyhow::ensure!(
-                        areas.iter().any(|x| x.code.0 == a),
-                        "no area with code {a} in {j}"
-                    );
-                    Scope::Area(AreaCode(a))
-                }
-                (None, Some(d)) => {
-                    let depts = store.departments(&j).await?;
-                    anyhow::ensure!(
-                        depts.iter().any(|x| x.code == d),
-                        "no department {d} in {j}"
-                    );
-                    Scope::Department(d)
-                }
-                (None, None) => Scope::Jurisdiction,
-            };
-            scope
-                .check_for(role)
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            let user = StaffUser {
-                id: UserId(uuid::Uuid::new_v4()),
-                jurisdiction: j,
-                display_name: name.unwrap_or_else(|| username.clone()),
+            let input = baraza_app::accounts::NewUser {
                 username,
+                name: name.unwrap_or_default(),
                 role,
-                scope,
-                email: email
-                    .map(|e| baraza_core::Email::parse(&e))
-                    .transpose()
-                    .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?,
-                phone: phone
-                    .map(|p| baraza_core::PhoneNumber::parse(&p))
-                    .transpose()
-                    .map_err(|e| anyhow::anyhow!("--phone: {}", e.message))?,
-                disabled: false,
-                created_at: SystemClock.now(),
+                area: area.unwrap_or_default(),
+                department: department.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
             };
-            store.add_user(&user).await?;
+            let user =
+                match baraza_app::accounts::new_user(&*store, &j, input, SystemClock.now()).await {
+                    Ok(u) => u,
+                    Err(baraza_app::Error::Invalid(errs)) => bail!(
+                        "{}",
+                        errs.iter()
+                            .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    Err(e) => return Err(e.into()),
+                };
             println!("added {} ({}) id {}", user.username, user.role, user.id);
         }
         UserCommand::List { jurisdiction } => {

@@ -337,6 +337,7 @@ pub async fn add(
         area: f.area,
         department: f.department,
         email: f.email,
+        phone: String::new(),
     };
     let user = match baraza_app::accounts::new_user(
         &*state.store,
