@@ -40,7 +40,7 @@ struct Line {
     /// `in` for what the phone received, `out` for what it sent.
     direction: &'static str,
     text: String,
-    at: String,
+    at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Simulator {
@@ -55,7 +55,7 @@ impl Simulator {
     }
 
     fn push(&self, phone: &str, direction: &'static str, text: &str) {
-        let at = chrono::Utc::now().format("%H:%M:%S").to_string();
+        let at = chrono::Utc::now();
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         log.push(Line {
             phone: phone.to_owned(),
@@ -108,6 +108,17 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
     let phone = q.phone.unwrap_or_else(|| "+254700123456".into());
+    // Times as the county reads them, with their zone, as on every other page.
+    let cat = state
+        .channels
+        .africastalking
+        .as_ref()
+        .and_then(|a| baraza_core::JurisdictionId::parse(&a.jurisdiction).ok())
+        .and_then(|j| state.catalog.get(&j));
+    let when = |t: &chrono::DateTime<chrono::Utc>| match &cat {
+        Some(c) => c.local_time(t),
+        None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    };
     let messages = sim
         .log
         .lock()
@@ -118,7 +129,7 @@ pub async fn page(
             direction: l.direction,
             label: if l.direction == "in" { "County" } else { "You" },
             text: l.text.clone(),
-            at: l.at.clone(),
+            at: when(&l.at),
         })
         .collect();
     let session = sim
@@ -153,8 +164,11 @@ pub async fn send(
     FormBody(f): FormBody<SendForm>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
-    let phone = baraza_core::PhoneNumber::parse(&f.phone)
+    let phone = baraza_core::PhoneNumber::parse(f.phone.trim())
         .map_err(|e| AppError::invalid("phone", e.message))?;
+    if f.text.trim().is_empty() {
+        return Err(AppError::invalid("text", "type a message to send"));
+    }
     let id = format!("SIM{}", uuid::Uuid::new_v4().simple());
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let form = [
@@ -223,7 +237,7 @@ pub async fn ussd(
     FormBody(f): FormBody<UssdForm>,
 ) -> Result<Response, AppError> {
     let sim = simulator(&state)?;
-    let phone = baraza_core::PhoneNumber::parse(&f.phone)
+    let phone = baraza_core::PhoneNumber::parse(f.phone.trim())
         .map_err(|e| AppError::invalid("phone", e.message))?;
     let mut session = {
         let sessions = sim.ussd.lock().unwrap_or_else(|p| p.into_inner());

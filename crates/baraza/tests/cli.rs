@@ -360,6 +360,14 @@ fn the_demo_simulator_plays_a_citizen_on_sms() {
         panic!("no acknowledgement reached the simulated phone");
     });
     assert!(page.contains("The bridge at Chebiemit is broken"));
+    // Times in the county's zone; one form, so the number typed counts for every button
+    // without pressing Enter.
+    assert!(page.contains(" EAT</span>"), "{page}");
+    assert_eq!(page.matches("<form").count(), 1, "{page}");
+    let form = &page[page.find("<form").unwrap()..page.find("</form>").unwrap()];
+    for id in ["id=\"phone\"", "id=\"send-sms\"", "id=\"dial\""] {
+        assert!(form.contains(id), "{id} outside the phone's form");
+    }
     // USSD on the same simulated phone: dial, then choose "check a case".
     let ussd = rt.block_on(async {
         let c = reqwest::Client::new();
