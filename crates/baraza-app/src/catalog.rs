@@ -55,6 +55,17 @@ impl JurisdictionCatalog {
         })
         .unwrap_or_default()
     }
+    /// The departments as (code, name), by name: for a form's choices.
+    pub fn departments_by_name(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .departments
+            .iter()
+            .map(|d| (d.code.clone(), d.name.clone()))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    }
+
     /// A time as the county reads it: local, to the minute, with its zone (`EAT`), the
     /// same on every surface.
     pub fn local_time(&self, t: &Timestamp) -> String {

@@ -780,12 +780,7 @@ async fn show_log(
             overdue: s.overdue,
         })
         .collect();
-    let mut departments: Vec<(String, String)> = cat
-        .departments
-        .iter()
-        .map(|d| (d.code.clone(), d.name.clone()))
-        .collect();
-    departments.sort_by(|a, b| a.1.cmp(&b.1));
+    let departments = cat.departments_by_name();
     let projects = app
         .projects(&cat.jurisdiction.id)
         .await?

@@ -87,12 +87,7 @@ async fn page_with(
             username: s.username.clone(),
             name: s.display_name.clone(),
             role: u.tr.t(&format!("role-{}", s.role)),
-            // By name, as people say it.
-            scope: match &s.scope {
-                Scope::Jurisdiction => u.tr.t("scope-jurisdiction"),
-                Scope::Area(a) => cat.area_name(Some(a)),
-                Scope::Department(d) => cat.department_name(Some(d)),
-            },
+            scope: scope_name(&s.scope, &cat, &u.tr),
             locked: creds
                 .as_ref()
                 .and_then(|c| c.locked_until)
@@ -114,12 +109,7 @@ async fn page_with(
         .map(|a| (a.code.to_string(), a.name.clone()))
         .collect();
     areas.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut departments: Vec<(String, String)> = cat
-        .departments
-        .iter()
-        .map(|d| (d.code.clone(), d.name.clone()))
-        .collect();
-    departments.sort_by(|a, b| a.1.cmp(&b.1));
+    let departments = cat.departments_by_name();
     let page = UsersPage {
         frame: u.frame(u.tr.t("users")),
         rows,
@@ -165,6 +155,31 @@ fn confirm(u: &ConsoleUser, t: &StaffUser, what: &str, action: String) -> Respon
     })
 }
 
+/// Why an administration form is refused, if it is: no session token, or not an
+/// administrator. Checked first, before anything is read.
+fn refused(u: &ConsoleUser, csrf: &str) -> Option<Response> {
+    if !u.csrf_ok(Some(csrf)) {
+        Some(csrf_refused(u))
+    } else if u.role() != Role::SystemAdministrator {
+        Some(not_allowed(u))
+    } else {
+        None
+    }
+}
+
+/// A scope as people say it: the area's or department's name.
+fn scope_name(
+    scope: &Scope,
+    cat: &baraza_app::JurisdictionCatalog,
+    tr: &crate::html::Tr,
+) -> String {
+    match scope {
+        Scope::Jurisdiction => tr.t("scope-jurisdiction"),
+        Scope::Area(a) => cat.area_name(Some(a)),
+        Scope::Department(d) => cat.department_name(Some(d)),
+    }
+}
+
 /// The target user, if the administrator may manage them (same jurisdiction).
 async fn target(
     state: &AppState,
@@ -187,11 +202,8 @@ pub async fn reset_password(
     Path(id): Path<String>,
     FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
-    if !u.csrf_ok(Some(&f.csrf)) {
-        return Ok(csrf_refused(&u));
-    }
-    if u.role() != Role::SystemAdministrator {
-        return Ok(not_allowed(&u));
+    if let Some(refused) = refused(&u, &f.csrf) {
+        return Ok(refused);
     }
     let Some(t) = target(&state, &u, &id).await? else {
         return Ok(not_allowed(&u));
@@ -222,11 +234,8 @@ async fn set_disabled(
     f: CsrfForm,
     disabled: bool,
 ) -> Result<Response, AppError> {
-    if !u.csrf_ok(Some(&f.csrf)) {
-        return Ok(csrf_refused(&u));
-    }
-    if u.role() != Role::SystemAdministrator {
-        return Ok(not_allowed(&u));
+    if let Some(refused) = refused(&u, &f.csrf) {
+        return Ok(refused);
     }
     let Some(t) = target(&state, &u, &id).await? else {
         return Ok(not_allowed(&u));
@@ -284,11 +293,8 @@ pub async fn unlock(
     Path(id): Path<String>,
     FormBody(f): FormBody<CsrfForm>,
 ) -> Result<Response, AppError> {
-    if !u.csrf_ok(Some(&f.csrf)) {
-        return Ok(csrf_refused(&u));
-    }
-    if u.role() != Role::SystemAdministrator {
-        return Ok(not_allowed(&u));
+    if let Some(refused) = refused(&u, &f.csrf) {
+        return Ok(refused);
     }
     let Some(t) = target(&state, &u, &id).await? else {
         return Ok(not_allowed(&u));
@@ -324,11 +330,8 @@ pub async fn add(
     u: ConsoleUser,
     FormBody(f): FormBody<AddForm>,
 ) -> Result<Response, AppError> {
-    if !u.csrf_ok(Some(&f.csrf)) {
-        return Ok(csrf_refused(&u));
-    }
-    if u.role() != Role::SystemAdministrator {
-        return Ok(not_allowed(&u));
+    if let Some(refused) = refused(&u, &f.csrf) {
+        return Ok(refused);
     }
     let input = baraza_app::accounts::NewUser {
         username: f.username,
@@ -413,11 +416,8 @@ pub async fn change_role(
     u: ConsoleUser,
     FormBody(f): FormBody<RoleForm>,
 ) -> Result<Response, AppError> {
-    if !u.csrf_ok(Some(&f.csrf)) {
-        return Ok(csrf_refused(&u));
-    }
-    if u.role() != Role::SystemAdministrator {
-        return Ok(not_allowed(&u));
+    if let Some(refused) = refused(&u, &f.csrf) {
+        return Ok(refused);
     }
     let Some(t) = target(&state, &u, &f.user).await? else {
         return page_with(
@@ -444,11 +444,7 @@ pub async fn change_role(
             state.store.end_sessions_of(now.id).await?;
             tracing::info!(admin = %u.user.id, user = %now.id, role = %now.role, "role changed by an administrator");
             let cat = state.app().catalog_of(&u.user).await?;
-            let scope = match &now.scope {
-                Scope::Jurisdiction => u.tr.t("scope-jurisdiction"),
-                Scope::Area(a) => cat.area_name(Some(a)),
-                Scope::Department(d) => cat.department_name(Some(d)),
-            };
+            let scope = scope_name(&now.scope, &cat, &u.tr);
             let done = u.tr.args(
                 "user-role-changed",
                 &[

@@ -443,9 +443,11 @@ async fn sweep(app: &ConsoleApp) {
         "/plans/data/commitments.csv".to_owned(),
         "/plans/data/milestones.json".to_owned(),
         "/plans/feed.atom".to_owned(),
+        "/projects".to_owned(),
     ];
     for n in &numbers {
         public.push(format!("/track?ref={}", n.digits()));
+        public.push(format!("/raise/received?ref={}", n.digits()));
         let case = app.store.case_by_number(*n).await.unwrap().unwrap();
         if case.is_request() {
             // Published on their own pages; Open311 does not list them (404 there).
