@@ -7,8 +7,7 @@ use crate::error::FieldErrors as Errors;
 use crate::input::AttachmentBody;
 use crate::{App, Error, JurisdictionCatalog, Result};
 use baraza_core::disclosure::{DisclosureClass, Publication, Subscription};
-use baraza_core::outbound::OutboundChannel;
-use baraza_core::{Email, Language, PhoneNumber, Role, StaffUser, Timestamp};
+use baraza_core::{Language, Role, StaffUser, Timestamp};
 use chrono::NaiveDate;
 
 /// A class as the log shows it.
@@ -243,15 +242,8 @@ impl App<'_> {
                 "no such class in the disclosure log",
             ));
         };
-        let contact = contact.trim();
-        let (channel, address) = if contact.contains('@') {
-            let e = Email::parse(contact).map_err(|e| Error::Invalid(vec![e]))?;
-            (OutboundChannel::Email, e.as_str().to_owned())
-        } else {
-            let p = PhoneNumber::parse_in(contact, &cat.jurisdiction.country)
-                .map_err(|e| Error::Invalid(vec![e]))?;
-            (OutboundChannel::Sms, p.as_str().to_owned())
-        };
+        let (channel, address) =
+            crate::concerns::parse_contact(contact, &cat.jurisdiction.country)?;
         Ok(self
             .store
             .follow(Subscription {

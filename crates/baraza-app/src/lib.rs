@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod catalog;
+pub mod concerns;
 pub mod disclosure;
 pub mod error;
 pub mod information;

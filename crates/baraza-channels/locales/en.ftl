@@ -140,3 +140,21 @@ ussd-project-describe = What do you report about {$project}?
 ussd-no-projects = No public project is registered in this ward.
 ussd-project-received = Thank you. Your reference is {$reference}. The department will answer by SMS.
 ussd-subscribed = You will get at most one SMS a day with news of projects in {$ward}. Send STOP by SMS to stop.
+case-following = You will get an SMS when {$reference} changes: being worked on, answered, solved or closed. Send STOP to stop.
+followed-update = {$reference}, which you follow, is now { $status ->
+        [received] received
+        [acknowledged] received
+        [triaged] being reviewed
+        [assigned] with the department
+        [in_progress] being worked on
+        [responded] answered by the county
+        [resolved] solved
+        [closed] closed
+        [reopened] reopened
+        [escalated] sent to a higher office
+        [rejected] not for the county
+        [referred] referred elsewhere
+        [duplicate] merged with another case
+        [closed_unconfirmed] closed
+       *[other] {$status}
+    }. Send STOP to stop.

@@ -138,3 +138,21 @@ ussd-project-describe = Que signalez-vous sur {$project} ?
 ussd-no-projects = Aucun projet public n'est enregistré dans ce quartier.
 ussd-project-received = Merci. Votre référence est {$reference}. Le département répondra par SMS.
 ussd-subscribed = Vous recevrez au plus un SMS par jour sur les projets de {$ward}. Envoyez STOP par SMS pour arrêter.
+case-following = Vous recevrez un SMS quand {$reference} changera : en cours, répondue, résolue ou close. Envoyez STOP pour arrêter.
+followed-update = {$reference}, que vous suivez, est maintenant { $status ->
+        [received] reçue
+        [acknowledged] reçue
+        [triaged] en examen
+        [assigned] confiée au service
+        [in_progress] en cours
+        [responded] répondue par le comté
+        [resolved] résolue
+        [closed] close
+        [reopened] rouverte
+        [escalated] transmise à un niveau supérieur
+        [rejected] hors du ressort du comté
+        [referred] orientée ailleurs
+        [duplicate] fusionnée avec une autre
+        [closed_unconfirmed] close
+       *[other] {$status}
+    }. Envoyez STOP pour arrêter.

@@ -137,3 +137,21 @@ ussd-project-describe = Unaripoti nini kuhusu {$project}?
 ussd-no-projects = Hakuna mradi wa umma uliosajiliwa katika wadi hii.
 ussd-project-received = Asante. Nambari yako ya kumbukumbu ni {$reference}. Idara itajibu kwa SMS.
 ussd-subscribed = Utapokea SMS moja kwa siku zaidi kuhusu miradi katika {$ward}. Tuma STOP kwa SMS kusitisha.
+case-following = Utapata SMS {$reference} inapobadilika: inashughulikiwa, imejibiwa, imetatuliwa au imefungwa. Tuma STOP kusitisha.
+followed-update = {$reference}, unayofuatilia, sasa { $status ->
+        [received] imepokelewa
+        [acknowledged] imepokelewa
+        [triaged] inachunguzwa
+        [assigned] iko kwa idara
+        [in_progress] inashughulikiwa
+        [responded] imejibiwa na kaunti
+        [resolved] imetatuliwa
+        [closed] imefungwa
+        [reopened] imefunguliwa tena
+        [escalated] imepelekwa ofisi ya juu
+        [rejected] si ya kaunti
+        [referred] imepelekwa kwingine
+        [duplicate] imeunganishwa na lalamiko lingine
+        [closed_unconfirmed] imefungwa
+       *[other] {$status}
+    }. Tuma STOP kusitisha.

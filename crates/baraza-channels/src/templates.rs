@@ -154,6 +154,15 @@ mod tests {
                 status: Status::Responded,
             },
             Template::StatusNotFound { reference: r() },
+            Template::CaseFollowing { reference: r() },
+            Template::FollowedUpdate {
+                reference: r(),
+                status: Status::Responded,
+            },
+            Template::FollowedUpdate {
+                reference: r(),
+                status: Status::Escalated,
+            },
             Template::NoCaseYet,
             Template::BadReference {
                 typed: "1234".into(),

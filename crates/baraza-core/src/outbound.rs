@@ -159,6 +159,16 @@ pub enum Template {
     WardFollowing {
         ward: String,
     },
+    /// `FOLLOW <reference>` or the web's "follow this one instead": the case's changes
+    /// of status will be told.
+    CaseFollowing {
+        reference: String,
+    },
+    /// To someone following a case that is not theirs: its status changed.
+    FollowedUpdate {
+        reference: String,
+        status: Status,
+    },
     /// The day's news of public projects in the wards a citizen follows.
     WardDigest {
         /// `CODE what; CODE what` (what: tender, contract, report, status).
@@ -223,6 +233,8 @@ impl Template {
             Template::ReportDrafted { .. } => "report-drafted",
             Template::WardFollowing { .. } => "ward-following",
             Template::WardDigest { .. } => "ward-digest",
+            Template::CaseFollowing { .. } => "case-following",
+            Template::FollowedUpdate { .. } => "followed-update",
         }
     }
 
@@ -237,6 +249,7 @@ impl Template {
             | Template::ClosedUnconfirmed { reference }
             | Template::ReplyNoted { reference }
             | Template::StatusNotFound { reference }
+            | Template::CaseFollowing { reference }
             | Template::StaffDeemedRefused { reference } => vec![("reference", reference.clone())],
             Template::RequestReceived { reference, due } => {
                 vec![("reference", reference.clone()), ("due", due.clone())]
@@ -360,7 +373,8 @@ impl Template {
             Template::Duplicate { reference, of } => {
                 vec![("reference", reference.clone()), ("of", of.clone())]
             }
-            Template::Status { reference, status } => {
+            Template::Status { reference, status }
+            | Template::FollowedUpdate { reference, status } => {
                 vec![
                     ("reference", reference.clone()),
                     ("status", status.as_str().to_owned()),
@@ -536,6 +550,43 @@ pub fn for_event(
         _ => return None,
     };
     message(case, event, citizen, template)
+}
+
+/// What a case is followed under, among the followers of the disclosure log's classes
+/// and of wards: `case:<digits>`.
+pub fn case_follow_class(number: crate::CaseNumber) -> String {
+    format!("{CASE_FOLLOW_PREFIX}{}", number.digits())
+}
+
+pub const CASE_FOLLOW_PREFIX: &str = "case:";
+
+/// What someone following a case (not its citizen) is told when an action changed its
+/// status; nothing when the status stayed. Once per event and follower.
+pub fn follower_update(
+    before: Status,
+    case: &Case,
+    event: &JournalEvent,
+    follower: &crate::disclosure::Subscription,
+    prefix: &str,
+) -> Option<OutboundMessage> {
+    if before == case.status {
+        return None;
+    }
+    Some(OutboundMessage {
+        id: uuid::Uuid::now_v7(),
+        idempotency_key: format!("follow:{:012}:{}", event.seq, follower.address),
+        // Not the case's citizen: their message stays out of the case's record (and of
+        // the citizen's subject access), as a disclosure follower's does.
+        case_id: None,
+        channel: follower.channel,
+        to: follower.address.clone(),
+        language: follower.language,
+        template: Template::FollowedUpdate {
+            reference: case.number.display_with(prefix),
+            status: case.status,
+        },
+        created_at: event.at,
+    })
 }
 
 /// The message for an event, to the citizen on their channel.

@@ -718,6 +718,19 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     {
         notify(tx, &t.case, &ev, &c).await?;
     }
+    if t.case.status != case.status {
+        // People following the case (not its citizen) are told of each change of status.
+        let class = outbound::case_follow_class(t.case.number);
+        let followers = tx.followers(&t.case.jurisdiction, &class).await?;
+        if !followers.is_empty() {
+            let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;
+            for f in &followers {
+                if let Some(msg) = outbound::follower_update(case.status, &t.case, &ev, f, &prefix) {
+                    tx.insert_outbox(&OutboxEntry::new(msg)).await?;
+                }
+            }
+        }
+    }
     if matches!(
         ev.kind,
         EventKind::Escalated | EventKind::Assigned | EventKind::Triaged | EventKind::DeemedRefused

@@ -244,6 +244,30 @@ pub(crate) async fn handle<T: BatchTx>(
                         }),
                     )
                 }
+                None if let Ok(number) = baraza_core::CaseNumber::parse(&typed)
+                    && let Some(case) = tx.case_for_update(number).await?
+                    && case.jurisdiction == jurisdiction
+                    && !case.is_request() =>
+                {
+                    // Someone else's concern, like their own: its changes of status.
+                    tx.put_follower(&Subscription {
+                        jurisdiction: jurisdiction.clone(),
+                        class: baraza_core::outbound::case_follow_class(case.number),
+                        channel: reply_channel(message.channel),
+                        address: message.from.clone(),
+                        language,
+                        created_at: message.received_at,
+                    })
+                    .await?;
+                    let prefix = tx.reference_prefix(&jurisdiction).await?;
+                    (
+                        InboundOutcome::Followed,
+                        None,
+                        Some(Template::CaseFollowing {
+                            reference: case.number.display_with(&prefix),
+                        }),
+                    )
+                }
                 None if let Some((ward, name)) = tx.area_named(&jurisdiction, &typed).await? => {
                     // A ward: news of its public projects, at most one SMS a day.
                     tx.put_follower(&Subscription {

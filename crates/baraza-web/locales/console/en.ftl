@@ -772,3 +772,24 @@ change-role = Change a role or scope
 user = User
 user-unknown = No such user here.
 user-role-changed = { $user } is now { $role } ({ $scope }); their sessions have ended.
+nav-concerns = Open concerns
+concerns-title = Open concerns
+concerns-intro = Concerns the county is still working on, newest first. The text is shown only where the citizen agreed. If yours is here, follow it instead of raising it again.
+concerns-none = No open concern here.
+concerns-raise = Not here? Raise a concern
+concerns-follow-this = Follow this one instead
+opened-today = opened today
+opened-days-ago = opened { $days ->
+        [one] 1 day ago
+       *[other] {$days} days ago
+    }
+raise-already = Already reported?
+raise-check-first = Choose the ward and the kind of problem to see the concerns already open there.
+raise-check = Show open concerns like this
+raise-like-it = These concerns are open in this ward. If one is yours, follow it instead: you will be told when it changes.
+raise-none-like-it = No open concern like this in this ward. Raise yours below.
+raise-new = Raise a new concern
+track-follow = Follow this concern
+track-follow-intro = Get an SMS or an email each time its status changes. Your number or address is not shown to anyone, and you can stop with STOP.
+track-follow-contact = Your phone number or email address
+track-following = You are following this concern: you will be told each time its status changes.

@@ -772,3 +772,24 @@ change-role = Changer un rôle ou un périmètre
 user = Utilisateur
 user-unknown = Aucun utilisateur de ce nom ici.
 user-role-changed = { $user } est maintenant { $role } ({ $scope }) ; ses sessions sont terminées.
+nav-concerns = Requêtes ouvertes
+concerns-title = Requêtes ouvertes
+concerns-intro = Les requêtes que le comté traite encore, les plus récentes d'abord. Le texte n'est montré que si le citoyen l'a accepté. Si la vôtre y est, suivez-la au lieu de la déposer à nouveau.
+concerns-none = Aucune requête ouverte ici.
+concerns-raise = Pas ici ? Déposer une requête
+concerns-follow-this = Suivre plutôt celle-ci
+opened-today = ouverte aujourd'hui
+opened-days-ago = ouverte { $days ->
+        [one] il y a 1 jour
+       *[other] il y a {$days} jours
+    }
+raise-already = Déjà signalé ?
+raise-check-first = Choisissez le quartier et le type de problème pour voir les requêtes déjà ouvertes.
+raise-check = Voir les requêtes ouvertes semblables
+raise-like-it = Ces requêtes sont ouvertes dans ce quartier. Si l'une est la vôtre, suivez-la plutôt : vous serez prévenu de chaque changement.
+raise-none-like-it = Aucune requête semblable ouverte dans ce quartier. Déposez la vôtre ci-dessous.
+raise-new = Déposer une nouvelle requête
+track-follow = Suivre cette requête
+track-follow-intro = Recevez un SMS ou un courriel à chaque changement de statut. Votre numéro ou adresse n'est montré à personne, et vous pouvez arrêter avec STOP.
+track-follow-contact = Votre numéro de téléphone ou adresse électronique
+track-following = Vous suivez cette requête : vous serez prévenu à chaque changement de statut.

@@ -772,3 +772,24 @@ change-role = Badilisha jukumu au eneo
 user = Mtumiaji
 user-unknown = Hakuna mtumiaji huyo hapa.
 user-role-changed = { $user } sasa ni { $role } ({ $scope }); vipindi vyake vimekomeshwa.
+nav-concerns = Malalamiko yaliyo wazi
+concerns-title = Malalamiko yaliyo wazi
+concerns-intro = Malalamiko ambayo kaunti bado inashughulikia, mapya kwanza. Maandishi yanaonyeshwa tu pale raia alipokubali. Ikiwa lako liko hapa, lifuatilie badala ya kuliwasilisha tena.
+concerns-none = Hakuna lalamiko lililo wazi hapa.
+concerns-raise = Halipo? Wasilisha lalamiko
+concerns-follow-this = Fuatilia hili badala yake
+opened-today = limefunguliwa leo
+opened-days-ago = limefunguliwa { $days ->
+        [one] siku 1 iliyopita
+       *[other] siku {$days} zilizopita
+    }
+raise-already = Tayari limeripotiwa?
+raise-check-first = Chagua wadi na aina ya tatizo uone malalamiko ambayo tayari yako wazi huko.
+raise-check = Onyesha malalamiko kama haya yaliyo wazi
+raise-like-it = Malalamiko haya yako wazi katika wadi hii. Ikiwa moja ni lako, lifuatilie badala yake: utaarifiwa linapobadilika.
+raise-none-like-it = Hakuna lalamiko kama hili lililo wazi katika wadi hii. Wasilisha lako hapa chini.
+raise-new = Wasilisha lalamiko jipya
+track-follow = Fuatilia lalamiko hili
+track-follow-intro = Pata SMS au barua pepe kila hali yake inapobadilika. Nambari au anwani yako haionyeshwi kwa mtu yeyote, na unaweza kusitisha kwa STOP.
+track-follow-contact = Nambari yako ya simu au anwani ya barua pepe
+track-following = Unafuatilia lalamiko hili: utaarifiwa kila hali yake inapobadilika.

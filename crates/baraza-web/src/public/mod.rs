@@ -7,6 +7,7 @@
 //! the citizen agreed to publication, and then with anything like a phone number or an
 //! email address masked. Official responses are masked the same way.
 
+mod concerns;
 pub mod dashboard;
 mod disclosure;
 mod information;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/track", get(pages::track))
+        .route("/track/follow", axum::routing::post(pages::follow_case))
         .route("/registry", get(pages::registry))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard.csv", get(dashboard::csv))
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/snapshots/{file}", get(open_data::snapshot))
         .route("/static/baraza.css", get(crate::html::stylesheet))
         .route("/language", get(crate::html::choose_language))
+        .merge(concerns::routes())
         .merge(information::routes())
         .merge(disclosure::routes())
         .merge(plans::routes())

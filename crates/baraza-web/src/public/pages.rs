@@ -69,6 +69,9 @@ struct RaisePage {
     ussd_code: Option<String>,
     /// When a first response is due at the usual priority, in the county's time.
     first_response_by: String,
+    /// "Already reported?": the ward and category checked, and the open concerns there.
+    checked: bool,
+    rows: Vec<super::concerns::OpenRow>,
 }
 
 impl RaisePage {
@@ -88,7 +91,7 @@ impl RaisePage {
 }
 
 /// Wards grouped by the level above them (sub-counties), both sorted by name.
-fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
+pub fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut parents: Vec<&Area> = cat
         .areas
@@ -122,6 +125,8 @@ fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
 /// What the form page shows besides the form: errors with what was typed, or the result.
 #[derive(Default)]
 struct Shown {
+    checked: bool,
+    rows: Vec<super::concerns::OpenRow>,
     errors: Vec<(String, String)>,
     values: HashMap<String, String>,
     filed: Option<String>,
@@ -150,6 +155,8 @@ fn raise_page(
     status: StatusCode,
 ) -> Response {
     let Shown {
+        checked,
+        rows,
         errors,
         values,
         filed,
@@ -208,6 +215,8 @@ fn raise_page(
         sms_number: state.channels.sms_number(),
         ussd_code: state.channels.ussd_code(),
         first_response_by,
+        checked,
+        rows,
         frame,
     };
     let mut res = render(&page);
@@ -218,18 +227,40 @@ fn raise_page(
     res
 }
 
+#[derive(Deserialize, Default)]
+pub struct RaiseQuery {
+    #[serde(default)]
+    j: String,
+    #[serde(default)]
+    ward: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// The form; with a ward and a category checked, the open concerns there first
+/// ("already reported?"), and the form's ward and category chosen.
 pub async fn raise_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<JQuery>,
+    ApiQuery(q): ApiQuery<RaiseQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let mut shown = Shown::default();
+    let query = super::concerns::open_query(&cat, &q.ward, &q.category, "", 5);
+    if let (Some(ward), Some(category)) = (&query.ward, &query.category) {
+        shown.values.insert("ward".into(), ward.0.clone());
+        shown.values.insert("category".into(), category.clone());
+        let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "raise-title");
+        let cases = state.app().open_concerns(&cat, &query).await?;
+        shown.rows = super::concerns::open_rows(&state, &cat, &frame, &cases).await?;
+        shown.checked = true;
+    }
     Ok(raise_page(
         &state,
         &headers,
         &cat,
         !q.j.is_empty(),
-        Shown::default(),
+        shown,
         StatusCode::OK,
     ))
 }
@@ -609,6 +640,11 @@ struct TrackPage {
     typed: String,
     found: Option<Summary>,
     not_found: bool,
+    /// An open concern can be followed: the form's token.
+    follow_csrf: Option<String>,
+    following: bool,
+    errors: Vec<String>,
+    contact: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -617,17 +653,32 @@ pub struct TrackQuery {
     j: String,
     #[serde(default, rename = "ref")]
     reference: String,
+    #[serde(default)]
+    following: String,
 }
+
+const TRACK_FORM_COOKIE: &str = "bz_track_form";
 
 pub async fn track(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
-    let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "track-title");
+    track_page(&state, &headers, &q, Vec::new(), String::new()).await
+}
+
+async fn track_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &TrackQuery,
+    errors: Vec<String>,
+    contact: String,
+) -> Result<Response, AppError> {
+    let cat = jurisdiction_of(state, Some(&q.j)).await?;
+    let frame = PublicFrame::new(headers, &cat, !q.j.is_empty(), "track-title");
     let typed = q.reference.trim().to_owned();
     let mut found = None;
+    let mut open = false;
     if !typed.is_empty()
         && let Ok(n) = CaseNumber::parse(&typed)
         && let Some(case) = state.store.case_by_number(n).await?
@@ -638,6 +689,7 @@ pub async fn track(
             let to = frame.link(&format!("/information/{}", case.number.digits()));
             return Ok(axum::response::Redirect::to(&to).into_response());
         }
+        open = baraza_app::concerns::OPEN.contains(&case.status);
         let events = state.store.case_events(case.id).await?;
         let citizen = state.app().citizen_of(&case).await?;
         found = Some(summary(&case, citizen.as_ref(), &events, &cat, &frame.tr));
@@ -645,17 +697,82 @@ pub async fn track(
     let not_found = !typed.is_empty() && found.is_none();
     let status = if not_found {
         StatusCode::NOT_FOUND
+    } else if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let follow_csrf = open.then(|| random_hex(16));
     let mut res = render(&TrackPage {
         frame,
         typed,
         found,
         not_found,
+        follow_csrf: follow_csrf.clone(),
+        following: q.following == "1",
+        errors,
+        contact,
     });
     *res.status_mut() = status;
+    if let Some(csrf) = follow_csrf
+        && let Ok(v) = set_cookie(headers, TRACK_FORM_COOKIE, &csrf, 3600).parse()
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
     Ok(res)
+}
+
+/// Follow an open concern from its tracking page, by SMS or email: then back to the page
+/// (post, redirect, get), which says so.
+pub async fn follow_case(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    crate::error::FormBody(values): crate::error::FormBody<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let tr = Tr::new(crate::html::language(&headers));
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let q = TrackQuery {
+        j: get("j"),
+        reference: get("ref"),
+        following: String::new(),
+    };
+    let contact = get("contact");
+    if !super::form_token_ok(&headers, TRACK_FORM_COOKIE, &values) {
+        return track_page(&state, &headers, &q, vec![tr.t("csrf-failed")], contact).await;
+    }
+    // One address may not sign the county's SMS budget away.
+    if state
+        .senders
+        .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
+    {
+        let mut res =
+            track_page(&state, &headers, &q, vec![tr.t("too-many-requests")], contact).await?;
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(res);
+    }
+    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    match state
+        .app()
+        .follow_case(&cat, &q.reference, &contact, tr.lang, state.clock.now())
+        .await
+    {
+        Ok((case, _)) => {
+            let mut to = format!("/track?ref={}&following=1", case.number.digits());
+            if !q.j.is_empty() {
+                to.push_str(&format!("&j={}", cat.jurisdiction.id));
+            }
+            Ok(axum::response::Redirect::to(&format!("{to}#follow")).into_response())
+        }
+        Err(baraza_app::Error::Invalid(errs)) => {
+            let errors = errs
+                .iter()
+                .map(|e| crate::html::field_error(e, &tr))
+                .collect();
+            track_page(&state, &headers, &q, errors, contact).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]

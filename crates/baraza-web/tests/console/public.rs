@@ -88,6 +88,174 @@ on_both!(
     open311
 );
 
+on_both!(
+    already_reported_then_follow_it_instead,
+    postgres_already_reported_then_follow_it_instead,
+    already_reported
+);
+
+/// "Already reported?": the open concerns of a ward and category, on their own page and
+/// on the raise form; following one by its tracking page (a national number) or by SMS;
+/// each follower told once per change of status; nobody's contact on any public page.
+async fn already_reported(app: &ConsoleApp) {
+    let (_, body) = raise_on_the_web(
+        app,
+        &[
+            ("kind", "complaint"),
+            ("description", "Burst pipe at Emsoo market. Wanjiru Kamau, 0712999001"),
+            ("ward", "0741"),
+            ("category", "water-supply"),
+            ("phone", PHONE),
+            ("name", NAME),
+            ("publish", "yes"),
+        ],
+    )
+    .await;
+    let reference = reference_in(&body);
+    let n = CaseNumber::parse(&reference).unwrap();
+    let mut web = Agent::new(app);
+    let list = web.get("/concerns?ward=0741&category=water-supply").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains(&reference)
+            && list.body.contains("opened today")
+            && list.body.contains("Burst pipe at Emsoo market"),
+        "{}",
+        list.body
+    );
+    let other = web.get("/concerns?ward=0742").await;
+    assert!(!other.body.contains(&reference) && other.body.contains("No open concern here"));
+    // The raise form, once a ward and a category are checked, shows it first.
+    let form = web.get("/raise?ward=0741&category=water-supply").await;
+    assert!(form.body.contains("Already reported?"));
+    let follow_link = format!("/track?ref={}#follow", n.digits());
+    assert!(
+        form.body.contains(&follow_link) && form.body.contains("Follow this one instead"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains("<option value=\"0741\" selected>"),
+        "the form's ward is chosen"
+    );
+    let none = web.get("/raise?ward=0742&category=water-supply").await;
+    assert!(none.body.contains("No open concern like this in this ward"));
+    // Follow it from its page, with a number written the national way.
+    let page = web.get(&format!("/track?ref={}", n.digits())).await;
+    assert!(page.body.contains("Follow this concern"), "{}", page.body);
+    let csrf = hidden(&page.body, "csrf");
+    let digits = n.digits();
+    let forged = Agent::new(app)
+        .post(
+            "/track/follow",
+            &[("csrf", "forged"), ("ref", &digits), ("contact", "0712 999 222")],
+        )
+        .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER, "no token, no following");
+    let bad = web
+        .post(
+            "/track/follow",
+            &[("csrf", &csrf), ("ref", &digits), ("contact", "07x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("07x"), "what was typed is kept");
+    let csrf = hidden(&bad.body, "csrf");
+    let ok = web
+        .post(
+            "/track/follow",
+            &[("csrf", &csrf), ("ref", &digits), ("contact", "0712 999 222")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let to = ok.location.unwrap();
+    let page = web.get(&to).await;
+    assert!(page.body.contains("You are following this concern"));
+    // And by SMS, from another phone.
+    assert_eq!(
+        app.sms("ATXid_follow1", "+254712999333", &format!("FOLLOW {reference}"))
+            .await,
+        StatusCode::OK
+    );
+    let told = app.store.outbox_to("+254712999333", 5).await.unwrap();
+    assert!(
+        told.iter().any(|e| matches!(
+            e.message.template,
+            baraza_core::outbound::Template::CaseFollowing { .. }
+        )),
+        "{told:?}"
+    );
+    // A change of status is told to each follower once; the citizen as before.
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let p = desk
+        .act(
+            &case,
+            &[
+                ("action", "triage"),
+                ("category", "water-supply"),
+                ("urgency", "medium"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    for follower in ["+254712999222", "+254712999333"] {
+        let updates: Vec<_> = app
+            .store
+            .outbox_to(follower, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.message.template,
+                    baraza_core::outbound::Template::FollowedUpdate {
+                        status: Status::Triaged,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        assert_eq!(updates.len(), 1, "{follower}: {updates:?}");
+        assert_eq!(updates[0].message.case_id, None, "not in the case's record");
+    }
+    // The follower's number is theirs to see in their record, and STOP ends it.
+    let followed = app.store.followed_by("+254712999222").await.unwrap();
+    assert_eq!(
+        followed.iter().map(|f| f.class.as_str()).collect::<Vec<_>>(),
+        vec![format!("case:{digits}")]
+    );
+    // Nobody's contact on the public pages.
+    for path in [
+        format!("/concerns?ward=0741&category=water-supply"),
+        format!("/raise?ward=0741&category=water-supply"),
+        format!("/track?ref={digits}"),
+    ] {
+        let p = web.get(&path).await;
+        for secret in [PHONE, "712999001", "712999222", "712999333", "Wanjiru", "Kamau"] {
+            assert!(!p.body.contains(secret), "{path} shows {secret}");
+        }
+    }
+    // A closed concern is no longer followed.
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let p = desk
+        .act(&case, &[("action", "respond"), ("text", "Mended.")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(app.sms("ATXid_follow2", PHONE, "1").await, StatusCode::OK);
+    assert_eq!(
+        app.store.case_by_number(n).await.unwrap().unwrap().status,
+        Status::Resolved
+    );
+    let page = web.get(&format!("/track?ref={digits}")).await;
+    assert!(!page.body.contains("Follow this concern"));
+    assert!(!web
+        .get("/concerns?ward=0741")
+        .await
+        .body
+        .contains(&reference));
+}
+
 async fn raise_follow(app: &ConsoleApp) {
     // A bad form names what is wrong and keeps what was typed.
     let (status, body) = raise_on_the_web(
