@@ -30,6 +30,7 @@ fn fields_of(kind: ActionKind) -> &'static [&'static str] {
         ActionKind::AskReview => &["grounds"],
         ActionKind::DecideReview => &["outcome", "text"],
         ActionKind::SetProminence => &["prominence", "reason", "event"],
+        ActionKind::PublishPhoto => &["photo", "publish"],
         _ => &[],
     }
 }
@@ -87,6 +88,8 @@ impl App<'_> {
             ("prominence", body.prominence.is_some()),
             ("event", body.event.is_some()),
             ("documents", !body.documents.is_empty()),
+            ("photo", body.photo.is_some()),
+            ("publish", body.publish.is_some()),
         ];
         for (field, given) in present {
             if given && !fields_of(kind).contains(&field) {
@@ -312,6 +315,12 @@ impl App<'_> {
                     event: body.event,
                 }
             }
+            ActionKind::PublishPhoto => Action::PublishPhoto {
+                sha256: errors
+                    .required("photo", body.photo.map(|p| p.trim().to_ascii_lowercase()))
+                    .unwrap_or_default(),
+                publish: body.publish.unwrap_or(true),
+            },
         };
         errors.finish()?;
         Ok((action, cat))

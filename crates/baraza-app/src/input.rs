@@ -132,6 +132,11 @@ pub struct ActionRequest {
     /// provide: documents already uploaded (`POST /api/v1/documents`), by SHA-256.
     #[serde(default)]
     pub documents: Vec<AttachmentBody>,
+    /// publish_photo: the photo's SHA-256, as listed in the case's attachments.
+    pub photo: Option<String>,
+    /// publish_photo: true to show it to the public (if its citizen agreed), false to
+    /// withdraw it.
+    pub publish: Option<bool>,
 }
 
 /// A change to an action plan, as the console's forms and the API hand it over.

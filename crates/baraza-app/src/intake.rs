@@ -122,6 +122,7 @@ pub fn parse_attachments(
             );
         }
         out.push(Attachment {
+            published: false,
             media_type: a.media_type,
             size_bytes: a.size_bytes,
             sha256: a.sha256.to_ascii_lowercase(),

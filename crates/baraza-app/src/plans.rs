@@ -700,6 +700,7 @@ pub fn plan_file(plan: &ActionPlan, sha256: &str) -> Option<baraza_core::Attachm
             media_type,
             size_bytes,
         } if s.eq_ignore_ascii_case(sha256) => Some(baraza_core::Attachment {
+            published: false,
             media_type: media_type.clone(),
             size_bytes: *size_bytes,
             sha256: s.clone(),

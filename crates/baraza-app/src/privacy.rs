@@ -101,6 +101,16 @@ impl TextRule {
     }
 }
 
+/// Which of a case's files (photos, documents) are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentRule {
+    All,
+    /// Photos staff approved for the public, and only where the citizen agreed to
+    /// publication.
+    Approved,
+    None,
+}
+
 /// How the citizen's contact details are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactRule {
@@ -128,7 +138,7 @@ pub struct Rules {
     pub internal_events: bool,
     /// Notes that go with a forward, for the department.
     pub internal_notes: bool,
-    pub attachments: bool,
+    pub attachments: AttachmentRule,
     /// The point the citizen gave (their ward is always shown).
     pub location: bool,
     /// Who among the staff acted.
@@ -148,7 +158,7 @@ pub const fn rules(audience: Audience) -> Rules {
         official_texts: T::Full,
         internal_events: true,
         internal_notes: true,
-        attachments: true,
+        attachments: AttachmentRule::All,
         location: true,
         staff_ids: true,
     };
@@ -161,7 +171,7 @@ pub const fn rules(audience: Audience) -> Rules {
         official_texts: T::Masked,
         internal_events: false,
         internal_notes: false,
-        attachments: false,
+        attachments: AttachmentRule::Approved,
         location: false,
         staff_ids: false,
     };
@@ -181,7 +191,7 @@ pub const fn rules(audience: Audience) -> Rules {
             official_texts: T::Masked,
             internal_events: false,
             internal_notes: false,
-            attachments: false,
+            attachments: AttachmentRule::None,
             location: false,
             staff_ids: true,
         },
@@ -194,6 +204,7 @@ pub const fn rules(audience: Audience) -> Rules {
             description: T::Hidden,
             citizen_replies: T::Hidden,
             official_texts: T::Hidden,
+            attachments: AttachmentRule::None,
             ..public
         },
     }
@@ -229,7 +240,11 @@ pub fn rules_markdown() -> String {
             text(r.official_texts),
             yes(r.internal_events),
             yes(r.internal_notes),
-            yes(r.attachments),
+            match r.attachments {
+                AttachmentRule::All => "all",
+                AttachmentRule::Approved => "approved photos, with consent",
+                AttachmentRule::None => "no",
+            },
             yes(r.location),
             yes(r.staff_ids),
         ));
@@ -492,7 +507,7 @@ pub struct CaseView<'a> {
     pub referred_to: Option<String>,
     pub citizen: Option<CitizenView>,
     pub location: Option<GeoPoint>,
-    pub attachments: &'a [Attachment],
+    pub attachments: Vec<&'a Attachment>,
 }
 
 /// A case for an audience. `citizen` is the case's citizen, if any (needed to mask their
@@ -548,10 +563,14 @@ pub fn case_view<'a>(
             .and_then(|to| text(to, citizen, r.official_texts)),
         citizen: citizen_view,
         location: case.location.filter(|_| r.location),
-        attachments: if r.attachments {
-            &case.attachments
-        } else {
-            &[]
+        attachments: match r.attachments {
+            AttachmentRule::All => case.attachments.iter().collect(),
+            AttachmentRule::Approved if citizen.is_some_and(|c| c.consent.publish) => case
+                .attachments
+                .iter()
+                .filter(|a| a.published && a.media_type.starts_with("image/"))
+                .collect(),
+            _ => Vec::new(),
         },
     }
 }
@@ -626,7 +645,7 @@ pub fn event_view<'a>(
             let text_rule = match field(&k) {
                 Field::CitizenId => Err(r.citizen_id),
                 Field::Location => Err(r.location),
-                Field::Attachments => Err(r.attachments),
+                Field::Attachments => Err(r.attachments == AttachmentRule::All),
                 Field::Note => Err(r.internal_notes),
                 Field::Source => Err(r.internal_events),
                 Field::Request => Err(r.description == TextRule::Full),

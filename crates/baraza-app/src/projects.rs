@@ -687,6 +687,7 @@ pub fn project_file(p: &Project, sha256: &str) -> Option<baraza_core::Attachment
         .chain(docs)
         .find(|f| f.sha256.eq_ignore_ascii_case(sha256))
         .map(|f| baraza_core::Attachment {
+            published: false,
             media_type: f.media_type.clone(),
             size_bytes: 0,
             sha256: f.sha256.clone(),

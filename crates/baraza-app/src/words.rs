@@ -63,6 +63,12 @@ pub fn words(ev: &EventView<'_>, cat: &JurisdictionCatalog) -> Words {
             parts.extend(s("to").map(Part::Text));
             parts.extend(s("reason").map(Part::Text));
         }
+        EventKind::PhotoPublished => {
+            let shown = ev.data.get("published").and_then(|v| v.as_bool()) == Some(true);
+            parts.push(Part::Message(
+                if shown { "photo-shown" } else { "photo-withdrawn" }.to_owned(),
+            ));
+        }
         EventKind::Rated => {
             parts.extend(ev.data.get("score").map(|v| Part::Text(format!("{v}/5"))));
         }

@@ -109,6 +109,9 @@ pub struct Attachment {
     pub sha256: String,
     pub filename: Option<String>,
     pub url: Option<String>,
+    /// Approved by staff for the public (a photo; shown only if its citizen agreed too).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub published: bool,
 }
 
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;

@@ -38,6 +38,7 @@ string_enum! {
         Reminded => "case.reminded",
         CitizenReplied => "case.citizen_replied",
         MediaAttached => "case.media_attached",
+        PhotoPublished => "case.photo_published",
         ContactRevealed => "case.contact_revealed",
         PersonalDataErased => "case.personal_data_erased",
         ClarificationAsked => "request.clarification_asked",

@@ -94,6 +94,7 @@ string_enum! {
         AskReview => "ask_review",
         DecideReview => "decide_review",
         SetProminence => "set_prominence",
+        PublishPhoto => "publish_photo",
     }
 }
 
@@ -235,6 +236,12 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         event: Option<i64>,
     },
+    /// Staff approve a photo of the case for the public (nobody's face, nothing
+    /// personal), or withdraw it. The public sees it only if the citizen agreed too.
+    PublishPhoto {
+        sha256: String,
+        publish: bool,
+    },
 }
 
 impl Action {
@@ -268,6 +275,7 @@ impl Action {
             Action::AskReview { .. } => ActionKind::AskReview,
             Action::DecideReview { .. } => ActionKind::DecideReview,
             Action::SetProminence { .. } => ActionKind::SetProminence,
+            Action::PublishPhoto { .. } => ActionKind::PublishPhoto,
         }
     }
 }
@@ -602,6 +610,14 @@ pub const RULES: &[Rule] = &[
         event: EventKind::ProminenceChanged,
         visibility: Visibility::Public,
     },
+    Rule {
+        action: ActionKind::PublishPhoto,
+        from: ANY,
+        who: Who::Staff(TRIAGERS),
+        to: None,
+        event: EventKind::PhotoPublished,
+        visibility: Visibility::Internal,
+    },
 ];
 
 pub fn rule(action: ActionKind) -> &'static Rule {
@@ -918,6 +934,19 @@ pub fn decide(
             required_text("reason", reason, 500)?;
             P::ContactRevealed(p::Reason {
                 reason: reason.clone(),
+            })
+        }
+        Action::PublishPhoto { sha256, publish } => {
+            let Some(a) = next.attachments.iter_mut().find(|a| &a.sha256 == sha256) else {
+                return Err(FieldError::new("photo", "no such photo on this case").into());
+            };
+            if !a.media_type.starts_with("image/") {
+                return Err(FieldError::new("photo", "only a photo can be published").into());
+            }
+            a.published = *publish;
+            P::PhotoPublished(p::PhotoPublished {
+                sha256: sha256.clone(),
+                published: *publish,
             })
         }
         _ => {

@@ -116,6 +116,13 @@ pub struct MediaAttached {
     pub attachment: Attachment,
 }
 
+/// A photo approved for the public, or withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoPublished {
+    pub sha256: String,
+    pub published: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalDataErased {
     pub basis: String,
@@ -214,6 +221,7 @@ pub enum Payload {
     Reminded(Nothing),
     CitizenReplied(CitizenReplied),
     MediaAttached(MediaAttached),
+    PhotoPublished(PhotoPublished),
     ContactRevealed(Reason),
     PersonalDataErased(PersonalDataErased),
     ClarificationAsked(Text),
@@ -255,6 +263,7 @@ impl Payload {
             Payload::Reminded(_) => K::Reminded,
             Payload::CitizenReplied(_) => K::CitizenReplied,
             Payload::MediaAttached(_) => K::MediaAttached,
+            Payload::PhotoPublished(_) => K::PhotoPublished,
             Payload::ContactRevealed(_) => K::ContactRevealed,
             Payload::PersonalDataErased(_) => K::PersonalDataErased,
             Payload::ClarificationAsked(_) => K::ClarificationAsked,
@@ -302,6 +311,7 @@ impl Payload {
             Payload::MarkedDuplicate(p) => serde_json::to_value(p),
             Payload::CitizenReplied(p) => serde_json::to_value(p),
             Payload::MediaAttached(p) => serde_json::to_value(p),
+            Payload::PhotoPublished(p) => serde_json::to_value(p),
             Payload::PersonalDataErased(p) => serde_json::to_value(p),
             Payload::Plan(c) => serde_json::to_value(c),
             Payload::Project(c) => serde_json::to_value(c),
@@ -334,6 +344,7 @@ impl Payload {
             EventKind::Reminded => Payload::Reminded(r(v)?),
             EventKind::CitizenReplied => Payload::CitizenReplied(r(v)?),
             EventKind::MediaAttached => Payload::MediaAttached(r(v)?),
+            EventKind::PhotoPublished => Payload::PhotoPublished(r(v)?),
             EventKind::ContactRevealed => Payload::ContactRevealed(r(v)?),
             EventKind::PersonalDataErased => Payload::PersonalDataErased(r(v)?),
             EventKind::ClarificationAsked => Payload::ClarificationAsked(r(v)?),

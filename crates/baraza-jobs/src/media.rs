@@ -81,6 +81,7 @@ impl MediaFetcher {
                 continue;
             };
             let attachment = Attachment {
+                published: false,
                 media_type: media_type
                     .or_else(|| media.media_type.clone())
                     .unwrap_or_else(|| "application/octet-stream".into()),

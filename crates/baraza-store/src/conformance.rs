@@ -312,6 +312,7 @@ pub async fn intake_gives_a_reference_and_journals_it<T: TestStore, F: Future<Ou
     new.acknowledged_on_intake = true;
     new.location = Some(GeoPoint::parse(0.6704, 35.5080).unwrap());
     new.attachments.push(Attachment {
+        published: false,
         media_type: "image/jpeg".into(),
         size_bytes: 48_213,
         sha256: "ab".repeat(32),

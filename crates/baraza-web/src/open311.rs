@@ -478,6 +478,7 @@ fn request_body(
     view: &privacy::CaseView<'_>,
     cat: &JurisdictionCatalog,
     notes: Option<String>,
+    base: &str,
 ) -> Value {
     let case = view.case;
     let published = view.description.clone();
@@ -507,13 +508,22 @@ fn request_body(
         "zipcode": Value::Null,
         "lat": view.location.map(|l| l.lat),
         "long": view.location.map(|l| l.lon),
-        "media_url": Value::Null,
+        // The first photo the public may see (approved by staff, with the citizen's
+        // consent), where its tracking page serves it.
+        "media_url": view.attachments.first().map(|a| {
+            format!("{base}/track/{}/photo/{}", case.number.digits(), a.sha256)
+        }),
     })
 }
 
 /// A case as an Open311 request: what Open311 clients may see of it (its text with the
 /// citizen's consent, masked) and its last official response.
-async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) -> Result311<Value> {
+async fn request_of(
+    state: &AppState,
+    case: &Case,
+    cat: &JurisdictionCatalog,
+    base: &str,
+) -> Result311<Value> {
     let citizen = state
         .app()
         .citizen_of(case)
@@ -532,11 +542,12 @@ async fn request_of(state: &AppState, case: &Case, cat: &JurisdictionCatalog) ->
         })
         .find_map(|e| privacy::event_view(e, citizen.as_ref(), Audience::Open311))
         .and_then(|v| v.str("text").or_else(|| v.str("reason")).map(str::to_owned));
-    Ok(request_body(&view, cat, notes))
+    Ok(request_body(&view, cat, notes, base))
 }
 
 async fn requests(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Path(fmt): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result311<Response> {
@@ -607,15 +618,17 @@ async fn requests(
             cases.truncate(1000);
         }
     }
+    let base = state.base_url(&headers);
     let mut list = Vec::new();
     for c in &cases {
-        list.push(request_of(&state, c, &cat).await?);
+        list.push(request_of(&state, c, &cat, &base).await?);
     }
     Ok(render(f, "service_requests", &Value::Array(list)))
 }
 
 async fn one_request(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Path(file): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result311<Response> {
@@ -627,7 +640,8 @@ async fn one_request(
     }
     .filter(|c| c.jurisdiction == cat.jurisdiction.id && !c.is_request())
     .ok_or_else(|| Open311Error::not_found(f, format!("no service request {id:?}")))?;
-    let body = Value::Array(vec![request_of(&state, &case, &cat).await?]);
+    let base = state.base_url(&headers);
+    let body = Value::Array(vec![request_of(&state, &case, &cat, &base).await?]);
     Ok(render(f, "service_requests", &body))
 }
 

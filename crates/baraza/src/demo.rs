@@ -644,6 +644,7 @@ async fn sample_requests(
             std::fs::write(dir.join(&sha256), DEMO_DOCUMENT)?;
         }
         Attachment {
+            published: false,
             media_type: "text/csv".into(),
             size_bytes: DEMO_DOCUMENT.len() as u64,
             sha256,
@@ -817,6 +818,7 @@ async fn sample_publications(
             std::fs::write(dir.join(&sha256), text)?;
         }
         Ok(Attachment {
+            published: false,
             media_type: "text/csv".into(),
             size_bytes: text.len() as u64,
             sha256,

@@ -21,7 +21,14 @@ fn new_case() -> Case {
         ],
         location: None,
         description: "No water at Iten market since Monday".into(),
-        attachments: vec![],
+        attachments: vec![crate::Attachment {
+            published: false,
+            media_type: "image/jpeg".into(),
+            size_bytes: 3,
+            sha256: "ab".repeat(32),
+            filename: None,
+            url: None,
+        }],
         citizen: None,
         idempotency_key: None,
         acknowledged_on_intake: false,
@@ -94,6 +101,7 @@ fn sample_action(kind: ActionKind) -> Action {
         },
         ActionKind::AttachMedia => Action::AttachMedia {
             attachment: crate::Attachment {
+                published: false,
                 media_type: "image/jpeg".into(),
                 size_bytes: 3,
                 sha256: "ab".repeat(32),
@@ -136,6 +144,10 @@ fn sample_action(kind: ActionKind) -> Action {
             prominence: crate::information::Prominence::Hidden,
             reason: "a third party's name".into(),
             event: None,
+        },
+        ActionKind::PublishPhoto => Action::PublishPhoto {
+            sha256: "ab".repeat(32),
+            publish: true,
         },
     }
 }
@@ -356,6 +368,7 @@ fn exhaustive_actor_action_status_grid() {
                                     | ActionKind::Note
                                     | ActionKind::AttachMedia
                                     | ActionKind::RevealContact
+                                    | ActionKind::PublishPhoto
                             ),
                         "{kind} from {from}"
                     );
@@ -529,6 +542,33 @@ fn deadlines_follow_the_holder() {
         r.deadline,
         Some(d.first_response(reopened_at, Priority::High))
     );
+}
+
+#[test]
+fn staff_publish_a_photo_of_the_case_and_withdraw_it() {
+    let c = new_case();
+    let desk = staff(Role::CommunicationsDesk);
+    let publish = |sha: &str, publish: bool| Action::PublishPhoto {
+        sha256: sha.to_owned(),
+        publish,
+    };
+    let d = decide(&c, &desk, &publish(&"ab".repeat(32), true), &Deadlines::default(), now())
+        .unwrap();
+    assert!(d.case.attachments[0].published);
+    assert_eq!(d.case.status, c.status, "the status stays");
+    assert_eq!(d.event.kind, EventKind::PhotoPublished);
+    let back = decide(&d.case, &desk, &publish(&"ab".repeat(32), false), &Deadlines::default(), now())
+        .unwrap();
+    assert!(!back.case.attachments[0].published);
+    // Only a photo the case has; only triaging roles.
+    let e = decide(&c, &desk, &publish(&"cd".repeat(32), true), &Deadlines::default(), now())
+        .unwrap_err();
+    assert!(e.to_string().contains("photo"), "{e}");
+    let coordinator = staff(Role::FeedbackCoordinator);
+    assert!(matches!(
+        decide(&c, &coordinator, &publish(&"ab".repeat(32), true), &Deadlines::default(), now()),
+        Err(LifecycleError::RoleNotAllowed { .. })
+    ));
 }
 
 #[test]

@@ -317,6 +317,20 @@ struct CasePage {
     sms_frame: String,
     sms_template: String,
     sms_counter: &'static str,
+    /// The case's photos, shown to staff (served under the same scope check).
+    photos: Vec<StaffPhoto>,
+    /// Whether this user may approve a photo for the public.
+    may_publish: bool,
+    /// Whether the citizen agreed to publication (else an approval shows nothing).
+    citizen_consented: bool,
+}
+
+/// A photo on the case page.
+struct StaffPhoto {
+    url: String,
+    sha256: String,
+    kb: u64,
+    published: bool,
 }
 
 /// The actions the console offers, in the order shown.
@@ -400,6 +414,26 @@ pub async fn case_page(
     .await
 }
 
+/// A photo of a case the user may see, for the case page.
+pub async fn photo(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path((reference, sha)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let case = match state.app().visible_case(&u.user, &reference).await {
+        Ok((case, _)) => case,
+        Err(baraza_app::Error::NotFound(_) | baraza_app::Error::Invalid(_)) => {
+            return Ok(not_found(&u));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let view = privacy::case_view(&case, None, Audience::of_role(u.role()));
+    match view.attachments.iter().find(|a| a.sha256 == sha) {
+        Some(a) => Ok(crate::html::serve_image(state.media_dir.as_deref(), a, false).await),
+        None => Ok(not_found(&u)),
+    }
+}
+
 fn not_found(u: &ConsoleUser) -> Response {
     message(
         StatusCode::NOT_FOUND,
@@ -462,6 +496,10 @@ async fn what_was_done(
         }
         K::Responded => tr.t("did-responded"),
         K::NoteAdded => tr.t("did-noted"),
+        K::PhotoPublished if last.data().get("published").and_then(|v| v.as_bool()) == Some(true) => {
+            tr.t("did-photo-shown")
+        }
+        K::PhotoPublished => tr.t("did-photo-withdrawn"),
         K::Escalated => tr.args(
             "did-escalated",
             &[(
@@ -592,6 +630,22 @@ async fn show_case(
     if !view.attachments.is_empty() {
         facts.push((tr.t("attachments"), view.attachments.len().to_string()));
     }
+    let photos = view
+        .attachments
+        .iter()
+        .filter(|a| a.media_type.starts_with("image/"))
+        .map(|a| StaffPhoto {
+            url: format!("/staff/cases/{}/photos/{}", case.number.digits(), a.sha256),
+            sha256: a.sha256.clone(),
+            kb: a.size_bytes.div_ceil(1024),
+            published: a.published,
+        })
+        .collect();
+    let may_publish = baraza_core::lifecycle::may(
+        baraza_core::lifecycle::ActorRole::Staff(role),
+        ActionKind::PublishPhoto,
+    );
+    let citizen_consented = view.citizen.as_ref().is_some_and(|c| c.consent_publish);
     facts.retain(|(_, v)| !v.is_empty());
     let opts = |it: Vec<(String, String)>| {
         it.into_iter()
@@ -691,6 +745,9 @@ async fn show_case(
             ],
         ),
         sms_counter: crate::html::SMS_COUNTER.as_str(),
+        photos,
+        may_publish,
+        citizen_consented,
     };
     let mut res = render(&page);
     *res.status_mut() = status;
@@ -700,6 +757,8 @@ async fn show_case(
 /// The fields a console form may send for an action (the rest are the form's own).
 const ACTION_FIELDS: &[&str] = &[
     "action",
+    "photo",
+    "publish",
     "category",
     "priority",
     "urgency",

@@ -595,7 +595,9 @@ pub async fn document(
     let sha256 = sha256.to_ascii_lowercase();
     // Audiences without attachments (observers) get what the public gets: documents of
     // published messages only.
-    if !baraza_app::privacy::rules(Audience::of_role(u.role())).attachments {
+    if baraza_app::privacy::rules(Audience::of_role(u.role())).attachments
+        != baraza_app::privacy::AttachmentRule::All
+    {
         return match app.published_document(&cat, &reference, &sha256).await {
             Ok(doc) => Ok(crate::html::serve_document(state.media_dir.as_deref(), &doc).await),
             Err(_) => Ok(not_found(&u)),

@@ -427,6 +427,45 @@ pub async fn serve_document(
     }
 }
 
+/// A kept photo, shown inline (an image type only; sandboxed, so that an SVG runs
+/// nothing). `public`: cacheable by anyone, else by the reader's browser only.
+pub async fn serve_image(
+    media_dir: Option<&std::path::Path>,
+    photo: &baraza_core::Attachment,
+    public: bool,
+) -> Response {
+    let Some(dir) = media_dir else {
+        return crate::AppError::not_found("photo").into_response();
+    };
+    if !photo.media_type.starts_with("image/")
+        || photo.sha256.len() != 64
+        || !photo.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return crate::AppError::not_found("photo").into_response();
+    }
+    match tokio::fs::read(dir.join(&photo.sha256)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, photo.media_type.clone()),
+                (header::CONTENT_DISPOSITION, "inline".to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
+                (
+                    header::CACHE_CONTROL,
+                    if public {
+                        "public, max-age=86400".to_owned()
+                    } else {
+                        "private, max-age=3600".to_owned()
+                    },
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => crate::AppError::not_found("photo").into_response(),
+    }
+}
+
 /// The most a document (given with an information request, or published in the
 /// disclosure log) may weigh.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;

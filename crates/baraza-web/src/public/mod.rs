@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/track", get(pages::track))
         .route("/track/follow", axum::routing::post(pages::follow_case))
+        .route("/track/{digits}/photo/{sha}", get(pages::photo))
         .route("/registry", get(pages::registry))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard.csv", get(dashboard::csv))

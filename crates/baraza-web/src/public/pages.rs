@@ -71,6 +71,7 @@ struct RaisePage {
     first_response_by: String,
     /// "Already reported?": the ward and category checked, and the open concerns there.
     checked: bool,
+    understood: Option<(String, String)>,
     rows: Vec<super::concerns::OpenRow>,
 }
 
@@ -125,6 +126,8 @@ pub fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
 /// What the form page shows besides the form: errors with what was typed, or the result.
 #[derive(Default)]
 struct Shown {
+    /// The contact as understood: (`sms` or `email`, the number or address).
+    understood: Option<(String, String)>,
     checked: bool,
     rows: Vec<super::concerns::OpenRow>,
     errors: Vec<(String, String)>,
@@ -155,6 +158,7 @@ fn raise_page(
     status: StatusCode,
 ) -> Response {
     let Shown {
+        understood,
         checked,
         rows,
         errors,
@@ -217,6 +221,7 @@ fn raise_page(
         first_response_by,
         checked,
         rows,
+        understood,
         frame,
     };
     let mut res = render(&page);
@@ -464,6 +469,13 @@ pub async fn raise(
         keep_file(&path, &bytes).await?;
     }
     let anonymous = new.citizen.as_ref().is_none_or(|c| !c.has_contact());
+    // What was understood of the contact, for the confirmation to say (this browser only).
+    let understood = new.citizen.as_ref().and_then(|c| {
+        c.phone
+            .as_ref()
+            .map(|p| format!("sms:{}", p.as_str()))
+            .or_else(|| c.email.as_ref().map(|e| format!("email:{}", e.as_str())))
+    });
     let intake = state.app().file_from_citizen(new, Channel::Web).await?;
     let reference = intake
         .case
@@ -477,7 +489,42 @@ pub async fn raise(
     if explicit {
         to.push_str(&format!("&j={}", cat.jurisdiction.id));
     }
-    Ok(axum::response::Redirect::to(&to).into_response())
+    let mut res = axum::response::Redirect::to(&to).into_response();
+    // This browser filed it: its tracking page shows it the photo, before any approval.
+    let mut mine = mine(&headers);
+    mine.retain(|d| *d != intake.case.number.digits());
+    mine.push(intake.case.number.digits());
+    let keep_from = mine.len().saturating_sub(MINE_KEPT);
+    let cookies = [
+        set_cookie(&headers, MINE_COOKIE, &mine[keep_from..].join("."), 365 * 86400),
+        set_cookie(
+            &headers,
+            UNDERSTOOD_COOKIE,
+            &hex::encode(understood.unwrap_or_default()),
+            600,
+        ),
+    ];
+    for c in cookies {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(res)
+}
+
+/// The cases this browser filed (their digits), for their photos on `/track`.
+const MINE_COOKIE: &str = "bz_mine";
+const MINE_KEPT: usize = 10;
+/// The contact as understood, for the confirmation page (ten minutes, this browser only).
+const UNDERSTOOD_COOKIE: &str = "bz_understood";
+
+fn mine(headers: &HeaderMap) -> Vec<String> {
+    cookie(headers, MINE_COOKIE)
+        .unwrap_or_default()
+        .split('.')
+        .filter(|d| d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -517,6 +564,13 @@ pub async fn raise_received(
             filed: Some(case.number.display_with(&cat.jurisdiction.reference_prefix)),
             anonymous: q.anonymous == "1",
             first_response_by: cat.local_time(&due),
+            understood: cookie(&headers, UNDERSTOOD_COOKIE)
+                .and_then(|h| hex::decode(h).ok())
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| {
+                    let (how, to) = s.split_once(':')?;
+                    Some((how.to_owned(), to.to_owned()))
+                }),
             ..Shown::default()
         },
         StatusCode::OK,
@@ -602,6 +656,52 @@ pub struct Summary {
     pub received: String,
     pub text: Option<String>,
     pub timeline: Vec<Step>,
+    /// Photos shown: (where, size in KB).
+    pub photos: Vec<(String, u64)>,
+    /// The photos are the reader's own, not yet (or not) approved for the public.
+    pub own_photos: bool,
+}
+
+/// The photos among `attachments`, as links to their tracking page's copies.
+fn photo_links(case: &Case, attachments: &[&Attachment]) -> Vec<(String, u64)> {
+    attachments
+        .iter()
+        .filter(|a| a.media_type.starts_with("image/"))
+        .map(|a| {
+            (
+                format!("/track/{}/photo/{}", case.number.digits(), a.sha256),
+                a.size_bytes.div_ceil(1024),
+            )
+        })
+        .collect()
+}
+
+/// A photo of a case, for the public when staff approved it and its citizen agreed
+/// (the privacy projection's rule), or for the browser that filed the case.
+pub async fn photo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path((digits, sha)): axum::extract::Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let case = match CaseNumber::parse(&digits) {
+        Ok(n) => state.store.case_by_number(n).await?,
+        Err(_) => None,
+    }
+    .filter(|c| !c.is_request())
+    .ok_or_else(|| AppError::not_found("photo"))?;
+    let citizen = state.app().citizen_of(&case).await?;
+    let view = privacy::case_view(&case, citizen.as_ref(), Audience::Public);
+    let public = view.attachments.iter().find(|a| a.sha256 == sha).copied();
+    let own = || {
+        mine(&headers)
+            .contains(&case.number.digits())
+            .then(|| case.attachments.iter().find(|a| a.sha256 == sha))
+            .flatten()
+    };
+    match public.or_else(own) {
+        Some(a) => Ok(crate::html::serve_image(state.media_dir.as_deref(), a, public.is_some()).await),
+        None => Err(AppError::not_found("photo")),
+    }
 }
 
 /// A case as the public sees it, through the privacy projection.
@@ -628,6 +728,8 @@ fn summary(
         held_by: cat.area_name(case.holder()),
         department: cat.department_name(case.department.as_deref()),
         received: cat.local_time(&case.created_at),
+        photos: photo_links(case, &view.attachments),
+        own_photos: false,
         text: view.description,
         timeline: public_timeline(events, citizen, cat, tr),
     }
@@ -692,7 +794,14 @@ async fn track_page(
         open = baraza_app::concerns::OPEN.contains(&case.status);
         let events = state.store.case_events(case.id).await?;
         let citizen = state.app().citizen_of(&case).await?;
-        found = Some(summary(&case, citizen.as_ref(), &events, &cat, &frame.tr));
+        let mut s = summary(&case, citizen.as_ref(), &events, &cat, &frame.tr);
+        // The browser that filed it sees its photos, approved or not.
+        if mine(headers).contains(&case.number.digits()) {
+            let own: Vec<&Attachment> = case.attachments.iter().collect();
+            s.photos = photo_links(&case, &own);
+            s.own_photos = !s.photos.is_empty();
+        }
+        found = Some(s);
     }
     let not_found = !typed.is_empty() && found.is_none();
     let status = if not_found {

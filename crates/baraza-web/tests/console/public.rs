@@ -1078,3 +1078,186 @@ async fn the_raise_form_keeps_what_was_typed_and_confirms_after_a_redirect() {
     );
     app.stop().await;
 }
+
+/// Raise a concern on the web with a photo, as `agent` (who keeps the cookies): the
+/// confirmation page after the redirect.
+async fn raise_with_photo(
+    app: &ConsoleApp,
+    agent: &mut Agent,
+    fields: &[(&str, &str)],
+    photo: &[u8],
+) -> Page {
+    let page = agent.get("/raise").await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", page.csrf())
+        .text("key", hidden(&page.body, "key"));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form = form.part(
+        "photo",
+        reqwest::multipart::Part::bytes(photo.to_vec())
+            .file_name("pipe.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let r = agent
+        .http
+        .post(format!("{}/raise", app.base))
+        .header(COOKIE, agent.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let posted = agent.keep(r).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let to = posted.location.unwrap();
+    agent.get(&to).await
+}
+
+on_both!(
+    photos_are_shown_to_whom_they_may_be,
+    postgres_photos_are_shown_to_whom_they_may_be,
+    photos
+);
+
+/// A photo raised on the web: its citizen sees it on `/track` (this browser), staff on the
+/// case page (scope checked), the public only once staff approved it and the citizen
+/// agreed; Open311's `media_url` then points to it.
+async fn photos(app: &ConsoleApp) {
+    let bytes = b"\x89PNG\r\n\x1a\na burst pipe, in pixels".to_vec();
+    let mut citizen = Agent::new(app);
+    let done = raise_with_photo(
+        app,
+        &mut citizen,
+        &[
+            ("kind", "complaint"),
+            ("ward", "0741"),
+            ("category", "water-supply"),
+            ("phone", "0712-999 444"),
+            ("description", "Burst pipe by the school"),
+            ("publish", "yes"),
+        ],
+        &bytes,
+    )
+    .await;
+    // What was understood of the number, said back.
+    assert!(
+        done.body.contains("We understood your phone number as <strong>+254712999444</strong>"),
+        "{}",
+        done.body
+    );
+    let reference = reference_in(&done.body);
+    let n = CaseNumber::parse(&reference).unwrap();
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let sha = case.attachments[0].sha256.clone();
+    let url = format!("/track/{}/photo/{sha}", n.digits());
+    // The citizen's browser sees it; nobody else yet.
+    let mine = citizen.get(&format!("/track?ref={}", n.digits())).await;
+    assert!(mine.body.contains(&url) && mine.body.contains("Your photo"), "{}", mine.body);
+    let r = citizen
+        .http
+        .get(format!("{}{url}", app.base))
+        .header(COOKIE, citizen.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    let mut anyone = Agent::new(app);
+    assert!(!anyone.get(&format!("/track?ref={}", n.digits())).await.body.contains(&url));
+    assert_eq!(anyone.get(&url).await.status, StatusCode::NOT_FOUND);
+    let open311 = anyone
+        .get(&format!("/open311/v2/requests/{reference}.json"))
+        .await;
+    let v: Value = serde_json::from_str(&open311.body).unwrap();
+    assert_eq!(v[0]["media_url"], Value::Null, "not approved yet");
+    // Staff see it on the case page, under the case's scope.
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let page = desk.get(&format!("/staff/cases/{}", n.digits())).await;
+    let staff_url = format!("/staff/cases/{}/photos/{sha}", n.digits());
+    assert!(page.body.contains(&staff_url) && page.body.contains("seen by staff only"));
+    assert_eq!(desk.get(&staff_url).await.status, StatusCode::OK);
+    let mut elsewhere = Agent::signed_in(app, "ward.kamariny").await;
+    assert_eq!(elsewhere.get(&staff_url).await.status, StatusCode::NOT_FOUND);
+    // The desk approves it: the public sees it, and Open311 points to it.
+    let p = desk
+        .act(
+            &case,
+            &[("action", "publish_photo"), ("photo", &sha), ("publish", "true")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let said = desk.get(p.location.as_deref().unwrap()).await;
+    assert!(said.body.contains("Photo approved"), "{}", said.body);
+    assert!(anyone.get(&format!("/track?ref={}", n.digits())).await.body.contains(&url));
+    assert_eq!(anyone.get(&url).await.status, StatusCode::OK);
+    let v: Value = serde_json::from_str(
+        &anyone
+            .get(&format!("/open311/v2/requests/{reference}.json"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(
+        v[0]["media_url"].as_str().unwrap().ends_with(&url),
+        "{}",
+        v[0]["media_url"]
+    );
+    // Withdrawn: gone from the public again.
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case,
+            &[("action", "publish_photo"), ("photo", &sha), ("publish", "false")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(anyone.get(&url).await.status, StatusCode::NOT_FOUND);
+    // Without the citizen's agreement an approval shows nothing to the public.
+    let mut other = Agent::new(app);
+    let done = raise_with_photo(
+        app,
+        &mut other,
+        &[
+            ("kind", "complaint"),
+            ("ward", "0741"),
+            ("description", "Another burst pipe"),
+            ("email", "Mwangi@Example.org"),
+        ],
+        b"\x89PNG\r\n\x1a\nanother pipe",
+    )
+    .await;
+    assert!(done.body.contains("We understood your email address as"), "{}", done.body);
+    let n2 = CaseNumber::parse(&reference_in(&done.body)).unwrap();
+    let case2 = app.store.case_by_number(n2).await.unwrap().unwrap();
+    let sha2 = case2.attachments[0].sha256.clone();
+    let page = desk.get(&format!("/staff/cases/{}", n2.digits())).await;
+    assert!(page.body.contains("did not agree to publication"), "{}", page.body);
+    let p = desk
+        .act(
+            &case2,
+            &[("action", "publish_photo"), ("photo", &sha2), ("publish", "true")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        anyone
+            .get(&format!("/track/{}/photo/{sha2}", n2.digits()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A photo the case does not have is refused by name.
+    let case2 = app.store.case_by_number(n2).await.unwrap().unwrap();
+    let p = desk
+        .act(
+            &case2,
+            &[("action", "publish_photo"), ("photo", &"0".repeat(64)), ("publish", "true")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("no such photo on this case"), "{}", p.body);
+}
