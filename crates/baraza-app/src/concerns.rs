@@ -7,8 +7,7 @@ use crate::{App, Error, JurisdictionCatalog, Result};
 use baraza_core::disclosure::Subscription;
 use baraza_core::outbound::{OutboundChannel, case_follow_class};
 use baraza_core::{
-    AreaCode, Case, CaseFilter, CaseId, CaseNumber, Email, Language, PhoneNumber, Status,
-    Timestamp,
+    AreaCode, Case, CaseFilter, CaseId, CaseNumber, Email, Language, PhoneNumber, Status, Timestamp,
 };
 
 /// The statuses of a concern someone at the county still has to act on, or whose answer
@@ -36,10 +35,7 @@ pub struct OpenQuery {
 
 /// A contact to tell: an email address, or a phone number as people write it in the
 /// jurisdiction's country. The field named in errors is `contact`.
-pub fn parse_contact(
-    contact: &str,
-    country: &str,
-) -> Result<(OutboundChannel, String)> {
+pub fn parse_contact(contact: &str, country: &str) -> Result<(OutboundChannel, String)> {
     let contact = contact.trim();
     if contact.is_empty() {
         return Err(Error::invalid(
@@ -59,7 +55,11 @@ pub fn parse_contact(
 
 impl App<'_> {
     /// Open concerns of a jurisdiction (never information requests), newest first.
-    pub async fn open_concerns(&self, cat: &JurisdictionCatalog, q: &OpenQuery) -> Result<Vec<Case>> {
+    pub async fn open_concerns(
+        &self,
+        cat: &JurisdictionCatalog,
+        q: &OpenQuery,
+    ) -> Result<Vec<Case>> {
         let filter = CaseFilter {
             jurisdiction: Some(cat.jurisdiction.id.clone()),
             statuses: OPEN.to_vec(),

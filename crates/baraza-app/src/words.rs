@@ -66,7 +66,12 @@ pub fn words(ev: &EventView<'_>, cat: &JurisdictionCatalog) -> Words {
         EventKind::PhotoPublished => {
             let shown = ev.data.get("published").and_then(|v| v.as_bool()) == Some(true);
             parts.push(Part::Message(
-                if shown { "photo-shown" } else { "photo-withdrawn" }.to_owned(),
+                if shown {
+                    "photo-shown"
+                } else {
+                    "photo-withdrawn"
+                }
+                .to_owned(),
             ));
         }
         EventKind::Rated => {

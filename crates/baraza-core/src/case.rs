@@ -330,9 +330,36 @@ pub struct CaseFilter {
     pub officer: Option<UserId>,
     /// Only information requests (`Some(true)`), or only concerns (`Some(false)`).
     pub information: Option<bool>,
-    /// Keyset cursor: cases strictly after (created_at, id) in newest-first order.
+    /// Only cases of this priority.
+    pub priority: Option<crate::Priority>,
+    /// The order of a listing (newest first unless said).
+    pub order: CaseOrder,
+    /// Keyset cursor: cases strictly after (created_at, id) in the listing's order
+    /// (newest or oldest first only).
     pub after: Option<(Timestamp, CaseId)>,
+    /// Cases to skip first (orders that have no keyset cursor: deadline, priority).
+    pub offset: u32,
     pub limit: u32,
+}
+
+string_enum! {
+    /// How a listing is ordered: by age (newest or oldest first), by the holder's
+    /// deadline (soonest first, none last), or by priority (critical first, then oldest).
+    #[derive(Default)]
+    pub enum CaseOrder {
+        #[default]
+        Newest => "newest",
+        Oldest => "oldest",
+        Deadline => "deadline",
+        Priority => "priority",
+    }
+}
+
+impl CaseOrder {
+    /// Whether a listing in this order pages by keyset (`after`) rather than `offset`.
+    pub fn keyset(self) -> bool {
+        matches!(self, CaseOrder::Newest | CaseOrder::Oldest)
+    }
 }
 
 /// What the transparency dashboard and open data need of a case: no text, no contact;

@@ -28,8 +28,8 @@ pub mod text;
 pub mod ward_map;
 
 pub use case::{
-    Attachment, Case, CaseFilter, CaseId, CaseKind, CaseStat, Channel, GeoPoint, NewCase, Status,
-    Subject,
+    Attachment, Case, CaseFilter, CaseId, CaseKind, CaseOrder, CaseStat, Channel, GeoPoint,
+    NewCase, Status, Subject,
 };
 pub use citizen::{
     AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,

@@ -106,14 +106,24 @@ impl PostgresStore {
             rows::CASE_COLUMNS
         ));
         push_filter(&mut q, f);
-        if let Some((at, id)) = &f.after {
-            q.push(" AND (created_at < ").push_bind(*at);
+        if let Some((at, id)) = &f.after
+            && f.order.keyset()
+        {
+            let (lt, cmp) = if f.order == CaseOrder::Oldest {
+                (" > ", " AND id > ")
+            } else {
+                (" < ", " AND id < ")
+            };
+            q.push(" AND (created_at").push(lt).push_bind(*at);
             q.push(" OR (created_at = ").push_bind(*at);
-            q.push(" AND id < ").push_bind(id.0);
+            q.push(cmp).push_bind(id.0);
             q.push("))");
         }
-        q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(f.limit));
+        q.push(baraza_store::case_order_sql(f.order));
+        q.push(" LIMIT ").push_bind(i64::from(f.limit));
+        if f.offset > 0 && !f.order.keyset() {
+            q.push(" OFFSET ").push_bind(i64::from(f.offset));
+        }
         let rows = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
         rows.iter().map(rows::case).collect()
     }

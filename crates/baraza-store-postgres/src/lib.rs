@@ -653,6 +653,9 @@ fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CaseFilter) {
     if f.reopened {
         q.push(" AND reopen_count > 0");
     }
+    if let Some(p) = f.priority {
+        q.push(" AND priority = ").push_bind(p.as_str());
+    }
     if let Some(s) = &f.subject {
         q.push(" AND subject = ").push_bind(s.to_string());
     }

@@ -684,7 +684,25 @@ pub async fn lists_filter_and_paginate_stably<T: TestStore, F: Future<Output = T
     let mut want = all.clone();
     want.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
     assert_eq!(seen, want.iter().map(|c| c.number).collect::<Vec<_>>());
-
+    // Oldest first, by keyset too: the same cases the other way round.
+    let mut oldest = Vec::new();
+    let mut after = None;
+    loop {
+        let rows = page(CaseFilter {
+            limit: 6,
+            after,
+            order: baraza_core::CaseOrder::Oldest,
+            ..Default::default()
+        })
+        .await;
+        if rows.is_empty() {
+            break;
+        }
+        after = rows.last().map(|c| (c.created_at, c.id));
+        oldest.extend(rows.into_iter().map(|c| c.number));
+    }
+    seen.reverse();
+    assert_eq!(oldest, seen);
     let count = |f: CaseFilter| {
         let page = &page;
         async move { page(CaseFilter { limit: 100, ..f }).await.len() }
@@ -800,6 +818,70 @@ pub async fn lists_filter_and_paginate_stably<T: TestStore, F: Future<Output = T
         .await,
         25
     );
+    // By priority (critical first, untriaged last) and by deadline, paged by offset.
+    let triage = |category: &str, priority: Priority| Action::Triage {
+        category: category.into(),
+        priority,
+        urgency: None,
+        ward: None,
+        ladder: vec![],
+        department: None,
+    };
+    act(
+        &*s,
+        all[3].number,
+        &desk(),
+        triage("water-supply", Priority::Low),
+    )
+    .await
+    .unwrap();
+    act(
+        &*s,
+        all[7].number,
+        &desk(),
+        triage("water-supply", Priority::Critical),
+    )
+    .await
+    .unwrap();
+    let by_priority = page(CaseFilter {
+        limit: 2,
+        order: baraza_core::CaseOrder::Priority,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(by_priority[0].number, all[7].number);
+    assert_eq!(by_priority[1].number, all[3].number);
+    let by_deadline = page(CaseFilter {
+        limit: 30,
+        order: baraza_core::CaseOrder::Deadline,
+        ..Default::default()
+    })
+    .await;
+    assert!(by_deadline[0].deadline.is_some() && by_deadline[1].deadline.is_some());
+    assert!(by_deadline[0].deadline <= by_deadline[1].deadline);
+    assert!(
+        by_deadline[2..].iter().all(|c| c.deadline.is_none()),
+        "none last"
+    );
+    let second = page(CaseFilter {
+        limit: 1,
+        offset: 1,
+        order: baraza_core::CaseOrder::Priority,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(second[0].number, all[3].number, "offset pages");
+    assert_eq!(
+        page(CaseFilter {
+            limit: 30,
+            priority: Some(Priority::Critical),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+
     t.cleanup().await;
 }
 

@@ -725,7 +725,8 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
         if !followers.is_empty() {
             let prefix = tx.reference_prefix(&t.case.jurisdiction).await?;
             for f in &followers {
-                if let Some(msg) = outbound::follower_update(case.status, &t.case, &ev, f, &prefix) {
+                if let Some(msg) = outbound::follower_update(case.status, &t.case, &ev, f, &prefix)
+                {
                     tx.insert_outbox(&OutboxEntry::new(msg)).await?;
                 }
             }

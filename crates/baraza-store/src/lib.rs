@@ -333,3 +333,20 @@ pub trait Store: Send + Sync + 'static {
         records: tokio::sync::mpsc::Receiver<StoreResult<Record>>,
     ) -> StoreResult<()>;
 }
+
+/// The `ORDER BY` of a case listing, the same on both backends (standard SQL); ties
+/// broken by id, so that pages never overlap.
+pub fn case_order_sql(order: baraza_core::CaseOrder) -> &'static str {
+    use baraza_core::CaseOrder as O;
+    match order {
+        O::Newest => " ORDER BY created_at DESC, id DESC",
+        O::Oldest => " ORDER BY created_at ASC, id ASC",
+        O::Deadline => {
+            " ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline ASC, created_at ASC, id ASC"
+        }
+        O::Priority => {
+            " ORDER BY CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 \
+             WHEN 'normal' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, created_at ASC, id ASC"
+        }
+    }
+}

@@ -1134,3 +1134,114 @@ async fn intake(app: &ConsoleApp) {
     assert!(p.body.contains("lang=\"sw\""));
     assert!(!p.body.contains(">To triage"), "in Kiswahili now");
 }
+
+on_both!(
+    queues_search_everything_filter_sort_and_land_where_the_work_is,
+    postgres_queues_search_everything_filter_sort_and_land_where_the_work_is,
+    queue_work
+);
+
+/// Search covers every case one may see, whatever the tab; filters and orders; each role
+/// lands on the queue that has its work; rows keep their labels for phones.
+async fn queue_work(app: &ConsoleApp) {
+    // Three concerns by SMS; one triaged to water (it leaves "to triage").
+    for (i, (phone, text)) in [
+        ("+254712000101", "Burst pipe at Iten market"),
+        ("+254712000102", "Pothole on the Kapsowar road"),
+        ("+254712000103", "Another burst pipe near the school"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        app.clock.advance(chrono::Duration::minutes(5));
+        assert_eq!(
+            app.sms(&format!("ATXid_q{i}"), phone, text).await,
+            StatusCode::OK
+        );
+    }
+    let cases = app
+        .store
+        .list_cases(&CaseFilter {
+            limit: 10,
+            order: baraza_core::CaseOrder::Oldest,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 3);
+    let (pipe, pothole, school) = (&cases[0], &cases[1], &cases[2]);
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let p = desk
+        .act(
+            pipe,
+            &[
+                ("action", "triage"),
+                ("category", "water-supply"),
+                ("urgency", "high"),
+                ("ward", "0741"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The desk lands on "to triage"; the water coordinator on "assigned" once the pipe is
+    // forwarded there.
+    let landing = desk.get("/staff").await;
+    assert!(
+        landing.body.contains("id=\"queue-triage\" aria-current")
+            || landing
+                .body
+                .contains("aria-current=\"page\" id=\"queue-triage\""),
+        "{}",
+        landing.body
+    );
+    let pipe_now = app
+        .store
+        .case_by_number(pipe.number)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = desk
+        .act(&pipe_now, &[("action", "assign"), ("department", "water")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let mut coord = Agent::signed_in(app, "coord.water").await;
+    let landing = coord.get("/staff").await;
+    assert!(
+        landing
+            .body
+            .contains("aria-current=\"page\" id=\"queue-assigned\""),
+        "{}",
+        landing.body
+    );
+    // Search from the triage tab finds the assigned pipe too: every queue at once.
+    let found = desk.get("/staff?q=burst+pipe").await;
+    let pipe_ref = pipe.number.display_with("EM");
+    let school_ref = school.number.display_with("EM");
+    let pothole_ref = pothole.number.display_with("EM");
+    assert!(found.body.contains("id=\"searching\""));
+    assert!(
+        found.body.contains(&pipe_ref) && found.body.contains(&school_ref),
+        "{}",
+        found.body
+    );
+    assert!(!found.body.contains(&pothole_ref));
+    // Filters: by priority (only the triaged pipe has one), by ward.
+    let high = desk.get("/staff?queue=all&priority=high").await;
+    assert!(high.body.contains(&pipe_ref) && !high.body.contains(&school_ref));
+    assert!(
+        high.body.contains("queue=triage&#38;priority=high"),
+        "the tabs keep the filter"
+    );
+    let emsoo = desk.get("/staff?queue=all&ward=0741").await;
+    assert!(emsoo.body.contains(&pipe_ref) && !emsoo.body.contains(&pothole_ref));
+    // Orders: oldest first, newest first (the default).
+    let oldest = desk.get("/staff?queue=all&sort=oldest").await.body;
+    let newest = desk.get("/staff?queue=all").await.body;
+    let at = |body: &str, r: &str| body.find(&format!(">{r}<")).unwrap();
+    assert!(at(&oldest, &pipe_ref) < at(&oldest, &school_ref));
+    assert!(at(&newest, &school_ref) < at(&newest, &pipe_ref));
+    let urgent = desk.get("/staff?queue=all&sort=priority").await.body;
+    assert!(at(&urgent, &pipe_ref) < at(&urgent, &pothole_ref));
+    // Each cell carries its heading, for a phone's stacked rows.
+    assert!(newest.contains("<td data-label=\"Status\">"), "{newest}");
+}

@@ -552,21 +552,45 @@ fn staff_publish_a_photo_of_the_case_and_withdraw_it() {
         sha256: sha.to_owned(),
         publish,
     };
-    let d = decide(&c, &desk, &publish(&"ab".repeat(32), true), &Deadlines::default(), now())
-        .unwrap();
+    let d = decide(
+        &c,
+        &desk,
+        &publish(&"ab".repeat(32), true),
+        &Deadlines::default(),
+        now(),
+    )
+    .unwrap();
     assert!(d.case.attachments[0].published);
     assert_eq!(d.case.status, c.status, "the status stays");
     assert_eq!(d.event.kind, EventKind::PhotoPublished);
-    let back = decide(&d.case, &desk, &publish(&"ab".repeat(32), false), &Deadlines::default(), now())
-        .unwrap();
+    let back = decide(
+        &d.case,
+        &desk,
+        &publish(&"ab".repeat(32), false),
+        &Deadlines::default(),
+        now(),
+    )
+    .unwrap();
     assert!(!back.case.attachments[0].published);
     // Only a photo the case has; only triaging roles.
-    let e = decide(&c, &desk, &publish(&"cd".repeat(32), true), &Deadlines::default(), now())
-        .unwrap_err();
+    let e = decide(
+        &c,
+        &desk,
+        &publish(&"cd".repeat(32), true),
+        &Deadlines::default(),
+        now(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("photo"), "{e}");
     let coordinator = staff(Role::FeedbackCoordinator);
     assert!(matches!(
-        decide(&c, &coordinator, &publish(&"ab".repeat(32), true), &Deadlines::default(), now()),
+        decide(
+            &c,
+            &coordinator,
+            &publish(&"ab".repeat(32), true),
+            &Deadlines::default(),
+            now()
+        ),
         Err(LifecycleError::RoleNotAllowed { .. })
     ));
 }

@@ -162,11 +162,22 @@ struct QueuesPage {
     tabs: Vec<Tab>,
     queue: String,
     q: String,
+    /// Searching: every queue at once.
+    searching: bool,
     rows: Vec<Row>,
     next: Option<String>,
+    /// The filters and the order, as chosen, and their choices.
+    chosen: QueueQuery,
+    wards: Vec<Opt>,
+    departments: Vec<Opt>,
+    categories: Vec<Opt>,
+    priorities: Vec<Opt>,
+    orders: Vec<Opt>,
+    /// `&ward=...&sort=...`: the filters, kept in the tabs' links.
+    kept: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct QueueQuery {
     #[serde(default)]
     queue: String,
@@ -174,6 +185,33 @@ pub struct QueueQuery {
     q: String,
     #[serde(default)]
     after: String,
+    #[serde(default)]
+    page: u32,
+    #[serde(default)]
+    ward: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    sort: String,
+}
+
+/// The queues where each role's work is, in the order it looks at them: it lands on
+/// the first that has cases.
+fn landing_queues(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::CommunicationsDesk => &["triage", "overdue", "due-soon", "reopened"],
+        Role::WardAdministrator | Role::SubCountyAdministrator => {
+            &["escalated", "triage", "overdue", "due-soon"]
+        }
+        Role::FeedbackCoordinator => &["assigned", "overdue", "due-soon", "reopened"],
+        Role::DepartmentDirector => &["escalated", "overdue", "assigned"],
+        Role::CountyExecutive => &["overdue", "escalated"],
+        _ => &["all"],
+    }
 }
 
 pub async fn queues(
@@ -191,58 +229,162 @@ pub async fn queues(
     {
         return Ok(Redirect::to(&format!("/staff/cases/{}", n.digits())).into_response());
     }
-    let default_queue = if u.role() == Role::SystemAdministrator {
-        "all"
-    } else {
-        "triage"
-    };
-    let queue = if QUEUES.contains(&query.queue.as_str()) {
-        query.queue.clone()
-    } else {
-        default_queue.to_owned()
-    };
+    // The filters: only codes the catalog knows; anything else is no filter.
+    let ward = cat
+        .areas
+        .get(&AreaCode(query.ward.clone()))
+        .map(|a| a.code.clone());
+    let department = cat.department(&query.department).map(|d| d.code.clone());
+    let category = cat.category(&query.category).map(|c| c.code.clone());
+    let priority: Option<Priority> = query.priority.parse().ok();
+    let order: CaseOrder = query.sort.parse().unwrap_or_default();
     let text = (!q.is_empty()).then(|| q.clone());
+    let filtered = |queue: &str| {
+        let mut f = queue_filter(queue, now);
+        f.text = text.clone();
+        f.ward = ward.clone();
+        f.department = department.clone();
+        f.category = category.clone();
+        f.priority = priority;
+        restrict_to_scope(&u.user, &cat, &mut f);
+        f
+    };
     let mut tabs = Vec::new();
     for id in QUEUES {
-        let mut f = queue_filter(id, now);
-        f.text = text.clone();
-        restrict_to_scope(&u.user, &cat, &mut f);
         tabs.push(Tab {
             id,
             label: u.tr.t(&format!("queue-{id}")),
-            count: state.store.count_cases(&f).await?,
-            active: *id == queue,
+            count: state.store.count_cases(&filtered(id)).await?,
+            active: false,
         });
     }
+    // A search covers every case one may see, whichever tab it started from; without a
+    // queue chosen, each role lands where its work is.
+    let searching = text.is_some() && query.queue.is_empty();
+    let queue = if QUEUES.contains(&query.queue.as_str()) {
+        query.queue.clone()
+    } else if searching {
+        "all".to_owned()
+    } else {
+        let prefs = landing_queues(u.role());
+        prefs
+            .iter()
+            .find(|id| tabs.iter().any(|t| t.id == **id && t.count > 0))
+            .or(prefs.first())
+            .map_or("all", |v| v)
+            .to_owned()
+    };
+    for t in &mut tabs {
+        t.active = t.id == queue;
+    }
     const PAGE: usize = 30;
-    let mut f = queue_filter(&queue, now);
-    f.text = text;
+    let mut f = filtered(&queue);
+    f.order = order;
     f.limit = PAGE as u32 + 1;
     f.after = decode_after(&query.after);
-    restrict_to_scope(&u.user, &cat, &mut f);
+    f.offset = query.page * PAGE as u32;
     let mut cases = state.store.list_cases(&f).await?;
+    let kept = serde_urlencoded::to_string([
+        ("ward", ward.as_ref().map_or("", |w| w.0.as_str())),
+        ("department", department.as_deref().unwrap_or("")),
+        ("category", category.as_deref().unwrap_or("")),
+        ("priority", priority.map_or("", |p| p.as_str())),
+        (
+            "sort",
+            if order == CaseOrder::Newest {
+                ""
+            } else {
+                order.as_str()
+            },
+        ),
+    ])
+    .map(|s| {
+        s.split('&')
+            .filter(|kv| !kv.ends_with('='))
+            .map(|kv| format!("&{kv}"))
+            .collect::<String>()
+    })
+    .unwrap_or_default();
     let next = if cases.len() > PAGE {
         cases.truncate(PAGE);
         cases.last().map(|c| {
-            let after = format!("{}_{}", c.created_at.timestamp_micros(), c.id);
-            serde_urlencoded::to_string([
+            let cursor = if order.keyset() {
+                (
+                    "after",
+                    format!("{}_{}", c.created_at.timestamp_micros(), c.id),
+                )
+            } else {
+                ("page", (query.page + 1).to_string())
+            };
+            let mut link = serde_urlencoded::to_string([
                 ("queue", queue.as_str()),
                 ("q", q.as_str()),
-                ("after", &after),
+                (cursor.0, cursor.1.as_str()),
             ])
-            .unwrap_or_default()
+            .unwrap_or_default();
+            link.push_str(&kept);
+            link
         })
     } else {
         None
     };
     let rows = rows_of(&state, &u, &cases, &cat, now).await?;
+    let tr = u.tr;
+    let mut wards: Vec<Opt> = cat
+        .areas
+        .leaves()
+        .filter(|a| match &u.user.scope {
+            Scope::Area(area) => cat.areas.is_within(&a.code, area),
+            _ => true,
+        })
+        .map(|a| Opt {
+            value: a.code.0.clone(),
+            label: a.name.clone(),
+        })
+        .collect();
+    wards.sort_by(|a, b| a.label.cmp(&b.label));
     let page = QueuesPage {
-        frame: u.frame(u.tr.t("nav-queues")),
+        frame: u.frame(tr.t("nav-queues")),
         tabs,
         queue,
         q,
+        searching,
         rows,
         next,
+        wards,
+        departments: cat
+            .departments_by_name()
+            .into_iter()
+            .map(|(value, label)| Opt { value, label })
+            .collect(),
+        categories: {
+            let mut c: Vec<Opt> = cat
+                .categories
+                .iter()
+                .map(|c| Opt {
+                    value: c.code.clone(),
+                    label: c.name.clone(),
+                })
+                .collect();
+            c.sort_by(|a, b| a.label.cmp(&b.label));
+            c
+        },
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| Opt {
+                value: p.to_string(),
+                label: tr.t(&format!("priority-{p}")),
+            })
+            .collect(),
+        orders: CaseOrder::ALL
+            .iter()
+            .map(|o| Opt {
+                value: o.to_string(),
+                label: tr.t(&format!("sort-{o}")),
+            })
+            .collect(),
+        kept,
+        chosen: query,
     };
     Ok(render(&page))
 }
@@ -496,7 +638,9 @@ async fn what_was_done(
         }
         K::Responded => tr.t("did-responded"),
         K::NoteAdded => tr.t("did-noted"),
-        K::PhotoPublished if last.data().get("published").and_then(|v| v.as_bool()) == Some(true) => {
+        K::PhotoPublished
+            if last.data().get("published").and_then(|v| v.as_bool()) == Some(true) =>
+        {
             tr.t("did-photo-shown")
         }
         K::PhotoPublished => tr.t("did-photo-withdrawn"),

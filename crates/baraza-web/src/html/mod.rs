@@ -449,7 +449,10 @@ pub async fn serve_image(
                 (header::CONTENT_TYPE, photo.media_type.clone()),
                 (header::CONTENT_DISPOSITION, "inline".to_owned()),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'".to_owned(),
+                ),
                 (
                     header::CACHE_CONTROL,
                     if public {

@@ -117,9 +117,7 @@ pub fn open_query(
     let ward = AreaCode(ward.trim().to_owned());
     OpenQuery {
         ward: cat.areas.get(&ward).is_some().then_some(ward),
-        category: cat
-            .category(category.trim())
-            .map(|c| c.code.clone()),
+        category: cat.category(category.trim()).map(|c| c.code.clone()),
         after: after.split_once('_').and_then(|(m, id)| {
             Some((
                 chrono::DateTime::from_timestamp_micros(m.parse().ok()?)?,

@@ -496,7 +496,12 @@ pub async fn raise(
     mine.push(intake.case.number.digits());
     let keep_from = mine.len().saturating_sub(MINE_KEPT);
     let cookies = [
-        set_cookie(&headers, MINE_COOKIE, &mine[keep_from..].join("."), 365 * 86400),
+        set_cookie(
+            &headers,
+            MINE_COOKIE,
+            &mine[keep_from..].join("."),
+            365 * 86400,
+        ),
         set_cookie(
             &headers,
             UNDERSTOOD_COOKIE,
@@ -699,7 +704,9 @@ pub async fn photo(
             .flatten()
     };
     match public.or_else(own) {
-        Some(a) => Ok(crate::html::serve_image(state.media_dir.as_deref(), a, public.is_some()).await),
+        Some(a) => {
+            Ok(crate::html::serve_image(state.media_dir.as_deref(), a, public.is_some()).await)
+        }
         None => Err(AppError::not_found("photo")),
     }
 }
@@ -855,8 +862,14 @@ pub async fn follow_case(
         .senders
         .throttled(&format!("web:{}", state.client_ip(peer, &headers)))
     {
-        let mut res =
-            track_page(&state, &headers, &q, vec![tr.t("too-many-requests")], contact).await?;
+        let mut res = track_page(
+            &state,
+            &headers,
+            &q,
+            vec![tr.t("too-many-requests")],
+            contact,
+        )
+        .await?;
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(res);
     }

@@ -102,7 +102,10 @@ async fn already_reported(app: &ConsoleApp) {
         app,
         &[
             ("kind", "complaint"),
-            ("description", "Burst pipe at Emsoo market. Wanjiru Kamau, 0712999001"),
+            (
+                "description",
+                "Burst pipe at Emsoo market. Wanjiru Kamau, 0712999001",
+            ),
             ("ward", "0741"),
             ("category", "water-supply"),
             ("phone", PHONE),
@@ -148,10 +151,18 @@ async fn already_reported(app: &ConsoleApp) {
     let forged = Agent::new(app)
         .post(
             "/track/follow",
-            &[("csrf", "forged"), ("ref", &digits), ("contact", "0712 999 222")],
+            &[
+                ("csrf", "forged"),
+                ("ref", &digits),
+                ("contact", "0712 999 222"),
+            ],
         )
         .await;
-    assert_ne!(forged.status, StatusCode::SEE_OTHER, "no token, no following");
+    assert_ne!(
+        forged.status,
+        StatusCode::SEE_OTHER,
+        "no token, no following"
+    );
     let bad = web
         .post(
             "/track/follow",
@@ -164,7 +175,11 @@ async fn already_reported(app: &ConsoleApp) {
     let ok = web
         .post(
             "/track/follow",
-            &[("csrf", &csrf), ("ref", &digits), ("contact", "0712 999 222")],
+            &[
+                ("csrf", &csrf),
+                ("ref", &digits),
+                ("contact", "0712 999 222"),
+            ],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
@@ -173,8 +188,12 @@ async fn already_reported(app: &ConsoleApp) {
     assert!(page.body.contains("You are following this concern"));
     // And by SMS, from another phone.
     assert_eq!(
-        app.sms("ATXid_follow1", "+254712999333", &format!("FOLLOW {reference}"))
-            .await,
+        app.sms(
+            "ATXid_follow1",
+            "+254712999333",
+            &format!("FOLLOW {reference}")
+        )
+        .await,
         StatusCode::OK
     );
     let told = app.store.outbox_to("+254712999333", 5).await.unwrap();
@@ -222,7 +241,10 @@ async fn already_reported(app: &ConsoleApp) {
     // The follower's number is theirs to see in their record, and STOP ends it.
     let followed = app.store.followed_by("+254712999222").await.unwrap();
     assert_eq!(
-        followed.iter().map(|f| f.class.as_str()).collect::<Vec<_>>(),
+        followed
+            .iter()
+            .map(|f| f.class.as_str())
+            .collect::<Vec<_>>(),
         vec![format!("case:{digits}")]
     );
     // Nobody's contact on the public pages.
@@ -232,7 +254,14 @@ async fn already_reported(app: &ConsoleApp) {
         format!("/track?ref={digits}"),
     ] {
         let p = web.get(&path).await;
-        for secret in [PHONE, "712999001", "712999222", "712999333", "Wanjiru", "Kamau"] {
+        for secret in [
+            PHONE,
+            "712999001",
+            "712999222",
+            "712999333",
+            "Wanjiru",
+            "Kamau",
+        ] {
             assert!(!p.body.contains(secret), "{path} shows {secret}");
         }
     }
@@ -249,11 +278,12 @@ async fn already_reported(app: &ConsoleApp) {
     );
     let page = web.get(&format!("/track?ref={digits}")).await;
     assert!(!page.body.contains("Follow this concern"));
-    assert!(!web
-        .get("/concerns?ward=0741")
-        .await
-        .body
-        .contains(&reference));
+    assert!(
+        !web.get("/concerns?ward=0741")
+            .await
+            .body
+            .contains(&reference)
+    );
 }
 
 async fn raise_follow(app: &ConsoleApp) {
@@ -1143,7 +1173,8 @@ async fn photos(app: &ConsoleApp) {
     .await;
     // What was understood of the number, said back.
     assert!(
-        done.body.contains("We understood your phone number as <strong>+254712999444</strong>"),
+        done.body
+            .contains("We understood your phone number as <strong>+254712999444</strong>"),
         "{}",
         done.body
     );
@@ -1154,7 +1185,11 @@ async fn photos(app: &ConsoleApp) {
     let url = format!("/track/{}/photo/{sha}", n.digits());
     // The citizen's browser sees it; nobody else yet.
     let mine = citizen.get(&format!("/track?ref={}", n.digits())).await;
-    assert!(mine.body.contains(&url) && mine.body.contains("Your photo"), "{}", mine.body);
+    assert!(
+        mine.body.contains(&url) && mine.body.contains("Your photo"),
+        "{}",
+        mine.body
+    );
     let r = citizen
         .http
         .get(format!("{}{url}", app.base))
@@ -1164,10 +1199,21 @@ async fn photos(app: &ConsoleApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
     assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
     let mut anyone = Agent::new(app);
-    assert!(!anyone.get(&format!("/track?ref={}", n.digits())).await.body.contains(&url));
+    assert!(
+        !anyone
+            .get(&format!("/track?ref={}", n.digits()))
+            .await
+            .body
+            .contains(&url)
+    );
     assert_eq!(anyone.get(&url).await.status, StatusCode::NOT_FOUND);
     let open311 = anyone
         .get(&format!("/open311/v2/requests/{reference}.json"))
@@ -1181,18 +1227,31 @@ async fn photos(app: &ConsoleApp) {
     assert!(page.body.contains(&staff_url) && page.body.contains("seen by staff only"));
     assert_eq!(desk.get(&staff_url).await.status, StatusCode::OK);
     let mut elsewhere = Agent::signed_in(app, "ward.kamariny").await;
-    assert_eq!(elsewhere.get(&staff_url).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        elsewhere.get(&staff_url).await.status,
+        StatusCode::NOT_FOUND
+    );
     // The desk approves it: the public sees it, and Open311 points to it.
     let p = desk
         .act(
             &case,
-            &[("action", "publish_photo"), ("photo", &sha), ("publish", "true")],
+            &[
+                ("action", "publish_photo"),
+                ("photo", &sha),
+                ("publish", "true"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let said = desk.get(p.location.as_deref().unwrap()).await;
     assert!(said.body.contains("Photo approved"), "{}", said.body);
-    assert!(anyone.get(&format!("/track?ref={}", n.digits())).await.body.contains(&url));
+    assert!(
+        anyone
+            .get(&format!("/track?ref={}", n.digits()))
+            .await
+            .body
+            .contains(&url)
+    );
     assert_eq!(anyone.get(&url).await.status, StatusCode::OK);
     let v: Value = serde_json::from_str(
         &anyone
@@ -1211,7 +1270,11 @@ async fn photos(app: &ConsoleApp) {
     let p = desk
         .act(
             &case,
-            &[("action", "publish_photo"), ("photo", &sha), ("publish", "false")],
+            &[
+                ("action", "publish_photo"),
+                ("photo", &sha),
+                ("publish", "false"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -1230,16 +1293,28 @@ async fn photos(app: &ConsoleApp) {
         b"\x89PNG\r\n\x1a\nanother pipe",
     )
     .await;
-    assert!(done.body.contains("We understood your email address as"), "{}", done.body);
+    assert!(
+        done.body.contains("We understood your email address as"),
+        "{}",
+        done.body
+    );
     let n2 = CaseNumber::parse(&reference_in(&done.body)).unwrap();
     let case2 = app.store.case_by_number(n2).await.unwrap().unwrap();
     let sha2 = case2.attachments[0].sha256.clone();
     let page = desk.get(&format!("/staff/cases/{}", n2.digits())).await;
-    assert!(page.body.contains("did not agree to publication"), "{}", page.body);
+    assert!(
+        page.body.contains("did not agree to publication"),
+        "{}",
+        page.body
+    );
     let p = desk
         .act(
             &case2,
-            &[("action", "publish_photo"), ("photo", &sha2), ("publish", "true")],
+            &[
+                ("action", "publish_photo"),
+                ("photo", &sha2),
+                ("publish", "true"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -1255,7 +1330,11 @@ async fn photos(app: &ConsoleApp) {
     let p = desk
         .act(
             &case2,
-            &[("action", "publish_photo"), ("photo", &"0".repeat(64)), ("publish", "true")],
+            &[
+                ("action", "publish_photo"),
+                ("photo", &"0".repeat(64)),
+                ("publish", "true"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
