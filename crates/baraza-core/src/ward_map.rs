@@ -26,6 +26,28 @@ pub struct WardMap {
     /// Wards of the jurisdiction's list that the boundary file has no shape for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<AreaCode>,
+    /// The boundaries' extent in millionths of a degree: west, south, east, north (maps
+    /// built before it was kept have none: load the jurisdiction again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<[i64; 4]>,
+}
+
+impl WardMap {
+    /// The extent in degrees: west, south, east, north.
+    pub fn degrees(&self) -> Option<[f64; 4]> {
+        self.bounds.map(|b| b.map(|v| v as f64 / 1e6))
+    }
+
+    /// Where a point falls on the drawing, in its pixels (None outside the extent).
+    pub fn project(&self, lat: f64, lon: f64) -> Option<(f64, f64)> {
+        let [west, south, east, north] = self.degrees()?;
+        if !(west..=east).contains(&lon) || !(south..=north).contains(&lat) {
+            return None;
+        }
+        let k = ((north + south) / 2.0).to_radians().cos();
+        let scale = MAX_SIDE / ((east - west) * k).max(north - south);
+        Some(((lon - west) * k * scale, (north - lat) * scale))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +251,7 @@ pub fn from_geojson(
         attribution,
         shapes,
         missing,
+        bounds: Some([west, south, east, north].map(|v| (v * 1e6).round() as i64)),
     })
 }
 
@@ -266,6 +289,18 @@ mod tests {
         assert_eq!(map.shapes[1].name, "East", "the ward list's name wins");
         assert!(map.shapes[1].listed);
         assert_eq!(map.missing, vec![AreaCode("0003".into())]);
+        // A point is drawn where the paths put it; outside the extent, nowhere.
+        let [west, south, east, north] = map.degrees().unwrap();
+        let (x, y) = map.project(south, west).unwrap();
+        assert!(x.abs() < 1e-6 && (y - 480.0).abs() < 1e-6, "{x} {y}");
+        let (x, y) = map
+            .project((south + north) / 2.0, (west + east) / 2.0)
+            .unwrap();
+        assert!(
+            (x - 240.0).abs() < 1.0 && (y - 240.0).abs() < 1.0,
+            "{x} {y}"
+        );
+        assert_eq!(map.project(north + 1.0, west), None);
     }
 
     #[test]

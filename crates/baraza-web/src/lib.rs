@@ -62,6 +62,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Behind a reverse proxy: trust its `X-Forwarded-For`, `-Host` and `-Proto`.
     pub trust_forwarded: bool,
+    /// The map tiles citizens pick a place on, if any.
+    pub map_tiles: Option<Arc<html::MapTiles>>,
 }
 
 impl AppState {
@@ -93,7 +95,15 @@ impl AppState {
             outbox_stuck_after: None,
             public_url: None,
             trust_forwarded: false,
+            map_tiles: None,
         })
+    }
+
+    /// Map tiles for picking a place (`https://tile.example/{z}/{x}/{y}.png`); an empty or
+    /// malformed URL means no map.
+    pub fn with_map_tiles(mut self, url: &str, attribution: &str) -> Self {
+        self.map_tiles = html::MapTiles::new(url, attribution).map(Arc::new);
+        self
     }
 
     /// The same state, reached at `public_url` and/or behind a trusted reverse proxy.

@@ -31,6 +31,7 @@ pub struct ConsoleApp {
     pub url: String,
     pg: Option<(sqlx::PgPool, String)>,
     server: tokio::task::JoinHandle<()>,
+    tile_server: tokio::task::JoinHandle<()>,
 }
 
 /// A Monday morning in Iten (EAT), so that working hours are easy to reason about.
@@ -262,13 +263,27 @@ impl ConsoleApp {
             twilio: None,
         };
         let media = tempfile::tempdir().unwrap();
+        // A tile server on this machine: every tile is the same small picture.
+        let tiles = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tiles_url = format!(
+            "http://{}/{{z}}/{{x}}/{{y}}.png",
+            tiles.local_addr().unwrap()
+        );
+        let tile_server = tokio::spawn(async move {
+            let png: &'static [u8] = include_bytes!("fixtures/pipe.png");
+            let router = axum::Router::new().fallback(move || async move {
+                ([(axum::http::header::CONTENT_TYPE, "image/png")], png)
+            });
+            axum::serve(tiles, router).await.unwrap();
+        });
         let state = baraza_web::AppState::new(store.clone(), clock.clone())
             .await
             .unwrap()
             .with_channels(channels)
             .with_data_dir(media.path().to_path_buf())
             .with_metrics_token(Some(METRICS_TOKEN.into()))
-            .with_outbox_watch(std::time::Duration::from_secs(30 * 60));
+            .with_outbox_watch(std::time::Duration::from_secs(30 * 60))
+            .with_map_tiles(&tiles_url, "Test tiles");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
@@ -286,11 +301,13 @@ impl ConsoleApp {
             url,
             pg,
             server,
+            tile_server,
         }
     }
 
     pub async fn stop(self) {
         self.server.abort();
+        self.tile_server.abort();
         if let Some((admin, name)) = self.pg {
             drop(self.store);
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -1244,4 +1261,95 @@ async fn queue_work(app: &ConsoleApp) {
     assert!(at(&urgent, &pipe_ref) < at(&urgent, &pothole_ref));
     // Each cell carries its heading, for a phone's stacked rows.
     assert!(newest.contains("<td data-label=\"Status\">"), "{newest}");
+}
+
+on_both!(
+    staff_see_the_point_and_open_concerns_nearby,
+    postgres_staff_see_the_point_and_open_concerns_nearby,
+    nearby
+);
+
+/// The point the citizen picked is on the case page, with open concerns within 300 m of
+/// it as possible duplicates (in the reader's scope); one 2 km off is not.
+async fn nearby(app: &ConsoleApp) {
+    let at = |lat: f64, lon: f64, text: &str| {
+        let mut new = fixtures::new_case("0741", Channel::Web, None);
+        new.location = Some(GeoPoint { lat, lon });
+        new.description = text.into();
+        new
+    };
+    let mut made = Vec::new();
+    for (lat, lon, text) in [
+        (0.67030, 35.50810, "Burst pipe at the market"),
+        (0.67100, 35.50850, "Water everywhere by the market gate"),
+        (0.68830, 35.50810, "Dry tap up the hill"),
+    ] {
+        app.clock.advance(chrono::Duration::minutes(1));
+        made.push(
+            app.store
+                .create_case(at(lat, lon, text), fixtures::citizen(), app.clock.now())
+                .await
+                .unwrap()
+                .case,
+        );
+    }
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let page = desk
+        .get(&format!("/staff/cases/{}", made[0].number.digits()))
+        .await;
+    assert!(page.body.contains("0.670300, 35.508100"), "{}", page.body);
+    assert!(page.body.contains("mlat=0.670300") && page.body.contains("mlon=35.508100"));
+    let near = &page.body[page.body.find("id=\"nearby\"").expect("a nearby list")..];
+    let near = &near[..near.find("</ul>").unwrap()];
+    assert!(near.contains(&made[1].number.display_with("EM")), "{near}");
+    assert!(near.contains("m away"), "{near}");
+    assert!(
+        !near.contains(&made[2].number.display_with("EM")),
+        "2 km off: {near}"
+    );
+    // Once closed as a duplicate of the first, the second is no longer offered.
+    let p = desk
+        .act(
+            &made[1],
+            &[
+                ("action", "mark_duplicate"),
+                ("of", &made[0].number.digits()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = desk
+        .get(&format!("/staff/cases/{}", made[0].number.digits()))
+        .await;
+    assert!(
+        page.body.contains("No other open concern within 300 m"),
+        "{}",
+        page.body
+    );
+    // The raise form offers the map, with its own policy: scripts from here, tiles from
+    // the configured server.
+    let mut web = Agent::new(app);
+    let r = web
+        .http
+        .get(format!("{}/raise", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("img-src 'self' data: http://127.0.0.1:"),
+        "{csp}"
+    );
+    let body = r.text().await.unwrap();
+    assert!(body.contains("id=\"map\"") && body.contains("/static/map/place.js"));
+    let js = web.get("/static/map/leaflet.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("Leaflet"));
+    assert_eq!(
+        web.get("/static/map/../lib.rs").await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -47,6 +47,25 @@ pub struct Config {
     /// Behind a reverse proxy (Caddy, nginx): trust its `X-Forwarded-For`, `-Host` and
     /// `-Proto`. Only when the server listens where nothing but the proxy can reach it.
     pub trust_forwarded_headers: bool,
+    /// The map citizens pick a place on (`[map]`, or `BARAZA_MAP__*`): a tile URL with
+    /// `{z}/{x}/{y}` and its attribution. An empty `tiles` turns the map off (the ward
+    /// list and the coordinates remain).
+    pub map: MapConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MapConfig {
+    pub tiles: String,
+    pub attribution: String,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        Self {
+            tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        }
+    }
 }
 
 /// The inbound email listener: the county's mail server forwards its Baraza domain here.
@@ -81,6 +100,7 @@ impl Default for Config {
             outbox_stuck_after_minutes: 30,
             public_url: None,
             trust_forwarded_headers: false,
+            map: MapConfig::default(),
         }
     }
 }
@@ -135,6 +155,7 @@ impl Config {
                             || k.starts_with("email__")
                             || k.starts_with("email_inbound__")
                             || k.starts_with("backup__")
+                            || k.starts_with("map__")
                     })
                     .split("__"),
             )
@@ -173,6 +194,7 @@ impl std::fmt::Debug for Config {
             )
             .field("public_url", &self.public_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field("map", &self.map)
             .finish()
     }
 }

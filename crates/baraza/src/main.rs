@@ -721,7 +721,8 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
             twilio: cfg.twilio.clone(),
         })
         .with_metrics_token(metrics_token.clone())
-        .with_address(cfg.public_url.clone(), cfg.trust_forwarded_headers);
+        .with_address(cfg.public_url.clone(), cfg.trust_forwarded_headers)
+        .with_map_tiles(&cfg.map.tiles, &cfg.map.attribution);
     if gateways > 0 {
         state = state.with_outbox_watch(std::time::Duration::from_secs(
             u64::from(cfg.outbox_stuck_after_minutes.max(1)) * 60,

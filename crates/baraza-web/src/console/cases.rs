@@ -465,6 +465,104 @@ struct CasePage {
     may_publish: bool,
     /// Whether the citizen agreed to publication (else an approval shows nothing).
     citizen_consented: bool,
+    place: Option<Place>,
+    /// Open cases nearby, while this one is open (possible duplicates at triage).
+    nearby: Option<Vec<Nearby>>,
+}
+
+/// Where the citizen said the problem is: the numbers, a link to a map, and the point
+/// on the jurisdiction's ward map when it has boundaries.
+struct Place {
+    coords: String,
+    osm: String,
+    svg: Option<String>,
+}
+
+/// An open case near this one (a possible duplicate).
+struct Nearby {
+    digits: String,
+    reference: String,
+    status: String,
+    /// "120 m away".
+    away: String,
+}
+
+/// Open cases within this distance of a case are shown at triage as possible duplicates.
+const NEARBY_METRES: f64 = 300.0;
+
+fn place_of(case: &Case, p: GeoPoint, cat: &JurisdictionCatalog, tr: &Tr) -> Place {
+    use std::fmt::Write;
+    let svg = cat.jurisdiction.ward_map.as_ref().and_then(|m| {
+        let (x, y) = m.project(p.lat, p.lon)?;
+        let mut s = format!(
+            "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">",
+            m.width,
+            m.height,
+            tr.t("location")
+        );
+        for shape in &m.shapes {
+            let class = if case.ward.as_ref() == Some(&shape.code) {
+                "c1 sel"
+            } else {
+                "c0"
+            };
+            let _ = write!(s, "<path class=\"{class}\" d=\"{}\"/>", shape.path);
+        }
+        let _ = write!(
+            s,
+            "<circle class=\"pin\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\"/></svg>"
+        );
+        Some(s)
+    });
+    Place {
+        coords: format!("{:.6}, {:.6}", p.lat, p.lon),
+        osm: format!(
+            "https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}#map=17/{:.6}/{:.6}",
+            p.lat, p.lon, p.lat, p.lon
+        ),
+        svg,
+    }
+}
+
+/// Open concerns of the same ward within `NEARBY_METRES`, nearest first, that the user
+/// may see.
+async fn nearby_of(
+    state: &AppState,
+    u: &ConsoleUser,
+    case: &Case,
+    p: GeoPoint,
+    cat: &JurisdictionCatalog,
+) -> Result<Vec<Nearby>, AppError> {
+    let mut f = CaseFilter {
+        statuses: OPEN.to_vec(),
+        ward: case.ward.clone(),
+        information: Some(false),
+        limit: 500,
+        ..Default::default()
+    };
+    restrict_to_scope(&u.user, cat, &mut f);
+    let mut near: Vec<(f64, Case)> = state
+        .store
+        .list_cases(&f)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != case.id)
+        .filter_map(|c| Some((c.location?.distance_m(&p), c)))
+        .filter(|(d, _)| *d <= NEARBY_METRES)
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(near
+        .into_iter()
+        .take(10)
+        .map(|(d, c)| Nearby {
+            digits: c.number.digits(),
+            reference: c.number.display_with(&cat.jurisdiction.reference_prefix),
+            status: u.tr.t(&format!("status-{}", c.status)),
+            away: u
+                .tr
+                .args("metres-away", &[("metres", (d.round() as u32).to_string())]),
+        })
+        .collect())
 }
 
 /// A photo on the case page.
@@ -790,6 +888,11 @@ async fn show_case(
         ActionKind::PublishPhoto,
     );
     let citizen_consented = view.citizen.as_ref().is_some_and(|c| c.consent_publish);
+    let place = view.location.map(|p| place_of(&case, p, &cat, &tr));
+    let nearby = match view.location {
+        Some(p) if OPEN.contains(&case.status) => Some(nearby_of(state, u, &case, p, &cat).await?),
+        _ => None,
+    };
     facts.retain(|(_, v)| !v.is_empty());
     let opts = |it: Vec<(String, String)>| {
         it.into_iter()
@@ -892,6 +995,8 @@ async fn show_case(
         photos,
         may_publish,
         citizen_consented,
+        place,
+        nearby,
     };
     let mut res = render(&page);
     *res.status_mut() = status;

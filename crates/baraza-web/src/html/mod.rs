@@ -3,6 +3,8 @@
 //! redirects. It holds no rules and no routes of its own beyond choosing a language.
 
 pub mod i18n;
+pub mod map;
+pub use map::MapTiles;
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/cases.json", get(open_data::cases_json))
         .route("/open-data/snapshots/{file}", get(open_data::snapshot))
         .route("/static/baraza.css", get(crate::html::stylesheet))
+        .route("/static/map/{*file}", get(crate::html::map::asset))
         .route("/language", get(crate::html::choose_language))
         .merge(concerns::routes())
         .merge(information::routes())

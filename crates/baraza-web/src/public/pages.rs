@@ -72,6 +72,8 @@ struct RaisePage {
     /// "Already reported?": the ward and category checked, and the open concerns there.
     checked: bool,
     understood: Option<(String, String)>,
+    /// The map to pick a place on: tiles, attribution, `west,south,east,north`.
+    map: Option<(String, String, String)>,
     rows: Vec<super::concerns::OpenRow>,
 }
 
@@ -222,9 +224,24 @@ fn raise_page(
         checked,
         rows,
         understood,
+        map: state.map_tiles.as_ref().map(|t| {
+            let bounds = cat
+                .jurisdiction
+                .ward_map
+                .as_ref()
+                .and_then(|m| m.degrees())
+                .map(|b| b.map(|v| v.to_string()).join(","))
+                .unwrap_or_default();
+            (t.url.clone(), t.attribution.clone(), bounds)
+        }),
         frame,
     };
     let mut res = render(&page);
+    if let Some(t) = &state.map_tiles
+        && let Ok(v) = t.csp().parse()
+    {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     *res.status_mut() = status;
     if let Ok(v) = set_cookie(headers, FORM_COOKIE, &csrf, 3600).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);

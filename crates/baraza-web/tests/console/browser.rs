@@ -944,3 +944,62 @@ async fn staff_search_every_queue_an_admin_adds_a_user_and_a_zero_is_an_empty_ba
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
+
+/// With scripts and reachable tiles, a tap on the map fills the coordinates; the concern
+/// keeps the point.
+#[tokio::test]
+async fn a_citizen_picks_the_place_on_the_map() {
+    let Some(d) = driver().await else { return };
+    let app = ConsoleApp::sqlite().await;
+    let c = &d.client;
+    c.goto(&format!("{}/raise", app.base)).await.unwrap();
+    // The map shows once Leaflet has run.
+    for _ in 0..100 {
+        let shown = c
+            .execute("var m = document.getElementById('map'); return !!m && !m.hidden && !!m.querySelector('.leaflet-tile-loaded')", vec![])
+            .await
+            .unwrap();
+        if shown == serde_json::Value::Bool(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        c.find(Locator::Css("#use-location"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap(),
+        "use my location is offered"
+    );
+    c.find(Locator::Id("map"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let lat = c
+        .execute("return document.getElementById('lat').value", vec![])
+        .await
+        .unwrap();
+    assert!(
+        !lat.as_str().unwrap().is_empty(),
+        "the tap filled the latitude"
+    );
+    assert!(c.find(Locator::Css(".leaflet-marker-icon")).await.is_ok());
+    fits_the_phone(c).await;
+    type_into(c, "description", "Burst pipe here").await;
+    select(c, "ward", "0741").await;
+    submit(c, Locator::Id("send")).await;
+    let reference = text_of(c, "#reference").await;
+    let case = app
+        .store
+        .case_by_number(CaseNumber::parse(&reference).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(case.location.is_some(), "the point is kept");
+    d.client.clone().close().await.unwrap();
+    app.stop().await;
+}

@@ -249,8 +249,8 @@ async fn already_reported(app: &ConsoleApp) {
     );
     // Nobody's contact on the public pages.
     for path in [
-        format!("/concerns?ward=0741&category=water-supply"),
-        format!("/raise?ward=0741&category=water-supply"),
+        "/concerns?ward=0741&category=water-supply".to_owned(),
+        "/raise?ward=0741&category=water-supply".to_owned(),
         format!("/track?ref={digits}"),
     ] {
         let p = web.get(&path).await;
