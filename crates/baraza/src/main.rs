@@ -982,6 +982,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     );
     println!("                  dashboard {base}/dashboard, open data {base}/open-data)");
     println!(
+        "  open concerns   {base}/concerns   (\"already reported?\"; follow one on its /track page, or FOLLOW <ref> by SMS)"
+    );
+    println!(
         "  information     {base}/information   (ask {base}/information/new, figures {base}/information/statistics;"
     );
     println!(
@@ -1025,6 +1028,9 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     );
     println!(
         "                  | FOLLOW/FUATA/SUIVRE <ward name> (one SMS a day with its projects' news, from 17:00)"
+    );
+    println!(
+        "                  | FOLLOW/FUATA/SUIVRE <ref> (someone else's open concern: an SMS at each change of its status)"
     );
     println!(
         "                  | HELP/MSAADA/AIDE | STOP | KISWAHILI/ENGLISH/FRANCAIS; USSD 1 raise, 2 check, 3 answer, 4 language, 5 ask for information, 6 comment on a plan,"
