@@ -3,8 +3,8 @@
 //! that misses reloads once, so data added with the CLI is seen without a restart.
 
 use baraza_core::{
-    AreaCode, AreaTree, Deadlines, Department, Jurisdiction, JurisdictionId, ServiceCategory,
-    Timestamp,
+    AreaCode, AreaTree, Deadlines, Department, Jurisdiction, JurisdictionId, Language,
+    ServiceCategory, Timestamp,
 };
 use baraza_store::{Store, StoreResult};
 use std::collections::HashMap;
@@ -18,9 +18,44 @@ pub struct JurisdictionCatalog {
     pub departments: Vec<Department>,
     pub categories: Vec<ServiceCategory>,
     pub targets: Deadlines,
+    /// The same catalog with departments' and categories' names in another language,
+    /// for each language the jurisdiction file translates them into.
+    localized: Arc<Vec<(Language, Arc<JurisdictionCatalog>)>>,
 }
 
 impl JurisdictionCatalog {
+    /// The catalog as a reader of `lang` sees it: departments and categories named in
+    /// their language where the jurisdiction file gives a name, else in its default
+    /// language.
+    pub fn in_language(self: &Arc<Self>, lang: Language) -> Arc<Self> {
+        self.localized
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or_else(|| self.clone(), |(_, c)| c.clone())
+    }
+
+    fn localize(&self, lang: Language) -> Option<Self> {
+        let code = lang.as_str();
+        let translated = self.departments.iter().any(|d| d.names.contains_key(code))
+            || self.categories.iter().any(|c| c.names.contains_key(code));
+        if !translated {
+            return None;
+        }
+        let mut c = self.clone();
+        c.localized = Arc::default();
+        for d in &mut c.departments {
+            if let Some(n) = d.names.get(code) {
+                d.name = n.clone();
+            }
+        }
+        for k in &mut c.categories {
+            if let Some(n) = k.names.get(code) {
+                k.name = n.clone();
+            }
+        }
+        Some(c)
+    }
+
     pub fn category(&self, code: &str) -> Option<&ServiceCategory> {
         self.categories.iter().find(|c| c.code == code)
     }
@@ -107,7 +142,16 @@ impl Catalog {
                     Deadlines::default()
                 }),
                 jurisdiction: j.clone(),
+                localized: Arc::default(),
             };
+            let mut entry = entry;
+            entry.localized = Arc::new(
+                Language::ALL
+                    .iter()
+                    .filter(|l| **l != j.default_language)
+                    .filter_map(|l| entry.localize(*l).map(|c| (*l, Arc::new(c))))
+                    .collect(),
+            );
             map.insert(j.id, Arc::new(entry));
         }
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = map;

@@ -17,6 +17,9 @@ pub struct DisclosureClass {
     /// Lowercase letters, digits and hyphens: what citizens send with FOLLOW (`budget`).
     pub code: String,
     pub name: String,
+    /// The name in other languages (`sw`, `fr`), as the jurisdiction file gives them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub names: std::collections::BTreeMap<String, String>,
     /// How often it is published, in months (12 yearly, 3 quarterly, 1 monthly).
     pub every_months: u32,
     /// When the first publication is due, if none has been made yet.
@@ -30,6 +33,11 @@ pub struct DisclosureClass {
 }
 
 impl DisclosureClass {
+    /// Its name in `lang`, where the jurisdiction file gives one; else its own.
+    pub fn name_in(&self, lang: crate::Language) -> &str {
+        self.names.get(lang.as_str()).unwrap_or(&self.name)
+    }
+
     pub fn check(&self) -> Result<(), FieldError> {
         let ok = !self.code.is_empty()
             && self
@@ -131,6 +139,7 @@ mod tests {
         DisclosureClass {
             code: "budget".into(),
             name: "Budget".into(),
+            names: Default::default(),
             every_months: every,
             first_due: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             grace_days: 7,

@@ -91,6 +91,10 @@ pub struct Department {
     pub jurisdiction: JurisdictionId,
     pub code: String,
     pub name: String,
+    /// The name in other languages (`sw`, `fr`), as the jurisdiction file gives them;
+    /// `name` is the jurisdiction's default language's.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +102,9 @@ pub struct ServiceCategory {
     pub jurisdiction: JurisdictionId,
     pub code: String,
     pub name: String,
+    /// The name in other languages, as for departments.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub names: std::collections::BTreeMap<String, String>,
     /// The department that normally handles it (routing default at triage).
     pub department: String,
 }

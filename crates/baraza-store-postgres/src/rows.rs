@@ -58,6 +58,7 @@ pub fn department(row: &PgRow) -> StoreResult<Department> {
         jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
         code: get(row, "code")?,
         name: get(row, "name")?,
+        names: json(row, "names")?,
     })
 }
 
@@ -66,6 +67,7 @@ pub fn category(row: &PgRow) -> StoreResult<ServiceCategory> {
         jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
         code: get(row, "code")?,
         name: get(row, "name")?,
+        names: json(row, "names")?,
         department: get(row, "department_code")?,
     })
 }

@@ -199,12 +199,13 @@ pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> Stor
 
 pub async fn put_department(conn: &mut PgConnection, d: &Department) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO departments (jurisdiction_id, code, name) VALUES ($1, $2, $3) \
-         ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name",
+        "INSERT INTO departments (jurisdiction_id, code, name, names) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name, names = excluded.names",
     )
     .bind(d.jurisdiction.as_str())
     .bind(&d.code)
     .bind(&d.name)
+    .bind(Json(&d.names))
     .execute(conn)
     .await
     .map(|_| ())
@@ -213,14 +214,15 @@ pub async fn put_department(conn: &mut PgConnection, d: &Department) -> StoreRes
 
 pub async fn put_category(conn: &mut PgConnection, c: &ServiceCategory) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO categories (jurisdiction_id, code, name, department_code) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO categories (jurisdiction_id, code, name, department_code, names) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name, \
-         department_code = excluded.department_code",
+         department_code = excluded.department_code, names = excluded.names",
     )
     .bind(c.jurisdiction.as_str())
     .bind(&c.code)
     .bind(&c.name)
     .bind(&c.department)
+    .bind(Json(&c.names))
     .execute(conn)
     .await
     .map(|_| ())

@@ -83,6 +83,7 @@ pub fn department(row: &SqliteRow) -> StoreResult<Department> {
         jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
         code: get(row, "code")?,
         name: get(row, "name")?,
+        names: json(row, "names")?,
     })
 }
 
@@ -91,6 +92,7 @@ pub fn category(row: &SqliteRow) -> StoreResult<ServiceCategory> {
         jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
         code: get(row, "code")?,
         name: get(row, "name")?,
+        names: json(row, "names")?,
         department: get(row, "department_code")?,
     })
 }

@@ -119,12 +119,13 @@ pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> 
 
 pub async fn put_department(conn: &mut SqliteConnection, d: &Department) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO departments (jurisdiction_id, code, name) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name",
+        "INSERT INTO departments (jurisdiction_id, code, name, names) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name, names = excluded.names",
     )
     .bind(d.jurisdiction.as_str())
     .bind(&d.code)
     .bind(&d.name)
+    .bind(rows::to_json(&d.names))
     .execute(conn)
     .await
     .map(|_| ())
@@ -133,14 +134,15 @@ pub async fn put_department(conn: &mut SqliteConnection, d: &Department) -> Stor
 
 pub async fn put_category(conn: &mut SqliteConnection, c: &ServiceCategory) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO categories (jurisdiction_id, code, name, department_code) VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO categories (jurisdiction_id, code, name, department_code, names) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (jurisdiction_id, code) DO UPDATE SET name = excluded.name, \
-         department_code = excluded.department_code",
+         department_code = excluded.department_code, names = excluded.names",
     )
     .bind(c.jurisdiction.as_str())
     .bind(&c.code)
     .bind(&c.name)
     .bind(&c.department)
+    .bind(rows::to_json(&c.names))
     .execute(conn)
     .await
     .map(|_| ())

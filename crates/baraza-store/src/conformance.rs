@@ -106,11 +106,28 @@ pub mod fixtures {
             .await
             .expect("jurisdiction");
         store.put_areas(&areas()).await.expect("areas");
-        for (code, name) in [
-            ("water", "Water and Sanitation"),
-            ("health", "Health Services"),
+        let names = |sw: &str, fr: &str| {
+            [("sw", sw), ("fr", fr)]
+                .into_iter()
+                .map(|(l, n)| (l.to_owned(), n.to_owned()))
+                .collect()
+        };
+        for (code, name, sw, fr) in [
+            (
+                "water",
+                "Water and Sanitation",
+                "Maji na Usafi",
+                "Eau et assainissement",
+            ),
+            (
+                "health",
+                "Health Services",
+                "Huduma za Afya",
+                "Services de santé",
+            ),
         ] {
             let d = Department {
+                names: names(sw, fr),
                 jurisdiction: jurisdiction_id(),
                 code: code.into(),
                 name: name.into(),
@@ -118,6 +135,7 @@ pub mod fixtures {
             store.put_department(&d).await.expect("department");
         }
         let c = ServiceCategory {
+            names: names("Hakuna maji", "Pas d'eau"),
             jurisdiction: jurisdiction_id(),
             code: "water-supply".into(),
             name: "No water supply".into(),

@@ -102,10 +102,31 @@ impl ConsoleApp {
                 replacement: "[name removed]".into(),
             });
         // It publishes its budget yearly (late this year) and its minutes quarterly.
-        for (code, name, every, due) in [
-            ("budget", "County budget estimates", 12, "2026-06-30"),
-            ("minutes", "Assembly minutes", 3, "2026-12-31"),
-            ("audit", "Audit reports", 12, "2026-12-31"),
+        for (code, name, every, due, sw, fr) in [
+            (
+                "budget",
+                "County budget estimates",
+                12,
+                "2026-06-30",
+                "Makadirio ya bajeti ya kaunti",
+                "Prévisions budgétaires du comté",
+            ),
+            (
+                "minutes",
+                "Assembly minutes",
+                3,
+                "2026-12-31",
+                "Kumbukumbu za bunge la kaunti",
+                "Procès-verbaux de l'assemblée",
+            ),
+            (
+                "audit",
+                "Audit reports",
+                12,
+                "2026-12-31",
+                "Ripoti za ukaguzi",
+                "Rapports d'audit",
+            ),
         ] {
             j.policy
                 .information
@@ -113,6 +134,12 @@ impl ConsoleApp {
                 .push(baraza_core::disclosure::DisclosureClass {
                     code: code.into(),
                     name: name.into(),
+                    names: [
+                        ("sw".to_owned(), sw.to_owned()),
+                        ("fr".to_owned(), fr.to_owned()),
+                    ]
+                    .into_iter()
+                    .collect(),
                     every_months: every,
                     first_due: due.parse().unwrap(),
                     grace_days: 14,

@@ -68,6 +68,28 @@ pub struct Filter {
 pub struct DepartmentEntry {
     pub code: String,
     pub name: String,
+    /// The name in the other languages: `names = { sw = "...", fr = "..." }`.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// Names in other languages: only languages Baraza speaks, none empty.
+fn check_names(
+    what: &str,
+    code: &str,
+    names: &std::collections::BTreeMap<String, String>,
+) -> anyhow::Result<()> {
+    for (lang, name) in names {
+        ensure!(
+            lang.parse::<baraza_core::Language>().is_ok(),
+            "{what}: {code:?} has a name in {lang:?}; languages are en, sw and fr"
+        );
+        ensure!(
+            !name.trim().is_empty(),
+            "{what}: {code:?} has an empty name in {lang:?}"
+        );
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +97,8 @@ pub struct DepartmentEntry {
 pub struct CategoryEntry {
     pub code: String,
     pub name: String,
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
     pub department: String,
 }
 
@@ -190,6 +214,7 @@ impl JurisdictionFile {
         );
         let mut seen = HashSet::new();
         for d in &self.departments {
+            check_names("departments", &d.code, &d.names)?;
             ensure!(
                 code_ok(&d.code),
                 "departments: code {:?} must be lowercase letters, digits and hyphens",
@@ -203,6 +228,7 @@ impl JurisdictionFile {
         }
         let mut cats = HashSet::new();
         for c in &self.categories {
+            check_names("categories", &c.code, &c.names)?;
             ensure!(
                 code_ok(&c.code),
                 "categories: code {:?} must be lowercase letters, digits and hyphens",
@@ -289,6 +315,7 @@ impl JurisdictionFile {
                 .departments
                 .iter()
                 .map(|d| Department {
+                    names: d.names.clone(),
                     jurisdiction: id.clone(),
                     code: d.code.clone(),
                     name: d.name.clone(),
@@ -298,6 +325,7 @@ impl JurisdictionFile {
                 .categories
                 .iter()
                 .map(|c| ServiceCategory {
+                    names: c.names.clone(),
                     jurisdiction: id.clone(),
                     code: c.code.clone(),
                     name: c.name.clone(),
@@ -374,6 +402,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("hierarchy.boundaries:"), "{err}");
+    }
+
+    #[test]
+    fn names_in_other_languages_are_kept_and_checked() {
+        let f = file("makueni");
+        let loaded = f.check(CSV, None).unwrap();
+        let water = loaded
+            .categories
+            .iter()
+            .find(|c| c.code == "water-supply")
+            .unwrap();
+        assert_eq!(water.names["sw"], "Hakuna maji");
+        assert_eq!(water.names["fr"], "Pas d'eau");
+        assert!(
+            loaded
+                .departments
+                .iter()
+                .all(|d| d.names.contains_key("sw") && d.names.contains_key("fr")),
+            "the shipped files translate every department"
+        );
+        let mut f = file("makueni");
+        f.departments[0].names.insert("de".into(), "Wasser".into());
+        let err = f.check(CSV, None).unwrap_err().to_string();
+        assert!(
+            err.contains("\"de\"") && err.contains("en, sw and fr"),
+            "{err}"
+        );
+        let mut f = file("makueni");
+        f.categories[0].names.insert("sw".into(), " ".into());
+        assert!(
+            f.check(CSV, None)
+                .unwrap_err()
+                .to_string()
+                .contains("empty name")
+        );
     }
 
     #[test]

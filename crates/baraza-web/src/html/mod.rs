@@ -265,9 +265,69 @@ pub fn field_label(field: &str, tr: &Tr) -> String {
     if label == id { field.to_owned() } else { label }
 }
 
-/// A field error in words, for a form's error summary.
+/// A field error in words, for a form's error summary, in the reader's language.
 pub fn field_error(e: &baraza_core::FieldError, tr: &Tr) -> String {
-    format!("{}: {}", field_label(&e.field, tr), e.message)
+    format!(
+        "{}: {}",
+        field_label(&e.field, tr),
+        say_error(&e.message, tr)
+    )
+}
+
+/// A validation message in the reader's language. Its words are its Fluent id (`err-`,
+/// then the words; each number, example or quoted value stands as `-v`, passed as `$v1`,
+/// `$v2`…), so the rules keep writing plain English and each language file translates
+/// the messages people meet; one without a translation stays as written.
+pub fn say_error(message: &str, tr: &Tr) -> String {
+    let (id, values) = error_id(message);
+    let args: Vec<(String, String)> = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (format!("v{}", i + 1), v))
+        .collect();
+    let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let said = tr.args(&id, &args);
+    if said == id { message.to_owned() } else { said }
+}
+
+/// `at most 4000 characters` -> (`err-at-most-v-characters`, [`4000`]).
+pub fn error_id(message: &str) -> (String, Vec<String>) {
+    let chars: Vec<char> = message.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
+    let (mut id, mut values) = (String::from("err"), Vec::new());
+    let (mut i, mut gap) = (0, true);
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"'
+            && let Some(len) = chars[i + 1..].iter().position(|c| *c == '"')
+        {
+            values.push(chars[i + 1..i + 1 + len].iter().collect());
+            id.push_str("-v");
+            i += len + 2;
+            gap = true;
+        } else if digit(i) || (c == '+' && digit(i + 1)) {
+            let start = i;
+            i += 1;
+            while digit(i) || (matches!(chars.get(i), Some(' ' | '.')) && digit(i + 1)) {
+                i += 1;
+            }
+            values.push(chars[start..i].iter().collect());
+            id.push_str("-v");
+            gap = true;
+        } else {
+            if c.is_ascii_alphanumeric() {
+                if !id.ends_with(|l: char| l.is_ascii_alphanumeric()) || gap {
+                    id.push('-');
+                }
+                id.push(c.to_ascii_lowercase());
+                gap = false;
+            } else {
+                gap = true;
+            }
+            i += 1;
+        }
+    }
+    (id, values)
 }
 
 /// The console's one script: counts SMS parts as staff type a response (GSM-7 or UCS-2,
@@ -523,4 +583,42 @@ pub fn masked_contact(c: Option<&baraza_app::privacy::CitizenView>) -> String {
             .unwrap_or_else(|| "•••".to_owned())
     })
     .unwrap_or_else(|| "•••".to_owned())
+}
+
+#[cfg(test)]
+mod error_words {
+    use super::*;
+
+    #[test]
+    fn a_message_is_its_own_id_with_its_values_apart() {
+        assert_eq!(
+            error_id("at most 4000 characters"),
+            (
+                "err-at-most-v-characters".to_owned(),
+                vec!["4000".to_owned()]
+            )
+        );
+        assert_eq!(
+            error_id("a phone number as written in KE, e.g. 0712 345 678 or +254712345678"),
+            (
+                "err-a-phone-number-as-written-in-ke-e-g-v-or-v".to_owned(),
+                vec!["0712 345 678".to_owned(), "+254712345678".to_owned()]
+            )
+        );
+        assert_eq!(
+            error_id("no category \"roads\" in this jurisdiction").0,
+            "err-no-category-v-in-this-jurisdiction"
+        );
+        assert_eq!(
+            error_id("latitude and longitude are numbers, e.g. 0.6702 and 35.5081").1,
+            vec!["0.6702".to_owned(), "35.5081".to_owned()]
+        );
+        // Translated where a language has it, as written where none does.
+        let sw = Tr::new(baraza_core::Language::Kiswahili);
+        assert_eq!(
+            say_error("at most 4000 characters", &sw),
+            "herufi 4000 zaidi"
+        );
+        assert_eq!(say_error("something new", &sw), "something new");
+    }
 }

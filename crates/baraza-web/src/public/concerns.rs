@@ -4,7 +4,7 @@
 //! only where the citizen agreed to publication, through the privacy projection.
 
 use super::pages::{Group, Opt, ward_groups};
-use super::{PublicFrame, jurisdiction_of};
+use super::{PublicFrame, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
 use crate::html::render;
@@ -135,7 +135,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, AppError> {
     const PAGE: u32 = 20;
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "concerns-title");
     let query = open_query(&cat, &q.ward, &q.category, &q.after, PAGE + 1);
     let mut cases = state.app().open_concerns(&cat, &query).await?;

@@ -368,6 +368,7 @@ pub async fn page(
     ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let (cat, dimension, b) = load(&state, &q).await?;
+    let cat = cat.in_language(crate::html::language(&headers));
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "dashboard-title");
     let tr = frame.tr;
     let metric = METRICS

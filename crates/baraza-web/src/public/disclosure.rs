@@ -2,7 +2,7 @@
 //! its publications with their documents, whether the next is late, and a form to follow
 //! a class by SMS or email.
 
-use super::{JQuery, PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Tr, cookie, random_hex, render, set_cookie};
@@ -66,7 +66,7 @@ async fn render_page(
     errors: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(state, Some(j)).await?;
+    let cat = page_catalog(state, headers, Some(j)).await?;
     let frame = PublicFrame::new(headers, &cat, !j.is_empty(), "disclosure-title");
     let tr = frame.tr;
     let log = state.app().disclosure_log(&cat).await?;
@@ -74,8 +74,8 @@ async fn render_page(
         .into_iter()
         .map(|s| Class {
             every: every(&tr, s.class.every_months),
+            name: s.class.name_in(tr.lang).to_owned(),
             code: s.class.code,
-            name: s.class.name,
             basis: s.class.basis,
             next_due: s.next_due.to_string(),
             overdue: s.overdue,
@@ -172,7 +172,7 @@ pub async fn follow(
         )
         .await;
     }
-    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&j)).await?;
     let class = values.get("class").map(String::as_str).unwrap_or_default();
     let contact = values
         .get("contact")
@@ -188,7 +188,7 @@ pub async fn follow(
                 .policy()
                 .information
                 .disclosure_class(class)
-                .map(|c| c.name.clone())
+                .map(|c| c.name_in(tr.lang).to_owned())
                 .unwrap_or_default();
             let notice = tr.args("disclosure-following", &[("class", name)]);
             render_page(

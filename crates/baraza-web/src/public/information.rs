@@ -5,7 +5,7 @@
 //! rules. Also the request figures (on-time share, median days, refusals by exemption).
 
 use super::pages::Opt;
-use super::{JQuery, PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Letter, Tr, letters, random_hex, render, set_cookie};
@@ -117,7 +117,7 @@ pub async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "information-title");
     let search = search_of(&q)?;
     let page = state.app().published_requests(&cat, &search, PAGE).await?;
@@ -295,7 +295,7 @@ pub async fn page(
     Path(reference): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "information-request");
     let app = state.app();
     let (case, events, citizen) = app.published_request(&cat, &reference).await?;
@@ -417,7 +417,7 @@ pub async fn form(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     Ok(new_page(
         &state,
         &headers,
@@ -437,7 +437,7 @@ pub async fn submit(
     FormBody(values): FormBody<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let j = values.get("j").cloned().unwrap_or_default();
-    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&j)).await?;
     let explicit = !j.is_empty();
     let tr = Tr::new(crate::html::language(&headers));
     let again = |errors: Vec<String>, values: HashMap<String, String>, status| {
@@ -512,7 +512,7 @@ pub async fn statistics(
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Response, AppError> {
     use chrono::Datelike;
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "information-statistics");
     let year = match q.year.trim() {
         "" => state.clock.now().year(),

@@ -88,6 +88,18 @@ pub async fn jurisdiction_of(
         .ok_or_else(|| AppError::not_found("jurisdiction"))
 }
 
+/// The jurisdiction a page is about, its departments and categories named in the
+/// reader's language (data files keep the jurisdiction's own: `jurisdiction_of`).
+pub async fn page_catalog(
+    state: &AppState,
+    headers: &HeaderMap,
+    j: Option<&str>,
+) -> Result<Arc<JurisdictionCatalog>, AppError> {
+    Ok(jurisdiction_of(state, j)
+        .await?
+        .in_language(crate::html::language(headers)))
+}
+
 /// A public page's only parameter: the jurisdiction (`?j=`), when several share a server.
 #[derive(serde::Deserialize, Default)]
 pub struct JQuery {

@@ -2,7 +2,7 @@
 //! names, contacts, texts, gender or age: those stay in the aggregated, suppressed
 //! dashboard), under CC BY 4.0; and daily snapshot files written to the data folder.
 
-use super::{JQuery, PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, jurisdiction_of, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
 use crate::html::render;
@@ -160,7 +160,7 @@ pub async fn page(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "open-data-title");
     let mut snapshots = Vec::new();
     if let Some(dir) = state.open_data_dir() {

@@ -1,6 +1,6 @@
 //! Home, raise a concern, follow it, and the registry of resolved cases.
 
-use super::{JQuery, PublicFrame, jurisdiction_of};
+use super::{JQuery, PublicFrame, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
 use crate::html::{Tr, cookie, random_hex, render, set_cookie};
@@ -31,7 +31,7 @@ pub async fn home(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "public-name");
     Ok(render(&HomePage { frame }))
 }
@@ -266,7 +266,7 @@ pub async fn raise_form(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<RaiseQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let mut shown = Shown::default();
     let query = super::concerns::open_query(&cat, &q.ward, &q.category, "", 5);
     if let (Some(ward), Some(category)) = (&query.ward, &query.category) {
@@ -331,7 +331,7 @@ pub async fn raise(
         }
     }
     let j = values.get("j").cloned().unwrap_or_default();
-    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&j)).await?;
     let explicit = !j.is_empty();
     let tr = crate::html::Tr::new(crate::html::language(&headers));
     let again = |errors: Vec<(String, String)>, values: HashMap<String, String>, status| {
@@ -374,23 +374,31 @@ pub async fn raise(
             .filter(|s| !s.is_empty())
     };
     let mut errors: Vec<(String, String)> = Vec::new();
+    // (the form's field, the message in the reader's words)
+    let said = |id: &str, field: &str, message: &str| {
+        (
+            id.to_owned(),
+            crate::html::field_error(&FieldError::new(field, message), &tr),
+        )
+    };
     let location = match (v("lat"), v("lon")) {
         (None, None) => None,
         (Some(lat), Some(lon)) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
             (Ok(lat), Ok(lon)) => Some(LocationBody { lat, lon }),
             _ => {
-                errors.push((
-                    "lat".into(),
-                    "location: latitude and longitude are numbers, e.g. 0.6702 and 35.5081"
-                        .to_owned(),
+                errors.push(said(
+                    "lat",
+                    "location",
+                    "latitude and longitude are numbers, e.g. 0.6702 and 35.5081",
                 ));
                 None
             }
         },
         _ => {
-            errors.push((
-                "lat".into(),
-                "location: give both latitude and longitude, or neither".to_owned(),
+            errors.push(said(
+                "lat",
+                "location",
+                "give both latitude and longitude, or neither",
             ));
             None
         }
@@ -401,15 +409,12 @@ pub async fn raise(
     let photo = photo.or_else(|| kept_photo(&state, &values));
     if let Some(p) = photo {
         match &state.media_dir {
-            None => errors.push((
-                "photo".into(),
-                "photo: this server does not keep photos".into(),
-            )),
+            None => errors.push(said("photo", "photo", "this server does not keep photos")),
             Some(_) if !p.media_type.starts_with("image/") => {
-                errors.push(("photo".into(), "photo: send a picture (JPEG or PNG)".into()))
+                errors.push(said("photo", "photo", "send a picture (JPEG or PNG)"))
             }
             Some(_) if p.bytes.len() > super::MAX_PHOTO_BYTES => {
-                errors.push(("photo".into(), "photo: at most 5 MB".into()))
+                errors.push(said("photo", "photo", "at most 5 MB"))
             }
             Some(dir) => {
                 let sha256 = hex::encode(Sha256::digest(&p.bytes));
@@ -567,7 +572,7 @@ pub async fn raise_received(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ReceivedQuery>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let case = match CaseNumber::parse(q.reference.trim()) {
         Ok(n) => state.store.case_by_number(n).await?,
         Err(_) => None,
@@ -800,7 +805,7 @@ async fn track_page(
     errors: Vec<String>,
     contact: String,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(state, Some(&q.j)).await?;
+    let cat = page_catalog(state, headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(headers, &cat, !q.j.is_empty(), "track-title");
     let typed = q.reference.trim().to_owned();
     let mut found = None;
@@ -890,7 +895,7 @@ pub async fn follow_case(
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(res);
     }
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     match state
         .app()
         .follow_case(&cat, &q.reference, &contact, tr.lang, state.clock.now())
@@ -949,7 +954,7 @@ pub async fn registry(
     ApiQuery(q): ApiQuery<RegistryQuery>,
 ) -> Result<Response, AppError> {
     const PAGE: usize = 10;
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "registry-title");
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let filter = CaseFilter {

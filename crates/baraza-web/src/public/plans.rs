@@ -4,7 +4,7 @@
 //! citizen's comment (a case linked to the commitment). The plan's JSON is the public
 //! projection of its record (`privacy::public_plan`).
 
-use super::{PublicFrame, jurisdiction_of};
+use super::{PublicFrame, jurisdiction_of, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Tr, random_hex, render, set_cookie};
@@ -97,7 +97,7 @@ pub async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQ>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-title");
     let day = today(&cat, state.clock.now());
     let plans = state.app().plans(&cat.jurisdiction.id).await?;
@@ -200,7 +200,7 @@ pub async fn plan_page(
     Path(slug): Path<String>,
     ApiQuery(q): ApiQuery<JQ>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-title");
     let plan = public_plan(&state.app().plan(&cat.jurisdiction.id, &slug).await?);
     let day = today(&cat, state.clock.now());
@@ -509,7 +509,7 @@ async fn commitment_response(
     description: String,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(state, Some(j)).await?;
+    let cat = page_catalog(state, headers, Some(j)).await?;
     let frame = PublicFrame::new(headers, &cat, !j.is_empty(), "plans-title");
     let app = state.app();
     let plan = public_plan(&app.plan(&cat.jurisdiction.id, slug).await?);
@@ -668,7 +668,7 @@ pub async fn comment(
         )
         .await;
     }
-    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&j)).await?;
     let plan = state.app().plan(&cat.jurisdiction.id, &slug).await?;
     let c = plan
         .commitment(&ogp_id)
@@ -726,7 +726,7 @@ pub async fn data_page(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQ>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "plans-data");
     Ok(render(&DataPage {
         frame,
@@ -826,7 +826,7 @@ pub async fn feed(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<JQ>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let tr = Tr::new(crate::html::language(&headers));
     // Links are absolute, as Atom readers expect: the host the reader asked.
     let base = state.base_url(&headers);

@@ -5,7 +5,7 @@
 //! bulk (JSON, JSON Lines), OC4IDS project packages, and a CSV of contracts. Everything
 //! comes from the public projection (`privacy::public_project`).
 
-use super::{PublicFrame, jurisdiction_of};
+use super::{PublicFrame, jurisdiction_of, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError, FormBody};
 use crate::html::{Tr, random_hex, render, set_cookie};
@@ -201,7 +201,7 @@ pub async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let frame = PublicFrame::new(&headers, &cat, !q.j.is_empty(), "projects-title");
     let tr = frame.tr;
     let day = cat.targets.local_date(state.clock.now());
@@ -451,7 +451,7 @@ async fn project_response(
     description: String,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(state, Some(j)).await?;
+    let cat = page_catalog(state, headers, Some(j)).await?;
     let frame = PublicFrame::new(headers, &cat, !j.is_empty(), "projects-title");
     let tr = frame.tr;
     let app = state.app();
@@ -666,7 +666,7 @@ pub async fn feedback(
         )
         .await;
     }
-    let cat = jurisdiction_of(&state, Some(&j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&j)).await?;
     let p = state.app().project(&cat.jurisdiction.id, &code).await?;
     let mut body = super::written_filing(
         &values,
@@ -743,7 +743,7 @@ pub async fn policy(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let oc = baraza_app::projects::open_contracting(&cat.jurisdiction)?;
     Ok(render(&PolicyPage {
         prefix: oc.ocid_prefix.clone(),
@@ -780,7 +780,7 @@ pub async fn release_package(
     Path(file): Path<String>,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let ocid = ocid_of(&file)?;
     let p = owner_of(&state, &cat.jurisdiction.id, ocid).await?;
     let publication = Publication::new(
@@ -800,7 +800,7 @@ pub async fn record_package(
     Path(file): Path<String>,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let ocid = ocid_of(&file)?;
     let p = owner_of(&state, &cat.jurisdiction.id, ocid).await?;
     let publication = Publication::new(
@@ -819,7 +819,7 @@ pub async fn all_releases(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let projects = state.app().projects(&cat.jurisdiction.id).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
@@ -871,7 +871,7 @@ pub async fn all_projects(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let projects = state.app().projects(&cat.jurisdiction.id).await?;
     let publication = Publication::new(
         &cat.jurisdiction,
@@ -890,7 +890,7 @@ pub async fn project_package(
     Path(file): Path<String>,
     ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Response, AppError> {
-    let cat = jurisdiction_of(&state, Some(&q.j)).await?;
+    let cat = page_catalog(&state, &headers, Some(&q.j)).await?;
     let code = file
         .strip_suffix(".json")
         .ok_or_else(|| AppError::not_found("project"))?;

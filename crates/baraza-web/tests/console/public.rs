@@ -1340,3 +1340,248 @@ async fn photos(app: &ConsoleApp) {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("no such photo on this case"), "{}", p.body);
 }
+
+/// The visible words of a page: text outside scripts, styles and drawings, and the
+/// placeholder, alt, aria-label and title attributes; entities decoded, spaces collapsed.
+fn visible_words(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    let decode = |s: &str| {
+        s.replace("&#39;", "'")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    while let Some(open) = rest.find('<') {
+        let text = decode(&rest[..open]);
+        if !text.is_empty() {
+            out.push(text);
+        }
+        let tag_end = rest[open..].find('>').map_or(rest.len(), |i| open + i + 1);
+        let tag = &rest[open..tag_end];
+        for attr in ["placeholder", "alt", "aria-label", "title"] {
+            let needle = format!(" {attr}=\"");
+            if let Some(i) = tag.find(&needle) {
+                let v = &tag[i + needle.len()..];
+                let v = decode(&v[..v.find('"').unwrap_or(v.len())]);
+                if !v.is_empty() {
+                    out.push(v);
+                }
+            }
+        }
+        rest = &rest[tag_end..];
+        // Scripts, styles and drawings are not read; code (column names) is not prose.
+        for skipped in ["script", "style", "svg", "code"] {
+            if tag.starts_with(&format!("<{skipped}")) {
+                let close = format!("</{skipped}>");
+                rest = rest.find(&close).map_or("", |i| &rest[i + close.len()..]);
+            }
+        }
+    }
+    let text = decode(rest);
+    if !text.is_empty() {
+        out.push(text);
+    }
+    out
+}
+
+on_both!(
+    no_english_left_on_kiswahili_and_french_pages,
+    postgres_no_english_left_on_kiswahili_and_french_pages,
+    translated
+);
+
+/// Every public page in Kiswahili and in French shows no English: interface words,
+/// reference data (categories, departments), the system's timeline lines, the open
+/// data's field descriptions, form errors and the 404 page. What may stay the same is
+/// named here: proper names (places, the county, references), what citizens wrote, and
+/// words that are the same in that language.
+async fn translated(app: &ConsoleApp) {
+    // Some content: a concern triaged, answered, reopened by its citizen.
+    let (_, body) = raise_on_the_web(
+        app,
+        &[
+            ("kind", "complaint"),
+            ("description", "Burst pipe at the Emsoo market"),
+            ("ward", "0741"),
+            ("category", "water-supply"),
+            ("phone", "0712 999 555"),
+            ("publish", "yes"),
+        ],
+    )
+    .await;
+    let reference = reference_in(&body);
+    let n = CaseNumber::parse(&reference).unwrap();
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    let mut desk = Agent::signed_in(app, "desk").await;
+    desk.act(
+        &case,
+        &[
+            ("action", "triage"),
+            ("category", "water-supply"),
+            ("urgency", "medium"),
+        ],
+    )
+    .await;
+    let case = app.store.case_by_number(n).await.unwrap().unwrap();
+    desk.act(&case, &[("action", "respond"), ("text", "Mended today.")])
+        .await;
+    app.sms("ATXid_tr1", "+254712999555", "2 still leaking")
+        .await;
+    let citizen_words = [
+        "Burst pipe at the Emsoo market",
+        "Mended today.",
+        "still leaking",
+    ];
+    let proper: Vec<String> = {
+        let mut v: Vec<String> = [
+            "English",
+            "Kiswahili",
+            "Français",
+            "Open311",
+            "Creative Commons Attribution 4.0 (CC BY 4.0)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let j = app.store.jurisdictions().await.unwrap().remove(0);
+        v.push(j.name.clone());
+        v.extend(
+            app.store
+                .areas(&j.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.name),
+        );
+        v.push(reference.clone());
+        v
+    };
+    // Words that are the same in the language, checked one by one.
+    let same_in = |lang: &str| -> &'static [&'static str] {
+        match lang {
+            "fr" => &[
+                "Suggestion",
+                "Compliment",
+                "Latitude",
+                "Longitude",
+                "Licence",
+                "Photo",
+                "Photos",
+                "Type",
+                "Total",
+                "Budget",
+                "Page",
+            ],
+            _ => &[],
+        }
+    };
+    let digits = n.digits();
+    let pages = [
+        "/".to_owned(),
+        "/raise".to_owned(),
+        "/raise?ward=0741&category=water-supply".to_owned(),
+        "/concerns".to_owned(),
+        format!("/track?ref={digits}"),
+        "/registry".to_owned(),
+        "/dashboard".to_owned(),
+        "/dashboard?by=category".to_owned(),
+        "/dashboard?by=department".to_owned(),
+        "/open-data".to_owned(),
+        "/no-such-page".to_owned(),
+        "/information".to_owned(),
+        "/information/new".to_owned(),
+        "/information/disclosures".to_owned(),
+        "/projects".to_owned(),
+        "/plans".to_owned(),
+        "/information/statistics".to_owned(),
+        format!("/raise/received?ref={digits}"),
+    ];
+    let http = reqwest::Client::new();
+    let get = |path: String, lang: &'static str| {
+        let http = http.clone();
+        let base = app.base.clone();
+        async move {
+            http.get(format!("{base}{path}"))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let mut problems = Vec::new();
+    for path in &pages {
+        let english: std::collections::HashSet<String> =
+            visible_words(&get(path.clone(), "en").await)
+                .into_iter()
+                .collect();
+        for lang in ["sw", "fr"] {
+            for w in visible_words(&get(path.clone(), lang).await) {
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric() && c != ')')
+                    .to_owned();
+                // Words, not acronyms, times (`09:00 EAT`) or file names (`cases.csv`).
+                let letters: usize = w
+                    .split_whitespace()
+                    .filter(|t| t.chars().any(char::is_lowercase))
+                    .map(|t| t.chars().filter(|c| c.is_alphabetic()).count())
+                    .sum();
+                let file_name = !w.contains(' ') && w.contains('.');
+                let wordy = letters >= 3 && !file_name;
+                if wordy
+                    && english.contains(&w)
+                    && !proper.contains(&w)
+                    && !citizen_words.iter().any(|c| w.contains(c))
+                    && !same_in(lang).contains(&w.as_str())
+                {
+                    problems.push(format!("{lang} {path}: {w:?}"));
+                }
+            }
+        }
+    }
+    // A form's mistakes, in the reader's language.
+    for (lang, needle) in [
+        ("sw", "nambari ya simu kama inavyoandikwa Kenya"),
+        ("fr", "écrit au Kenya"),
+    ] {
+        let mut agent = Agent::new(app);
+        agent.get(&format!("/language?l={lang}")).await;
+        let form_page = agent.get("/raise").await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", form_page.csrf())
+            .text("key", hidden(&form_page.body, "key"))
+            .text("kind", "complaint")
+            .text("description", "x")
+            .text("phone", "07x")
+            .text("lat", "north");
+        let r = agent
+            .http
+            .post(format!("{}/raise", app.base))
+            .header(COOKIE, agent.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let body = r.text().await.unwrap();
+        assert!(body.contains(needle), "{lang}: {body}");
+        assert!(
+            !body.contains("latitude and longitude are numbers"),
+            "{lang}: {body}"
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "English left:\n{}",
+        problems.join("\n")
+    );
+}
