@@ -568,6 +568,7 @@ async fn nearby_of(
 /// A photo on the case page.
 struct StaffPhoto {
     url: String,
+    thumb: String,
     sha256: String,
     kb: u64,
     published: bool,
@@ -660,6 +661,25 @@ pub async fn photo(
     u: ConsoleUser,
     Path((reference, sha)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
+    staff_photo(state, u, reference, sha, false).await
+}
+
+/// Its thumbnail.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    u: ConsoleUser,
+    Path((reference, sha)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    staff_photo(state, u, reference, sha, true).await
+}
+
+async fn staff_photo(
+    state: AppState,
+    u: ConsoleUser,
+    reference: String,
+    sha: String,
+    thumb: bool,
+) -> Result<Response, AppError> {
     let case = match state.app().visible_case(&u.user, &reference).await {
         Ok((case, _)) => case,
         Err(baraza_app::Error::NotFound(_) | baraza_app::Error::Invalid(_)) => {
@@ -669,6 +689,9 @@ pub async fn photo(
     };
     let view = privacy::case_view(&case, None, Audience::of_role(u.role()));
     match view.attachments.iter().find(|a| a.sha256 == sha) {
+        Some(a) if thumb => {
+            Ok(crate::html::serve_thumbnail(state.media_dir.as_deref(), a, false).await)
+        }
         Some(a) => Ok(crate::html::serve_image(state.media_dir.as_deref(), a, false).await),
         None => Ok(not_found(&u)),
     }
@@ -878,6 +901,7 @@ async fn show_case(
         .filter(|a| a.media_type.starts_with("image/"))
         .map(|a| StaffPhoto {
             url: format!("/staff/cases/{}/photos/{}", case.number.digits(), a.sha256),
+            thumb: format!("/staff/cases/{}/thumbs/{}", case.number.digits(), a.sha256),
             sha256: a.sha256.clone(),
             kb: a.size_bytes.div_ceil(1024),
             published: a.published,

@@ -46,6 +46,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{reference}", get(cases::case_page))
         .route("/staff/cases/{reference}/act", post(cases::act))
         .route("/staff/cases/{reference}/photos/{sha}", get(cases::photo))
+        .route(
+            "/staff/cases/{reference}/thumbs/{sha}",
+            get(cases::thumbnail),
+        )
         .route("/staff/intake", get(cases::intake_form).post(cases::intake))
         .route("/staff/overview", get(cases::overview))
         .route("/staff/users", get(users::list).post(users::add))

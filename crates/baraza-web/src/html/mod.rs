@@ -506,29 +506,92 @@ pub async fn serve_image(
         return crate::AppError::not_found("photo").into_response();
     }
     match tokio::fs::read(dir.join(&photo.sha256)).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, photo.media_type.clone()),
-                (header::CONTENT_DISPOSITION, "inline".to_owned()),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "sandbox; default-src 'none'".to_owned(),
-                ),
-                (
-                    header::CACHE_CONTROL,
-                    if public {
-                        "public, max-age=86400".to_owned()
-                    } else {
-                        "private, max-age=3600".to_owned()
-                    },
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => image_response(photo, bytes, public),
         Err(_) => crate::AppError::not_found("photo").into_response(),
     }
+}
+
+/// The longest side of a photo's thumbnail, in pixels.
+pub const THUMBNAIL_SIDE: u32 = 320;
+
+/// A photo's thumbnail (JPEG, at most `THUMBNAIL_SIDE` pixels a side): made once, on
+/// first asking, and kept beside the photos (`thumbs/<sha256>.jpg`). A photo that does
+/// not decode is served as it is.
+pub async fn serve_thumbnail(
+    media_dir: Option<&std::path::Path>,
+    photo: &baraza_core::Attachment,
+    public: bool,
+) -> Response {
+    let Some(dir) = media_dir else {
+        return crate::AppError::not_found("photo").into_response();
+    };
+    if !photo.media_type.starts_with("image/")
+        || photo.sha256.len() != 64
+        || !photo.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return crate::AppError::not_found("photo").into_response();
+    }
+    let thumb = dir.join("thumbs").join(format!("{}.jpg", photo.sha256));
+    if !thumb.exists() {
+        let (source, target) = (dir.join(&photo.sha256), thumb.clone());
+        let made = tokio::task::spawn_blocking(move || make_thumbnail(&source, &target)).await;
+        if !matches!(made, Ok(Ok(()))) {
+            return serve_image(media_dir, photo, public).await;
+        }
+    }
+    let jpeg = baraza_core::Attachment {
+        media_type: "image/jpeg".into(),
+        ..photo.clone()
+    };
+    match tokio::fs::read(&thumb).await {
+        Ok(bytes) => image_response(&jpeg, bytes, public),
+        Err(_) => serve_image(media_dir, photo, public).await,
+    }
+}
+
+fn make_thumbnail(source: &std::path::Path, target: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(source).map_err(|e| e.to_string())?;
+    let img = image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
+    // Smaller pictures keep their size; larger ones fit the side.
+    let small = if img.width() <= THUMBNAIL_SIDE && img.height() <= THUMBNAIL_SIDE {
+        img.to_rgb8()
+    } else {
+        img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8()
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70)
+        .encode_image(&small)
+        .map_err(|e| e.to_string())?;
+    let dir = target.parent().ok_or("no folder")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    // Written whole, then renamed: a reader never sees half a thumbnail.
+    let partial = target.with_extension("part");
+    std::fs::write(&partial, out.into_inner()).map_err(|e| e.to_string())?;
+    std::fs::rename(&partial, target).map_err(|e| e.to_string())
+}
+
+fn image_response(photo: &baraza_core::Attachment, bytes: Vec<u8>, public: bool) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, photo.media_type.clone()),
+            (header::CONTENT_DISPOSITION, "inline".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+            (
+                header::CACHE_CONTROL,
+                if public {
+                    "public, max-age=86400".to_owned()
+                } else {
+                    "private, max-age=3600".to_owned()
+                },
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The most a document (given with an information request, or published in the

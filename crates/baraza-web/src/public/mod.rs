@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/track", get(pages::track))
         .route("/track/follow", axum::routing::post(pages::follow_case))
         .route("/track/{digits}/photo/{sha}", get(pages::photo))
+        .route("/track/{digits}/thumb/{sha}", get(pages::thumbnail))
         .route("/registry", get(pages::registry))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard.csv", get(dashboard::csv))

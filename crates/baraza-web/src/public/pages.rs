@@ -683,20 +683,22 @@ pub struct Summary {
     pub received: String,
     pub text: Option<String>,
     pub timeline: Vec<Step>,
-    /// Photos shown: (where, size in KB).
-    pub photos: Vec<(String, u64)>,
+    /// Photos shown: (the photo, its thumbnail, its size in KB).
+    pub photos: Vec<(String, String, u64)>,
     /// The photos are the reader's own, not yet (or not) approved for the public.
     pub own_photos: bool,
 }
 
-/// The photos among `attachments`, as links to their tracking page's copies.
-fn photo_links(case: &Case, attachments: &[&Attachment]) -> Vec<(String, u64)> {
+/// The photos among `attachments`: (the photo, its thumbnail, its size in KB).
+fn photo_links(case: &Case, attachments: &[&Attachment]) -> Vec<(String, String, u64)> {
     attachments
         .iter()
         .filter(|a| a.media_type.starts_with("image/"))
         .map(|a| {
+            let d = case.number.digits();
             (
-                format!("/track/{}/photo/{}", case.number.digits(), a.sha256),
+                format!("/track/{d}/photo/{}", a.sha256),
+                format!("/track/{d}/thumb/{}", a.sha256),
                 a.size_bytes.div_ceil(1024),
             )
         })
@@ -710,7 +712,28 @@ pub async fn photo(
     headers: HeaderMap,
     axum::extract::Path((digits, sha)): axum::extract::Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let case = match CaseNumber::parse(&digits) {
+    let (a, public) = photo_of(&state, &headers, &digits, &sha).await?;
+    Ok(crate::html::serve_image(state.media_dir.as_deref(), &a, public).await)
+}
+
+/// A photo's thumbnail, to whom the photo is shown.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path((digits, sha)): axum::extract::Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (a, public) = photo_of(&state, &headers, &digits, &sha).await?;
+    Ok(crate::html::serve_thumbnail(state.media_dir.as_deref(), &a, public).await)
+}
+
+/// The photo, and whether the public may see it (else only this browser, which filed it).
+async fn photo_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    digits: &str,
+    sha: &str,
+) -> Result<(Attachment, bool), AppError> {
+    let case = match CaseNumber::parse(digits) {
         Ok(n) => state.store.case_by_number(n).await?,
         Err(_) => None,
     }
@@ -720,15 +743,13 @@ pub async fn photo(
     let view = privacy::case_view(&case, citizen.as_ref(), Audience::Public);
     let public = view.attachments.iter().find(|a| a.sha256 == sha).copied();
     let own = || {
-        mine(&headers)
+        mine(headers)
             .contains(&case.number.digits())
             .then(|| case.attachments.iter().find(|a| a.sha256 == sha))
             .flatten()
     };
     match public.or_else(own) {
-        Some(a) => {
-            Ok(crate::html::serve_image(state.media_dir.as_deref(), a, public.is_some()).await)
-        }
+        Some(a) => Ok((a.clone(), public.is_some())),
         None => Err(AppError::not_found("photo")),
     }
 }

@@ -1155,7 +1155,7 @@ on_both!(
 /// case page (scope checked), the public only once staff approved it and the citizen
 /// agreed; Open311's `media_url` then points to it.
 async fn photos(app: &ConsoleApp) {
-    let bytes = b"\x89PNG\r\n\x1a\na burst pipe, in pixels".to_vec();
+    let bytes = include_bytes!("../fixtures/pipe.png").to_vec();
     let mut citizen = Agent::new(app);
     let done = raise_with_photo(
         app,
@@ -1206,6 +1206,26 @@ async fn photos(app: &ConsoleApp) {
             .contains("sandbox")
     );
     assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // Pages show a thumbnail: a small JPEG made once, kept beside the photo.
+    let thumb_url = format!("/track/{}/thumb/{sha}", n.digits());
+    assert!(mine.body.contains(&thumb_url));
+    let r = citizen
+        .http
+        .get(format!("{}{thumb_url}", app.base))
+        .header(COOKIE, citizen.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(r.bytes().await.unwrap().starts_with(&[0xFF, 0xD8]));
+    assert!(
+        app.media
+            .path()
+            .join("media/thumbs")
+            .join(format!("{sha}.jpg"))
+            .exists()
+    );
     let mut anyone = Agent::new(app);
     assert!(
         !anyone
@@ -1215,6 +1235,7 @@ async fn photos(app: &ConsoleApp) {
             .contains(&url)
     );
     assert_eq!(anyone.get(&url).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(anyone.get(&thumb_url).await.status, StatusCode::NOT_FOUND);
     let open311 = anyone
         .get(&format!("/open311/v2/requests/{reference}.json"))
         .await;
@@ -1226,6 +1247,9 @@ async fn photos(app: &ConsoleApp) {
     let staff_url = format!("/staff/cases/{}/photos/{sha}", n.digits());
     assert!(page.body.contains(&staff_url) && page.body.contains("seen by staff only"));
     assert_eq!(desk.get(&staff_url).await.status, StatusCode::OK);
+    let staff_thumb = format!("/staff/cases/{}/thumbs/{sha}", n.digits());
+    assert!(page.body.contains(&staff_thumb));
+    assert_eq!(desk.get(&staff_thumb).await.status, StatusCode::OK);
     let mut elsewhere = Agent::signed_in(app, "ward.kamariny").await;
     assert_eq!(
         elsewhere.get(&staff_url).await.status,
