@@ -737,70 +737,83 @@ async fn fits_the_phone(c: &Client) {
     assert!(width.as_u64().unwrap() <= 360, "{width} px wide");
 }
 
-/// In Kiswahili: a mistake named beside its field, then a concern raised with a phone
-/// number written the Kenyan way and a photo; the confirmation says what was understood,
-/// and the tracking page shows the photo to this browser.
+/// In Kiswahili and in French: a mistake named beside its field, then a concern raised
+/// with a phone number written the Kenyan way and a photo; the confirmation says what was
+/// understood, and the tracking page shows the photo to this browser.
 #[tokio::test]
-async fn in_kiswahili_a_citizen_raises_with_a_local_number_and_a_photo_and_sees_it() {
+async fn in_two_languages_a_citizen_raises_with_a_local_number_and_a_photo_and_sees_it() {
     let Some(d) = driver().await else { return };
     let app = ConsoleApp::sqlite().await;
     let c = &d.client;
-    c.goto(&format!("{}/language?l=sw", app.base))
-        .await
-        .unwrap();
-    c.goto(&format!("{}/raise", app.base)).await.unwrap();
-    let page = c.source().await.unwrap();
-    assert!(page.contains("lang=\"sw\"") && page.contains("Tayari limeripotiwa?"));
-    type_into(
-        c,
-        "description",
-        "Bomba limepasuka karibu na shule ya Emsoo",
-    )
-    .await;
-    type_into(c, "phone", "0712").await;
-    submit(c, Locator::Id("send")).await;
-    let summary = text_of(c, "#error-summary").await;
-    assert!(!summary.is_empty());
-    assert!(c.source().await.unwrap().contains("id=\"phone-error\""));
-    fits_the_phone(c).await;
-    shot(c, "raise-form-errors-sw").await;
-    // Mend it, add a photo, send.
-    let phone = c.find(Locator::Id("phone")).await.unwrap();
-    phone.clear().await.unwrap();
-    phone.send_keys("0712 345 678").await.unwrap();
-    select(c, "ward", "0741").await;
-    select(c, "category", "water-supply").await;
-    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipe.png");
-    c.find(Locator::Id("photo"))
-        .await
-        .unwrap()
-        .send_keys(photo.to_str().unwrap())
-        .await
-        .unwrap();
-    submit(c, Locator::Id("send")).await;
-    let understood = text_of(c, "#understood").await;
-    assert!(understood.contains("+254712345678"), "{understood}");
-    fits_the_phone(c).await;
-    shot(c, "raise-confirmation-sw").await;
-    submit(c, Locator::Id("track-link")).await;
-    let loaded = c
-        .execute(
-            "var i = document.querySelector('.photos img'); return i ? i.naturalWidth : 0",
-            vec![],
+    for (i, lang) in ["sw", "fr"].into_iter().enumerate() {
+        c.delete_all_cookies().await.unwrap();
+        c.goto(&format!("{}/language?l={lang}", app.base))
+            .await
+            .unwrap();
+        c.goto(&format!("{}/raise", app.base)).await.unwrap();
+        let page = c.source().await.unwrap();
+        assert!(page.contains(&format!("lang=\"{lang}\"")) && page.contains("id=\"already\""));
+        type_into(
+            c,
+            "description",
+            "Bomba limepasuka karibu na shule ya Emsoo",
         )
-        .await
-        .unwrap();
-    assert_eq!(loaded.as_u64(), Some(160), "the photo is shown");
-    fits_the_phone(c).await;
-    shot(c, "track-with-photo-sw").await;
+        .await;
+        type_into(c, "phone", "0712").await;
+        submit(c, Locator::Id("send")).await;
+        let summary = text_of(c, "#error-summary").await;
+        assert!(summary.contains("Kenya"), "{lang}: {summary}");
+        assert!(c.source().await.unwrap().contains("id=\"phone-error\""));
+        fits_the_phone(c).await;
+        if i == 0 {
+            shot(c, "raise-form-errors-sw").await;
+        }
+        // Mend it, add a photo, send.
+        let phone = c.find(Locator::Id("phone")).await.unwrap();
+        phone.clear().await.unwrap();
+        phone.send_keys(&format!("0712 345 67{i}")).await.unwrap();
+        select(c, "ward", "0741").await;
+        select(c, "category", "water-supply").await;
+        let photo =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipe.png");
+        c.find(Locator::Id("photo"))
+            .await
+            .unwrap()
+            .send_keys(photo.to_str().unwrap())
+            .await
+            .unwrap();
+        submit(c, Locator::Id("send")).await;
+        let understood = text_of(c, "#understood").await;
+        assert!(
+            understood.contains(&format!("+25471234567{i}")),
+            "{understood}"
+        );
+        fits_the_phone(c).await;
+        if i == 0 {
+            shot(c, "raise-confirmation-sw").await;
+        }
+        submit(c, Locator::Id("track-link")).await;
+        let loaded = c
+            .execute(
+                "var i = document.querySelector('.photos img'); return i ? i.naturalWidth : 0",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(loaded.as_u64(), Some(160), "{lang}: the photo is shown");
+        fits_the_phone(c).await;
+        if i == 0 {
+            shot(c, "track-with-photo-sw").await;
+        }
+    }
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
 
-/// In French: "already reported?" on the raise form leads to following the open concern
-/// instead of filing it twice.
+/// In French and in English: "already reported?" on the raise form leads to following
+/// the open concern instead of filing it twice.
 #[tokio::test]
-async fn in_french_already_reported_leads_to_following_the_open_concern() {
+async fn in_two_languages_already_reported_leads_to_following_the_open_concern() {
     let Some(d) = driver().await else { return };
     let app = ConsoleApp::sqlite().await;
     let c = &d.client;
@@ -813,33 +826,44 @@ async fn in_french_already_reported_leads_to_following_the_open_concern() {
         .unwrap()
         .case;
     let reference = open.number.display_with("EM");
-    c.goto(&format!("{}/language?l=fr", app.base))
-        .await
-        .unwrap();
-    c.goto(&format!("{}/raise", app.base)).await.unwrap();
-    select(c, "check-ward", "0741").await;
-    select(c, "check-category", "water-supply").await;
-    submit(c, Locator::Id("check")).await;
-    let already = text_of(c, "#already").await;
-    assert!(
-        already.contains(&reference) && already.contains("Déjà signalé"),
-        "{already}"
-    );
-    fits_the_phone(c).await;
-    shot(c, "already-reported-fr").await;
-    submit(c, Locator::Css(".follow-this")).await;
-    type_into(c, "contact", "0722 000 111").await;
-    submit(c, Locator::Id("follow-button")).await;
-    let notice = text_of(c, "#follow").await;
-    assert!(notice.contains("Vous suivez cette requête"), "{notice}");
-    let followed = app.store.followed_by("+254722000111").await.unwrap();
-    assert_eq!(followed.len(), 1);
+    for (i, lang) in ["fr", "en"].into_iter().enumerate() {
+        c.delete_all_cookies().await.unwrap();
+        c.goto(&format!("{}/language?l={lang}", app.base))
+            .await
+            .unwrap();
+        c.goto(&format!("{}/raise", app.base)).await.unwrap();
+        select(c, "check-ward", "0741").await;
+        select(c, "check-category", "water-supply").await;
+        submit(c, Locator::Id("check")).await;
+        let already = text_of(c, "#already").await;
+        assert!(already.contains(&reference), "{lang}: {already}");
+        fits_the_phone(c).await;
+        if i == 0 {
+            assert!(already.contains("Déjà signalé"), "{already}");
+            shot(c, "already-reported-fr").await;
+        }
+        submit(c, Locator::Css(".follow-this")).await;
+        let number = format!("0722 000 11{i}");
+        type_into(c, "contact", &number).await;
+        submit(c, Locator::Id("follow-button")).await;
+        assert!(
+            c.find(Locator::Css("p#follow[role=status]")).await.is_ok(),
+            "{lang}"
+        );
+        let followed = app
+            .store
+            .followed_by(&format!("+25472200011{i}"))
+            .await
+            .unwrap();
+        assert_eq!(followed.len(), 1, "{lang}");
+    }
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
 
-/// Staff search from their landing queue and find cases of every queue; an administrator
-/// adds a user; the dashboard draws a ward with no case as an empty bar. At 360 px.
+/// Staff search from their landing queue and find cases of every queue (in English and
+/// Kiswahili); an administrator adds a user (English and French); the dashboard draws a
+/// ward with no case as an empty bar (Kiswahili and French). At 360 px.
 #[tokio::test]
 async fn staff_search_every_queue_an_admin_adds_a_user_and_a_zero_is_an_empty_bar() {
     let Some(d) = driver().await else { return };
@@ -874,73 +898,103 @@ async fn staff_search_every_queue_an_admin_adds_a_user_and_a_zero_is_an_empty_ba
         ],
     )
     .await;
-    sign_in(c, &app.base, "desk").await;
-    // Landed on "to triage", which holds only the second; the search finds both.
-    assert!(
-        text_of(c, "[aria-current=page]")
+    for lang in ["en", "sw"] {
+        sign_in(c, &app.base, "desk").await;
+        c.goto(&format!("{}/staff/language?l={lang}&next=/staff", app.base))
             .await
-            .contains("To triage")
-    );
-    type_into(c, "q", "burst pipe").await;
-    submit(c, Locator::Id("search")).await;
-    let rows = text_of(c, "table.rows").await;
-    assert!(rows.contains(&first.number.display_with("EM")), "{rows}");
-    assert_eq!(
-        c.execute(
-            "return document.querySelectorAll('table.rows tbody tr').length",
-            vec![]
-        )
-        .await
-        .unwrap()
-        .as_u64(),
-        Some(2)
-    );
-    fits_the_phone(c).await;
-    shot(c, "console-search").await;
-    let case_link = first.number.display_with("EM");
-    submit(c, Locator::LinkText(&case_link)).await;
-    fits_the_phone(c).await;
-    shot(c, "console-case").await;
-    // An administrator adds a user.
-    sign_in(c, &app.base, "admin").await;
-    c.goto(&format!("{}/staff/users", app.base)).await.unwrap();
-    type_into(c, "new-username", "ward.emsoo2").await;
-    type_into(c, "new-name", "Kiprop Chebet").await;
-    select(c, "new-role", "ward_administrator").await;
-    select(c, "new-area", "0741").await;
-    submit(c, Locator::Id("do-add-user")).await;
-    assert!(!text_of(c, "#new-password").await.is_empty());
-    assert!(c.source().await.unwrap().contains("Kiprop Chebet"));
-    fits_the_phone(c).await;
-    // The dashboard, in Kiswahili: a ward without cases is an empty bar.
-    c.goto(&format!("{}/language?l=sw", app.base))
-        .await
-        .unwrap();
-    c.goto(&format!("{}/dashboard?by=ward", app.base))
-        .await
-        .unwrap();
-    let page = c.source().await.unwrap();
-    assert!(page.contains("lang=\"sw\"") && page.contains("Chepkorio: 0"));
-    // Every ward has a track; a zero draws no bar on it (and fewer than 5 is suppressed:
-    // no figure, no bar).
-    let (tracks, bars) = (
-        c.execute(
-            "return document.querySelectorAll('svg rect[fill=\"#eceff1\"]').length",
-            vec![],
-        )
-        .await
-        .unwrap(),
-        c.execute(
-            "return document.querySelectorAll('svg rect[fill=\"#0b5394\"]').length",
-            vec![],
-        )
-        .await
-        .unwrap(),
-    );
-    assert!(tracks.as_u64().unwrap() > 0, "{tracks}");
-    assert_eq!(bars.as_u64(), Some(0), "a zero is an empty track");
-    fits_the_phone(c).await;
-    shot(c, "dashboard-sw").await;
+            .unwrap();
+        c.goto(&format!("{}/staff", app.base)).await.unwrap();
+        assert!(
+            c.source()
+                .await
+                .unwrap()
+                .contains(&format!("lang=\"{lang}\""))
+        );
+        // Landed on "to triage", which holds only the second; the search finds both.
+        assert!(
+            c.find(Locator::Css("#queue-triage[aria-current=page]"))
+                .await
+                .is_ok(),
+            "{lang}"
+        );
+        type_into(c, "q", "burst pipe").await;
+        submit(c, Locator::Id("search")).await;
+        let rows = text_of(c, "table.rows").await;
+        assert!(rows.contains(&first.number.display_with("EM")), "{rows}");
+        assert_eq!(
+            c.execute(
+                "return document.querySelectorAll('table.rows tbody tr').length",
+                vec![]
+            )
+            .await
+            .unwrap()
+            .as_u64(),
+            Some(2),
+            "{lang}"
+        );
+        fits_the_phone(c).await;
+        if lang == "en" {
+            shot(c, "console-search").await;
+            let case_link = first.number.display_with("EM");
+            submit(c, Locator::LinkText(&case_link)).await;
+            fits_the_phone(c).await;
+            shot(c, "console-case").await;
+        }
+    }
+    // An administrator adds a user, in English and in French.
+    for (i, lang) in ["en", "fr"].into_iter().enumerate() {
+        sign_in(c, &app.base, "admin").await;
+        c.goto(&format!("{}/staff/language?l={lang}&next=/staff", app.base))
+            .await
+            .unwrap();
+        c.goto(&format!("{}/staff/users", app.base)).await.unwrap();
+        type_into(c, "new-username", &format!("ward.emsoo{i}")).await;
+        type_into(c, "new-name", &format!("Kiprop Chebet {i}")).await;
+        select(c, "new-role", "ward_administrator").await;
+        select(c, "new-area", "0741").await;
+        submit(c, Locator::Id("do-add-user")).await;
+        assert!(!text_of(c, "#new-password").await.is_empty(), "{lang}");
+        assert!(
+            c.source()
+                .await
+                .unwrap()
+                .contains(&format!("Kiprop Chebet {i}"))
+        );
+        fits_the_phone(c).await;
+    }
+    // The dashboard: a ward without cases is an empty bar.
+    for lang in ["sw", "fr"] {
+        c.goto(&format!("{}/language?l={lang}", app.base))
+            .await
+            .unwrap();
+        c.goto(&format!("{}/dashboard?by=ward", app.base))
+            .await
+            .unwrap();
+        let page = c.source().await.unwrap();
+        assert!(page.contains(&format!("lang=\"{lang}\"")) && page.contains("Chepkorio: 0"));
+        // Every ward has a track; a zero draws no bar on it (and fewer than 5 is
+        // suppressed: no figure, no bar).
+        let (tracks, bars) = (
+            c.execute(
+                "return document.querySelectorAll('svg rect[fill=\"#eceff1\"]').length",
+                vec![],
+            )
+            .await
+            .unwrap(),
+            c.execute(
+                "return document.querySelectorAll('svg rect[fill=\"#0b5394\"]').length",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        );
+        assert!(tracks.as_u64().unwrap() > 0, "{tracks}");
+        assert_eq!(bars.as_u64(), Some(0), "a zero is an empty track");
+        fits_the_phone(c).await;
+        if lang == "sw" {
+            shot(c, "dashboard-sw").await;
+        }
+    }
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
@@ -991,6 +1045,13 @@ async fn a_citizen_picks_the_place_on_the_map() {
     fits_the_phone(c).await;
     type_into(c, "description", "Burst pipe here").await;
     select(c, "ward", "0741").await;
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipe.png");
+    c.find(Locator::Id("photo"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
     submit(c, Locator::Id("send")).await;
     let reference = text_of(c, "#reference").await;
     let case = app
@@ -1000,6 +1061,25 @@ async fn a_citizen_picks_the_place_on_the_map() {
         .unwrap()
         .unwrap();
     assert!(case.location.is_some(), "the point is kept");
+    // Staff see the point on the ward map, and the photo's thumbnail.
+    sign_in(c, &app.base, "desk").await;
+    c.goto(&format!(
+        "{}/staff/cases/{}",
+        app.base,
+        case.number.digits()
+    ))
+    .await
+    .unwrap();
+    assert!(c.find(Locator::Css("#place")).await.is_ok());
+    assert!(c.find(Locator::Css("#photos img")).await.is_ok());
+    c.execute(
+        "document.getElementById('description').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fits_the_phone(c).await;
+    shot(c, "console-case-with-place").await;
     d.client.clone().close().await.unwrap();
     app.stop().await;
 }
