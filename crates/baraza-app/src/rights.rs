@@ -346,6 +346,7 @@ pub async fn erase(
     basis: &str,
     by: &StaffUser,
     approved_by: &StaffUser,
+    media: Option<&std::path::Path>,
 ) -> Result<Vec<Erased>> {
     let contact = parse_contact(contact)?;
     let basis = basis.trim();
@@ -385,6 +386,7 @@ pub async fn erase(
                 at: clock.now(),
             })
             .await?;
+        forget_files(media, &done.files);
         out.push(done);
     }
     if out.is_empty() {
@@ -401,6 +403,29 @@ pub struct RetentionReport {
     pub citizens_erased: usize,
     pub events_erased: usize,
     pub message_texts_blanked: u64,
+    /// Photo files removed from the media folder with the cases that held them.
+    pub files_removed: usize,
+}
+
+/// Remove erased cases' files from the media folder (`<sha256>`, and its thumbnail
+/// `thumbs/<sha256>.jpg`): a photo is personal data, erased with the rest. Only names
+/// shaped as SHA-256 are touched; a file already gone is not an error. Returns how many
+/// photos were removed.
+pub fn forget_files(media: Option<&std::path::Path>, files: &[String]) -> usize {
+    let Some(dir) = media else { return 0 };
+    let mut removed = 0;
+    for sha in files {
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let _ = std::fs::remove_file(dir.join("thumbs").join(format!("{sha}.jpg")));
+        match std::fs::remove_file(dir.join(sha)) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("could not remove an erased photo: {e}"),
+        }
+    }
+    removed
 }
 
 /// Erase what the jurisdiction's retention periods say has expired, through the same
@@ -409,6 +434,7 @@ pub async fn apply_retention(
     store: &dyn Store,
     clock: &dyn Clock,
     jurisdiction: &baraza_core::Jurisdiction,
+    media: Option<&std::path::Path>,
 ) -> Result<RetentionReport> {
     let now = clock.now();
     let r = jurisdiction.policy.retention;
@@ -432,6 +458,7 @@ pub async fn apply_retention(
             .await?;
         report.citizens_erased += 1;
         report.events_erased += done.events.len();
+        report.files_removed += forget_files(media, &done.files);
     }
     report.message_texts_blanked = store
         .expire_message_texts(&jurisdiction.id, days(r.message_texts_days))

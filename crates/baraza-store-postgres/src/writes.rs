@@ -580,6 +580,14 @@ impl BatchTx for PgBatchTx {
         crate::disclosure::drop_follower(self.conn()?, address).await
     }
 
+    async fn file_in_use(&mut self, sha256: &str) -> StoreResult<bool> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM cases WHERE attachments::text LIKE $1)")
+            .bind(format!("%\"{sha256}\"%"))
+            .fetch_one(&mut *self.conn()?)
+            .await
+            .map_err(db_err)
+    }
+
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
         let found = sqlx::query("SELECT * FROM users WHERE jurisdiction_id = $1 AND NOT disabled")
             .bind(j.as_str())

@@ -427,6 +427,16 @@ impl BatchTx for SqliteWriter {
             .map_err(err)
     }
 
+    async fn file_in_use(&mut self, sha256: &str) -> StoreResult<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM cases WHERE attachments LIKE ?1)",
+                params![format!("%\"{sha256}\"%")],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(err)
+    }
+
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
         let sql = format!(
             "SELECT {} FROM users WHERE jurisdiction_id = ?1 AND disabled = 0",

@@ -1606,6 +1606,30 @@ pub async fn erasure_keeps_the_journal_verifiable<T: TestStore, F: Future<Output
     )
     .await
     .unwrap();
+    // Her photo on one case; the same picture (a forwarded image) on someone else's.
+    let photo = |sha: &str| Attachment {
+        media_type: "image/jpeg".into(),
+        size_bytes: 10,
+        sha256: sha.repeat(32),
+        filename: None,
+        url: None,
+        published: false,
+    };
+    for sha in ["ab", "cd"] {
+        act(
+            &*s,
+            web_case,
+            &Actor::system("media"),
+            Action::AttachMedia {
+                attachment: photo(sha),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut other = new_case("0746", Channel::Web, None);
+    other.attachments = vec![photo("cd")];
+    s.create_case(other, citizen(), now()).await.unwrap();
     // Whoever knows her number cannot attach their own address to her record.
     let mut intruder = new_case("0741", Channel::Web, Some(phone));
     intruder.citizen.as_mut().unwrap().email = Some(Email::parse("intruder@example.org").unwrap());
@@ -1619,6 +1643,8 @@ pub async fn erasure_keeps_the_journal_verifiable<T: TestStore, F: Future<Output
         .unwrap();
     assert_eq!(done.cases, 3);
     assert!(!done.events.is_empty());
+    // Her photo's file is hers to remove; the one another case holds stays.
+    assert_eq!(done.files, vec!["ab".repeat(32)]);
     assert!(done.inbound_messages >= 1 && done.outbox_messages >= 1);
     // The journal verifies, naming the erased events.
     let after = assert_verifies(&*s).await;

@@ -32,6 +32,9 @@ pub struct Erased {
     pub events: Vec<i64>,
     pub inbound_messages: u64,
     pub outbox_messages: u64,
+    /// The files (photos, by SHA-256) the erased cases held and no other case holds:
+    /// the caller removes them from the media folder (`rights::forget_files`).
+    pub files: Vec<String>,
 }
 
 /// The citizen record with everything that identifies them taken out; the language and
@@ -77,6 +80,11 @@ pub(crate) async fn erase_in_tx<T: BatchTx>(
         };
         let t = erase(case, &e.actor, &record, e.at);
         tx.update_case(&t.case).await?;
+        for a in &case.attachments {
+            if !done.files.contains(&a.sha256) && !tx.file_in_use(&a.sha256).await? {
+                done.files.push(a.sha256.clone());
+            }
+        }
         let ev = head.seal(t.event);
         tx.append_event(&ev).await?;
         *head = ChainHead::after(&ev);

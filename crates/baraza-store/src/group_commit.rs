@@ -195,6 +195,8 @@ pub trait BatchTx: Send + 'static {
     ) -> StoreResult<Option<(baraza_core::AreaCode, String)>>;
     /// Stop telling this address anything (STOP, erasure); returns how many were dropped.
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64>;
+    /// Whether any case still lists a file (by its SHA-256) among its attachments.
+    async fn file_in_use(&mut self, sha256: &str) -> StoreResult<bool>;
     /// Store a citizen's message; false if this provider's id was stored before.
     async fn insert_inbound(&mut self, m: &InboundMessage) -> StoreResult<bool>;
     async fn set_inbound_outcome(

@@ -555,12 +555,22 @@ async fn privacy_command(cfg: &config::Config, cmd: PrivacyCommand) -> anyhow::R
             };
             let by = user(by).await?;
             let approver = user(approved_by).await?;
-            let done = rights::erase(&*store, &clock, &contact, &basis, &by, &approver)
-                .await
-                .map_err(app_err)?;
+            let media = cfg.data_dir.join("media");
+            let done = rights::erase(
+                &*store,
+                &clock,
+                &contact,
+                &basis,
+                &by,
+                &approver,
+                Some(&media),
+            )
+            .await
+            .map_err(app_err)?;
             for d in done {
                 println!(
-                    "erased: {} case(s), {} journal payload(s) (events {}), {} message(s) received, {} sent",
+                    "erased: {} case(s), {} photo file(s), {} journal payload(s) (events {}), {} message(s) received, {} sent",
+                    d.files.len(),
                     d.cases,
                     d.events.len(),
                     d.events
@@ -575,12 +585,17 @@ async fn privacy_command(cfg: &config::Config, cmd: PrivacyCommand) -> anyhow::R
         }
         PrivacyCommand::Retention => {
             for j in store.jurisdictions().await? {
-                let r = rights::apply_retention(&*store, &clock, &j)
+                let media = cfg.data_dir.join("media");
+                let r = rights::apply_retention(&*store, &clock, &j, Some(&media))
                     .await
                     .map_err(app_err)?;
                 println!(
-                    "{}: {} citizen(s) erased ({} journal payloads), {} message text(s) blanked",
-                    j.id, r.citizens_erased, r.events_erased, r.message_texts_blanked
+                    "{}: {} citizen(s) erased ({} journal payloads, {} photo files), {} message text(s) blanked",
+                    j.id,
+                    r.citizens_erased,
+                    r.events_erased,
+                    r.files_removed,
+                    r.message_texts_blanked
                 );
             }
         }
@@ -927,23 +942,28 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     // Retention: what each jurisdiction's periods say has expired is erased, daily.
     {
         let (store, clock) = (state.store.clone(), state.clock.clone());
+        let media = state.media_dir.clone();
         jobs.add("retention", Every::Interval(Duration::from_secs(24 * 3600)), move || {
-            let (store, clock) = (store.clone(), clock.clone());
+            let (store, clock, media) = (store.clone(), clock.clone(), media.clone());
             async move {
                 let mut total = baraza_app::rights::RetentionReport::default();
                 for j in store.jurisdictions().await.map_err(|e| e.to_string())? {
-                    let r = baraza_app::rights::apply_retention(&*store, &*clock, &j)
+                    let r = baraza_app::rights::apply_retention(&*store, &*clock, &j, media.as_deref())
                         .await
                         .map_err(|e| e.to_string())?;
                     total.citizens_erased += r.citizens_erased;
                     total.events_erased += r.events_erased;
                     total.message_texts_blanked += r.message_texts_blanked;
+                    total.files_removed += r.files_removed;
                 }
                 Ok(Done::of(
                     total.citizens_erased + total.message_texts_blanked as usize,
                     format!(
-                        "retention: {} citizen(s) erased ({} journal payloads), {} message text(s) blanked",
-                        total.citizens_erased, total.events_erased, total.message_texts_blanked
+                        "retention: {} citizen(s) erased ({} journal payloads, {} photo files), {} message text(s) blanked",
+                        total.citizens_erased,
+                        total.events_erased,
+                        total.files_removed,
+                        total.message_texts_blanked
                     ),
                 ))
             }

@@ -357,7 +357,7 @@ privacy-approver = Approved by (username)
 privacy-approver-password = Their password
 privacy-approver-refused = The approver's username or password is not right.
 privacy-rectified = { $count } record(s) corrected.
-privacy-erased = Erased: { $cases } case(s), { $events } journal payload(s), { $inbound } message(s) received, { $outbox } sent.
+privacy-erased = Erased: { $cases } case(s), { $events } journal payload(s), { $inbound } message(s) received, { $outbox } sent, { $files } photo file(s) removed.
 # Information requests (Access to Information Act 2016; Right to Information Act 2019)
 nav-information = Information requests
 anonymous = Anonymous

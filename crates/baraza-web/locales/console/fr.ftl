@@ -357,7 +357,7 @@ privacy-approver = Approuvé par (nom d'utilisateur)
 privacy-approver-password = Son mot de passe
 privacy-approver-refused = Le nom d'utilisateur ou le mot de passe de l'approbateur est incorrect.
 privacy-rectified = { $count } fiche(s) corrigée(s).
-privacy-erased = Effacé : { $cases } dossier(s), { $events } contenu(s) du journal, { $inbound } message(s) reçu(s), { $outbox } envoyé(s).
+privacy-erased = Effacé : { $cases } dossier(s), { $events } contenu(s) du journal, { $inbound } message(s) reçu(s), { $outbox } envoyé(s), { $files } photo(s) supprimée(s).
 # Demandes d'information
 nav-information = Demandes d'information
 anonymous = Anonyme

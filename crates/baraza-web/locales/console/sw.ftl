@@ -357,7 +357,7 @@ privacy-approver = Kimeidhinishwa na (jina la mtumiaji)
 privacy-approver-password = Nenosiri lake
 privacy-approver-refused = Jina la mtumiaji au nenosiri la mwidhinishaji si sahihi.
 privacy-rectified = Rekodi { $count } zimesahihishwa.
-privacy-erased = Imefutwa: kesi { $cases }, maingizo { $events } ya kumbukumbu, jumbe { $inbound } zilizopokelewa, { $outbox } zilizotumwa.
+privacy-erased = Imefutwa: kesi { $cases }, maingizo { $events } ya kumbukumbu, jumbe { $inbound } zilizopokelewa, { $outbox } zilizotumwa, picha { $files } zimeondolewa.
 # Maombi ya habari (Sheria ya Kupata Habari 2016)
 nav-information = Maombi ya habari
 anonymous = Bila jina

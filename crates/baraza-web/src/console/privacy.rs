@@ -231,6 +231,7 @@ pub async fn erase(
         &f.basis,
         &u.user,
         &approver,
+        state.media_dir.as_deref(),
     )
     .await
     {
@@ -245,6 +246,7 @@ pub async fn erase(
                     ("events", sum(|d| d.events.len())),
                     ("inbound", sum(|d| d.inbound_messages as usize)),
                     ("outbox", sum(|d| d.outbox_messages as usize)),
+                    ("files", sum(|d| d.files.len())),
                 ],
             );
             tracing::info!(user = %u.user.id, approver = %approver.id, "personal data erased");

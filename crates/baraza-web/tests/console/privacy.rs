@@ -566,6 +566,34 @@ async fn rights(app: &ConsoleApp) {
             .as_deref(),
         Some("Mary C.")
     );
+    // A photo of hers, with its thumbnail, is kept in the media folder.
+    let photo = b"\x89PNG\r\n\x1a\nher street".to_vec();
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&photo));
+    let media = app.media.path().join("media");
+    std::fs::create_dir_all(media.join("thumbs")).unwrap();
+    std::fs::write(media.join(&sha), &photo).unwrap();
+    std::fs::write(media.join("thumbs").join(format!("{sha}.jpg")), b"thumb").unwrap();
+    let hers = app.newest_in("0742").await;
+    app.store
+        .act(
+            hers.number,
+            None,
+            baraza_core::lifecycle::Actor::system("media"),
+            baraza_core::lifecycle::Action::AttachMedia {
+                attachment: baraza_core::Attachment {
+                    media_type: "image/png".into(),
+                    size_bytes: photo.len() as u64,
+                    sha256: sha.clone(),
+                    filename: None,
+                    url: None,
+                    published: false,
+                },
+            },
+            Deadlines::default(),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
     // Erasure: a wrong password, or oneself as approver, changes nothing.
     let erase = |approver: &'static str, pw: &'static str| {
         vec![
@@ -608,6 +636,11 @@ async fn rights(app: &ConsoleApp) {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("Erased:"));
+    // Her photo goes with the rest, thumbnail and all.
+    assert!(p.body.contains("1 photo file(s) removed"), "{}", p.body);
+    assert!(
+        !media.join(&sha).exists() && !media.join("thumbs").join(format!("{sha}.jpg")).exists()
+    );
     assert!(
         app.store
             .citizens_by_contact(PHONE)
