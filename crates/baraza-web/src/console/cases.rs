@@ -71,7 +71,11 @@ async fn catalog_of(
     state: &AppState,
     u: &ConsoleUser,
 ) -> Result<std::sync::Arc<JurisdictionCatalog>, AppError> {
-    Ok(state.app().catalog_of(&u.user).await?)
+    Ok(state
+        .app()
+        .catalog_of(&u.user)
+        .await?
+        .in_language(u.tr.lang))
 }
 
 /// One case in a list.
@@ -719,6 +723,7 @@ async fn what_was_done(
     let Ok((case, cat)) = state.app().visible_case(&u.user, reference).await else {
         return Ok(tr.t("done"));
     };
+    let cat = cat.in_language(tr.lang);
     let events = state.store.case_events(case.id).await?;
     let Some(last) = events.last() else {
         return Ok(tr.t("done"));
@@ -802,6 +807,7 @@ async fn show_case(
         }
         Err(e) => return Err(e.into()),
     };
+    let cat = cat.in_language(u.tr.lang);
     let tr = u.tr;
     let role = u.role();
     let now = state.clock.now();

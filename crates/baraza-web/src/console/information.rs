@@ -98,7 +98,7 @@ pub async fn queues(
             count: listed.len(),
         });
     }
-    let cat = app.catalog_of(&u.user).await?;
+    let cat = app.catalog_of(&u.user).await?.in_language(u.tr.lang);
     let overdue_classes = app
         .disclosure_log(&cat)
         .await?
@@ -240,6 +240,7 @@ async fn show(
         }
         Err(e) => return Err(e.into()),
     };
+    let cat = cat.in_language(u.tr.lang);
     let events = state.store.case_events(case.id).await?;
     let citizen = app.citizen_of(&case).await?;
     // A reveal is on the record: this answer, and only this one, shows the contact.
@@ -764,7 +765,7 @@ async fn show_log(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let app = state.app();
-    let cat = app.catalog_of(&u.user).await?;
+    let cat = app.catalog_of(&u.user).await?.in_language(u.tr.lang);
     let rows = app
         .disclosure_log(&cat)
         .await?

@@ -46,7 +46,7 @@ async fn list_page(
         return Ok(not_allowed(u));
     }
     let app = state.app();
-    let cat = app.catalog_of(&u.user).await?;
+    let cat = app.catalog_of(&u.user).await?.in_language(u.tr.lang);
     let today = cat.targets.local_date(state.clock.now());
     let projects = app.projects(&u.user.jurisdiction).await?;
     let page = ListPage {
@@ -234,7 +234,7 @@ async fn show(
         }
         Err(e) => return Err(e.into()),
     };
-    let cat = app.catalog_of(&u.user).await?;
+    let cat = app.catalog_of(&u.user).await?.in_language(u.tr.lang);
     let today = cat.targets.local_date(state.clock.now());
     let tr = u.tr;
     let money = |v: Option<f64>| {

@@ -76,7 +76,11 @@ async fn page_with(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    let cat = state.app().catalog_of(&u.user).await?;
+    let cat = state
+        .app()
+        .catalog_of(&u.user)
+        .await?
+        .in_language(u.tr.lang);
     let mut rows = Vec::new();
     let mut users = state.store.users(Some(&u.user.jurisdiction)).await?;
     users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
@@ -443,7 +447,11 @@ pub async fn change_role(
         Ok(now) => {
             state.store.end_sessions_of(now.id).await?;
             tracing::info!(admin = %u.user.id, user = %now.id, role = %now.role, "role changed by an administrator");
-            let cat = state.app().catalog_of(&u.user).await?;
+            let cat = state
+                .app()
+                .catalog_of(&u.user)
+                .await?
+                .in_language(u.tr.lang);
             let scope = scope_name(&now.scope, &cat, &u.tr);
             let done = u.tr.args(
                 "user-role-changed",

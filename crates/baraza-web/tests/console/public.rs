@@ -1365,6 +1365,17 @@ async fn photos(app: &ConsoleApp) {
     assert!(p.body.contains("no such photo on this case"), "{}", p.body);
 }
 
+/// The visible words of the console's pages, read in `lang`.
+async fn staff_words(desk: &mut Agent, lang: &str, pages: &[String]) -> Vec<Vec<String>> {
+    desk.get(&format!("/staff/language?l={lang}&next=/staff"))
+        .await;
+    let mut out = Vec::new();
+    for p in pages {
+        out.push(visible_words(&desk.get(p).await.body));
+    }
+    out
+}
+
 /// The visible words of a page: text outside scripts, styles and drawings, and the
 /// placeholder, alt, aria-label and title attributes; entities decoded, spaces collapsed.
 fn visible_words(html: &str) -> Vec<String> {
@@ -1503,6 +1514,10 @@ async fn translated(app: &ConsoleApp) {
                 "Total",
                 "Budget",
                 "Page",
+                "Description",
+                "Actions",
+                "Note",
+                "Web",
             ],
             _ => &[],
         }
@@ -1543,17 +1558,15 @@ async fn translated(app: &ConsoleApp) {
                 .unwrap()
         }
     };
-    let mut problems = Vec::new();
-    for path in &pages {
-        let english: std::collections::HashSet<String> =
-            visible_words(&get(path.clone(), "en").await)
-                .into_iter()
-                .collect();
-        for lang in ["sw", "fr"] {
-            for w in visible_words(&get(path.clone(), lang).await) {
-                let w = w
-                    .trim_matches(|c: char| !c.is_alphanumeric() && c != ')')
-                    .to_owned();
+    // What a page in `lang` shows that its English page shows too, and may not.
+    let left_in = |lang: &str, english: &[String], words: Vec<String>| -> Vec<String> {
+        words
+            .into_iter()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != ')')
+                    .to_owned()
+            })
+            .filter(|w| {
                 // Words, not acronyms, times (`09:00 EAT`) or file names (`cases.csv`).
                 let letters: usize = w
                     .split_whitespace()
@@ -1561,15 +1574,40 @@ async fn translated(app: &ConsoleApp) {
                     .map(|t| t.chars().filter(|c| c.is_alphabetic()).count())
                     .sum();
                 let file_name = !w.contains(' ') && w.contains('.');
-                let wordy = letters >= 3 && !file_name;
-                if wordy
-                    && english.contains(&w)
-                    && !proper.contains(&w)
+                letters >= 3
+                    && !file_name
+                    && english.contains(w)
+                    && !proper.contains(w)
                     && !citizen_words.iter().any(|c| w.contains(c))
                     && !same_in(lang).contains(&w.as_str())
-                {
-                    problems.push(format!("{lang} {path}: {w:?}"));
-                }
+            })
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for path in &pages {
+        let english = visible_words(&get(path.clone(), "en").await);
+        for lang in ["sw", "fr"] {
+            let words = visible_words(&get(path.clone(), lang).await);
+            for w in left_in(lang, &english, words) {
+                problems.push(format!("{lang} {path}: {w:?}"));
+            }
+        }
+    }
+    // The console's pages, as the desk reads them.
+    let staff_pages = [
+        "/staff".to_owned(),
+        "/staff?queue=all".to_owned(),
+        format!("/staff/cases/{digits}"),
+        "/staff/intake".to_owned(),
+        "/staff/overview".to_owned(),
+    ];
+    let mut desk = Agent::signed_in(app, "desk").await;
+    let english = staff_words(&mut desk, "en", &staff_pages).await;
+    for lang in ["sw", "fr"] {
+        let read = staff_words(&mut desk, lang, &staff_pages).await;
+        for ((path, en), words) in staff_pages.iter().zip(&english).zip(read) {
+            for w in left_in(lang, en, words) {
+                problems.push(format!("{lang} {path}: {w:?}"));
             }
         }
     }
