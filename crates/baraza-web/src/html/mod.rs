@@ -489,6 +489,16 @@ pub async fn serve_document(
     }
 }
 
+/// The folder a photo is kept in, if this server keeps photos and the attachment is an
+/// image named by a SHA-256 (nothing else is ever served as a photo).
+fn photo_dir<'a>(
+    media_dir: Option<&'a std::path::Path>,
+    photo: &baraza_core::Attachment,
+) -> Option<&'a std::path::Path> {
+    let named = photo.sha256.len() == 64 && photo.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    media_dir.filter(|_| named && photo.media_type.starts_with("image/"))
+}
+
 /// A kept photo, shown inline (an image type only; sandboxed, so that an SVG runs
 /// nothing). `public`: cacheable by anyone, else by the reader's browser only.
 pub async fn serve_image(
@@ -496,15 +506,9 @@ pub async fn serve_image(
     photo: &baraza_core::Attachment,
     public: bool,
 ) -> Response {
-    let Some(dir) = media_dir else {
+    let Some(dir) = photo_dir(media_dir, photo) else {
         return crate::AppError::not_found("photo").into_response();
     };
-    if !photo.media_type.starts_with("image/")
-        || photo.sha256.len() != 64
-        || !photo.sha256.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return crate::AppError::not_found("photo").into_response();
-    }
     match tokio::fs::read(dir.join(&photo.sha256)).await {
         Ok(bytes) => image_response(photo, bytes, public),
         Err(_) => crate::AppError::not_found("photo").into_response(),
@@ -522,15 +526,9 @@ pub async fn serve_thumbnail(
     photo: &baraza_core::Attachment,
     public: bool,
 ) -> Response {
-    let Some(dir) = media_dir else {
+    let Some(dir) = photo_dir(media_dir, photo) else {
         return crate::AppError::not_found("photo").into_response();
     };
-    if !photo.media_type.starts_with("image/")
-        || photo.sha256.len() != 64
-        || !photo.sha256.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return crate::AppError::not_found("photo").into_response();
-    }
     let thumb = dir.join("thumbs").join(format!("{}.jpg", photo.sha256));
     if !thumb.exists() {
         let (source, target) = (dir.join(&photo.sha256), thumb.clone());

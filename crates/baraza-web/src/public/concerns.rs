@@ -3,7 +3,7 @@
 //! category are chosen, and following one by SMS or email from its tracking page. Texts
 //! only where the citizen agreed to publication, through the privacy projection.
 
-use super::pages::{Group, Opt, ward_groups};
+use super::pages::{Group, Opt, category_opts, ward_groups};
 use super::{PublicFrame, page_catalog};
 use crate::AppState;
 use crate::error::{ApiQuery, AppError};
@@ -47,20 +47,18 @@ pub async fn open_rows(
     cases: &[Case],
 ) -> Result<Vec<OpenRow>, AppError> {
     let now = state.clock.now();
+    let citizens = state
+        .app()
+        .citizens_for_list(cases, Audience::Public)
+        .await?;
     let mut rows = Vec::with_capacity(cases.len());
-    for case in cases {
-        let citizen = state.app().citizen_of(case).await?;
+    for (case, citizen) in cases.iter().zip(&citizens) {
         let view = privacy::case_view(case, citizen.as_ref(), Audience::Public);
         rows.push(OpenRow {
             reference: case.number.display_with(&cat.jurisdiction.reference_prefix),
             digits: case.number.digits(),
             status: frame.t(&format!("status-{}", case.status)),
-            category: case
-                .category
-                .as_deref()
-                .and_then(|c| cat.category(c))
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
+            category: cat.category_name(case.category.as_deref()),
             ward: cat.area_name(case.ward.as_ref()),
             age: age(frame, case, now),
             text: view.description,
@@ -154,14 +152,7 @@ pub async fn list(
     let rows = open_rows(&state, &cat, &frame, &cases).await?;
     Ok(render(&ConcernsPage {
         wards: ward_groups(&cat),
-        categories: cat
-            .categories
-            .iter()
-            .map(|c| Opt {
-                value: c.code.clone(),
-                label: c.name.clone(),
-            })
-            .collect(),
+        categories: category_opts(&cat),
         ward: q.ward,
         category: q.category,
         rows,

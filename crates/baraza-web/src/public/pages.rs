@@ -93,6 +93,17 @@ impl RaisePage {
     }
 }
 
+/// The jurisdiction's categories, as a select's choices.
+pub fn category_opts(cat: &JurisdictionCatalog) -> Vec<Opt> {
+    cat.categories
+        .iter()
+        .map(|c| Opt {
+            value: c.code.clone(),
+            label: c.name.clone(),
+        })
+        .collect()
+}
+
 /// Wards grouped by the level above them (sub-counties), both sorted by name.
 pub fn ward_groups(cat: &JurisdictionCatalog) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
@@ -183,14 +194,7 @@ fn raise_page(
             })
             .collect(),
         wards: ward_groups(cat),
-        categories: cat
-            .categories
-            .iter()
-            .map(|c| Opt {
-                value: c.code.clone(),
-                label: c.name.clone(),
-            })
-            .collect(),
+        categories: category_opts(&cat),
         genders: Gender::ALL
             .iter()
             .map(|g| Opt {
@@ -1023,14 +1027,7 @@ pub async fn registry(
                 label: d.name.clone(),
             })
             .collect(),
-        categories: cat
-            .categories
-            .iter()
-            .map(|c| Opt {
-                value: c.code.clone(),
-                label: c.name.clone(),
-            })
-            .collect(),
+        categories: category_opts(&cat),
         ward: q.ward,
         department: q.department,
         category: q.category,

@@ -479,6 +479,8 @@ async fn raise_follow(app: &ConsoleApp) {
         "/".to_owned(),
         format!("/track?ref={reference}"),
         "/registry".to_owned(),
+        "/concerns".to_owned(),
+        "/raise?ward=0742&category=water-supply".to_owned(),
         "/dashboard?by=gender".to_owned(),
         "/dashboard?by=age-band".to_owned(),
         "/dashboard.csv?by=gender".to_owned(),
