@@ -194,7 +194,7 @@ fn raise_page(
             })
             .collect(),
         wards: ward_groups(cat),
-        categories: category_opts(&cat),
+        categories: category_opts(cat),
         genders: Gender::ALL
             .iter()
             .map(|g| Opt {

@@ -793,13 +793,21 @@ async fn in_two_languages_a_citizen_raises_with_a_local_number_and_a_photo_and_s
             shot(c, "raise-confirmation-sw").await;
         }
         submit(c, Locator::Id("track-link")).await;
-        let loaded = c
-            .execute(
-                "var i = document.querySelector('.photos img'); return i ? i.naturalWidth : 0",
-                vec![],
-            )
-            .await
-            .unwrap();
+        // The thumbnail is made on first asking: wait for the picture to arrive.
+        let mut loaded = serde_json::Value::Null;
+        for _ in 0..100 {
+            loaded = c
+                .execute(
+                    "var i = document.querySelector('.photos img'); return i && i.complete ? i.naturalWidth : 0",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if loaded.as_u64() != Some(0) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert_eq!(loaded.as_u64(), Some(160), "{lang}: the photo is shown");
         fits_the_phone(c).await;
         if i == 0 {
