@@ -15,6 +15,7 @@ mod rows;
 mod staff;
 mod stats;
 mod writes;
+pub use writes::PgBatchTx;
 
 use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
@@ -57,14 +58,7 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migrating the schema: {e}")))?;
-        let writer = GroupCommitter::spawn(
-            writes::PgBatchTx {
-                pool: pool.clone(),
-                conn: None,
-                prefixes: Default::default(),
-            },
-            MAX_BATCH,
-        );
+        let writer = GroupCommitter::spawn(writes::PgBatchTx::new(pool.clone()), MAX_BATCH);
         Ok(Self { pool, writer })
     }
 

@@ -12,19 +12,121 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres};
 
 pub struct PgBatchTx {
-    pub pool: sqlx::PgPool,
+    pool: sqlx::PgPool,
     /// The connection of the batch in progress.
-    pub conn: Option<PoolConnection<Postgres>>,
+    conn: Option<PoolConnection<Postgres>>,
     /// Reference prefixes by jurisdiction: read once.
-    pub prefixes: std::collections::HashMap<JurisdictionId, String>,
+    prefixes: std::collections::HashMap<JurisdictionId, String>,
+    /// Whether writes wait in `pending` until a read or the commit needs them written.
+    deferring: bool,
+    pending: RowBatch,
+    /// `pending`'s lengths when the write in progress began.
+    mark: Option<[usize; 4]>,
+    /// Whether the write in progress has a savepoint in the database (its first rows had
+    /// to be written before it ended).
+    savepoint_open: bool,
+    /// A deferred write failed: the transaction must not commit.
+    poisoned: bool,
+    /// Read ahead for the batch (`prefetch`); forgotten whenever pending rows are written.
+    keys: std::collections::HashMap<(JurisdictionId, String), Option<Case>>,
+    contacts: std::collections::HashMap<(JurisdictionId, &'static str, String), Option<Citizen>>,
 }
 
 impl PgBatchTx {
+    pub fn new(pool: sqlx::PgPool) -> Self {
+        Self {
+            pool,
+            conn: None,
+            prefixes: Default::default(),
+            deferring: true,
+            pending: RowBatch::default(),
+            mark: None,
+            savepoint_open: false,
+            poisoned: false,
+            keys: Default::default(),
+            contacts: Default::default(),
+        }
+    }
+
     fn conn(&mut self) -> StoreResult<&mut PgConnection> {
         self.conn
             .as_deref_mut()
             .ok_or_else(|| StoreError::Backend("no batch in progress".into()))
     }
+
+    /// The connection, once every pending row is written (a statement is about to run).
+    async fn db(&mut self) -> StoreResult<&mut PgConnection> {
+        if !self.pending.is_empty() {
+            let r = self.flush().await;
+            if r.is_err() {
+                self.poisoned = true;
+            }
+            r?;
+        }
+        self.conn()
+    }
+
+    async fn flush(&mut self) -> StoreResult<()> {
+        self.keys.clear();
+        self.contacts.clear();
+        let mut pending = std::mem::take(&mut self.pending);
+        let conn = self
+            .conn
+            .as_deref_mut()
+            .ok_or_else(|| StoreError::Backend("no batch in progress".into()))?;
+        match self.mark {
+            Some(mark) if !self.savepoint_open => {
+                // The finished writes' rows, then a savepoint for the one in progress.
+                let current = pending.split_off(mark);
+                pending.write(conn).await?;
+                exec(conn, "SAVEPOINT write_op").await?;
+                self.savepoint_open = true;
+                current.write(conn).await?;
+            }
+            _ => pending.write(conn).await?,
+        }
+        if self.mark.is_some() {
+            self.mark = Some([0; 4]);
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.pending = RowBatch::default();
+        self.mark = None;
+        self.savepoint_open = false;
+        self.poisoned = false;
+        self.keys.clear();
+        self.contacts.clear();
+    }
+
+    /// A pending citizen with this contact, the earliest first (as `find_citizen` orders).
+    fn pending_citizen(&self, j: &JurisdictionId, col: &str, value: &str) -> Option<Citizen> {
+        self.pending
+            .citizens
+            .iter()
+            .find(|c| &c.jurisdiction == j && contact_of(c, col).as_deref() == Some(value))
+            .cloned()
+    }
+}
+
+/// A citizen's contact by its column's name.
+fn contact_of(c: &Citizen, col: &str) -> Option<String> {
+    match col {
+        "phone" => c.phone.as_ref().map(|p| p.as_str().to_owned()),
+        "whatsapp_id" => c.whatsapp_id.clone(),
+        "email" => c.email.as_ref().map(|e| e.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// The contacts an intake's citizen is matched by, in the order they are tried.
+fn probes(c: &NewCitizen) -> [(&'static str, Option<String>); 3] {
+    [
+        ("phone", c.phone.as_ref().map(|p| p.as_str().to_owned())),
+        ("whatsapp_id", c.whatsapp_id.clone()),
+        ("email", c.email.as_ref().map(|e| e.as_str().to_owned())),
+    ]
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) -> StoreResult<()> {
@@ -35,17 +137,151 @@ async fn exec(conn: &mut PgConnection, sql: &str) -> StoreResult<()> {
         .map_err(db_err)
 }
 
-/// `INSERT ... ON CONFLICT DO UPDATE`: one statement both creates and updates a case.
-pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, kind, channel, status, category_code, \
-    ward_code, ladder, ladder_position, location_lat, location_lon, description, attachments, priority, \
-    department_code, officer_id, citizen_id, first_response_due, resolution_due, first_responded_at, resolved_at, \
-    closed_at, duplicate_of, reason, referred_to, reopen_count, satisfaction, idempotency_key, created_at, \
-    updated_at, version, deadline, escalation_due, waiting_since, information, subject) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-    $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-    $33, $34, $35, $36, $37) \
-    ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
+/// Rows travel as one JSON array per statement, unpacked by `jsonb_populate_recordset`:
+/// a statement writes one row or a whole batch's rows with one round trip, and each
+/// column's mapping is written once, here.
+type Rows = Vec<serde_json::Value>;
+
+fn ts(t: &Timestamp) -> serde_json::Value {
+    // Timestamps are kept to the microsecond (`clock`): written as such, they come back equal.
+    serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+fn opt_ts(t: &Option<Timestamp>) -> serde_json::Value {
+    t.as_ref().map(ts).unwrap_or(serde_json::Value::Null)
+}
+
+fn json_of<T: serde::Serialize>(v: &T) -> StoreResult<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| StoreError::Backend(format!("encoding a row: {e}")))
+}
+
+pub fn case_row(c: &Case) -> StoreResult<serde_json::Value> {
+    Ok(serde_json::json!({
+        "id": c.id.0,
+        "number": i64::from(c.number.value()),
+        "jurisdiction_id": c.jurisdiction.as_str(),
+        "kind": c.kind.as_str(),
+        "channel": c.channel.as_str(),
+        "status": c.status.as_str(),
+        "category_code": c.category,
+        "ward_code": c.ward.as_ref().map(|w| w.as_str()),
+        "ladder": json_of(&c.ladder)?,
+        "ladder_position": i32::from(c.ladder_position),
+        "location_lat": c.location.map(|l| l.lat),
+        "location_lon": c.location.map(|l| l.lon),
+        "description": c.description,
+        "attachments": json_of(&c.attachments)?,
+        "priority": c.priority.map(|p| p.as_str()),
+        "department_code": c.department,
+        "officer_id": c.officer.map(|o| o.0),
+        "citizen_id": c.citizen.map(|o| o.0),
+        "first_response_due": opt_ts(&c.first_response_due),
+        "resolution_due": opt_ts(&c.resolution_due),
+        "first_responded_at": opt_ts(&c.first_responded_at),
+        "resolved_at": opt_ts(&c.resolved_at),
+        "closed_at": opt_ts(&c.closed_at),
+        "duplicate_of": c.duplicate_of.map(|d| i64::from(d.value())),
+        "reason": c.reason,
+        "referred_to": c.referred_to,
+        "reopen_count": i32::try_from(c.reopen_count).unwrap_or(i32::MAX),
+        "satisfaction": c.satisfaction.map(i32::from),
+        "idempotency_key": c.idempotency_key,
+        "created_at": ts(&c.created_at),
+        "updated_at": ts(&c.updated_at),
+        "version": i32::try_from(c.version).unwrap_or(i32::MAX),
+        "deadline": opt_ts(&c.deadline),
+        "escalation_due": opt_ts(&c.escalation_due),
+        "waiting_since": opt_ts(&c.waiting_since),
+        "information": match &c.request {
+            Some(r) => Some(serde_json::to_string(r).map_err(|e| StoreError::Backend(format!("encoding a row: {e}")))?),
+            None => None,
+        },
+        "subject": c.subject.as_ref().map(|s| s.to_string()),
+    }))
+}
+
+pub fn event_row(e: &JournalEvent) -> serde_json::Value {
+    serde_json::json!({
+        "seq": e.seq,
+        "case_id": e.case_id.0,
+        "at": ts(&e.at),
+        "actor_role": e.actor_role,
+        "actor_id": e.actor_id,
+        "channel": e.channel.as_str(),
+        "kind": e.kind.as_str(),
+        "visibility": e.visibility.as_str(),
+        "payload": e.payload,
+        "payload_sha256": e.payload_sha256,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    })
+}
+
+pub fn citizen_row(c: &Citizen) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id.0,
+        "jurisdiction_id": c.jurisdiction.as_str(),
+        "phone": c.phone.as_ref().map(|p| p.as_str()),
+        "whatsapp_id": c.whatsapp_id,
+        "email": c.email.as_ref().map(|e| e.as_str()),
+        "name": c.name,
+        "language": c.language.as_str(),
+        "gender": c.gender.map(|g| g.as_str()),
+        "age_band": c.age_band.map(|a| a.as_str()),
+        "consent_contact": c.consent.contact,
+        "consent_publish": c.consent.publish,
+        "created_at": ts(&c.created_at),
+    })
+}
+
+pub fn outbox_row(e: &baraza_core::outbound::OutboxEntry) -> StoreResult<serde_json::Value> {
+    let m = &e.message;
+    Ok(serde_json::json!({
+        "id": m.id,
+        "idempotency_key": m.idempotency_key,
+        "case_id": m.case_id.map(|c| c.0),
+        "channel": m.channel.as_str(),
+        "to_address": m.to,
+        "language": m.language.as_str(),
+        "template": json_of(&m.template)?,
+        "status": e.status.as_str(),
+        "attempts": i32::try_from(e.attempts).unwrap_or(i32::MAX),
+        "next_attempt_at": ts(&e.next_attempt_at),
+        "provider": e.provider,
+        "provider_message_id": e.provider_message_id,
+        "cost": e.cost,
+        "last_error": e.last_error,
+        "created_at": ts(&m.created_at),
+        "updated_at": ts(&e.updated_at),
+    }))
+}
+
+/// Insert (or, with `conflict`, upsert) rows of `table`, all in one statement.
+async fn put_rows(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &str,
+    conflict: &str,
+    rows: Rows,
+) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, $1) {conflict}"
+    );
+    sqlx::query(&sql)
+        .bind(Json(serde_json::Value::Array(rows)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
+}
+
+/// Creates and updates cases: one statement for both.
+const CASES_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET status = excluded.status, category_code = excluded.category_code, \
     ward_code = excluded.ward_code, ladder = excluded.ladder, ladder_position = excluded.ladder_position, attachments = excluded.attachments, \
-         description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, \
+    description = excluded.description, location_lat = excluded.location_lat, location_lon = excluded.location_lon, \
     priority = excluded.priority, department_code = excluded.department_code, officer_id = excluded.officer_id, \
     first_response_due = excluded.first_response_due, resolution_due = excluded.resolution_due, \
     first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at, \
@@ -55,99 +291,101 @@ pub const UPSERT_CASE: &str = "INSERT INTO cases (id, number, jurisdiction_id, k
     escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since, \
     information = excluded.information";
 
-pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
-    sqlx::query(UPSERT_CASE)
-        .bind(c.id.0)
-        .bind(i64::from(c.number.value()))
-        .bind(c.jurisdiction.as_str())
-        .bind(c.kind.as_str())
-        .bind(c.channel.as_str())
-        .bind(c.status.as_str())
-        .bind(&c.category)
-        .bind(c.ward.as_ref().map(|w| w.as_str()))
-        .bind(Json(&c.ladder))
-        .bind(i32::from(c.ladder_position))
-        .bind(c.location.map(|l| l.lat))
-        .bind(c.location.map(|l| l.lon))
-        .bind(&c.description)
-        .bind(Json(&c.attachments))
-        .bind(c.priority.map(|p| p.as_str()))
-        .bind(&c.department)
-        .bind(c.officer.map(|o| o.0))
-        .bind(c.citizen.map(|o| o.0))
-        .bind(c.first_response_due)
-        .bind(c.resolution_due)
-        .bind(c.first_responded_at)
-        .bind(c.resolved_at)
-        .bind(c.closed_at)
-        .bind(c.duplicate_of.map(|d| i64::from(d.value())))
-        .bind(&c.reason)
-        .bind(&c.referred_to)
-        .bind(i32::try_from(c.reopen_count).unwrap_or(i32::MAX))
-        .bind(c.satisfaction.map(i32::from))
-        .bind(&c.idempotency_key)
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .bind(i32::try_from(c.version).unwrap_or(i32::MAX))
-        .bind(c.deadline)
-        .bind(c.escalation_due)
-        .bind(c.waiting_since)
-        .bind(
-            c.request
-                .as_ref()
-                .map(|r| serde_json::to_string(r).unwrap_or_default()),
+const EVENT_COLUMNS: &str = "seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, \
+    payload_sha256, prev_hash, hash";
+const CITIZEN_COLUMNS: &str = "id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
+    consent_contact, consent_publish, created_at";
+const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+
+/// Rows for each table, in the order foreign keys need: citizens, cases, events, messages.
+#[derive(Default)]
+pub struct RowBatch {
+    pub citizens: Vec<Citizen>,
+    /// A case written twice in a batch is written once, as it was last.
+    pub cases: Vec<Case>,
+    pub events: Vec<JournalEvent>,
+    pub outbox: Vec<baraza_core::outbound::OutboxEntry>,
+}
+
+impl RowBatch {
+    pub fn is_empty(&self) -> bool {
+        self.lens() == [0; 4]
+    }
+
+    pub fn lens(&self) -> [usize; 4] {
+        [
+            self.citizens.len(),
+            self.cases.len(),
+            self.events.len(),
+            self.outbox.len(),
+        ]
+    }
+
+    /// Forget the rows after these lengths (a write undone).
+    pub fn truncate(&mut self, to: [usize; 4]) {
+        self.citizens.truncate(to[0]);
+        self.cases.truncate(to[1]);
+        self.events.truncate(to[2]);
+        self.outbox.truncate(to[3]);
+    }
+
+    /// The rows after these lengths, taken out.
+    pub fn split_off(&mut self, at: [usize; 4]) -> RowBatch {
+        RowBatch {
+            citizens: self.citizens.split_off(at[0]),
+            cases: self.cases.split_off(at[1]),
+            events: self.events.split_off(at[2]),
+            outbox: self.outbox.split_off(at[3]),
+        }
+    }
+
+    /// Write every row: four statements at most, whatever the number of rows.
+    pub async fn write(self, conn: &mut PgConnection) -> StoreResult<()> {
+        let mut seen = std::collections::HashMap::new();
+        let mut cases: Rows = Vec::with_capacity(self.cases.len());
+        for c in &self.cases {
+            let row = case_row(c)?;
+            match seen.get(&c.id) {
+                Some(&i) => cases[i] = row,
+                None => {
+                    seen.insert(c.id, cases.len());
+                    cases.push(row);
+                }
+            }
+        }
+        let citizens = self.citizens.iter().map(citizen_row).collect();
+        let events = self.events.iter().map(event_row).collect();
+        let outbox = self
+            .outbox
+            .iter()
+            .map(outbox_row)
+            .collect::<StoreResult<Rows>>()?;
+        put_rows(conn, "citizens", CITIZEN_COLUMNS, "", citizens).await?;
+        put_rows(conn, "cases", rows::CASE_COLUMNS, CASES_UPSERT, cases).await?;
+        put_rows(conn, "journal", EVENT_COLUMNS, "", events).await?;
+        put_rows(
+            conn,
+            "outbox",
+            OUTBOX_COLUMNS,
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            outbox,
         )
-        .bind(c.subject.as_ref().map(|s| s.to_string()))
-        .execute(conn)
         .await
-        .map(|_| ())
-        .map_err(db_err)
+    }
+}
+
+pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
+    let row = case_row(c)?;
+    put_rows(conn, "cases", rows::CASE_COLUMNS, CASES_UPSERT, vec![row]).await
 }
 
 pub async fn insert_event(conn: &mut PgConnection, e: &JournalEvent) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO journal (seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, \
-         payload_sha256, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(e.seq)
-    .bind(e.case_id.0)
-    .bind(e.at)
-    .bind(&e.actor_role)
-    .bind(&e.actor_id)
-    .bind(e.channel.as_str())
-    .bind(e.kind.as_str())
-    .bind(e.visibility.as_str())
-    .bind(&e.payload)
-    .bind(&e.payload_sha256)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(conn)
-    .await
-    .map(|_| ())
-    .map_err(db_err)
+    put_rows(conn, "journal", EVENT_COLUMNS, "", vec![event_row(e)]).await
 }
 
 pub async fn insert_citizen(conn: &mut PgConnection, c: &Citizen) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO citizens (id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
-         consent_contact, consent_publish, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(c.id.0)
-    .bind(c.jurisdiction.as_str())
-    .bind(c.phone.as_ref().map(|p| p.as_str()))
-    .bind(&c.whatsapp_id)
-    .bind(c.email.as_ref().map(|e| e.as_str()))
-    .bind(&c.name)
-    .bind(c.language.as_str())
-    .bind(c.gender.map(|g| g.as_str()))
-    .bind(c.age_band.map(|a| a.as_str()))
-    .bind(c.consent.contact)
-    .bind(c.consent.publish)
-    .bind(c.created_at)
-    .execute(conn)
-    .await
-    .map(|_| ())
-    .map_err(db_err)
+    put_rows(conn, "citizens", CITIZEN_COLUMNS, "", vec![citizen_row(c)]).await
 }
 
 pub async fn write_head(conn: &mut PgConnection, head: &ChainHead) -> StoreResult<()> {
@@ -294,27 +532,59 @@ pub async fn put_area(conn: &mut PgConnection, a: &Area) -> StoreResult<()> {
 #[async_trait]
 impl BatchTx for PgBatchTx {
     async fn begin(&mut self) -> StoreResult<()> {
+        self.reset();
         let conn = self.pool.acquire().await.map_err(db_err)?;
         self.conn = Some(conn);
         exec(self.conn()?, "BEGIN").await
     }
     async fn lock_head(&mut self) -> StoreResult<ChainHead> {
-        read_head(self.conn()?, true).await
+        read_head(self.db().await?, true).await
     }
     async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
-        write_head(self.conn()?, head).await
+        write_head(self.db().await?, head).await
     }
     async fn savepoint(&mut self) -> StoreResult<()> {
-        exec(self.conn()?, "SAVEPOINT write_op").await
+        if !self.deferring {
+            return exec(self.conn()?, "SAVEPOINT write_op").await;
+        }
+        self.mark = Some(self.pending.lens());
+        self.savepoint_open = false;
+        Ok(())
     }
     async fn release_savepoint(&mut self) -> StoreResult<()> {
-        exec(self.conn()?, "RELEASE SAVEPOINT write_op").await
+        if !self.deferring {
+            return exec(self.conn()?, "RELEASE SAVEPOINT write_op").await;
+        }
+        let open = std::mem::take(&mut self.savepoint_open);
+        self.mark = None;
+        if open {
+            exec(self.conn()?, "RELEASE SAVEPOINT write_op").await?;
+        }
+        Ok(())
     }
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
-        exec(self.conn()?, "ROLLBACK TO SAVEPOINT write_op").await
+        if !self.deferring {
+            return exec(self.conn()?, "ROLLBACK TO SAVEPOINT write_op").await;
+        }
+        if let Some(mark) = self.mark {
+            self.pending.truncate(mark);
+        }
+        if self.savepoint_open {
+            // What the write read ahead may have changed with it.
+            self.keys.clear();
+            self.contacts.clear();
+            exec(self.conn()?, "ROLLBACK TO SAVEPOINT write_op").await?;
+        }
+        Ok(())
     }
     async fn commit(&mut self) -> StoreResult<()> {
-        let r = exec(self.conn()?, "COMMIT").await;
+        if self.poisoned {
+            return Err(StoreError::Unavailable(
+                "a deferred write failed; the batch is undone".into(),
+            ));
+        }
+        let conn = self.db().await?;
+        let r = exec(conn, "COMMIT").await;
         if r.is_ok() {
             // Back to the pool, clean.
             self.conn = None;
@@ -322,6 +592,7 @@ impl BatchTx for PgBatchTx {
         r
     }
     async fn rollback(&mut self) -> StoreResult<()> {
+        self.reset();
         let r = match self.conn.as_deref_mut() {
             Some(c) => exec(c, "ROLLBACK").await,
             None => Ok(()),
@@ -335,11 +606,136 @@ impl BatchTx for PgBatchTx {
         r
     }
 
+    fn defers_writes(&self) -> bool {
+        self.deferring
+    }
+    fn set_deferring(&mut self, on: bool) {
+        self.deferring = on;
+    }
+
+    async fn numbers_taken(
+        &mut self,
+        candidates: &[CaseNumber],
+    ) -> StoreResult<Option<std::collections::HashSet<CaseNumber>>> {
+        let values: Vec<i64> = candidates.iter().map(|n| i64::from(n.value())).collect();
+        let taken: Vec<i64> = sqlx::query_scalar("SELECT number FROM cases WHERE number = ANY($1)")
+            .bind(&values)
+            .fetch_all(self.db().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(
+            candidates
+                .iter()
+                .copied()
+                .filter(|n| taken.contains(&i64::from(n.value())))
+                .collect(),
+        ))
+    }
+
+    async fn prefetch(&mut self, ops: &[baraza_store::group_commit::WriteOp]) -> StoreResult<()> {
+        if !self.deferring {
+            return Ok(());
+        }
+        let mut keys: Vec<(JurisdictionId, String)> = Vec::new();
+        let mut contacts: Vec<(JurisdictionId, &'static str, String)> = Vec::new();
+        for op in ops {
+            let baraza_store::group_commit::WriteOp::Create { new, .. } = op else {
+                continue;
+            };
+            if let Some(k) = &new.idempotency_key {
+                keys.push((new.jurisdiction.clone(), k.clone()));
+            }
+            if let Some(c) = new.citizen.as_ref().filter(|c| c.has_contact()) {
+                for (col, value) in probes(c) {
+                    if let Some(v) = value {
+                        contacts.push((new.jurisdiction.clone(), col, v));
+                    }
+                }
+            }
+        }
+        if !keys.is_empty() {
+            let (js, ks): (Vec<String>, Vec<String>) = keys
+                .iter()
+                .map(|(j, k)| (j.as_str().to_owned(), k.clone()))
+                .unzip();
+            let sql = format!(
+                "SELECT {} FROM cases WHERE (jurisdiction_id, idempotency_key) IN \
+                 (SELECT * FROM unnest($1::text[], $2::text[]))",
+                rows::CASE_COLUMNS
+            );
+            let found = sqlx::query(&sql)
+                .bind(&js)
+                .bind(&ks)
+                .fetch_all(self.db().await?)
+                .await
+                .map_err(db_err)?;
+            for key in keys {
+                self.keys.entry(key).or_insert(None);
+            }
+            for row in &found {
+                let c = rows::case(row)?;
+                if let Some(k) = c.idempotency_key.clone() {
+                    self.keys.insert((c.jurisdiction.clone(), k), Some(c));
+                }
+            }
+        }
+        for col in ["phone", "whatsapp_id", "email"] {
+            let (js, vs): (Vec<String>, Vec<String>) = contacts
+                .iter()
+                .filter(|(_, c, _)| *c == col)
+                .map(|(j, _, v)| (j.as_str().to_owned(), v.clone()))
+                .unzip();
+            if js.is_empty() {
+                continue;
+            }
+            let sql = format!(
+                "SELECT * FROM citizens WHERE (jurisdiction_id, {col}) IN \
+                 (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY created_at"
+            );
+            let found = sqlx::query(&sql)
+                .bind(&js)
+                .bind(&vs)
+                .fetch_all(self.db().await?)
+                .await
+                .map_err(db_err)?;
+            for (j, v) in js.into_iter().zip(vs) {
+                let j = JurisdictionId::parse(&j)?;
+                self.contacts.entry((j, col, v)).or_insert(None);
+            }
+            for row in &found {
+                let c = rows::citizen(row)?;
+                if let Some(v) = contact_of(&c, col) {
+                    let slot = self
+                        .contacts
+                        .entry((c.jurisdiction.clone(), col, v))
+                        .or_insert(None);
+                    // The earliest citizen with the contact, as `find_citizen` chooses.
+                    if slot.is_none() {
+                        *slot = Some(c);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn case_by_idempotency_key(
         &mut self,
         j: &JurisdictionId,
         key: &str,
     ) -> StoreResult<Option<Case>> {
+        if let Some(c) = self
+            .pending
+            .cases
+            .iter()
+            .rev()
+            .find(|c| &c.jurisdiction == j && c.idempotency_key.as_deref() == Some(key))
+        {
+            return Ok(Some(c.clone()));
+        }
+        if let Some(known) = self.keys.get(&(j.clone(), key.to_owned())) {
+            return Ok(known.clone());
+        }
         let sql = format!(
             "SELECT {} FROM cases WHERE jurisdiction_id = $1 AND idempotency_key = $2",
             rows::CASE_COLUMNS
@@ -347,7 +743,7 @@ impl BatchTx for PgBatchTx {
         let row = sqlx::query(&sql)
             .bind(j.as_str())
             .bind(key)
-            .fetch_optional(&mut *self.conn()?)
+            .fetch_optional(self.db().await?)
             .await
             .map_err(db_err)?;
         row.as_ref().map(rows::case).transpose()
@@ -358,20 +754,25 @@ impl BatchTx for PgBatchTx {
         j: &JurisdictionId,
         c: &NewCitizen,
     ) -> StoreResult<Option<Citizen>> {
-        let probes = [
-            ("phone", c.phone.as_ref().map(|p| p.as_str().to_owned())),
-            ("whatsapp_id", c.whatsapp_id.clone()),
-            ("email", c.email.as_ref().map(|e| e.as_str().to_owned())),
-        ];
-        for (col, value) in probes {
+        for (col, value) in probes(c) {
             let Some(value) = value else { continue };
+            if let Some(known) = self.contacts.get(&(j.clone(), col, value.clone())) {
+                // Read ahead: the database's answer, then what this batch added.
+                if let Some(found) = known
+                    .clone()
+                    .or_else(|| self.pending_citizen(j, col, &value))
+                {
+                    return Ok(Some(found));
+                }
+                continue;
+            }
             let sql = format!(
                 "SELECT * FROM citizens WHERE jurisdiction_id = $1 AND {col} = $2 ORDER BY created_at LIMIT 1"
             );
             let row = sqlx::query(&sql)
                 .bind(j.as_str())
                 .bind(value)
-                .fetch_optional(&mut *self.conn()?)
+                .fetch_optional(self.db().await?)
                 .await
                 .map_err(db_err)?;
             if let Some(row) = row {
@@ -382,20 +783,27 @@ impl BatchTx for PgBatchTx {
     }
 
     async fn insert_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
+        if self.deferring {
+            self.pending.citizens.push(c.clone());
+            return Ok(());
+        }
         insert_citizen(self.conn()?, c).await
     }
 
     async fn number_taken(&mut self, n: CaseNumber) -> StoreResult<bool> {
+        if self.pending.cases.iter().any(|c| c.number == n) {
+            return Ok(true);
+        }
         let row = sqlx::query("SELECT 1 FROM cases WHERE number = $1")
             .bind(i64::from(n.value()))
-            .fetch_optional(&mut *self.conn()?)
+            .fetch_optional(self.db().await?)
             .await
             .map_err(db_err)?;
         Ok(row.is_some())
     }
 
     async fn insert_case(&mut self, c: &Case) -> StoreResult<()> {
-        upsert_case(self.conn()?, c).await
+        self.update_case(c).await
     }
 
     async fn case_for_update(&mut self, n: CaseNumber) -> StoreResult<Option<Case>> {
@@ -406,24 +814,32 @@ impl BatchTx for PgBatchTx {
         );
         let row = sqlx::query(&sql)
             .bind(i64::from(n.value()))
-            .fetch_optional(&mut *self.conn()?)
+            .fetch_optional(self.db().await?)
             .await
             .map_err(db_err)?;
         row.as_ref().map(rows::case).transpose()
     }
 
     async fn update_case(&mut self, c: &Case) -> StoreResult<()> {
+        if self.deferring {
+            self.pending.cases.push(c.clone());
+            return Ok(());
+        }
         upsert_case(self.conn()?, c).await
     }
 
     async fn append_event(&mut self, e: &JournalEvent) -> StoreResult<()> {
+        if self.deferring {
+            self.pending.events.push(e.clone());
+            return Ok(());
+        }
         insert_event(self.conn()?, e).await
     }
 
     async fn citizen(&mut self, id: CitizenId) -> StoreResult<Option<Citizen>> {
         let row = sqlx::query("SELECT * FROM citizens WHERE id = $1")
             .bind(id.0)
-            .fetch_optional(&mut *self.conn()?)
+            .fetch_optional(self.db().await?)
             .await
             .map_err(db_err)?;
         row.as_ref().map(rows::citizen).transpose()
@@ -441,7 +857,7 @@ impl BatchTx for PgBatchTx {
         .bind(c.gender.map(|g| g.as_str()))
         .bind(c.age_band.map(|a| a.as_str()))
         .bind(c.id.0)
-        .execute(&mut *self.conn()?)
+        .execute(self.db().await?)
         .await
         .map(|_| ())
         .map_err(db_err)
@@ -453,7 +869,7 @@ impl BatchTx for PgBatchTx {
         }
         let row = sqlx::query("SELECT reference_prefix FROM jurisdictions WHERE id = $1")
             .bind(j.as_str())
-            .fetch_one(&mut *self.conn()?)
+            .fetch_one(self.db().await?)
             .await
             .map_err(db_err)?;
         let p: String = rows::get(&row, "reference_prefix")?;
@@ -469,13 +885,17 @@ impl BatchTx for PgBatchTx {
         let found = sqlx::query(&sql)
             .bind(citizen.0)
             .bind(i64::from(limit))
-            .fetch_all(&mut *self.conn()?)
+            .fetch_all(self.db().await?)
             .await
             .map_err(db_err)?;
         found.iter().map(rows::case).collect()
     }
 
     async fn insert_outbox(&mut self, e: &baraza_core::outbound::OutboxEntry) -> StoreResult<()> {
+        if self.deferring {
+            self.pending.outbox.push(e.clone());
+            return Ok(());
+        }
         insert_outbox(self.conn()?, e).await
     }
 
@@ -483,14 +903,14 @@ impl BatchTx for PgBatchTx {
         &mut self,
         p: &baraza_core::disclosure::Publication,
     ) -> StoreResult<()> {
-        crate::disclosure::insert_publication(self.conn()?, p).await
+        crate::disclosure::insert_publication(self.db().await?, p).await
     }
 
     async fn put_follower(
         &mut self,
         s: &baraza_core::disclosure::Subscription,
     ) -> StoreResult<bool> {
-        crate::disclosure::insert_follower(self.conn()?, s).await
+        crate::disclosure::insert_follower(self.db().await?, s).await
     }
 
     async fn followers(
@@ -498,14 +918,14 @@ impl BatchTx for PgBatchTx {
         j: &JurisdictionId,
         class: &str,
     ) -> StoreResult<Vec<baraza_core::disclosure::Subscription>> {
-        crate::disclosure::followers(self.conn()?, j, class).await
+        crate::disclosure::followers(self.db().await?, j, class).await
     }
 
     async fn plan_for_update(
         &mut self,
         id: baraza_core::action_plan::PlanId,
     ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
-        crate::plans::plan_for_update(self.conn()?, id).await
+        crate::plans::plan_for_update(self.db().await?, id).await
     }
 
     async fn plan_by_slug(
@@ -513,7 +933,7 @@ impl BatchTx for PgBatchTx {
         j: &JurisdictionId,
         slug: &str,
     ) -> StoreResult<Option<baraza_core::action_plan::ActionPlan>> {
-        crate::plans::plan_by_slug(self.conn()?, j, slug).await
+        crate::plans::plan_by_slug(self.db().await?, j, slug).await
     }
 
     async fn plans_in(
@@ -523,14 +943,14 @@ impl BatchTx for PgBatchTx {
         let found =
             sqlx::query("SELECT record FROM action_plans WHERE jurisdiction_id = $1 ORDER BY slug")
                 .bind(j.as_str())
-                .fetch_all(&mut *self.conn()?)
+                .fetch_all(self.db().await?)
                 .await
                 .map_err(db_err)?;
         found.iter().map(crate::plans::plan_record).collect()
     }
 
     async fn put_plan(&mut self, p: &baraza_core::action_plan::ActionPlan) -> StoreResult<()> {
-        crate::plans::put_plan(self.conn()?, p).await
+        crate::plans::put_plan(self.db().await?, p).await
     }
 
     async fn area_named(
@@ -544,7 +964,7 @@ impl BatchTx for PgBatchTx {
         )
         .bind(j.as_str())
         .bind(typed.trim())
-        .fetch_optional(&mut *self.conn()?)
+        .fetch_optional(self.db().await?)
         .await
         .map_err(db_err)?;
         found
@@ -561,7 +981,7 @@ impl BatchTx for PgBatchTx {
         &mut self,
         id: baraza_core::project::ProjectId,
     ) -> StoreResult<Option<baraza_core::project::Project>> {
-        crate::projects::project_for_update(self.conn()?, id).await
+        crate::projects::project_for_update(self.db().await?, id).await
     }
 
     async fn project_by_code(
@@ -569,21 +989,21 @@ impl BatchTx for PgBatchTx {
         j: &JurisdictionId,
         code: &str,
     ) -> StoreResult<Option<baraza_core::project::Project>> {
-        crate::projects::project_by_code(self.conn()?, j, code).await
+        crate::projects::project_by_code(self.db().await?, j, code).await
     }
 
     async fn put_project(&mut self, p: &baraza_core::project::Project) -> StoreResult<()> {
-        crate::projects::put_project(self.conn()?, p).await
+        crate::projects::put_project(self.db().await?, p).await
     }
 
     async fn drop_follower(&mut self, address: &str) -> StoreResult<u64> {
-        crate::disclosure::drop_follower(self.conn()?, address).await
+        crate::disclosure::drop_follower(self.db().await?, address).await
     }
 
     async fn file_in_use(&mut self, sha256: &str) -> StoreResult<bool> {
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM cases WHERE attachments::text LIKE $1)")
             .bind(format!("%\"{sha256}\"%"))
-            .fetch_one(&mut *self.conn()?)
+            .fetch_one(self.db().await?)
             .await
             .map_err(db_err)
     }
@@ -591,7 +1011,7 @@ impl BatchTx for PgBatchTx {
     async fn staff_of(&mut self, j: &JurisdictionId) -> StoreResult<Vec<StaffUser>> {
         let found = sqlx::query("SELECT * FROM users WHERE jurisdiction_id = $1 AND NOT disabled")
             .bind(j.as_str())
-            .fetch_all(&mut *self.conn()?)
+            .fetch_all(self.db().await?)
             .await
             .map_err(db_err)?;
         found.iter().map(rows::user).collect()
@@ -601,7 +1021,7 @@ impl BatchTx for PgBatchTx {
         &mut self,
         m: &baraza_core::outbound::InboundMessage,
     ) -> StoreResult<bool> {
-        insert_inbound(self.conn()?, m).await
+        insert_inbound(self.db().await?, m).await
     }
 
     async fn set_inbound_outcome(
@@ -614,7 +1034,7 @@ impl BatchTx for PgBatchTx {
             .bind(outcome.as_str())
             .bind(case.map(|c| c.0))
             .bind(id)
-            .execute(&mut *self.conn()?)
+            .execute(self.db().await?)
             .await
             .map(|_| ())
             .map_err(db_err)
@@ -626,7 +1046,7 @@ impl BatchTx for PgBatchTx {
         );
         let found = sqlx::query(&sql)
             .bind(case.0)
-            .fetch_all(&mut *self.conn()?)
+            .fetch_all(self.db().await?)
             .await
             .map_err(db_err)?;
         found.iter().map(rows::event).collect()
@@ -635,7 +1055,7 @@ impl BatchTx for PgBatchTx {
     async fn erase_payload(&mut self, seq: i64) -> StoreResult<()> {
         sqlx::query("UPDATE journal SET payload = NULL WHERE seq = $1")
             .bind(seq)
-            .execute(&mut *self.conn()?)
+            .execute(self.db().await?)
             .await
             .map(|_| ())
             .map_err(db_err)
@@ -654,7 +1074,7 @@ impl BatchTx for PgBatchTx {
         )
         .bind(addresses)
         .bind(&ids)
-        .execute(&mut *self.conn()?)
+        .execute(self.db().await?)
         .await
         .map_err(db_err)?
         .rows_affected();
@@ -671,7 +1091,7 @@ impl BatchTx for PgBatchTx {
         )
         .bind(addresses)
         .bind(&ids)
-        .execute(&mut *self.conn()?)
+        .execute(self.db().await?)
         .await
         .map_err(db_err)?
         .rows_affected();
@@ -679,7 +1099,7 @@ impl BatchTx for PgBatchTx {
     }
 
     async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()> {
-        replace_citizen(self.conn()?, c).await
+        replace_citizen(self.db().await?, c).await
     }
 }
 
@@ -709,33 +1129,14 @@ pub async fn insert_outbox(
     conn: &mut PgConnection,
     e: &baraza_core::outbound::OutboxEntry,
 ) -> StoreResult<()> {
-    let m = &e.message;
-    sqlx::query(
-        "INSERT INTO outbox (id, idempotency_key, case_id, channel, to_address, language, template, status, \
-         attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         ON CONFLICT (idempotency_key) DO NOTHING",
+    put_rows(
+        conn,
+        "outbox",
+        OUTBOX_COLUMNS,
+        "ON CONFLICT (idempotency_key) DO NOTHING",
+        vec![outbox_row(e)?],
     )
-    .bind(m.id)
-    .bind(&m.idempotency_key)
-    .bind(m.case_id.map(|c| c.0))
-    .bind(m.channel.as_str())
-    .bind(&m.to)
-    .bind(m.language.as_str())
-    .bind(Json(&m.template))
-    .bind(e.status.as_str())
-    .bind(i32::try_from(e.attempts).unwrap_or(i32::MAX))
-    .bind(e.next_attempt_at)
-    .bind(&e.provider)
-    .bind(&e.provider_message_id)
-    .bind(&e.cost)
-    .bind(&e.last_error)
-    .bind(m.created_at)
-    .bind(e.updated_at)
-    .execute(conn)
     .await
-    .map(|_| ())
-    .map_err(db_err)
 }
 
 /// Store a citizen's message; false when this provider's id is already stored.

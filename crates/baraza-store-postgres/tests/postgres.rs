@@ -231,3 +231,104 @@ async fn postgres_and_sqlite_schemas_have_the_same_tables_and_columns() {
     assert_eq!(pg, lite, "the two migration trees disagree");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn postgres_one_batch_writes_many_intakes_and_isolates_a_bad_one() {
+    use baraza_core::{Action, Channel, Deadlines};
+    use baraza_store::group_commit::{WriteOp, WriteOutcome, run_batch};
+    use rand::SeedableRng;
+    if !configured() {
+        return;
+    }
+    let t = make().await;
+    let s = t.store();
+    fixtures::seed(&*s).await;
+    let earlier = s
+        .create_case(
+            fixtures::new_case("0741", Channel::Sms, Some("+254711000001")),
+            fixtures::citizen(),
+            fixtures::now(),
+        )
+        .await
+        .unwrap()
+        .case;
+    let create = |new: baraza_core::NewCase| WriteOp::Create {
+        new: Box::new(new),
+        actor: fixtures::citizen(),
+        at: fixtures::now(),
+    };
+    let mut keyed = fixtures::new_case("0741", Channel::Web, Some("+254711000002"));
+    keyed.idempotency_key = Some("form-1".into());
+    let mut stranger = fixtures::new_case("0741", Channel::Web, None);
+    stranger.jurisdiction = baraza_core::JurisdictionId::parse("nowhere").unwrap();
+    let ops = vec![
+        // A new citizen, then the same citizen again in the same batch.
+        create(keyed.clone()),
+        create(fixtures::new_case(
+            "0742",
+            Channel::Sms,
+            Some("+254711000002"),
+        )),
+        // The same form posted twice: one case.
+        create(keyed),
+        // A citizen already in the database.
+        create(fixtures::new_case(
+            "0742",
+            Channel::Sms,
+            Some("+254711000001"),
+        )),
+        // A jurisdiction that does not exist: only known when the rows are written.
+        create(stranger),
+        // An action in the middle of the batch: its read writes what waits before it.
+        WriteOp::Act {
+            number: earlier.number,
+            expected_version: None,
+            actor: fixtures::desk(),
+            action: Box::new(Action::Acknowledge),
+            targets: Box::new(Deadlines::default()),
+            at: fixtures::now(),
+        },
+        create(fixtures::new_case("0746", Channel::Web, None)),
+    ];
+    let url = baraza_store_postgres::url_with_database(&admin_url().unwrap(), &t.name);
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let mut tx = baraza_store_postgres::PgBatchTx::new(pool.clone());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let results = run_batch(&mut tx, ops, &mut rng).await;
+    let intake = |i: usize| match &results[i] {
+        Ok(WriteOutcome::Created(intake)) => intake.clone(),
+        other => panic!("write {i}: {other:?}"),
+    };
+    let (first, again, replay, known) = (intake(0), intake(1), intake(2), intake(3));
+    assert!(first.created && again.created && !replay.created && known.created);
+    assert_eq!(replay.case.number, first.case.number, "one case per form");
+    assert_eq!(
+        first.case.citizen, again.case.citizen,
+        "matched within the batch"
+    );
+    assert_eq!(
+        known.case.citizen, earlier.citizen,
+        "matched in the database"
+    );
+    assert!(results[4].is_err(), "the stranger fails: {:?}", results[4]);
+    assert!(matches!(results[5], Ok(WriteOutcome::Acted(_))));
+    assert!(matches!(results[6], Ok(WriteOutcome::Created(_))));
+    for i in [0, 1, 3, 6] {
+        let n = intake(i).case.number;
+        assert!(
+            s.case_by_number(n).await.unwrap().is_some(),
+            "case {i} stored"
+        );
+    }
+    let report = verify_journal(&*s).await.unwrap().unwrap();
+    assert_eq!(report.events, 6, "five intakes and one acknowledgement");
+    let acks: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // One per intake with a phone: the earlier one, the batch's two, the known citizen's
+    // (an acknowledgement by the desk sends nothing: the intake was acknowledged already).
+    assert_eq!(acks, 4);
+    pool.close().await;
+    t.cleanup().await;
+}

@@ -219,6 +219,84 @@ pub trait BatchTx: Send + 'static {
     ) -> StoreResult<(u64, u64)>;
     /// Write every field of a citizen record (contacts included).
     async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
+
+    /// Which of these numbers are taken, in one statement; `None` where asking one number
+    /// at a time costs nothing (an embedded database).
+    async fn numbers_taken(
+        &mut self,
+        _candidates: &[CaseNumber],
+    ) -> StoreResult<Option<std::collections::HashSet<CaseNumber>>> {
+        Ok(None)
+    }
+    /// Read ahead, in a few statements, what the batch's intakes will ask (idempotency
+    /// keys, citizens by contact), so that they need no round trip each. Called once the
+    /// head is locked. Nothing to do for an embedded database.
+    async fn prefetch(&mut self, _ops: &[WriteOp]) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Whether writes are deferred to the commit (sent as a few multi-row statements): a
+    /// write's failure may then surface only at commit, and the batch is retried with
+    /// deferral off, one savepoint per write, to find out which write failed.
+    fn defers_writes(&self) -> bool {
+        false
+    }
+    fn set_deferring(&mut self, _on: bool) {}
+}
+
+/// Fresh reference numbers for a batch: candidates drawn at random and checked in one
+/// statement where the backend can, then handed out one by one.
+pub(crate) struct Numbers<'a> {
+    rng: &'a mut StdRng,
+    free: Vec<CaseNumber>,
+}
+
+impl<'a> Numbers<'a> {
+    pub(crate) fn new(rng: &'a mut StdRng) -> Self {
+        Self {
+            rng,
+            free: Vec::new(),
+        }
+    }
+
+    /// Draw and check candidates for `wanted` new cases (twice as many: a drawn number is
+    /// taken with the probability that the space is full).
+    async fn stock<T: BatchTx>(&mut self, tx: &mut T, wanted: usize) -> StoreResult<()> {
+        self.free.clear();
+        if wanted == 0 {
+            return Ok(());
+        }
+        let mut drawn: Vec<CaseNumber> = (0..wanted * 2 + 2)
+            .map(|_| CaseNumber::random(self.rng))
+            .collect();
+        drawn.sort_unstable_by_key(|n| n.value());
+        drawn.dedup();
+        if let Some(taken) = tx.numbers_taken(&drawn).await? {
+            drawn.retain(|n| !taken.contains(n));
+            // Handed out in the order drawn, not sorted: `pop` from a shuffled stock.
+            use rand::seq::SliceRandom;
+            drawn.shuffle(self.rng);
+            self.free = drawn;
+        }
+        Ok(())
+    }
+
+    async fn fresh<T: BatchTx>(&mut self, tx: &mut T) -> StoreResult<CaseNumber> {
+        // Checked under the head lock at the start of the batch, and used once each.
+        if let Some(n) = self.free.pop() {
+            return Ok(n);
+        }
+        // Ten million numbers: a few draws suffice until the space is very full.
+        for _ in 0..32 {
+            let n = CaseNumber::random(self.rng);
+            if !tx.number_taken(n).await? {
+                return Ok(n);
+            }
+        }
+        Err(StoreError::Conflict {
+            code: "reference_space_exhausted",
+            message: "no free reference number found; the reference space is nearly full".into(),
+        })
+    }
 }
 
 struct Pending {
@@ -465,8 +543,37 @@ pub async fn run_batch<T: BatchTx>(
     ops: Vec<WriteOp>,
     rng: &mut StdRng,
 ) -> Vec<StoreResult<WriteOutcome>> {
+    if !tx.defers_writes() {
+        return run_batch_once(tx, ops, rng).await.0;
+    }
+    let again = ops.clone();
+    let (results, failed) = run_batch_once(tx, ops, rng).await;
+    if !failed {
+        return results;
+    }
+    // A deferred write failed at commit, or the transaction broke: nothing was written.
+    // Once more, one savepoint per write, so that only the failing write fails.
+    tx.set_deferring(false);
+    let (results, _) = run_batch_once(tx, again, rng).await;
+    tx.set_deferring(true);
+    results
+}
+
+/// How many ops of a batch may create a case (each wants a fresh number).
+fn creations(ops: &[WriteOp]) -> usize {
+    ops.iter()
+        .filter(|op| matches!(op, WriteOp::Create { .. } | WriteOp::Inbound(_)))
+        .count()
+}
+
+/// One attempt at a batch; true with the results when the whole batch failed.
+async fn run_batch_once<T: BatchTx>(
+    tx: &mut T,
+    ops: Vec<WriteOp>,
+    rng: &mut StdRng,
+) -> (Vec<StoreResult<WriteOutcome>>, bool) {
     let n = ops.len();
-    let fail_all = |e: StoreError| (0..n).map(|_| Err(e.duplicate())).collect::<Vec<_>>();
+    let fail_all = |e: StoreError| ((0..n).map(|_| Err(e.duplicate())).collect::<Vec<_>>(), true);
     if let Err(e) = tx.begin().await {
         return fail_all(e);
     }
@@ -477,6 +584,15 @@ pub async fn run_batch<T: BatchTx>(
             return fail_all(e);
         }
     };
+    let mut numbers = Numbers::new(rng);
+    let ready = async {
+        numbers.stock(tx, creations(&ops)).await?;
+        tx.prefetch(&ops).await
+    };
+    if let Err(e) = ready.await {
+        let _ = tx.rollback().await;
+        return fail_all(e);
+    }
     let mut results = Vec::with_capacity(n);
     let mut any_ok = false;
     for op in ops {
@@ -485,7 +601,7 @@ pub async fn run_batch<T: BatchTx>(
             return fail_all(e);
         }
         let before = head.clone();
-        match apply(tx, op, &mut head, rng).await {
+        match apply(tx, op, &mut head, &mut numbers).await {
             Ok(out) => {
                 if let Err(e) = tx.release_savepoint().await {
                     let _ = tx.rollback().await;
@@ -520,17 +636,17 @@ pub async fn run_batch<T: BatchTx>(
             "the batch could not be committed: {e}"
         )));
     }
-    results
+    (results, false)
 }
 
 async fn apply<T: BatchTx>(
     tx: &mut T,
     op: WriteOp,
     head: &mut ChainHead,
-    rng: &mut StdRng,
+    numbers: &mut Numbers<'_>,
 ) -> StoreResult<WriteOutcome> {
     match op {
-        WriteOp::Create { new, actor, at } => create_in_tx(tx, *new, &actor, at, head, rng)
+        WriteOp::Create { new, actor, at } => create_in_tx(tx, *new, &actor, at, head, numbers)
             .await
             .map(WriteOutcome::Created),
         WriteOp::Act {
@@ -560,7 +676,7 @@ async fn apply<T: BatchTx>(
                 .await
                 .map(WriteOutcome::Acted)
         }
-        WriteOp::Inbound(inbound) => crate::inbound::handle(tx, *inbound, head, rng)
+        WriteOp::Inbound(inbound) => crate::inbound::handle(tx, *inbound, head, numbers)
             .await
             .map(WriteOutcome::Inbound),
         WriteOp::Erase(e) => crate::erasure::erase_in_tx(tx, &e, head)
@@ -653,7 +769,7 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
     actor: &Actor,
     at: Timestamp,
     head: &mut ChainHead,
-    rng: &mut StdRng,
+    numbers: &mut Numbers<'_>,
 ) -> StoreResult<Intake> {
     if let Some(key) = &new.idempotency_key
         && let Some(case) = tx.case_by_idempotency_key(&new.jurisdiction, key).await?
@@ -675,7 +791,7 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
     {
         baraza_core::project::route_concern(&mut new, &p);
     }
-    let number = fresh_number(tx, rng).await?;
+    let number = numbers.fresh(tx).await?;
     let (case, drafts) = receive(
         &new,
         CaseId(uuid::Uuid::now_v7()),
@@ -802,18 +918,4 @@ async fn match_or_add_citizen<T: BatchTx>(
     };
     tx.insert_citizen(&c).await?;
     Ok(c)
-}
-
-async fn fresh_number<T: BatchTx>(tx: &mut T, rng: &mut StdRng) -> StoreResult<CaseNumber> {
-    // Ten million numbers: a few draws suffice until the space is very full.
-    for _ in 0..32 {
-        let n = CaseNumber::random(rng);
-        if !tx.number_taken(n).await? {
-            return Ok(n);
-        }
-    }
-    Err(StoreError::Conflict {
-        code: "reference_space_exhausted",
-        message: "no free reference number found; the reference space is nearly full".into(),
-    })
 }

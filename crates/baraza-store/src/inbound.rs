@@ -16,7 +16,6 @@ use baraza_core::{
     disclosure::Subscription,
     information::{self, RequestState},
 };
-use rand::rngs::StdRng;
 
 /// A message as it arrives, with what the writer needs to handle it.
 #[derive(Debug, Clone)]
@@ -81,7 +80,7 @@ pub(crate) async fn handle<T: BatchTx>(
     tx: &mut T,
     arrival: Arrival,
     head: &mut ChainHead,
-    rng: &mut StdRng,
+    numbers: &mut crate::group_commit::Numbers<'_>,
 ) -> StoreResult<Handled> {
     let Arrival {
         mut message,
@@ -217,7 +216,7 @@ pub(crate) async fn handle<T: BatchTx>(
                     };
                     // The acknowledgement with the reference is queued with the case's first event.
                     let intake =
-                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                        create_in_tx(tx, new, &actor, message.received_at, head, numbers).await?;
                     acted_on(Some(intake.case), InboundOutcome::NewCase)
                 }
                 Err(_) => (InboundOutcome::Help, None, Some(Template::Help)),
@@ -333,7 +332,7 @@ pub(crate) async fn handle<T: BatchTx>(
                         subject: Some(baraza_core::Subject::Commitment(ogp_id)),
                     };
                     let intake =
-                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                        create_in_tx(tx, new, &actor, message.received_at, head, numbers).await?;
                     acted_on(Some(intake.case), InboundOutcome::NewCase)
                 }
                 _ => (
@@ -473,7 +472,7 @@ pub(crate) async fn handle<T: BatchTx>(
                         subject: Some(baraza_core::Subject::Project(p.code.clone())),
                     };
                     let intake =
-                        create_in_tx(tx, new, &actor, message.received_at, head, rng).await?;
+                        create_in_tx(tx, new, &actor, message.received_at, head, numbers).await?;
                     acted_on(Some(intake.case), InboundOutcome::NewCase)
                 }
                 (None, _, _) => (
