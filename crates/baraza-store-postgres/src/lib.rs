@@ -48,6 +48,7 @@ impl PostgresStore {
             .log_statements(tracing::log::LevelFilter::Trace)
             // Exports stream for minutes by design: not worth a warning.
             .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
+        let writer_options = options.clone();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
@@ -58,7 +59,12 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migrating the schema: {e}")))?;
-        let writer = GroupCommitter::spawn(writes::PgBatchTx::new(pool.clone()), MAX_BATCH);
+        // The writer runs on a thread of its own, with its own connection: under HTTP load,
+        // a round trip's answer would otherwise wait behind every request being parsed.
+        let writer = GroupCommitter::spawn_on_thread(
+            move || Ok(writes::PgBatchTx::new(writer_options)),
+            MAX_BATCH,
+        )?;
         Ok(Self { pool, writer })
     }
 

@@ -7,14 +7,14 @@ use crate::rows::{self, db_err};
 use async_trait::async_trait;
 use baraza_core::*;
 use baraza_store::{BatchTx, StoreError, StoreResult};
-use sqlx::pool::PoolConnection;
+use sqlx::PgConnection;
 use sqlx::types::Json;
-use sqlx::{PgConnection, Postgres};
 
 pub struct PgBatchTx {
-    pool: sqlx::PgPool,
-    /// The connection of the batch in progress.
-    conn: Option<PoolConnection<Postgres>>,
+    options: sqlx::postgres::PgConnectOptions,
+    /// The writer's own connection, outside the pool (closing the pool never waits for
+    /// it): kept from batch to batch, made again after a failure.
+    conn: Option<PgConnection>,
     /// Reference prefixes by jurisdiction: read once.
     prefixes: std::collections::HashMap<JurisdictionId, String>,
     /// Whether writes wait in `pending` until a read or the commit needs them written.
@@ -33,9 +33,9 @@ pub struct PgBatchTx {
 }
 
 impl PgBatchTx {
-    pub fn new(pool: sqlx::PgPool) -> Self {
+    pub fn new(options: sqlx::postgres::PgConnectOptions) -> Self {
         Self {
-            pool,
+            options,
             conn: None,
             prefixes: Default::default(),
             deferring: true,
@@ -50,7 +50,7 @@ impl PgBatchTx {
 
     fn conn(&mut self) -> StoreResult<&mut PgConnection> {
         self.conn
-            .as_deref_mut()
+            .as_mut()
             .ok_or_else(|| StoreError::Backend("no batch in progress".into()))
     }
 
@@ -72,18 +72,18 @@ impl PgBatchTx {
         let mut pending = std::mem::take(&mut self.pending);
         let conn = self
             .conn
-            .as_deref_mut()
+            .as_mut()
             .ok_or_else(|| StoreError::Backend("no batch in progress".into()))?;
         match self.mark {
             Some(mark) if !self.savepoint_open => {
                 // The finished writes' rows, then a savepoint for the one in progress.
                 let current = pending.split_off(mark);
-                pending.write(conn).await?;
+                pending.write(conn, None).await?;
                 exec(conn, "SAVEPOINT write_op").await?;
                 self.savepoint_open = true;
-                current.write(conn).await?;
+                current.write(conn, None).await?;
             }
-            _ => pending.write(conn).await?,
+            _ => pending.write(conn, None).await?,
         }
         if self.mark.is_some() {
             self.mark = Some([0; 4]);
@@ -340,8 +340,9 @@ impl RowBatch {
         }
     }
 
-    /// Write every row: four statements at most, whatever the number of rows.
-    pub async fn write(self, conn: &mut PgConnection) -> StoreResult<()> {
+    /// Write every row, and the chain's new head if given: one statement, whatever the
+    /// number of rows (data-modifying `WITH`; foreign keys are checked at its end).
+    pub async fn write(self, conn: &mut PgConnection, head: Option<&ChainHead>) -> StoreResult<()> {
         let mut seen = std::collections::HashMap::new();
         let mut cases: Rows = Vec::with_capacity(self.cases.len());
         for c in &self.cases {
@@ -354,24 +355,67 @@ impl RowBatch {
                 }
             }
         }
-        let citizens = self.citizens.iter().map(citizen_row).collect();
-        let events = self.events.iter().map(event_row).collect();
         let outbox = self
             .outbox
             .iter()
             .map(outbox_row)
             .collect::<StoreResult<Rows>>()?;
-        put_rows(conn, "citizens", CITIZEN_COLUMNS, "", citizens).await?;
-        put_rows(conn, "cases", rows::CASE_COLUMNS, CASES_UPSERT, cases).await?;
-        put_rows(conn, "journal", EVENT_COLUMNS, "", events).await?;
-        put_rows(
-            conn,
-            "outbox",
-            OUTBOX_COLUMNS,
-            "ON CONFLICT (idempotency_key) DO NOTHING",
-            outbox,
-        )
-        .await
+        let tables = [
+            (
+                "citizens",
+                CITIZEN_COLUMNS,
+                "",
+                self.citizens.iter().map(citizen_row).collect::<Rows>(),
+            ),
+            ("cases", rows::CASE_COLUMNS, CASES_UPSERT, cases),
+            (
+                "journal",
+                EVENT_COLUMNS,
+                "",
+                self.events.iter().map(event_row).collect(),
+            ),
+            (
+                "outbox",
+                OUTBOX_COLUMNS,
+                "ON CONFLICT (idempotency_key) DO NOTHING",
+                outbox,
+            ),
+        ];
+        let mut parts = Vec::new();
+        let mut binds = Vec::new();
+        for (table, columns, conflict, rows) in tables {
+            if rows.is_empty() {
+                continue;
+            }
+            binds.push(rows);
+            parts.push(format!(
+                "w_{table} AS (INSERT INTO {table} ({columns}) SELECT {columns} \
+                 FROM jsonb_populate_recordset(NULL::{table}, ${}) {conflict})",
+                binds.len()
+            ));
+        }
+        let main = match head {
+            Some(_) => format!(
+                "UPDATE journal_head SET seq = ${}, hash = ${} WHERE id = 1",
+                binds.len() + 1,
+                binds.len() + 2
+            ),
+            None if parts.is_empty() => return Ok(()),
+            None => "SELECT 1".to_owned(),
+        };
+        let sql = if parts.is_empty() {
+            main
+        } else {
+            format!("WITH {} {main}", parts.join(", "))
+        };
+        let mut q = sqlx::query(&sql);
+        for rows in binds {
+            q = q.bind(Json(serde_json::Value::Array(rows)));
+        }
+        if let Some(h) = head {
+            q = q.bind(h.seq).bind(h.hash.clone());
+        }
+        q.execute(conn).await.map(|_| ()).map_err(db_err)
     }
 }
 
@@ -533,15 +577,44 @@ pub async fn put_area(conn: &mut PgConnection, a: &Area) -> StoreResult<()> {
 impl BatchTx for PgBatchTx {
     async fn begin(&mut self) -> StoreResult<()> {
         self.reset();
-        let conn = self.pool.acquire().await.map_err(db_err)?;
-        self.conn = Some(conn);
-        exec(self.conn()?, "BEGIN").await
+        // The writer keeps its connection from batch to batch (no check-out per batch);
+        // `BEGIN` goes with the head's lock, in one round trip.
+        if self.conn.is_none() {
+            use sqlx::Connection;
+            let conn = PgConnection::connect_with(&self.options)
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            self.conn = Some(conn);
+        }
+        Ok(())
     }
     async fn lock_head(&mut self) -> StoreResult<ChainHead> {
-        read_head(self.db().await?, true).await
+        use sqlx::{Executor, Row};
+        // A query without parameters goes as one simple query: both statements, one trip.
+        let conn = self.conn()?;
+        let found = conn
+            .fetch_all("BEGIN; SELECT seq, hash FROM journal_head WHERE id = 1 FOR UPDATE")
+            .await
+            .map_err(db_err)?;
+        let row = found
+            .first()
+            .ok_or_else(|| StoreError::Corrupt("the journal head is missing".into()))?;
+        Ok(ChainHead {
+            seq: row.try_get("seq").map_err(db_err)?,
+            hash: row.try_get("hash").map_err(db_err)?,
+        })
     }
     async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
-        write_head(self.db().await?, head).await
+        if self.pending.is_empty() || !self.deferring {
+            return write_head(self.db().await?, head).await;
+        }
+        // The batch's rows and the new head in one statement.
+        let pending = std::mem::take(&mut self.pending);
+        let r = pending.write(self.conn()?, Some(head)).await;
+        if r.is_err() {
+            self.poisoned = true;
+        }
+        r
     }
     async fn savepoint(&mut self) -> StoreResult<()> {
         if !self.deferring {
@@ -584,24 +657,17 @@ impl BatchTx for PgBatchTx {
             ));
         }
         let conn = self.db().await?;
-        let r = exec(conn, "COMMIT").await;
-        if r.is_ok() {
-            // Back to the pool, clean.
-            self.conn = None;
-        }
-        r
+        exec(conn, "COMMIT").await
     }
     async fn rollback(&mut self) -> StoreResult<()> {
         self.reset();
-        let r = match self.conn.as_deref_mut() {
+        let r = match self.conn.as_mut() {
             Some(c) => exec(c, "ROLLBACK").await,
             None => Ok(()),
         };
-        if let Some(conn) = self.conn.take()
-            && r.is_err()
-        {
-            // Never hand a connection in an unknown state back to the pool.
-            let _ = conn.detach();
+        if r.is_err() {
+            // Never reuse a connection in an unknown state.
+            self.conn = None;
         }
         r
     }
@@ -618,7 +684,10 @@ impl BatchTx for PgBatchTx {
         candidates: &[CaseNumber],
     ) -> StoreResult<Option<std::collections::HashSet<CaseNumber>>> {
         let values: Vec<i64> = candidates.iter().map(|n| i64::from(n.value())).collect();
+        // Planned at each use (not prepared once): a plan made while the table was small
+        // would scan it whole forever after.
         let taken: Vec<i64> = sqlx::query_scalar("SELECT number FROM cases WHERE number = ANY($1)")
+            .persistent(false)
             .bind(&values)
             .fetch_all(self.db().await?)
             .await
@@ -664,6 +733,7 @@ impl BatchTx for PgBatchTx {
                 rows::CASE_COLUMNS
             );
             let found = sqlx::query(&sql)
+                .persistent(false)
                 .bind(&js)
                 .bind(&ks)
                 .fetch_all(self.db().await?)
@@ -693,6 +763,7 @@ impl BatchTx for PgBatchTx {
                  (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY created_at"
             );
             let found = sqlx::query(&sql)
+                .persistent(false)
                 .bind(&js)
                 .bind(&vs)
                 .fetch_all(self.db().await?)

@@ -292,7 +292,8 @@ async fn postgres_one_batch_writes_many_intakes_and_isolates_a_bad_one() {
     ];
     let url = baraza_store_postgres::url_with_database(&admin_url().unwrap(), &t.name);
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let mut tx = baraza_store_postgres::PgBatchTx::new(pool.clone());
+    let options: sqlx::postgres::PgConnectOptions = url.parse().unwrap();
+    let mut tx = baraza_store_postgres::PgBatchTx::new(options);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let results = run_batch(&mut tx, ops, &mut rng).await;
     let intake = |i: usize| match &results[i] {

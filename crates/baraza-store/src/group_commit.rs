@@ -330,7 +330,10 @@ impl GroupCommitter {
         std::thread::Builder::new()
             .name("baraza-writer".into())
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     Ok(r) => r,
                     Err(e) => {
                         let _ =

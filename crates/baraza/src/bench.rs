@@ -273,9 +273,17 @@ async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
 
 const BENCH_AT_SECRET: &str = "bench-secret";
 
-async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
-    demo::load(&*store, SystemClock.now(), None).await?;
-    let tree = Arc::new(AreaTree::new(store.areas(&demo::jurisdiction_id()).await?));
+/// The demo jurisdiction loaded; its area tree.
+async fn prepare(store: &dyn Store) -> anyhow::Result<Arc<AreaTree>> {
+    demo::load(store, SystemClock.now(), None).await?;
+    Ok(Arc::new(AreaTree::new(
+        store.areas(&demo::jurisdiction_id()).await?,
+    )))
+}
+
+/// Every run on one backend; returns the HTTP intake rate, to compare backends.
+async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<f64> {
+    let tree = prepare(&*store).await?;
     let at = baraza_channels::africastalking::Config {
         username: "bench".into(),
         api_key: baraza_channels::Secret::new("bench"),
@@ -326,7 +334,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
         ),
         Err(b) => anyhow::bail!("{name}: journal broken after the bench: {b}"),
     }
-    Ok(())
+    Ok(a.rate())
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -346,25 +354,79 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    bench_backend("sqlite", crate::open_store(&url).await?, &args).await?;
+    let sqlite = bench_backend("sqlite", crate::open_store(&url).await?, &args).await?;
+    let args = &args;
+    let (clients, seconds) = (args.clients, args.seconds);
     if let Some(admin) = &args.postgres_url {
-        let pool = sqlx_admin(admin).await?;
-        let name = format!("baraza_bench_{}", uuid::Uuid::new_v4().simple());
-        exec(&pool, &format!("CREATE DATABASE {name}")).await?;
-        let db_url = baraza_store_postgres::url_with_database(admin, &name);
-        let result =
-            async { bench_backend("postgres", crate::open_store(&db_url).await?, &args).await }
-                .await;
-        let _ = exec(
-            &pool,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )
-        .await;
-        result?;
+        let postgres = on_temporary_database(admin, false, |url| async move {
+            bench_backend("postgres", crate::open_store(&url).await?, args).await
+        })
+        .await?;
+        println!(
+            "postgres / sqlite, HTTP intake = {:.2} (the aim: at least 0.7)",
+            postgres / sqlite
+        );
+        // What the fsync at each commit costs: the same raw run on a database that does
+        // not wait for its log to reach the disk (never a setting to run with).
+        let durable = on_temporary_database(admin, false, |url| async move {
+            let store = crate::open_store(&url).await?;
+            let tree = prepare(&*store).await?;
+            Ok(raw(store, tree, clients, seconds).await)
+        })
+        .await?;
+        let unsynced = on_temporary_database(admin, true, |url| async move {
+            let store = crate::open_store(&url).await?;
+            let tree = prepare(&*store).await?;
+            Ok(raw(store, tree, clients, seconds).await)
+        })
+        .await?;
+        line(
+            "postgres",
+            "(b) again, durable",
+            &clients.to_string(),
+            &durable,
+        );
+        line(
+            "postgres",
+            "(b) synchronous_commit=off",
+            &clients.to_string(),
+            &unsynced,
+        );
+        println!(
+            "postgres  fsync at commit costs {:.0}% of raw intake (p50 {:.2} ms more)",
+            (1.0 - durable.rate() / unsynced.rate()) * 100.0,
+            durable.pct(0.5) - unsynced.pct(0.5)
+        );
     } else {
         println!("(PostgreSQL not benched: pass --postgres-url or set BARAZA_BENCH_POSTGRES_URL)");
     }
     Ok(())
+}
+
+/// Run `f` on a new database on this server, dropped afterwards; with `unsynced`, the
+/// database commits without waiting for its log to reach the disk.
+async fn on_temporary_database<T, F, Fut>(admin: &str, unsynced: bool, f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let pool = sqlx_admin(admin).await?;
+    let name = format!("baraza_bench_{}", uuid::Uuid::new_v4().simple());
+    exec(&pool, &format!("CREATE DATABASE {name}")).await?;
+    if unsynced {
+        exec(
+            &pool,
+            &format!("ALTER DATABASE {name} SET synchronous_commit = off"),
+        )
+        .await?;
+    }
+    let result = f(baraza_store_postgres::url_with_database(admin, &name)).await;
+    let _ = exec(
+        &pool,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+    result
 }
 
 async fn sqlx_admin(url: &str) -> anyhow::Result<baraza_store_postgres::AdminPool> {
