@@ -114,37 +114,57 @@ impl PostgresStore {
         mut records: mpsc::Receiver<StoreResult<Record>>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // Citizens, cases, events and messages wait here and go thousands to a statement
+        // (`RowBatch`): written before any other record, so foreign keys find their rows.
+        let mut rows = writes::RowBatch::default();
         // Dropping the transaction without commit rolls it back.
         while let Some(next) = records.recv().await {
             // PostgreSQL stores no NUL: texts from before the edge cleaned them get U+FFFD.
             let r = baraza_store::portable::without_nul(next?);
-            match &r {
-                Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
-                Record::Area(a) => writes::put_area(&mut tx, a).await?,
-                Record::Department(d) => writes::put_department(&mut tx, d).await?,
-                Record::Category(c) => writes::put_category(&mut tx, c).await?,
-                Record::User(u) => writes::add_user(&mut tx, u).await?,
-                Record::Token(t) => writes::add_token(&mut tx, t).await?,
-                Record::Citizen(c) => writes::insert_citizen(&mut tx, c).await?,
-                Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
-                Record::Event(e) => writes::insert_event(&mut tx, e).await?,
-                Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
-                Record::Inbound(m) => {
-                    writes::insert_inbound(&mut tx, m).await?;
+            match r {
+                Record::Citizen(c) => rows.citizens.push(c),
+                Record::Case(c) => rows.cases.push(*c),
+                Record::Event(e) => rows.events.push(e),
+                Record::Outbox(o) => rows.outbox.push(*o),
+                other => {
+                    std::mem::take(&mut rows).write(&mut tx, None).await?;
+                    if let Record::Footer { .. } = other {
+                        return tx.commit().await.map_err(db_err);
+                    }
+                    import_one(&mut tx, &other).await?;
+                    continue;
                 }
-                Record::Publication(p) => crate::disclosure::insert_publication(&mut tx, p).await?,
-                Record::Follower(f) => {
-                    crate::disclosure::insert_follower(&mut tx, f).await?;
-                }
-                Record::Plan(p) => crate::plans::put_plan(&mut tx, p).await?,
-                Record::Project(p) => crate::projects::put_project(&mut tx, p).await?,
-                Record::Head(h) => writes::write_head(&mut tx, h).await?,
-                Record::Footer { .. } => return tx.commit().await.map_err(db_err),
-                Record::Header { .. } => {}
+            }
+            if rows.lens().iter().sum::<usize>() >= 2_000 {
+                std::mem::take(&mut rows).write(&mut tx, None).await?;
             }
         }
         Err(StoreError::Backend(
             "the import ended before its footer; nothing was stored".into(),
         ))
+    }
+}
+
+/// A record that is not one of the many (reference data, users, messages in, the head).
+async fn import_one(tx: &mut sqlx::PgConnection, r: &Record) -> StoreResult<()> {
+    match r {
+        Record::Jurisdiction(j) => writes::put_jurisdiction(tx, j).await,
+        Record::Area(a) => writes::put_area(tx, a).await,
+        Record::Department(d) => writes::put_department(tx, d).await,
+        Record::Category(c) => writes::put_category(tx, c).await,
+        Record::User(u) => writes::add_user(tx, u).await,
+        Record::Token(t) => writes::add_token(tx, t).await,
+        Record::Inbound(m) => writes::insert_inbound(tx, m).await.map(|_| ()),
+        Record::Publication(p) => crate::disclosure::insert_publication(tx, p).await,
+        Record::Follower(f) => crate::disclosure::insert_follower(tx, f).await.map(|_| ()),
+        Record::Plan(p) => crate::plans::put_plan(tx, p).await,
+        Record::Project(p) => crate::projects::put_project(tx, p).await,
+        Record::Head(h) => writes::write_head(tx, h).await,
+        Record::Citizen(_)
+        | Record::Case(_)
+        | Record::Event(_)
+        | Record::Outbox(_)
+        | Record::Header { .. }
+        | Record::Footer { .. } => Ok(()),
     }
 }

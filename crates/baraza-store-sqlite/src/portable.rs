@@ -110,12 +110,65 @@ impl SqliteStore {
 
     pub(crate) async fn import(
         &self,
+        records: mpsc::Receiver<StoreResult<Record>>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        // One transaction holds the whole import: a page cache big enough that SQLite does
+        // not spill pages to the log and read them back (SQLite's default is 2 MB). The
+        // connection gets the default back before it returns to the pool.
+        sqlx::query("PRAGMA cache_size = -262144")
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        let result = self.import_on(&mut conn, records).await;
+        let _ = sqlx::query("PRAGMA cache_size = -2000")
+            .execute(&mut *conn)
+            .await;
+        if result.is_err() {
+            // Whatever state the connection is in, it does not go back to the pool.
+            conn.detach();
+        }
+        result
+    }
+
+    async fn import_on(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
         mut records: mpsc::Receiver<StoreResult<Record>>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        use sqlx::Connection;
+        let mut tx = conn.begin().await.map_err(db_err)?;
+        // Rows of the big tables wait here and go many to a statement: a run of records of
+        // one kind (the export writes each table in turn), written when the kind changes.
+        let mut run: Option<(&'static str, Vec<Vec<rows::SqlValue>>)> = None;
         // Dropping the transaction without commit rolls it back.
         while let Some(next) = records.recv().await {
             let r = next?;
+            let row = match &r {
+                Record::Citizen(c) => {
+                    Some((writes::INSERT_CITIZEN.as_str(), rows::citizen_values(c)))
+                }
+                Record::Case(c) => Some((writes::UPSERT_CASE.as_str(), rows::case_values(c))),
+                Record::Event(e) => Some((writes::INSERT_EVENT.as_str(), rows::event_values(e))),
+                Record::Outbox(o) => Some((writes::INSERT_OUTBOX.as_str(), rows::outbox_values(o))),
+                Record::Inbound(m) => {
+                    Some((writes::INSERT_INBOUND.as_str(), rows::inbound_values(m)))
+                }
+                _ => None,
+            };
+            let same = matches!((&run, &row), (Some((a, _)), Some((b, _))) if std::ptr::eq(*a, *b));
+            if !same && let Some((sql, values)) = run.take() {
+                writes::execute_rows(&mut tx, sql, values).await?;
+            }
+            if let Some((sql, values)) = row {
+                run.get_or_insert_with(|| (sql, Vec::new())).1.push(values);
+                if run.as_ref().is_some_and(|(_, v)| v.len() >= 4_096)
+                    && let Some((sql, values)) = run.take()
+                {
+                    writes::execute_rows(&mut tx, sql, values).await?;
+                }
+                continue;
+            }
             match &r {
                 Record::Jurisdiction(j) => writes::put_jurisdiction(&mut tx, j).await?,
                 Record::Area(a) => writes::put_area(&mut tx, a).await?,
@@ -123,11 +176,6 @@ impl SqliteStore {
                 Record::Category(c) => writes::put_category(&mut tx, c).await?,
                 Record::User(u) => writes::add_user(&mut tx, u).await?,
                 Record::Token(t) => writes::add_token(&mut tx, t).await?,
-                Record::Citizen(c) => writes::insert_citizen(&mut tx, c).await?,
-                Record::Case(c) => writes::upsert_case(&mut tx, c).await?,
-                Record::Event(e) => writes::insert_event(&mut tx, e).await?,
-                Record::Outbox(o) => writes::insert_outbox(&mut tx, o).await?,
-                Record::Inbound(m) => writes::insert_inbound(&mut tx, m).await?,
                 Record::Publication(p) => {
                     writes::execute_values(
                         &mut tx,
@@ -163,6 +211,11 @@ impl SqliteStore {
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
                 Record::Footer { .. } => return tx.commit().await.map_err(db_err),
                 Record::Header { .. } => {}
+                Record::Citizen(_)
+                | Record::Case(_)
+                | Record::Event(_)
+                | Record::Outbox(_)
+                | Record::Inbound(_) => {}
             }
         }
         Err(StoreError::Backend(

@@ -60,16 +60,40 @@ pub(crate) async fn execute_values(
     q.execute(conn).await.map(|_| ()).map_err(db_err)
 }
 
-pub async fn upsert_case(conn: &mut SqliteConnection, c: &Case) -> StoreResult<()> {
-    execute_values(conn, &UPSERT_CASE, rows::case_values(c)).await
-}
-
-pub async fn insert_event(conn: &mut SqliteConnection, e: &JournalEvent) -> StoreResult<()> {
-    execute_values(conn, &INSERT_EVENT, rows::event_values(e)).await
-}
-
-pub async fn insert_citizen(conn: &mut SqliteConnection, c: &Citizen) -> StoreResult<()> {
-    execute_values(conn, &INSERT_CITIZEN, rows::citizen_values(c)).await
+/// Rows of one table in as few statements as SQLite's limit of 32,766 parameters allows:
+/// the single-row statement `single` (`... VALUES (?1, ..., ?n) ...`) with its `VALUES`
+/// list repeated. An import writes a million rows in a few thousand statements.
+pub(crate) async fn execute_rows(
+    conn: &mut SqliteConnection,
+    single: &str,
+    rows: Vec<Vec<SqlValue>>,
+) -> StoreResult<()> {
+    let Some(width) = rows.first().map(Vec::len).filter(|w| *w > 0) else {
+        return Ok(());
+    };
+    let start = single
+        .find("VALUES (")
+        .ok_or_else(|| StoreError::Backend("a statement without VALUES".into()))?;
+    let end = single[start..]
+        .find(')')
+        .map(|i| start + i + 1)
+        .ok_or_else(|| StoreError::Backend("a statement without VALUES".into()))?;
+    // Plain `?` marks: SQLite looks numbered ones (`?123`) up one by one when it prepares.
+    let list = format!("({})", vec!["?"; width].join(", "));
+    let per = (32_000 / width).clamp(1, 256);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(per).collect();
+        let lists = vec![list.as_str(); chunk.len()];
+        let sql = format!(
+            "{}VALUES {}{}",
+            &single[..start],
+            lists.join(", "),
+            &single[end..]
+        );
+        execute_values(conn, &sql, chunk.into_iter().flatten().collect()).await?;
+    }
+    Ok(())
 }
 
 pub async fn write_head(conn: &mut SqliteConnection, head: &ChainHead) -> StoreResult<()> {
@@ -226,17 +250,3 @@ pub static INSERT_INBOUND: LazyLock<String> = LazyLock::new(|| {
         rows::placeholders(13)
     )
 });
-
-pub async fn insert_outbox(
-    conn: &mut SqliteConnection,
-    e: &baraza_core::outbound::OutboxEntry,
-) -> StoreResult<()> {
-    execute_values(conn, &INSERT_OUTBOX, rows::outbox_values(e)).await
-}
-
-pub async fn insert_inbound(
-    conn: &mut SqliteConnection,
-    m: &baraza_core::outbound::InboundMessage,
-) -> StoreResult<()> {
-    execute_values(conn, &INSERT_INBOUND, rows::inbound_values(m)).await
-}

@@ -32,7 +32,8 @@ pub struct BenchArgs {
         value_name = "URL"
     )]
     postgres_url: Option<String>,
-    /// Instead: time the public pages (dashboard, registry, Open311) with this many cases
+    /// Instead: time the public pages (dashboard, registry, Open311) with this many cases,
+    /// and an export and import of them (into PostgreSQL too, with --postgres-url)
     #[arg(long, value_name = "CASES")]
     public: Option<usize>,
     /// Instead: time the public projects' pages and open contracting data with this many
@@ -342,7 +343,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         return crate::bench_projects::run(n).await;
     }
     if let Some(cases) = args.public {
-        return crate::bench_public::run(cases).await;
+        return crate::bench_public::run(cases, args.postgres_url.as_deref()).await;
     }
     println!(
         "Durable intake, {} s per run, {} clients; SQLite in WAL with synchronous=FULL (fsync per commit), group commit.",
@@ -405,7 +406,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
 /// Run `f` on a new database on this server, dropped afterwards; with `unsynced`, the
 /// database commits without waiting for its log to reach the disk.
-async fn on_temporary_database<T, F, Fut>(admin: &str, unsynced: bool, f: F) -> anyhow::Result<T>
+pub(crate) async fn on_temporary_database<T, F, Fut>(
+    admin: &str,
+    unsynced: bool,
+    f: F,
+) -> anyhow::Result<T>
 where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,

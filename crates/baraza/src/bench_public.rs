@@ -248,7 +248,51 @@ async fn time(
     Ok((first, median, p95))
 }
 
-pub async fn run(cases: usize) -> anyhow::Result<()> {
+/// Export the filled database, then import the file into a fresh database of each backend:
+/// the times of what a county does when it moves or restores.
+async fn export_import(
+    store: &Arc<dyn Store>,
+    dir: &std::path::Path,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<()> {
+    let file = dir.join("export.jsonl");
+    let t = Instant::now();
+    let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(&file).await?);
+    let counts =
+        baraza_store::portable::export_jsonl(&**store, &mut out, SystemClock.now()).await?;
+    let records: u64 = counts.values().sum();
+    let size = tokio::fs::metadata(&file).await?.len();
+    println!(
+        "export: {records} records ({:.0} MB) in {:.1} s",
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let import = |target: Arc<dyn Store>, name: &'static str| {
+        let file = file.clone();
+        async move {
+            let t = Instant::now();
+            let input = tokio::io::BufReader::new(tokio::fs::File::open(&file).await?);
+            baraza_store::portable::import_jsonl(&*target, input).await?;
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "import into {name}: {secs:.1} s ({:.0} records/s)",
+                records as f64 / secs
+            );
+            anyhow::Ok(())
+        }
+    };
+    let url = format!("sqlite://{}", dir.join("imported.db").display());
+    import(crate::open_store(&url).await?, "SQLite").await?;
+    if let Some(admin) = postgres_url {
+        crate::bench::on_temporary_database(admin, false, |url| async move {
+            import(crate::open_store(&url).await?, "PostgreSQL").await
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn run(cases: usize, postgres_url: Option<&str>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("public.db").display());
     let store = crate::open_store(&url).await?;
@@ -259,6 +303,7 @@ pub async fn run(cases: usize) -> anyhow::Result<()> {
         "filled in {:.1} s through the import path (cases and their hash-chained journal)",
         t.elapsed().as_secs_f64()
     );
+    export_import(&store, dir.path(), postgres_url).await?;
     let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock)).await?;
     let state_stats = state.stats.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
