@@ -66,6 +66,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
     let mut numbers = std::collections::HashSet::new();
     let mut events = 0u64;
     let mut citizens = 0u64;
+    let bar = crate::progress::count("cases generated and imported", n as u64);
     for i in 0..n {
         let ward = wards[rng.gen_range(0..wards.len())].clone();
         let category = &categories[rng.gen_range(0..categories.len())];
@@ -204,10 +205,9 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<AreaCode>>
         for ev in sealed {
             send(Record::Event(ev)).await?;
         }
-        if i > 0 && i % 200_000 == 0 {
-            println!("  ... {i} cases generated");
-        }
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     send(Record::Head(head)).await?;
     let counts = [
         ("cases".to_owned(), n as u64),

@@ -8,6 +8,7 @@ mod bench_public;
 mod config;
 mod demo;
 mod jurisdiction_file;
+mod progress;
 
 use anyhow::{Context, bail};
 use baraza_core::{ApiToken, Clock, JurisdictionId, Role, Scope, SystemClock, TokenSecret};
@@ -387,12 +388,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     let file = tokio::fs::File::create(&path)
                         .await
                         .with_context(|| format!("creating {}", path.display()))?;
-                    let mut w = tokio::io::BufWriter::new(file);
-                    baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?
+                    let bar = progress::bytes("exporting", None);
+                    let mut w = tokio::io::BufWriter::new(progress::Writing { inner: file, bar });
+                    let counts =
+                        baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?;
+                    w.get_ref().bar.finish_and_clear();
+                    counts
                 }
                 None => {
-                    let mut w = tokio::io::BufWriter::new(tokio::io::stdout());
-                    baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?
+                    let bar = progress::bytes("exporting", None);
+                    let out = progress::Writing {
+                        inner: tokio::io::stdout(),
+                        bar,
+                    };
+                    let mut w = tokio::io::BufWriter::new(out);
+                    let counts =
+                        baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?;
+                    w.get_ref().bar.finish_and_clear();
+                    counts
                 }
             };
             eprintln!("exported {}", summary(&counts));
@@ -405,15 +418,33 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     let file = tokio::fs::File::open(&path)
                         .await
                         .with_context(|| format!("opening {}", path.display()))?;
-                    baraza_store::portable::import_jsonl(&*store, tokio::io::BufReader::new(file))
-                        .await?
+                    let size = file.metadata().await.ok().map(|m| m.len());
+                    let bar = progress::bytes("importing", size);
+                    let input = progress::Reading {
+                        inner: file,
+                        bar: bar.clone(),
+                    };
+                    let counts = baraza_store::portable::import_jsonl(
+                        &*store,
+                        tokio::io::BufReader::new(input),
+                    )
+                    .await;
+                    bar.finish_and_clear();
+                    counts?
                 }
                 None => {
-                    baraza_store::portable::import_jsonl(
+                    let bar = progress::bytes("importing", None);
+                    let input = progress::Reading {
+                        inner: tokio::io::stdin(),
+                        bar: bar.clone(),
+                    };
+                    let counts = baraza_store::portable::import_jsonl(
                         &*store,
-                        tokio::io::BufReader::new(tokio::io::stdin()),
+                        tokio::io::BufReader::new(input),
                     )
-                    .await?
+                    .await;
+                    bar.finish_and_clear();
+                    counts?
                 }
             };
             println!("imported {}; the journal verifies", summary(&counts));
@@ -421,7 +452,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Verify => {
             let store = open_store(&cfg.database_url()).await?;
-            match baraza_store::verify_journal(&*store).await? {
+            let bar = progress::spinner("verifying the journal's chain and every case's state");
+            let verified = baraza_store::verify_journal(&*store).await;
+            bar.finish_and_clear();
+            match verified? {
                 Ok(r) => {
                     println!(
                         "journal intact: {} events, {} cases, {} action plans, {} projects; head #{} {}",
