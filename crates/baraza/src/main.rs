@@ -388,25 +388,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     let file = tokio::fs::File::create(&path)
                         .await
                         .with_context(|| format!("creating {}", path.display()))?;
-                    let bar = progress::bytes("exporting", None);
-                    let mut w = tokio::io::BufWriter::new(progress::Writing { inner: file, bar });
-                    let counts =
-                        baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?;
-                    w.get_ref().bar.finish_and_clear();
-                    counts
+                    progress::export(&*store, file, clock.now()).await?
                 }
-                None => {
-                    let bar = progress::bytes("exporting", None);
-                    let out = progress::Writing {
-                        inner: tokio::io::stdout(),
-                        bar,
-                    };
-                    let mut w = tokio::io::BufWriter::new(out);
-                    let counts =
-                        baraza_store::portable::export_jsonl(&*store, &mut w, clock.now()).await?;
-                    w.get_ref().bar.finish_and_clear();
-                    counts
-                }
+                None => progress::export(&*store, tokio::io::stdout(), clock.now()).await?,
             };
             eprintln!("exported {}", summary(&counts));
             Ok(ok)
@@ -419,33 +403,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         .await
                         .with_context(|| format!("opening {}", path.display()))?;
                     let size = file.metadata().await.ok().map(|m| m.len());
-                    let bar = progress::bytes("importing", size);
-                    let input = progress::Reading {
-                        inner: file,
-                        bar: bar.clone(),
-                    };
-                    let counts = baraza_store::portable::import_jsonl(
-                        &*store,
-                        tokio::io::BufReader::new(input),
-                    )
-                    .await;
-                    bar.finish_and_clear();
-                    counts?
+                    progress::import(&*store, file, size).await?
                 }
-                None => {
-                    let bar = progress::bytes("importing", None);
-                    let input = progress::Reading {
-                        inner: tokio::io::stdin(),
-                        bar: bar.clone(),
-                    };
-                    let counts = baraza_store::portable::import_jsonl(
-                        &*store,
-                        tokio::io::BufReader::new(input),
-                    )
-                    .await;
-                    bar.finish_and_clear();
-                    counts?
-                }
+                None => progress::import(&*store, tokio::io::stdin(), None).await?,
             };
             println!("imported {}; the journal verifies", summary(&counts));
             Ok(ok)

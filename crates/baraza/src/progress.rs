@@ -53,6 +53,39 @@ pub fn spinner(what: &str) -> ProgressBar {
     bar
 }
 
+/// `baraza import` from `input` (of `size` bytes, when known), with a bar.
+pub async fn import<R: AsyncRead + Unpin + Send>(
+    store: &dyn baraza_store::Store,
+    input: R,
+    size: Option<u64>,
+) -> baraza_store::StoreResult<std::collections::BTreeMap<String, u64>> {
+    let bar = bytes("importing", size);
+    let input = Reading {
+        inner: input,
+        bar: bar.clone(),
+    };
+    let counts =
+        baraza_store::portable::import_jsonl(store, tokio::io::BufReader::new(input)).await;
+    bar.finish_and_clear();
+    counts
+}
+
+/// `baraza export` to `out`, with a spinner counting the bytes written.
+pub async fn export<W: AsyncWrite + Unpin + Send>(
+    store: &dyn baraza_store::Store,
+    out: W,
+    now: baraza_core::Timestamp,
+) -> baraza_store::StoreResult<std::collections::BTreeMap<String, u64>> {
+    let bar = bytes("exporting", None);
+    let mut w = tokio::io::BufWriter::new(Writing {
+        inner: out,
+        bar: bar.clone(),
+    });
+    let counts = baraza_store::portable::export_jsonl(store, &mut w, now).await;
+    bar.finish_and_clear();
+    counts
+}
+
 /// A reader that moves a bar by the bytes read through it.
 pub struct Reading<R> {
     pub inner: R,
