@@ -117,15 +117,28 @@ impl<'a> App<'a> {
             privacy::rules(audience).description,
             privacy::TextRule::Full | privacy::TextRule::Hidden
         );
-        let mut out = Vec::with_capacity(cases.len());
-        for c in cases {
-            out.push(if needs {
-                self.citizen_of(c).await?
-            } else {
-                None
-            });
+        if !needs {
+            return Ok(vec![None; cases.len()]);
         }
-        Ok(out)
+        self.citizens_of(cases).await
+    }
+
+    /// The citizen behind each case, in the cases' order, read in one query.
+    pub async fn citizens_of(&self, cases: &[baraza_core::Case]) -> Result<Vec<Option<Citizen>>> {
+        let mut ids: Vec<baraza_core::CitizenId> = cases.iter().filter_map(|c| c.citizen).collect();
+        ids.sort_unstable_by_key(|i| i.0);
+        ids.dedup();
+        let found: std::collections::HashMap<_, _> = self
+            .store
+            .citizens(&ids)
+            .await?
+            .into_iter()
+            .map(|z| (z.id, z))
+            .collect();
+        Ok(cases
+            .iter()
+            .map(|c| c.citizen.and_then(|id| found.get(&id).cloned()))
+            .collect())
     }
 
     /// The citizen behind a case, if any.

@@ -68,6 +68,42 @@ impl PostgresStore {
         row.as_ref().map(rows::citizen).transpose()
     }
 
+    pub(crate) async fn citizens(&self, ids: &[CitizenId]) -> StoreResult<Vec<Citizen>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+        let rows = sqlx::query("SELECT * FROM citizens WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::citizen).collect()
+    }
+
+    pub(crate) async fn events_of_kinds(
+        &self,
+        cases: &[CaseId],
+        kinds: &[EventKind],
+    ) -> StoreResult<Vec<JournalEvent>> {
+        if cases.is_empty() || kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {} FROM journal WHERE case_id = ANY($1) AND kind = ANY($2) ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
+        let cases: Vec<uuid::Uuid> = cases.iter().map(|c| c.0).collect();
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let rows = sqlx::query(&sql)
+            .bind(cases)
+            .bind(kinds)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(rows::event).collect()
+    }
+
     pub(crate) async fn citizen_by_phone(
         &self,
         j: &JurisdictionId,

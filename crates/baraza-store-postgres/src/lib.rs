@@ -257,6 +257,18 @@ impl Store for PostgresStore {
         PostgresStore::citizen(self, id).await
     }
 
+    async fn citizens(&self, ids: &[CitizenId]) -> StoreResult<Vec<Citizen>> {
+        PostgresStore::citizens(self, ids).await
+    }
+
+    async fn events_of_kinds(
+        &self,
+        cases: &[CaseId],
+        kinds: &[EventKind],
+    ) -> StoreResult<Vec<JournalEvent>> {
+        PostgresStore::events_of_kinds(self, cases, kinds).await
+    }
+
     async fn citizen_by_phone(
         &self,
         j: &JurisdictionId,

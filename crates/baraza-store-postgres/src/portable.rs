@@ -129,7 +129,14 @@ impl PostgresStore {
                 other => {
                     std::mem::take(&mut rows).write(&mut tx, None).await?;
                     if let Record::Footer { .. } = other {
-                        return tx.commit().await.map_err(db_err);
+                        tx.commit().await.map_err(db_err)?;
+                        // The planner's statistics now, not when autovacuum comes by: the
+                        // first lists after a large import read along the right index.
+                        sqlx::query("ANALYZE")
+                            .execute(&self.pool)
+                            .await
+                            .map_err(db_err)?;
+                        return Ok(());
                     }
                     import_one(&mut tx, &other).await?;
                     continue;

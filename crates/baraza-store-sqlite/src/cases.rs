@@ -1,6 +1,7 @@
 //! Cases: intake and actions (through the writer), reading cases, citizens and journals, and citizens' messages.
 
 use super::*;
+use crate::rows::Columns;
 
 impl SqliteStore {
     pub(crate) async fn create_case(
@@ -68,6 +69,47 @@ impl SqliteStore {
         row.as_ref().map(rows::citizen).transpose()
     }
 
+    pub(crate) async fn citizens(&self, ids: &[CitizenId]) -> StoreResult<Vec<Citizen>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT * FROM citizens WHERE id IN ({})",
+            vec!["?"; ids.len()].join(", ")
+        );
+        let values = ids
+            .iter()
+            .map(|i| SqlValue::Text(i.0.to_string()))
+            .collect();
+        self.readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| rows::citizen(r)))
+            .await
+    }
+
+    pub(crate) async fn events_of_kinds(
+        &self,
+        cases: &[CaseId],
+        kinds: &[EventKind],
+    ) -> StoreResult<Vec<JournalEvent>> {
+        if cases.is_empty() || kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {} FROM journal WHERE case_id IN ({}) AND kind IN ({}) ORDER BY seq",
+            rows::EVENT_COLUMNS,
+            vec!["?"; cases.len()].join(", "),
+            vec!["?"; kinds.len()].join(", ")
+        );
+        let values = cases
+            .iter()
+            .map(|c| SqlValue::Text(c.0.to_string()))
+            .chain(kinds.iter().map(|k| SqlValue::Text(k.as_str().to_owned())))
+            .collect();
+        self.readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| rows::event(r)))
+            .await
+    }
+
     pub(crate) async fn citizen_by_phone(
         &self,
         j: &JurisdictionId,
@@ -101,42 +143,48 @@ impl SqliteStore {
     }
 
     pub(crate) async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Vec<Case>> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} FROM cases WHERE 1 = 1",
+        let (conditions, mut values) = filter_sql(f);
+        let mut sql = format!(
+            "SELECT {} FROM cases WHERE 1 = 1{conditions}",
             rows::CASE_COLUMNS
-        ));
-        push_filter(&mut q, f);
+        );
         if let Some((at, id)) = &f.after
             && f.order.keyset()
         {
             let (lt, cmp) = if f.order == CaseOrder::Oldest {
-                (" > ", " AND id > ")
+                (">", ">")
             } else {
-                (" < ", " AND id < ")
+                ("<", "<")
             };
-            q.push(" AND (created_at").push(lt).push_bind(ts(at));
-            q.push(" OR (created_at = ").push_bind(ts(at));
-            q.push(cmp).push_bind(id.0.to_string());
-            q.push("))");
+            sql.push_str(&format!(
+                " AND (created_at {lt} ? OR (created_at = ? AND id {cmp} ?))"
+            ));
+            values.push(SqlValue::Text(ts(at)));
+            values.push(SqlValue::Text(ts(at)));
+            values.push(SqlValue::Text(id.0.to_string()));
         }
-        q.push(baraza_store::case_order_sql(f.order));
-        q.push(" LIMIT ").push_bind(i64::from(f.limit));
+        sql.push_str(baraza_store::case_order_sql(f.order));
+        sql.push_str(" LIMIT ?");
+        values.push(SqlValue::Int(i64::from(f.limit)));
         if f.offset > 0 && !f.order.keyset() {
-            q.push(" OFFSET ").push_bind(i64::from(f.offset));
+            sql.push_str(" OFFSET ?");
+            values.push(SqlValue::Int(i64::from(f.offset)));
         }
-        let rows = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
-        rows.iter().map(rows::case).collect()
+        self.readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| rows::case(r)))
+            .await
     }
 
     pub(crate) async fn count_cases(&self, f: &CaseFilter) -> StoreResult<u64> {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT COUNT(*) FROM cases WHERE 1 = 1");
-        push_filter(&mut q, f);
-        let n: i64 = q
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let (conditions, values) = filter_sql(f);
+        let sql = format!("SELECT COUNT(*) AS n FROM cases WHERE 1 = 1{conditions}");
+        let n: i64 = self
+            .readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| r.req_int("n")))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

@@ -9,6 +9,7 @@ mod plans;
 mod portable;
 mod privacy;
 mod projects;
+mod readers;
 mod reference;
 mod rows;
 mod staff;
@@ -22,9 +23,9 @@ use baraza_core::*;
 use baraza_store::inbound::{Arrival, Handled};
 use baraza_store::{Acted, GroupCommitter, Intake, Record, Store, StoreError, StoreResult};
 use futures::TryStreamExt;
-use rows::{db_err, ts};
+use rows::{SqlValue, db_err, ts};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -37,6 +38,7 @@ const MAX_BATCH: usize = 512;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: GroupCommitter,
+    readers: std::sync::Arc<readers::Readers>,
 }
 
 impl SqliteStore {
@@ -69,10 +71,22 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migrating the schema: {e}")))?;
+        // The planner's statistics where they are missing or stale (SQLite's advice for
+        // a long-lived connection), from a sample of each index: lists then read along
+        // the index of their order at any size.
+        sqlx::query("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
+            .execute(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("updating the planner's statistics: {e}")))?;
         let path = options.get_filename().to_owned();
+        let readers = readers::Readers::new(path.clone());
         let writer =
             GroupCommitter::spawn_on_thread(move || writer::SqliteWriter::open(&path), MAX_BATCH)?;
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            readers,
+        })
     }
 
     /// Direct access for tests that must tamper with the database like an outside tool would.
@@ -261,6 +275,18 @@ impl Store for SqliteStore {
 
     async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>> {
         SqliteStore::citizen(self, id).await
+    }
+
+    async fn citizens(&self, ids: &[CitizenId]) -> StoreResult<Vec<Citizen>> {
+        SqliteStore::citizens(self, ids).await
+    }
+
+    async fn events_of_kinds(
+        &self,
+        cases: &[CaseId],
+        kinds: &[EventKind],
+    ) -> StoreResult<Vec<JournalEvent>> {
+        SqliteStore::events_of_kinds(self, cases, kinds).await
     }
 
     async fn citizen_by_phone(
@@ -557,103 +583,108 @@ impl Store for SqliteStore {
     }
 }
 
-/// The `WHERE` conditions of a case filter, shared by listing and counting.
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &CaseFilter) {
+/// The `WHERE` conditions of a case filter (each ` AND …`, with `?` marks), and their
+/// values in order: shared by listing and counting, whichever driver runs them.
+fn filter_sql(f: &CaseFilter) -> (String, Vec<SqlValue>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut cond = |clause: &str, v: SqlValue| {
+        sql.push_str(clause);
+        values.push(v);
+    };
+    let text = |s: &str| SqlValue::Text(s.to_owned());
     if let Some(j) = &f.jurisdiction {
-        q.push(" AND jurisdiction_id = ")
-            .push_bind(j.as_str().to_owned());
-    }
-    if !f.statuses.is_empty() {
-        q.push(" AND status IN (");
-        let mut sep = q.separated(", ");
-        for s in &f.statuses {
-            sep.push_bind(s.as_str());
-        }
-        q.push(")");
+        cond(" AND jurisdiction_id = ?", text(j.as_str()));
     }
     if let Some(k) = f.kind {
-        q.push(" AND kind = ").push_bind(k.as_str());
+        cond(" AND kind = ?", text(k.as_str()));
     }
     if let Some(c) = f.channel {
-        q.push(" AND channel = ").push_bind(c.as_str());
+        cond(" AND channel = ?", text(c.as_str()));
     }
     if let Some(c) = &f.category {
-        q.push(" AND category_code = ").push_bind(c.clone());
+        cond(" AND category_code = ?", text(c));
     }
     if let Some(w) = &f.ward {
-        q.push(" AND ward_code = ").push_bind(w.0.clone());
+        cond(" AND ward_code = ?", text(&w.0));
     }
     if let Some(d) = &f.department {
-        q.push(" AND department_code = ").push_bind(d.clone());
+        cond(" AND department_code = ?", text(d));
     }
     if let Some(d) = &f.department_in {
-        q.push(" AND department_code = ").push_bind(d.clone());
-    }
-    if let Some(wards) = &f.wards_in {
-        if wards.is_empty() {
-            q.push(" AND 1 = 0");
-        } else {
-            q.push(" AND ward_code IN (");
-            let mut sep = q.separated(", ");
-            for w in wards {
-                sep.push_bind(w.0.clone());
-            }
-            q.push(")");
-        }
+        cond(" AND department_code = ?", text(d));
     }
     if let Some(t) = &f.created_from {
-        q.push(" AND created_at >= ").push_bind(ts(t));
+        cond(" AND created_at >= ?", SqlValue::Text(ts(t)));
     }
     if let Some(t) = &f.updated_before {
-        q.push(" AND updated_at < ").push_bind(ts(t));
+        cond(" AND updated_at < ?", SqlValue::Text(ts(t)));
     }
     if let Some(t) = &f.created_to {
-        q.push(" AND created_at < ").push_bind(ts(t));
+        cond(" AND created_at < ?", SqlValue::Text(ts(t)));
     }
-    if let Some(text) = &f.text {
-        for word in text.split_whitespace().take(8) {
+    if let Some(words) = &f.text {
+        for word in words.split_whitespace().take(8) {
             let escaped = word
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            q.push(" AND description LIKE ")
-                .push_bind(format!("%{escaped}%"))
-                .push(" ESCAPE '\\'");
+            cond(
+                " AND description LIKE ? ESCAPE '\\'",
+                SqlValue::Text(format!("%{escaped}%")),
+            );
         }
     }
     if let Some(t) = &f.deadline_before {
-        q.push(" AND deadline < ").push_bind(ts(t));
+        cond(" AND deadline < ?", SqlValue::Text(ts(t)));
     }
     if let Some(t) = &f.deadline_from {
-        q.push(" AND deadline >= ").push_bind(ts(t));
+        cond(" AND deadline >= ?", SqlValue::Text(ts(t)));
     }
     if let Some(t) = &f.escalation_due_by {
-        q.push(" AND escalation_due <= ").push_bind(ts(t));
-    }
-    if f.reopened {
-        q.push(" AND reopen_count > 0");
+        cond(" AND escalation_due <= ?", SqlValue::Text(ts(t)));
     }
     if let Some(p) = f.priority {
-        q.push(" AND priority = ").push_bind(p.as_str());
+        cond(" AND priority = ?", text(p.as_str()));
     }
-    if let Some(s) = &f.subject {
-        q.push(" AND subject = ").push_bind(s.to_string());
+    if let Some(subject) = &f.subject {
+        cond(" AND subject = ?", SqlValue::Text(subject.to_string()));
+    }
+    if let Some(o) = &f.officer {
+        cond(" AND officer_id = ?", SqlValue::Text(o.0.to_string()));
+    }
+    let mut list = |column: &str, items: Vec<SqlValue>| {
+        if items.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(
+                " AND {column} IN ({})",
+                vec!["?"; items.len()].join(", ")
+            ));
+            values.extend(items);
+        }
+    };
+    if !f.statuses.is_empty() {
+        list(
+            "status",
+            f.statuses.iter().map(|s| text(s.as_str())).collect(),
+        );
+    }
+    if let Some(wards) = &f.wards_in {
+        list("ward_code", wards.iter().map(|w| text(&w.0)).collect());
+    }
+    if f.reopened {
+        sql.push_str(" AND reopen_count > 0");
     }
     match f.information {
-        Some(true) => {
-            q.push(" AND information IS NOT NULL");
-        }
-        Some(false) => {
-            q.push(" AND information IS NULL");
-        }
+        Some(true) => sql.push_str(" AND information IS NOT NULL"),
+        Some(false) => sql.push_str(" AND information IS NULL"),
         None => {}
     }
     if f.confirmed {
-        q.push(" AND resolved_at IS NOT NULL");
+        sql.push_str(" AND resolved_at IS NOT NULL");
     }
-    if let Some(o) = &f.officer {
-        q.push(" AND officer_id = ").push_bind(o.0.to_string());
-    }
+    (sql, values)
 }
 
 /// A case id as the journal stores it.

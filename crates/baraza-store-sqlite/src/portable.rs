@@ -209,7 +209,17 @@ impl SqliteStore {
                     .await?
                 }
                 Record::Head(h) => writes::write_head(&mut tx, h).await?,
-                Record::Footer { .. } => return tx.commit().await.map_err(db_err),
+                Record::Footer { .. } => {
+                    tx.commit().await.map_err(db_err)?;
+                    // The planner's statistics, so that the first lists after a large
+                    // import read along the right index.
+                    // A sample of each index is enough (`analysis_limit`), and quick.
+                    sqlx::query("PRAGMA analysis_limit = 1000; ANALYZE")
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db_err)?;
+                    return Ok(());
+                }
                 Record::Header { .. } => {}
                 Record::Citizen(_)
                 | Record::Case(_)

@@ -552,7 +552,7 @@ pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::Inbound
 }
 
 /// A case's figures, from `STATS_SELECT`'s columns.
-pub fn case_stat(row: &SqliteRow) -> StoreResult<CaseStat> {
+pub fn case_stat(row: &impl Columns) -> StoreResult<CaseStat> {
     let ladder: Vec<AreaCode> = from_json(&row.req_text("ladder")?, "ladder")?;
     let position: usize = small(row.req_int("ladder_position")?, "ladder_position")?;
     let number = CaseNumber::from_value(small(row.req_int("number")?, "number")?)

@@ -11,17 +11,21 @@ impl SqliteStore {
     ) -> StoreResult<Vec<CaseStat>> {
         // `+` keeps SQLite from reaching for a jurisdiction index (and sorting every case):
         // the primary key is walked in order instead.
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
-        q.push(" WHERE +c.jurisdiction_id = ")
-            .push_bind(j.as_str().to_owned());
-        // Concerns only: information requests have figures of their own.
-        q.push(" AND c.information IS NULL");
+        // Concerns only: information requests have figures of their own. Read by the
+        // readers: through sqlx, every value of 20,000 rows would be copied by SQLite's
+        // allocator, whose freed memory the C library keeps (hundreds of MB).
+        let mut sql =
+            format!("{STATS_SELECT} WHERE +c.jurisdiction_id = ? AND c.information IS NULL");
+        let mut values = vec![SqlValue::Text(j.as_str().to_owned())];
         if let Some(id) = after {
-            q.push(" AND c.id > ").push_bind(id.0.to_string());
+            sql.push_str(" AND c.id > ?");
+            values.push(SqlValue::Text(id.0.to_string()));
         }
-        q.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(limit));
-        let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
-        found.iter().map(rows::case_stat).collect()
+        sql.push_str(" ORDER BY c.id LIMIT ?");
+        values.push(SqlValue::Int(i64::from(limit)));
+        self.readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| rows::case_stat(r)))
+            .await
     }
 
     pub(crate) async fn case_stats_changed(
@@ -43,22 +47,19 @@ impl SqliteStore {
         let mut ids: Vec<CaseIdText> = touched.into_iter().map(|(_, id)| id).collect();
         ids.sort();
         ids.dedup();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(STATS_SELECT);
-        q.push(" WHERE +c.jurisdiction_id = ")
-            .push_bind(j.as_str().to_owned());
         // Concerns only: information requests have figures of their own.
-        q.push(" AND c.information IS NULL");
-        q.push(" AND c.id IN (");
-        let mut sep = q.separated(", ");
-        for id in ids {
-            sep.push_bind(id);
-        }
-        q.push(")");
-        let found = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
-        let rows = found
-            .iter()
-            .map(rows::case_stat)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let sql = format!(
+            "{STATS_SELECT} WHERE +c.jurisdiction_id = ? AND c.information IS NULL AND c.id IN ({})",
+            vec!["?"; ids.len()].join(", ")
+        );
+        let values = std::iter::once(j.as_str().to_owned())
+            .chain(ids)
+            .map(SqlValue::Text)
+            .collect();
+        let rows = self
+            .readers
+            .read(move |conn| readers::all(conn, &sql, values, |r| rows::case_stat(r)))
+            .await?;
         Ok((rows, last))
     }
 }

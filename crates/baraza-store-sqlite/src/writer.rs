@@ -75,7 +75,7 @@ impl SqliteWriter {
     }
 }
 
-fn to_value(v: SqlValue) -> Value {
+pub(crate) fn to_value(v: SqlValue) -> Value {
     match v {
         SqlValue::Null => Value::Null,
         SqlValue::Int(i) => Value::Integer(i),
@@ -84,7 +84,7 @@ fn to_value(v: SqlValue) -> Value {
     }
 }
 
-fn err(e: rusqlite::Error) -> StoreError {
+pub(crate) fn err(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>

@@ -22,8 +22,9 @@ use async_trait::async_trait;
 use baraza_core::outbound::{OutboxEntry, OutboxStatus};
 use baraza_core::{
     Action, Actor, ApiToken, Area, Case, CaseFilter, CaseId, CaseNumber, CaseStat, ChainHead,
-    Channel, Citizen, CitizenId, Credentials, Deadlines, Department, JournalEvent, Jurisdiction,
-    JurisdictionId, NewCase, PhoneNumber, ServiceCategory, Session, StaffUser, Timestamp, UserId,
+    Channel, Citizen, CitizenId, Credentials, Deadlines, Department, EventKind, JournalEvent,
+    Jurisdiction, JurisdictionId, NewCase, PhoneNumber, ServiceCategory, Session, StaffUser,
+    Timestamp, UserId,
 };
 
 /// A case just received: `created` is false when an idempotency key matched an earlier
@@ -131,6 +132,16 @@ pub trait Store: Send + Sync + 'static {
     async fn case_by_id(&self, id: CaseId) -> StoreResult<Option<Case>>;
     async fn case_events(&self, id: CaseId) -> StoreResult<Vec<JournalEvent>>;
     async fn citizen(&self, id: CitizenId) -> StoreResult<Option<Citizen>>;
+    /// The citizens with these ids, in one query (a page of a list); unknown ids are
+    /// left out.
+    async fn citizens(&self, ids: &[CitizenId]) -> StoreResult<Vec<Citizen>>;
+    /// The events of these kinds about these cases, in journal order, in one query (a
+    /// page of a list).
+    async fn events_of_kinds(
+        &self,
+        cases: &[CaseId],
+        kinds: &[EventKind],
+    ) -> StoreResult<Vec<JournalEvent>>;
     /// The citizen with this phone number in a jurisdiction, if any.
     async fn citizen_by_phone(
         &self,

@@ -23,6 +23,7 @@ use baraza_core::lifecycle::status_after_event;
 use baraza_core::*;
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub const BASE: &str = "/open311/v2";
@@ -516,33 +517,47 @@ fn request_body(
     })
 }
 
-/// A case as an Open311 request: what Open311 clients may see of it (its text with the
-/// citizen's consent, masked) and its last official response.
-async fn request_of(
+/// The kinds of event whose text is a request's `status_notes`: the official answer.
+const NOTE_KINDS: [EventKind; 3] = [
+    EventKind::Responded,
+    EventKind::Rejected,
+    EventKind::Referred,
+];
+
+/// Cases as Open311 requests: what Open311 clients may see of each (its text with the
+/// citizen's consent, masked) and its last official response. Two queries for the whole
+/// page, whatever its length: the citizens, and the answers.
+async fn requests_of(
     state: &AppState,
-    case: &Case,
+    cases: &[Case],
     cat: &JurisdictionCatalog,
     base: &str,
-) -> Result311<Value> {
-    let citizen = state
+) -> Result311<Vec<Value>> {
+    let citizens = state
         .app()
-        .citizen_of(case)
+        .citizens_of(cases)
         .await
         .map_err(|e| Open311Error::from_app(Format::Xml, e.into()))?;
-    let view = privacy::case_view(case, citizen.as_ref(), Audience::Open311);
-    let events = state.store.case_events(case.id).await?;
-    let notes = events
+    let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+    let mut answers: HashMap<CaseId, Vec<JournalEvent>> = HashMap::new();
+    for e in state.store.events_of_kinds(&ids, &NOTE_KINDS).await? {
+        answers.entry(e.case_id).or_default().push(e);
+    }
+    Ok(cases
         .iter()
-        .rev()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                EventKind::Responded | EventKind::Rejected | EventKind::Referred
-            )
+        .zip(&citizens)
+        .map(|(case, citizen)| {
+            let view = privacy::case_view(case, citizen.as_ref(), Audience::Open311);
+            let notes = answers
+                .get(&case.id)
+                .into_iter()
+                .flatten()
+                .rev()
+                .find_map(|e| privacy::event_view(e, citizen.as_ref(), Audience::Open311))
+                .and_then(|v| v.str("text").or_else(|| v.str("reason")).map(str::to_owned));
+            request_body(&view, cat, notes, base)
         })
-        .find_map(|e| privacy::event_view(e, citizen.as_ref(), Audience::Open311))
-        .and_then(|v| v.str("text").or_else(|| v.str("reason")).map(str::to_owned));
-    Ok(request_body(&view, cat, notes, base))
+        .collect())
 }
 
 async fn requests(
@@ -597,13 +612,27 @@ async fn requests(
                     .collect()
             })
             .unwrap_or_default();
+        // `max_requests` (FixMyStreet's and most clients' page size): at most 1,000, the
+        // GeoReport v2 limit, which is also the default.
+        let limit = match p.get("max_requests") {
+            None => 1000,
+            Some(m) => match m.trim().parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(Open311Error::bad(
+                        f,
+                        format!("max_requests: a number from 1 to 1000, not {m:?}"),
+                    ));
+                }
+            },
+        };
         let filter = CaseFilter {
             jurisdiction: Some(cat.jurisdiction.id.clone()),
             statuses,
             created_from: Some(start),
             created_to: Some(end + chrono::Duration::microseconds(1)),
             information: Some(false),
-            limit: 1000,
+            limit,
             ..Default::default()
         };
         if codes.is_empty() {
@@ -614,15 +643,12 @@ async fn requests(
                 fc.category = Some(code.to_owned());
                 cases.extend(state.store.list_cases(&fc).await?);
             }
-            cases.sort_by_key(|c| std::cmp::Reverse(c.created_at));
-            cases.truncate(1000);
+            cases.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id.0)));
+            cases.truncate(limit as usize);
         }
     }
     let base = state.base_url(&headers);
-    let mut list = Vec::new();
-    for c in &cases {
-        list.push(request_of(&state, c, &cat, &base).await?);
-    }
+    let list = requests_of(&state, &cases, &cat, &base).await?;
     Ok(render(f, "service_requests", &Value::Array(list)))
 }
 
@@ -641,7 +667,7 @@ async fn one_request(
     .filter(|c| c.jurisdiction == cat.jurisdiction.id && !c.is_request())
     .ok_or_else(|| Open311Error::not_found(f, format!("no service request {id:?}")))?;
     let base = state.base_url(&headers);
-    let body = Value::Array(vec![request_of(&state, &case, &cat, &base).await?]);
+    let body = Value::Array(requests_of(&state, &[case], &cat, &base).await?);
     Ok(render(f, "service_requests", &body))
 }
 

@@ -36,24 +36,28 @@ pub struct BenchArgs {
     /// and an export and import of them (into PostgreSQL too, with --postgres-url)
     #[arg(long, value_name = "CASES")]
     public: Option<usize>,
+    /// With --public: keep the filled databases and the export in this folder (and
+    /// PostgreSQL's database `baraza_public_CASES`), and reuse them on the next run
+    #[arg(long, value_name = "DIR", requires = "public")]
+    keep: Option<std::path::PathBuf>,
     /// Instead: time the public projects' pages and open contracting data with this many
     /// projects (four OCDS releases each)
     #[arg(long, value_name = "PROJECTS")]
     projects: Option<usize>,
 }
 
-struct Measured {
-    count: usize,
-    errors: usize,
+pub(crate) struct Measured {
+    pub(crate) count: usize,
+    pub(crate) errors: usize,
     elapsed: Duration,
     latencies_us: Vec<u64>,
 }
 
 impl Measured {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.count as f64 / self.elapsed.as_secs_f64()
     }
-    fn pct(&self, p: f64) -> f64 {
+    pub(crate) fn pct(&self, p: f64) -> f64 {
         if self.latencies_us.is_empty() {
             return f64::NAN;
         }
@@ -91,7 +95,12 @@ fn row(i: usize) -> (String, String, String) {
 
 /// `clients` concurrent clients, each repeating `attempt(i)` until the time is up, with
 /// row numbers `first + client`, then `+ clients` each time: no two clients share a row.
-async fn closed_loop<F, Fut>(clients: usize, secs: u64, first: usize, attempt: F) -> Measured
+pub(crate) async fn closed_loop<F, Fut>(
+    clients: usize,
+    secs: u64,
+    first: usize,
+    attempt: F,
+) -> Measured
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -343,7 +352,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         return crate::bench_projects::run(n).await;
     }
     if let Some(cases) = args.public {
-        return crate::bench_public::run(cases, args.postgres_url.as_deref()).await;
+        return crate::bench_public::run(
+            cases,
+            args.postgres_url.as_deref(),
+            args.keep.as_deref(),
+            args.seconds,
+        )
+        .await;
     }
     println!(
         "Durable intake, {} s per run, {} clients; SQLite in WAL with synchronous=FULL (fsync per commit), group commit.",
@@ -432,6 +447,18 @@ where
     )
     .await;
     result
+}
+
+/// The URL of database `name` on this server, created if it does not exist; kept
+/// afterwards (`bench --public --keep`).
+pub(crate) async fn database_kept(admin: &str, name: &str) -> anyhow::Result<String> {
+    let pool = sqlx_admin(admin).await?;
+    if let Err(e) = exec(&pool, &format!("CREATE DATABASE {name}")).await
+        && !e.to_string().contains("already exists")
+    {
+        return Err(e);
+    }
+    Ok(baraza_store_postgres::url_with_database(admin, name))
 }
 
 async fn sqlx_admin(url: &str) -> anyhow::Result<baraza_store_postgres::AdminPool> {

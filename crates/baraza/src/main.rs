@@ -10,6 +10,11 @@ mod demo;
 mod jurisdiction_file;
 mod progress;
 
+/// mimalloc instead of the C library's allocator: under load, glibc's arenas contended on
+/// their locks and kept freed memory resident (see ARCHITECTURE.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, bail};
 use baraza_core::{ApiToken, Clock, JurisdictionId, Role, Scope, SystemClock, TokenSecret};
 use baraza_store::Store;

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use baraza_app::JurisdictionCatalog;
 use baraza_core::{CaseStat, Status, clock::canonical};
 use serde::Serialize;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
 
 pub const LICENCE: &str = "CC-BY-4.0";
 
@@ -123,26 +125,126 @@ pub fn open_case(c: &CaseStat, cat: &JurisdictionCatalog) -> OpenCase {
     }
 }
 
-/// All of a jurisdiction's cases as CSV.
-pub fn to_csv(rows: &[CaseStat], cat: &JurisdictionCatalog) -> Result<Vec<u8>, ::csv::Error> {
+/// Cases as CSV rows, with the header row first when `header`.
+pub fn to_csv(
+    rows: &[CaseStat],
+    cat: &JurisdictionCatalog,
+    header: bool,
+) -> Result<Vec<u8>, ::csv::Error> {
     let columns: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
     let mut w = baraza_app::spreadsheet::Csv::new();
-    w.row(&columns)?;
+    if header {
+        w.row(&columns)?;
+    }
     for r in rows {
         w.record(&columns, &open_case(r, cat))?;
     }
     w.finish()
 }
 
-/// All of a jurisdiction's cases as JSON, with the licence.
-pub fn to_json(rows: &[CaseStat], cat: &JurisdictionCatalog) -> serde_json::Value {
-    serde_json::json!({
-        "jurisdiction": cat.jurisdiction.id.as_str(),
-        "name": cat.jurisdiction.name,
-        "licence": LICENCE,
-        "fields": FIELDS.iter().map(|(f, m)| serde_json::json!({"name": f, "description": m})).collect::<Vec<_>>(),
-        "cases": rows.iter().map(|r| open_case(r, cat)).collect::<Vec<_>>(),
-    })
+/// The two formats of the open data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Cases written to a piece of a file at a time.
+const PIECE: usize = 2_000;
+
+/// A jurisdiction's open data file (every case, with the licence in JSON), made a piece
+/// of a few thousand cases at a time, so that a million cases never sit in memory as
+/// one document. The JSON is `{"fields": …, "jurisdiction": …, "licence": …, "name": …,
+/// "cases": […]}`.
+pub struct Pieces {
+    rows: super::stats::Rows,
+    cat: Arc<JurisdictionCatalog>,
+    format: Format,
+    started: bool,
+    done: bool,
+}
+
+impl Pieces {
+    pub async fn new(
+        state: &AppState,
+        cat: Arc<JurisdictionCatalog>,
+        format: Format,
+    ) -> Result<Self, AppError> {
+        let rows = state
+            .stats
+            .rows(&*state.store, &cat.jurisdiction.id)
+            .await?;
+        Ok(Self {
+            rows,
+            cat,
+            format,
+            started: false,
+            done: false,
+        })
+    }
+
+    /// The next piece of the file; `None` after the last.
+    pub fn next_piece(&mut self) -> Result<Option<Vec<u8>>, AppError> {
+        if self.done {
+            return Ok(None);
+        }
+        let first = !self.started;
+        self.started = true;
+        let cases = self.rows.next_piece(PIECE);
+        let last = cases.len() < PIECE;
+        self.done = last;
+        let cat = &*self.cat;
+        match self.format {
+            Format::Csv => to_csv(&cases, cat, first)
+                .map(Some)
+                .map_err(|e| AppError::Internal(e.to_string())),
+            Format::Json => {
+                let mut out = Vec::new();
+                if first {
+                    let head = serde_json::json!({
+                        "fields": FIELDS.iter().map(|(f, m)| serde_json::json!({"name": f, "description": m})).collect::<Vec<_>>(),
+                        "jurisdiction": cat.jurisdiction.id.as_str(),
+                        "licence": LICENCE,
+                        "name": cat.jurisdiction.name,
+                    });
+                    let head =
+                        serde_json::to_vec(&head).map_err(|e| AppError::Internal(e.to_string()))?;
+                    // The object, open, with its cases to follow.
+                    out.extend_from_slice(&head[..head.len() - 1]);
+                    out.extend_from_slice(b",\"cases\":[");
+                }
+                for (i, c) in cases.iter().enumerate() {
+                    if !(first && i == 0) {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut out, &open_case(c, cat))
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                }
+                if last {
+                    out.extend_from_slice(b"]}");
+                }
+                Ok(Some(out))
+            }
+        }
+    }
+
+    /// The whole file as a streamed response body.
+    pub fn into_body(self) -> axum::body::Body {
+        let stream = futures::stream::unfold(self, |mut p| async move {
+            match p.next_piece() {
+                Ok(Some(bytes)) => Some((Ok(axum::body::Bytes::from(bytes)), p)),
+                Ok(None) => None,
+                Err(e) => {
+                    // Headers are gone: cut the response short, so that no client takes
+                    // half a file for the whole.
+                    tracing::warn!(error = ?e, "writing open data");
+                    p.done = true;
+                    Some((Err(std::io::Error::other("open data cut short")), p))
+                }
+            }
+        });
+        axum::body::Body::from_stream(stream)
+    }
 }
 
 #[derive(Template)]
@@ -198,15 +300,12 @@ pub async fn cases_csv(
     ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
-    let rows = state
-        .stats
-        .rows(&*state.store, &cat.jurisdiction.id)
-        .await?;
-    let body = to_csv(&rows, &cat).map_err(|e| AppError::Internal(e.to_string()))?;
+    let disposition = attachment(&cat, "csv");
+    let body = Pieces::new(&state, cat, Format::Csv).await?.into_body();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&cat, "csv")),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         body,
     )
@@ -218,13 +317,14 @@ pub async fn cases_json(
     ApiQuery(q): ApiQuery<JQuery>,
 ) -> Result<Response, AppError> {
     let cat = jurisdiction_of(&state, Some(&q.j)).await?;
-    let rows = state
-        .stats
-        .rows(&*state.store, &cat.jurisdiction.id)
-        .await?;
+    let disposition = attachment(&cat, "json");
+    let body = Pieces::new(&state, cat, Format::Json).await?.into_body();
     Ok((
-        [(header::CONTENT_DISPOSITION, attachment(&cat, "json"))],
-        axum::Json(to_json(&rows, &cat)),
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
     )
         .into_response())
 }
@@ -243,9 +343,22 @@ pub async fn snapshot(
     let (Some(dir), true) = (dir, ok) else {
         return Err(AppError::not_found("snapshot"));
     };
-    let bytes = tokio::fs::read(dir.join(&file))
+    // Streamed from the file: a million cases' snapshot is hundreds of megabytes.
+    let file_handle = tokio::fs::File::open(dir.join(&file))
         .await
         .map_err(|_| AppError::not_found("snapshot"))?;
+    let bytes =
+        axum::body::Body::from_stream(futures::stream::unfold(file_handle, |mut f| async move {
+            let mut buf = vec![0u8; 64 * 1024];
+            match tokio::io::AsyncReadExt::read(&mut f, &mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), f))
+                }
+                Err(e) => Some((Err(e), f)),
+            }
+        }));
     let kind = if file.ends_with(".json") {
         "application/json"
     } else {
@@ -273,17 +386,21 @@ pub async fn write_snapshots(state: &AppState) -> Result<usize, AppError> {
         if tokio::fs::try_exists(&csv_path).await.unwrap_or(false) {
             continue;
         }
-        let rows = state.stats.rows(&*state.store, &j.id).await?;
-        let csv = to_csv(&rows, &cat).map_err(|e| AppError::Internal(e.to_string()))?;
-        let json = serde_json::to_vec(&to_json(&rows, &cat))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
         let json_path = dir.join(format!("{}-{date}-cases.json", j.id.as_str()));
-        for (path, bytes) in [(json_path, json), (csv_path, csv)] {
-            // Written aside, then renamed: a reader never sees half a file.
+        for (path, format) in [(json_path, Format::Json), (csv_path, Format::Csv)] {
+            // Written aside, a piece at a time, then renamed: a reader never sees half a
+            // file.
             let tmp = path.with_extension("tmp");
-            tokio::fs::write(&tmp, bytes)
-                .await
-                .map_err(|e| AppError::Internal(format!("writing {}: {e}", tmp.display())))?;
+            let failed =
+                |e: std::io::Error| AppError::Internal(format!("writing {}: {e}", tmp.display()));
+            let mut pieces = Pieces::new(state, cat.clone(), format).await?;
+            let mut file =
+                tokio::io::BufWriter::new(tokio::fs::File::create(&tmp).await.map_err(failed)?);
+            while let Some(bytes) = pieces.next_piece()? {
+                file.write_all(&bytes).await.map_err(failed)?;
+            }
+            file.flush().await.map_err(failed)?;
+            drop(file);
             tokio::fs::rename(&tmp, &path)
                 .await
                 .map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;

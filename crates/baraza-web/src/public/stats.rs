@@ -8,9 +8,13 @@
 //! Small counts are suppressed: a group of fewer than [`MIN_COUNT`] cases shows no figure,
 //! so that no one can be identified from a breakdown.
 
-use baraza_core::{AreaTree, CaseId, CaseStat, JurisdictionId, Status};
+use baraza_core::{
+    AgeBand, AreaCode, AreaTree, CaseId, CaseKind, CaseNumber, CaseStat, Channel, Gender,
+    JurisdictionId, Priority, Status, Timestamp,
+};
 use baraza_store::{Store, StoreResult};
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
@@ -67,7 +71,7 @@ fn share(part: usize, of: usize) -> Option<f64> {
 }
 
 /// The figures of a set of cases.
-pub fn figures<'a>(key: String, cases: impl Iterator<Item = &'a CaseStat>) -> Figures {
+fn figures<'a>(key: String, cases: impl Iterator<Item = &'a Row>) -> Figures {
     let mut count = 0;
     let mut first = Vec::new();
     let mut resolution = Vec::new();
@@ -77,13 +81,13 @@ pub fn figures<'a>(key: String, cases: impl Iterator<Item = &'a CaseStat>) -> Fi
     let mut reopened = 0;
     for c in cases {
         count += 1;
-        if let Some(t) = c.first_responded_at {
-            first.push((t - c.created_at).num_seconds() as f64 / 3600.0);
+        if let Some(t) = c.first_responded_at.get() {
+            first.push(((t - c.created_at.0) / 1_000_000) as f64 / 3600.0);
         }
-        if let Some(t) = c.resolved_at {
-            resolution.push((t - c.created_at).num_seconds() as f64 / 86_400.0);
+        if let Some(t) = c.resolved_at.get() {
+            resolution.push(((t - c.created_at.0) / 1_000_000) as f64 / 86_400.0);
             confirmed += 1;
-            if let Some(due) = c.resolution_due {
+            if let Some(due) = c.resolution_due.get() {
                 with_target += 1;
                 if t <= due {
                     in_time += 1;
@@ -122,28 +126,177 @@ pub fn figures<'a>(key: String, cases: impl Iterator<Item = &'a CaseStat>) -> Fi
     }
 }
 
-/// The key of a case in a breakdown; `None` leaves it out (e.g. no ward yet).
-fn key_of(dimension: &str, c: &CaseStat, tree: &AreaTree) -> Option<String> {
+/// A time as microseconds since 1970; `i64::MIN` is no time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Micros(i64);
+
+impl Micros {
+    const NONE: Micros = Micros(i64::MIN);
+
+    fn of(t: &Timestamp) -> Self {
+        Micros(t.timestamp_micros())
+    }
+
+    fn of_opt(t: Option<&Timestamp>) -> Self {
+        t.map_or(Self::NONE, Self::of)
+    }
+
+    fn get(self) -> Option<i64> {
+        (self != Self::NONE).then_some(self.0)
+    }
+
+    fn time(self) -> Option<Timestamp> {
+        self.get().and_then(chrono::DateTime::from_timestamp_micros)
+    }
+}
+
+/// A code held once per jurisdiction (ward, category, department), by its number.
+type Sym = Option<NonZeroU32>;
+
+/// The codes the rows name, each held once.
+#[derive(Default)]
+struct Symbols {
+    names: Vec<String>,
+    numbers: HashMap<String, NonZeroU32>,
+}
+
+impl Symbols {
+    fn sym(&mut self, name: Option<&str>) -> Sym {
+        let name = name?;
+        if let Some(n) = self.numbers.get(name) {
+            return Some(*n);
+        }
+        self.names.push(name.to_owned());
+        let n = NonZeroU32::new(u32::try_from(self.names.len()).unwrap_or(u32::MAX))?;
+        self.numbers.insert(name.to_owned(), n);
+        Some(n)
+    }
+
+    fn name(&self, s: Sym) -> Option<&str> {
+        s.and_then(|n| self.names.get(n.get() as usize - 1))
+            .map(String::as_str)
+    }
+}
+
+/// One case's figures as the dashboard holds them: about a hundred bytes, no text, no
+/// contact, codes by number (a `CaseStat` with its four strings takes four times that).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    id: CaseId,
+    number: CaseNumber,
+    created_at: Micros,
+    first_responded_at: Micros,
+    resolved_at: Micros,
+    closed_at: Micros,
+    resolution_due: Micros,
+    updated_at: Micros,
+    category: Sym,
+    ward: Sym,
+    holder: Sym,
+    department: Sym,
+    reopen_count: u32,
+    kind: CaseKind,
+    channel: Channel,
+    status: Status,
+    priority: Option<Priority>,
+    satisfaction: Option<u8>,
+    gender: Option<Gender>,
+    age_band: Option<AgeBand>,
+    publishable: bool,
+}
+
+impl Row {
+    fn pack(c: &CaseStat, symbols: &mut Symbols) -> Self {
+        Row {
+            id: c.id,
+            number: c.number,
+            created_at: Micros::of(&c.created_at),
+            first_responded_at: Micros::of_opt(c.first_responded_at.as_ref()),
+            resolved_at: Micros::of_opt(c.resolved_at.as_ref()),
+            closed_at: Micros::of_opt(c.closed_at.as_ref()),
+            resolution_due: Micros::of_opt(c.resolution_due.as_ref()),
+            updated_at: Micros::of(&c.updated_at),
+            category: symbols.sym(c.category.as_deref()),
+            ward: symbols.sym(c.ward.as_ref().map(|w| w.0.as_str())),
+            holder: symbols.sym(c.holder.as_ref().map(|w| w.0.as_str())),
+            department: symbols.sym(c.department.as_deref()),
+            reopen_count: c.reopen_count,
+            kind: c.kind,
+            channel: c.channel,
+            status: c.status,
+            priority: c.priority,
+            satisfaction: c.satisfaction,
+            gender: c.gender,
+            age_band: c.age_band,
+            publishable: c.publishable,
+        }
+    }
+
+    fn unpack(&self, symbols: &Symbols) -> CaseStat {
+        let code = |s: Sym| symbols.name(s).map(str::to_owned);
+        CaseStat {
+            id: self.id,
+            number: self.number,
+            kind: self.kind,
+            channel: self.channel,
+            status: self.status,
+            category: code(self.category),
+            ward: code(self.ward).map(AreaCode),
+            holder: code(self.holder).map(AreaCode),
+            department: code(self.department),
+            priority: self.priority,
+            created_at: self.created_at.time().unwrap_or_default(),
+            first_responded_at: self.first_responded_at.time(),
+            resolved_at: self.resolved_at.time(),
+            closed_at: self.closed_at.time(),
+            resolution_due: self.resolution_due.time(),
+            reopen_count: self.reopen_count,
+            satisfaction: self.satisfaction,
+            gender: self.gender,
+            age_band: self.age_band,
+            publishable: self.publishable,
+            updated_at: self.updated_at.time().unwrap_or_default(),
+        }
+    }
+}
+
+/// The group of a case in a breakdown, as a number (a code's symbol, a vocabulary's
+/// index, a month); `None` leaves it out (e.g. no ward yet). Grouping by number and
+/// naming each group once keeps a breakdown of a million cases free of a million strings.
+fn group_of(dimension: &str, c: &Row) -> Option<u64> {
+    let sym = |s: Sym| s.map(|n| u64::from(n.get()));
     match dimension {
-        "ward" => c.ward.as_ref().map(|w| w.0.clone()),
-        "sub-county" => c
-            .ward
-            .as_ref()
-            .and_then(|w| tree.get(w))
+        "ward" | "sub-county" => sym(c.ward),
+        "department" => sym(c.department),
+        "category" => sym(c.category),
+        "channel" => Some(c.channel as u64),
+        "month" => c.created_at.time().map(|t| {
+            use chrono::Datelike;
+            (t.year() as u64) * 12 + u64::from(t.month0())
+        }),
+        "gender" => Some(c.gender.map_or(0, |g| g as u64 + 1)),
+        "age-band" => Some(c.age_band.map_or(0, |a| a as u64 + 1)),
+        _ => None,
+    }
+}
+
+/// The key a group is shown under (see [`group_of`]); `None` leaves it out.
+fn group_name(dimension: &str, group: u64, symbols: &Symbols, tree: &AreaTree) -> Option<String> {
+    let code = || NonZeroU32::new(u32::try_from(group).ok()?).and_then(|n| symbols.name(Some(n)));
+    let declared = |all: &[&'static str]| match group {
+        0 => Some("not_declared".to_owned()),
+        n => all.get(n as usize - 1).map(|s| (*s).to_owned()),
+    };
+    match dimension {
+        "ward" | "department" | "category" => code().map(str::to_owned),
+        "sub-county" => code()
+            .and_then(|w| tree.get(&AreaCode(w.to_owned())))
             .and_then(|a| a.parent.as_ref())
             .map(|p| p.0.clone()),
-        "department" => c.department.clone(),
-        "category" => c.category.clone(),
-        "channel" => Some(c.channel.to_string()),
-        "month" => Some(c.created_at.format("%Y-%m").to_string()),
-        "gender" => Some(
-            c.gender
-                .map_or_else(|| "not_declared".to_owned(), |g| g.to_string()),
-        ),
-        "age-band" => Some(
-            c.age_band
-                .map_or_else(|| "not_declared".to_owned(), |a| a.to_string()),
-        ),
+        "channel" => Channel::ALL.get(group as usize).map(|c| c.to_string()),
+        "month" => Some(format!("{:04}-{:02}", group / 12, group % 12 + 1)),
+        "gender" => declared(&Gender::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
+        "age-band" => declared(&AgeBand::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>()),
         _ => None,
     }
 }
@@ -151,7 +304,10 @@ fn key_of(dimension: &str, c: &CaseStat, tree: &AreaTree) -> Option<String> {
 /// One jurisdiction's cases as figures.
 #[derive(Default)]
 struct Data {
-    rows: HashMap<CaseId, CaseStat>,
+    rows: Vec<Row>,
+    /// Where each case's row is in `rows`.
+    index: HashMap<CaseId, u32>,
+    symbols: Symbols,
     /// The journal sequence number read up to; `None` before the first read.
     seq: Option<u64>,
     /// Bumped whenever rows change; cached breakdowns of an older generation are stale.
@@ -179,6 +335,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl Data {
+    /// Put a case's figures in, replacing what it had.
+    fn put(&mut self, c: &CaseStat) {
+        let row = Row::pack(c, &mut self.symbols);
+        match self.index.get(&c.id) {
+            Some(&i) => self.rows[i as usize] = row,
+            None => {
+                let i = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
+                self.rows.push(row);
+                self.index.insert(c.id, i);
+            }
+        }
+    }
+}
+
 impl Jurisdiction {
     /// The data, unless a computation holds it and there are many cases (then the
     /// caller goes on without it rather than wait).
@@ -195,11 +366,18 @@ impl Jurisdiction {
 
     fn compute(&self, tree: &AreaTree, dimension: &str) -> Arc<Breakdown> {
         let d = lock(&self.data);
-        let total = figures("all".into(), d.rows.values());
-        let mut groups: HashMap<String, Vec<&CaseStat>> = HashMap::new();
-        for c in d.rows.values() {
-            if let Some(k) = key_of(dimension, c, tree) {
-                groups.entry(k).or_default().push(c);
+        let total = figures("all".into(), d.rows.iter());
+        let mut numbered: HashMap<u64, Vec<&Row>> = HashMap::new();
+        for c in &d.rows {
+            if let Some(k) = group_of(dimension, c) {
+                numbered.entry(k).or_default().push(c);
+            }
+        }
+        // Two numbers may share a name (two wards of one sub-county).
+        let mut groups: HashMap<String, Vec<&Row>> = HashMap::new();
+        for (k, cs) in numbered {
+            if let Some(name) = group_name(dimension, k, &d.symbols, tree) {
+                groups.entry(name).or_default().extend(cs);
             }
         }
         let mut groups: Vec<Figures> = groups
@@ -269,19 +447,24 @@ impl Stats {
                 // meanwhile is read again by sequence number next time.
                 let head = u64::try_from(store.journal_head().await?.seq).unwrap_or(0);
                 let mut after = None;
-                let mut rows = HashMap::new();
+                let mut all = Data::default();
                 loop {
                     let batch = store.case_stats(j, after, PAGE).await?;
                     let full = batch.len() == PAGE as usize;
                     after = batch.last().map(|r| r.id);
-                    rows.extend(batch.into_iter().map(|r| (r.id, r)));
+                    for r in &batch {
+                        all.put(r);
+                    }
                     if !full {
                         break;
                     }
                 }
+                all.rows.shrink_to_fit();
                 let mut d = lock(&jur.data);
-                jur.count.store(rows.len(), Ordering::Relaxed);
-                d.rows = rows;
+                jur.count.store(all.rows.len(), Ordering::Relaxed);
+                d.rows = all.rows;
+                d.index = all.index;
+                d.symbols = all.symbols;
                 d.generation += 1;
                 d.seq = Some(head);
                 head
@@ -298,8 +481,8 @@ impl Stats {
             if !batch.is_empty() {
                 d.generation += 1;
             }
-            for row in batch {
-                d.rows.insert(row.id, row);
+            for row in &batch {
+                d.put(row);
             }
             jur.count.store(d.rows.len(), Ordering::Relaxed);
             d.seq = Some(last);
@@ -345,21 +528,63 @@ impl Stats {
             .map_err(|e| baraza_store::StoreError::Backend(format!("computing figures: {e}")))
     }
 
-    /// Every case of the jurisdiction as figures, in reference order (open data).
-    pub async fn rows(&self, store: &dyn Store, j: &JurisdictionId) -> StoreResult<Vec<CaseStat>> {
+    /// Every case of the jurisdiction as figures, oldest first (open data), read a piece
+    /// at a time: a million cases are never all in memory as `CaseStat`s.
+    pub async fn rows(&self, store: &dyn Store, j: &JurisdictionId) -> StoreResult<Rows> {
         self.refresh(store, j, false).await?;
         let jur = self.jurisdiction(j).await;
-        let d = lock(&jur.data);
-        let mut rows: Vec<CaseStat> = d.rows.values().cloned().collect();
-        rows.sort_by_key(|r| (r.created_at, r.id));
-        Ok(rows)
+        let mut order: Vec<(Micros, CaseId, u32)> = {
+            let d = lock(&jur.data);
+            d.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.created_at, r.id, i as u32))
+                .collect()
+        };
+        order.sort_unstable();
+        Ok(Rows {
+            jur,
+            order: order.into_iter().map(|(_, _, i)| i).collect(),
+            at: 0,
+        })
+    }
+}
+
+/// A jurisdiction's cases in open data's order, taken a piece at a time (see
+/// [`Stats::rows`]). Each piece shows the cases as they are when it is taken.
+pub struct Rows {
+    jur: Arc<Jurisdiction>,
+    order: Vec<u32>,
+    at: usize,
+}
+
+impl Rows {
+    /// How many cases there are in all.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The next `n` cases (fewer at the end; none after it).
+    pub fn next_piece(&mut self, n: usize) -> Vec<CaseStat> {
+        let end = (self.at + n).min(self.order.len());
+        let d = lock(&self.jur.data);
+        let piece = self.order[self.at..end]
+            .iter()
+            .filter_map(|&i| d.rows.get(i as usize))
+            .map(|r| r.unpack(&d.symbols))
+            .collect();
+        self.at = end;
+        piece
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baraza_core::{CaseKind, CaseNumber, Channel, Timestamp};
 
     fn stat(i: u32, resolved_after_days: Option<i64>, within: bool) -> CaseStat {
         let created: Timestamp = "2026-11-02T08:00:00Z".parse().unwrap();
@@ -395,9 +620,18 @@ mod tests {
 
     #[test]
     fn figures_and_suppression() {
-        let cases: Vec<CaseStat> = (1..=10)
-            .map(|i| stat(i, (i <= 8).then_some(i64::from(i)), i <= 6))
+        let mut symbols = Symbols::default();
+        let cases: Vec<Row> = (1..=10)
+            .map(|i| {
+                Row::pack(
+                    &stat(i, (i <= 8).then_some(i64::from(i)), i <= 6),
+                    &mut symbols,
+                )
+            })
             .collect();
+        // Packed and unpacked, a case is what it was.
+        let one = stat(3, Some(2), true);
+        assert_eq!(Row::pack(&one, &mut symbols).unpack(&symbols), one);
         let f = figures("water".into(), cases.iter());
         assert!(f.shown);
         assert_eq!(f.count, 10);
