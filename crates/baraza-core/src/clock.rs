@@ -41,5 +41,42 @@ impl Clock for ManualClock {
 
 /// The one text form of a timestamp used in hashes and exports: RFC 3339, UTC, microseconds.
 pub fn canonical(t: &Timestamp) -> String {
+    use chrono::{Datelike, Timelike};
+    // The common case written out directly: chrono's `format` parses its pattern at every
+    // call (a tenth of a page of cases). Years outside 0..=9999 and leap seconds take the
+    // pattern, which the test below holds the fast path to.
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if (0..=9999).contains(&year) && nanos < 1_000_000_000 {
+        return format!(
+            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            nanos / 1000
+        );
+    }
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_is_the_pattern() {
+        for text in [
+            "2026-12-04T17:55:26.161458Z",
+            "2026-01-01T00:00:00Z",
+            "1999-12-31T23:59:59.999999Z",
+            "0001-02-03T04:05:06.000007Z",
+            "2026-06-30T12:00:00.123456789Z",
+        ] {
+            let t: super::Timestamp = text.parse().unwrap();
+            assert_eq!(
+                super::canonical(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                "{text}"
+            );
+        }
+    }
 }

@@ -330,8 +330,8 @@ impl Store for PostgresStore {
         PostgresStore::claim_outbox(self, now, lease_until, limit).await
     }
 
-    async fn update_outbox(&self, e: &OutboxEntry, claimed_until: Timestamp) -> StoreResult<bool> {
-        PostgresStore::update_outbox(self, e, claimed_until).await
+    async fn update_outbox(&self, outcomes: &[(OutboxEntry, Timestamp)]) -> StoreResult<Vec<bool>> {
+        PostgresStore::update_outbox(self, outcomes).await
     }
 
     async fn outbox_delivery(

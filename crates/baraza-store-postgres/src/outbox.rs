@@ -27,28 +27,55 @@ impl PostgresStore {
 
     pub(crate) async fn update_outbox(
         &self,
-        e: &OutboxEntry,
-        claimed_until: Timestamp,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, provider = $4, \
-             provider_message_id = $5, cost = $6, last_error = $7, updated_at = $8 \
-             WHERE id = $9 AND status = 'pending' AND next_attempt_at = $10",
+        outcomes: &[(OutboxEntry, Timestamp)],
+    ) -> StoreResult<Vec<bool>> {
+        if outcomes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The whole round in one statement, one round trip and one commit.
+        let col = |f: &dyn Fn(&OutboxEntry) -> Option<String>| -> Vec<Option<String>> {
+            outcomes.iter().map(|(e, _)| f(e)).collect()
+        };
+        let ids: Vec<uuid::Uuid> = outcomes.iter().map(|(e, _)| e.message.id).collect();
+        let statuses = col(&|e| Some(e.status.as_str().to_owned()));
+        let attempts: Vec<i32> = outcomes
+            .iter()
+            .map(|(e, _)| i32::try_from(e.attempts).unwrap_or(i32::MAX))
+            .collect();
+        let next: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.next_attempt_at).collect();
+        let providers = col(&|e| e.provider.clone());
+        let provider_ids = col(&|e| e.provider_message_id.clone());
+        let costs = col(&|e| e.cost.clone());
+        let errors = col(&|e| e.last_error.clone());
+        let updated: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.updated_at).collect();
+        let claims: Vec<Timestamp> = outcomes.iter().map(|(_, c)| *c).collect();
+        let done: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "UPDATE outbox o SET status = u.status, attempts = u.attempts, \
+             next_attempt_at = u.next_attempt_at, provider = u.provider, \
+             provider_message_id = u.provider_message_id, cost = u.cost, \
+             last_error = u.last_error, updated_at = u.updated_at \
+             FROM UNNEST($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], \
+                         $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[]) \
+                  AS u(id, status, attempts, next_attempt_at, provider, provider_message_id, \
+                       cost, last_error, updated_at, claimed_until) \
+             WHERE o.id = u.id AND o.status = 'pending' AND o.next_attempt_at = u.claimed_until \
+             RETURNING o.id",
         )
-        .bind(e.status.as_str())
-        .bind(i32::try_from(e.attempts).unwrap_or(i32::MAX))
-        .bind(e.next_attempt_at)
-        .bind(&e.provider)
-        .bind(&e.provider_message_id)
-        .bind(&e.cost)
-        .bind(&e.last_error)
-        .bind(e.updated_at)
-        .bind(e.message.id)
-        .bind(claimed_until)
-        .execute(&self.pool)
+        .bind(&ids)
+        .bind(statuses)
+        .bind(attempts)
+        .bind(next)
+        .bind(providers)
+        .bind(provider_ids)
+        .bind(costs)
+        .bind(errors)
+        .bind(updated)
+        .bind(claims)
+        .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        let done: std::collections::HashSet<uuid::Uuid> = done.into_iter().collect();
+        Ok(ids.iter().map(|id| done.contains(id)).collect())
     }
 
     pub(crate) async fn outbox_delivery(

@@ -79,7 +79,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Backend(format!("updating the planner's statistics: {e}")))?;
         let path = options.get_filename().to_owned();
-        let readers = readers::Readers::new(path.clone());
+        let readers = readers::Readers::new(path.clone())?;
         let writer =
             GroupCommitter::spawn_on_thread(move || writer::SqliteWriter::open(&path), MAX_BATCH)?;
         Ok(Self {
@@ -350,8 +350,8 @@ impl Store for SqliteStore {
         SqliteStore::claim_outbox(self, now, lease_until, limit).await
     }
 
-    async fn update_outbox(&self, e: &OutboxEntry, claimed_until: Timestamp) -> StoreResult<bool> {
-        SqliteStore::update_outbox(self, e, claimed_until).await
+    async fn update_outbox(&self, outcomes: &[(OutboxEntry, Timestamp)]) -> StoreResult<Vec<bool>> {
+        SqliteStore::update_outbox(self, outcomes).await
     }
 
     async fn outbox_delivery(

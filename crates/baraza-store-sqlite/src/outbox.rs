@@ -27,28 +27,37 @@ impl SqliteStore {
 
     pub(crate) async fn update_outbox(
         &self,
-        e: &OutboxEntry,
-        claimed_until: Timestamp,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, provider = ?4, \
-             provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 \
-             WHERE id = ?9 AND status = 'pending' AND next_attempt_at = ?10",
-        )
-        .bind(e.status.as_str())
-        .bind(i64::from(e.attempts))
-        .bind(ts(&e.next_attempt_at))
-        .bind(&e.provider)
-        .bind(&e.provider_message_id)
-        .bind(&e.cost)
-        .bind(&e.last_error)
-        .bind(ts(&e.updated_at))
-        .bind(e.message.id.to_string())
-        .bind(ts(&claimed_until))
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        outcomes: &[(OutboxEntry, Timestamp)],
+    ) -> StoreResult<Vec<bool>> {
+        if outcomes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One transaction, so one wait for the disk, for the whole round.
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut recorded = Vec::with_capacity(outcomes.len());
+        for (e, claimed_until) in outcomes {
+            let done = sqlx::query(
+                "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, provider = ?4, \
+                 provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 \
+                 WHERE id = ?9 AND status = 'pending' AND next_attempt_at = ?10",
+            )
+            .bind(e.status.as_str())
+            .bind(i64::from(e.attempts))
+            .bind(ts(&e.next_attempt_at))
+            .bind(&e.provider)
+            .bind(&e.provider_message_id)
+            .bind(&e.cost)
+            .bind(&e.last_error)
+            .bind(ts(&e.updated_at))
+            .bind(e.message.id.to_string())
+            .bind(ts(claimed_until))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            recorded.push(done.rows_affected() == 1);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(recorded)
     }
 
     pub(crate) async fn outbox_delivery(

@@ -1,5 +1,5 @@
 //! Reads of many rows (lists, pages of a list) on connections of the C library (through
-//! rusqlite), on the blocking pool. `sqlx`'s SQLite driver copies every value of every
+//! rusqlite), on reader threads of their own. `sqlx`'s SQLite driver copies every value of every
 //! row (`sqlite3_value_dup`) and frees it again: for a page of 25 cases of 37 columns,
 //! that was half the server's time. A row read here is decoded where it lies, by the
 //! same `rows::case` as everywhere else.
@@ -12,60 +12,72 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// Idle connections kept for the next read; more are opened under load, then closed.
-const KEEP: usize = 4;
+/// Reader threads, each with its connection: enough to keep two cores busy. SQLite
+/// allocates with the C library, which keeps what a thread frees for that thread; reads
+/// on a few long-lived threads reuse their memory instead of spreading it over the
+/// blocking pool's.
+const THREADS: usize = 4;
+
+type Job = Box<dyn FnOnce(&Connection) + Send>;
 
 pub struct Readers {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
 
 impl Readers {
-    pub fn new(path: PathBuf) -> Arc<Self> {
-        Arc::new(Self {
-            path,
-            idle: Mutex::new(Vec::new()),
-        })
+    /// Open the reader connections and start their threads (they stop with the store).
+    pub fn new(path: PathBuf) -> StoreResult<Arc<Self>> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..THREADS {
+            let conn = open(&path)?;
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("baraza-reader-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(&conn),
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .map_err(|e| StoreError::Unavailable(format!("starting a reader: {e}")))?;
+        }
+        Ok(Arc::new(Self { jobs }))
     }
 
-    fn open(&self) -> StoreResult<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(err)?;
-        // Reads only; in WAL, they never wait for the writer.
-        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
-            .map_err(err)?;
-        conn.set_prepared_statement_cache_capacity(32);
-        Ok(conn)
-    }
-
-    /// Run `f` on a reader connection, on the blocking pool.
-    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> StoreResult<T>
+    /// Run `f` on a reader connection, on a reader thread.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let idle = me.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let conn = match idle {
-                Some(c) => c,
-                None => me.open()?,
-            };
-            let out = f(&conn);
-            let mut idle = me.idle.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < KEEP {
-                idle.push(conn);
-            }
-            out
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("a read stopped: {e}")))?
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let _ = tx.send(f(conn));
+            }))
+            .map_err(|_| StoreError::Unavailable("the readers stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Backend("a read stopped".into()))?
     }
+}
+
+fn open(path: &std::path::Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(err)?;
+    // Reads only; in WAL, they never wait for the writer.
+    conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
+        .map_err(err)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
 }
 
 /// A row whose columns are found by name through a map made once per query: rusqlite

@@ -1362,7 +1362,7 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
     let t = make().await;
     let s = t.store();
     seed(&*s).await;
-    for i in 0..3 {
+    for i in 0..4 {
         s.create_case(
             new_case("0741", Channel::Sms, Some(&format!("+25474400000{i}"))),
             citizen(),
@@ -1374,7 +1374,7 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
     let at = now() + chrono::Duration::seconds(1);
     let lease = at + chrono::Duration::seconds(60);
     let claimed = s.claim_outbox(at, lease, 10).await.unwrap();
-    assert_eq!(claimed.len(), 3);
+    assert_eq!(claimed.len(), 4);
     // Claimed messages are hidden from another worker until their lease ends.
     assert!(s.claim_outbox(at, lease, 10).await.unwrap().is_empty());
     // One is sent, one fails for now (retried later), one fails for good.
@@ -1392,11 +1392,22 @@ pub async fn outbox_claims_retries_and_delivery_reports<T: TestStore, F: Future<
     retry.last_error = Some("502 from provider".into());
     failed.status = outbound::OutboxStatus::Failed;
     failed.last_error = Some("InvalidPhoneNumber".into());
-    for e in [&*sent, &*retry, &*failed] {
-        assert!(s.update_outbox(e, lease).await.unwrap());
-    }
-    // A worker whose claim was overtaken records nothing.
-    assert!(!s.update_outbox(&*retry, lease).await.unwrap());
+    let round: Vec<_> = [&*sent, &*retry, &*failed]
+        .into_iter()
+        .map(|e| (e.clone(), lease))
+        .collect();
+    assert_eq!(s.update_outbox(&round).await.unwrap(), vec![true; 3]);
+    // A worker whose claim was overtaken records nothing; in the same round, a claim
+    // that still holds is recorded.
+    let mut again = claimed[3].clone();
+    again.status = outbound::OutboxStatus::Sent;
+    again.provider_message_id = Some("ATXid_out_2".into());
+    assert_eq!(
+        s.update_outbox(&[(retry.clone(), lease), (again, lease)])
+            .await
+            .unwrap(),
+        vec![false, true]
+    );
     assert!(
         s.claim_outbox(at + chrono::Duration::seconds(5), lease, 10)
             .await

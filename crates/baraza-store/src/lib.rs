@@ -193,14 +193,11 @@ pub trait Store: Send + Sync + 'static {
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxEntry>>;
-    /// Record what happened to a claimed message (sent, retry later, failed), only if the
-    /// claim still holds (`claimed_until` is the lease it was claimed with): a worker whose
-    /// lease ran out and was overtaken changes nothing. Returns whether it was recorded.
-    async fn update_outbox(
-        &self,
-        entry: &OutboxEntry,
-        claimed_until: Timestamp,
-    ) -> StoreResult<bool>;
+    /// Record what happened to claimed messages (sent, retry later, failed), a worker's
+    /// whole round in one transaction; each only if its claim still holds (with it, the
+    /// lease it was claimed with): a worker whose lease ran out and was overtaken changes
+    /// nothing. Returns, in order, whether each was recorded.
+    async fn update_outbox(&self, outcomes: &[(OutboxEntry, Timestamp)]) -> StoreResult<Vec<bool>>;
     /// A provider's delivery report, accepted only for a message id we were given:
     /// returns false (and changes nothing) for any other id. Status only moves forward:
     /// a late "sent" never undoes "delivered" or "failed".

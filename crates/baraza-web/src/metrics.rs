@@ -100,6 +100,9 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Respons
         }
         Err(_) => metrics::gauge!("baraza_database_up").set(0.0),
     }
+    let (rows, bytes) = state.stats.held().await;
+    metrics::gauge!("baraza_dashboard_cases").set(rows as f64);
+    metrics::gauge!("baraza_dashboard_memory_bytes").set(bytes as f64);
     (
         [(
             header::CONTENT_TYPE,

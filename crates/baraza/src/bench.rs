@@ -24,6 +24,10 @@ pub struct BenchArgs {
     /// Rate of the paced latency run, in intakes per second
     #[arg(long, default_value_t = 1000)]
     rate: u64,
+    /// The outbox's rate limit per provider during the send run, in messages per second
+    /// (0: none; the stand-in provider has none)
+    #[arg(long, default_value_t = 0)]
+    send_rate: u32,
     /// Also bench PostgreSQL: a server URL where a temporary database may be created
     #[arg(
         long,
@@ -283,6 +287,124 @@ async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
 
 const BENCH_AT_SECRET: &str = "bench-secret";
 
+/// A stand-in for Africa's Talking's sending API on this machine, in its wire format
+/// (form in, `SMSMessageData` out); returns its base URL and how many it was sent.
+async fn fake_provider() -> anyhow::Result<(String, Arc<std::sync::atomic::AtomicU64>)> {
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
+    let app = axum::Router::new().route(
+        "/version1/messaging",
+        post(
+            move |axum::Form(f): axum::Form<std::collections::HashMap<String, String>>| {
+                let counter = counter.clone();
+                async move {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let to = f.get("to").cloned().unwrap_or_default();
+                    (
+                        axum::http::StatusCode::CREATED,
+                        axum::Json(serde_json::json!({"SMSMessageData": {
+                            "Message": "Sent to 1/1 Total Cost: KES 0.8000",
+                            "Recipients": [{"statusCode": 101, "number": to, "status": "Success",
+                                "cost": "KES 0.8000", "messageId": format!("ATXid_bench_out_{n}")}]}})),
+                    )
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((base, sent))
+}
+
+/// (d) The outbox as `serve` runs it, against a provider on this machine: first the
+/// acknowledgements the runs above queued, then while intakes keep arriving. Reports send
+/// throughput, and how long the oldest unsent message had waited when intake stopped.
+async fn outbox(
+    name: &str,
+    store: &Arc<dyn Store>,
+    url: String,
+    args: &BenchArgs,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (base_url, sent) = fake_provider().await?;
+    let pace = baraza_jobs::outbox::Pace {
+        rate_per_second: args.send_rate,
+        ..Default::default()
+    };
+    let at = baraza_channels::africastalking::Config {
+        username: "bench".into(),
+        api_key: baraza_channels::Secret::new("bench"),
+        webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
+        sender_id: None,
+        ussd_code: None,
+        base_url,
+        jurisdiction: demo::jurisdiction_id().to_string(),
+        allowed_ips: vec![],
+    };
+    let worker = Arc::new(
+        baraza_jobs::outbox::OutboxWorker::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            Arc::new(baraza_channels::templates::Templates::load()?),
+        )
+        .with_pace(pace)
+        .with_gateway(Arc::new(baraza_channels::africastalking::SmsGateway::new(
+            at,
+        ))),
+    );
+    let backlog = store.outbox_health().await?.pending;
+    let t = Instant::now();
+    while worker.run_once().await? > 0 {}
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{name:<9} (d) outbox: the {backlog} messages queued above sent in {secs:.1} s, {:.0}/s \
+         (batch {}, {} at once, rate limit {})",
+        sent.load(Ordering::Relaxed) as f64 / secs,
+        pace.batch,
+        pace.concurrency,
+        match pace.rate_per_second {
+            0 => "none".to_owned(),
+            r => format!("{r}/s"),
+        }
+    );
+    // Intake and sending at once, as in a county's busy hour.
+    let stop = Arc::new(AtomicBool::new(false));
+    let before = sent.load(Ordering::Relaxed);
+    let sender = {
+        let (worker, stop) = (worker.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                match worker.run_once().await {
+                    Ok(0) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "bench outbox round");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            }
+        })
+    };
+    let a = http(url, args.clients, args.seconds).await;
+    let health = store.outbox_health().await?;
+    let during = (sent.load(Ordering::Relaxed) - before) as f64 / a.elapsed.as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    sender.await?;
+    let waited = health.oldest_pending.map_or(0.0, |t| {
+        (SystemClock.now() - t).num_milliseconds() as f64 / 1000.0
+    });
+    println!(
+        "{name:<9} (d) HTTP intake {:.0}/s while sending {during:.0}/s; when intake stopped, \
+         {} unsent, the oldest waiting {waited:.1} s",
+        a.rate(),
+        health.pending
+    );
+    Ok(())
+}
+
 /// The demo jurisdiction loaded; its area tree.
 async fn prepare(store: &dyn Store) -> anyhow::Result<Arc<AreaTree>> {
     demo::load(store, SystemClock.now(), None).await?;
@@ -326,7 +448,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
     );
     let a = http(url.clone(), args.clients, args.seconds).await;
     line(name, "(a) HTTP intake", &args.clients.to_string(), &a);
-    let p = paced(url, args.rate, args.seconds).await;
+    let p = paced(url.clone(), args.rate, args.seconds).await;
     line(name, &format!("HTTP paced {}/s", args.rate), "-", &p);
     println!("{name:<9} ratio (a)/(b) = {:.2}", a.rate() / b.rate());
     let w = sms_webhook(sms_url, args.clients, args.seconds).await;
@@ -336,6 +458,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
         &args.clients.to_string(),
         &w,
     );
+    outbox(name, &store, url, args).await?;
     server.abort();
     match baraza_store::verify_journal(&*store).await? {
         Ok(r) => println!(

@@ -381,6 +381,34 @@ fn print_rss(when: &str, pid: u32) {
     }
 }
 
+/// CPU seconds a process has used (Linux `/proc`).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Wait until the server has done its start-up work (the open data snapshot, the jobs'
+/// first rounds): under a tenth of a core for a second. Returns how long it took.
+async fn wait_idle(pid: u32) -> Duration {
+    let t = Instant::now();
+    let mut quiet = 0;
+    let mut last = cpu_seconds(pid);
+    while quiet < 2 && t.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = cpu_seconds(pid);
+        match (last, now) {
+            (Some(a), Some(b)) if b - a < 0.05 => quiet += 1,
+            (Some(_), Some(_)) => quiet = 0,
+            _ => return t.elapsed(),
+        }
+        last = now;
+    }
+    t.elapsed()
+}
+
 /// Many GETs of one path from `clients` connections for `seconds`, like `wrk`.
 async fn load(
     http: &reqwest::Client,
@@ -429,6 +457,7 @@ async fn pages(
         .env("BARAZA_LISTEN", format!("127.0.0.1:{port}"))
         .env("BARAZA_DATA_DIR", &data)
         .env("BARAZA_LOG", "warn")
+        .env("BARAZA_METRICS_TOKEN", "bench-metrics")
         .current_dir(&data)
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -467,7 +496,35 @@ async fn pages(
         t.elapsed().as_secs_f64()
     );
     print_rss("with the dashboard's figures", pid);
+    // What the figures themselves hold, as the server counts it.
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .bearer_auth("bench-metrics")
+        .send()
+        .await?
+        .text()
+        .await?;
+    let gauge = |name: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+    };
+    if let (Some(rows), Some(bytes)) = (
+        gauge("baraza_dashboard_cases "),
+        gauge("baraza_dashboard_memory_bytes "),
+    ) {
+        println!(
+            "memory of which the dashboard's figures: {:.0} MB for {rows:.0} cases ({:.0} bytes a case)",
+            bytes / 1e6,
+            bytes / rows.max(1.0)
+        );
+    }
 
+    println!(
+        "start-up work (open data snapshot, the jobs' first rounds) done {:.1} s later",
+        wait_idle(pid).await.as_secs_f64()
+    );
+    print_rss("when idle", pid);
     // Throughput, like `wrk -t1 -c16`: the client runs on the same two cores.
     let clients = 16;
     println!(

@@ -51,6 +51,9 @@ pub struct Config {
     /// `{z}/{x}/{y}` and its attribution. An empty `tiles` turns the map off (the ward
     /// list and the coordinates remain).
     pub map: MapConfig,
+    /// How fast the outbox sends (`[outbox]`, or `BARAZA_OUTBOX__*`): `batch` claimed per
+    /// round, `concurrency` sends at once, `rate_per_second` per provider at most.
+    pub outbox: baraza_jobs::outbox::Pace,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -101,6 +104,7 @@ impl Default for Config {
             public_url: None,
             trust_forwarded_headers: false,
             map: MapConfig::default(),
+            outbox: baraza_jobs::outbox::Pace::default(),
         }
     }
 }
@@ -156,6 +160,7 @@ impl Config {
                             || k.starts_with("email_inbound__")
                             || k.starts_with("backup__")
                             || k.starts_with("map__")
+                            || k.starts_with("outbox__")
                     })
                     .split("__"),
             )

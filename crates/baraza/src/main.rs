@@ -675,7 +675,8 @@ async fn serve(cfg: &Config, demo_mode: bool) -> anyhow::Result<()> {
     }
     let templates = Arc::new(baraza_channels::templates::Templates::load()?);
     let mut worker =
-        baraza_jobs::outbox::OutboxWorker::new(store.clone(), clock.clone(), templates);
+        baraza_jobs::outbox::OutboxWorker::new(store.clone(), clock.clone(), templates)
+            .with_pace(cfg.outbox);
     let mut gateways = 0;
     if let Some(at) = &africastalking {
         worker = worker.with_gateway(Arc::new(baraza_channels::africastalking::SmsGateway::new(

@@ -304,9 +304,13 @@ fn group_name(dimension: &str, group: u64, symbols: &Symbols, tree: &AreaTree) -
 /// One jurisdiction's cases as figures.
 #[derive(Default)]
 struct Data {
+    /// Every case's row; those of the first read first, in id order (found by binary
+    /// search, no index to hold), then those of cases that came since.
     rows: Vec<Row>,
-    /// Where each case's row is in `rows`.
-    index: HashMap<CaseId, u32>,
+    /// How many rows at the start are in id order.
+    sorted: usize,
+    /// Where the rows of cases that came since the first read are.
+    tail: HashMap<CaseId, u32>,
     symbols: Symbols,
     /// The journal sequence number read up to; `None` before the first read.
     seq: Option<u64>,
@@ -336,16 +340,38 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Data {
+    /// Where a case's row is.
+    fn find(&self, id: &CaseId) -> Option<usize> {
+        match self.rows[..self.sorted].binary_search_by_key(id, |r| r.id) {
+            Ok(i) => Some(i),
+            Err(_) => self.tail.get(id).map(|&i| i as usize),
+        }
+    }
+
     /// Put a case's figures in, replacing what it had.
     fn put(&mut self, c: &CaseStat) {
         let row = Row::pack(c, &mut self.symbols);
-        match self.index.get(&c.id) {
-            Some(&i) => self.rows[i as usize] = row,
+        match self.find(&c.id) {
+            Some(i) => self.rows[i] = row,
             None => {
                 let i = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
                 self.rows.push(row);
-                self.index.insert(c.id, i);
+                self.tail.insert(c.id, i);
             }
+        }
+    }
+
+    /// The first read's rows, put in id order (the store gives them so) with no index.
+    fn first_read(rows: Vec<Row>, symbols: Symbols) -> Self {
+        let mut rows = rows;
+        rows.sort_unstable_by_key(|r| r.id);
+        rows.dedup_by_key(|r| r.id);
+        rows.shrink_to_fit();
+        Data {
+            sorted: rows.len(),
+            rows,
+            symbols,
+            ..Default::default()
         }
     }
 }
@@ -447,23 +473,32 @@ impl Stats {
                 // meanwhile is read again by sequence number next time.
                 let head = u64::try_from(store.journal_head().await?.seq).unwrap_or(0);
                 let mut after = None;
-                let mut all = Data::default();
+                // Room for every case at once: a vector grown by doubling would hold
+                // twice the rows for a moment, and the allocator keeps such peaks.
+                let expected = store
+                    .count_cases(&baraza_core::CaseFilter {
+                        jurisdiction: Some(j.clone()),
+                        information: Some(false),
+                        ..Default::default()
+                    })
+                    .await?;
+                let mut rows = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1024);
+                let mut symbols = Symbols::default();
                 loop {
                     let batch = store.case_stats(j, after, PAGE).await?;
                     let full = batch.len() == PAGE as usize;
                     after = batch.last().map(|r| r.id);
-                    for r in &batch {
-                        all.put(r);
-                    }
+                    rows.extend(batch.iter().map(|r| Row::pack(r, &mut symbols)));
                     if !full {
                         break;
                     }
                 }
-                all.rows.shrink_to_fit();
+                let all = Data::first_read(rows, symbols);
                 let mut d = lock(&jur.data);
                 jur.count.store(all.rows.len(), Ordering::Relaxed);
                 d.rows = all.rows;
-                d.index = all.index;
+                d.sorted = all.sorted;
+                d.tail = all.tail;
                 d.symbols = all.symbols;
                 d.generation += 1;
                 d.seq = Some(head);
@@ -526,6 +561,22 @@ impl Stats {
         tokio::task::spawn_blocking(move || jur.compute(&tree, &dimension))
             .await
             .map_err(|e| baraza_store::StoreError::Backend(format!("computing figures: {e}")))
+    }
+
+    /// How many cases the figures hold, and about how many bytes they take (rows, the
+    /// index by case id, the codes), across jurisdictions: what `/metrics` reports.
+    pub async fn held(&self) -> (usize, usize) {
+        let all: Vec<Arc<Jurisdiction>> = self.data.lock().await.values().cloned().collect();
+        let (mut rows, mut bytes) = (0, 0);
+        for jur in all {
+            let d = lock(&jur.data);
+            rows += d.rows.len();
+            bytes += d.rows.capacity() * std::mem::size_of::<Row>()
+                // hashbrown: a key, a value and a control byte per bucket.
+                + d.tail.capacity() * (std::mem::size_of::<(CaseId, u32)>() + 1) * 8 / 7
+                + d.symbols.names.iter().map(|n| 2 * n.capacity() + 64).sum::<usize>();
+        }
+        (rows, bytes)
     }
 
     /// Every case of the jurisdiction as figures, oldest first (open data), read a piece
@@ -616,6 +667,32 @@ mod tests {
             publishable: false,
             updated_at: created,
         }
+    }
+
+    #[test]
+    fn rows_are_found_without_an_index_and_replaced_in_place() {
+        let mut symbols = Symbols::default();
+        // The first read, in any order: put in id order.
+        let first: Vec<Row> = [5, 1, 3]
+            .into_iter()
+            .map(|i| Row::pack(&stat(i, None, false), &mut symbols))
+            .collect();
+        let mut d = Data::first_read(first, symbols);
+        assert_eq!((d.sorted, d.tail.len()), (3, 0));
+        // A change to a case of the first read replaces its row; a new case goes after.
+        let mut changed = stat(3, Some(2), true);
+        changed.department = Some("health".into());
+        d.put(&changed);
+        d.put(&stat(2, None, false));
+        d.put(&stat(2, Some(1), true));
+        assert_eq!((d.rows.len(), d.sorted, d.tail.len()), (4, 3, 1));
+        let at = |i: u32| d.find(&CaseId(uuid::Uuid::from_u128(u128::from(i))));
+        assert_eq!(d.rows[at(3).unwrap()].unpack(&d.symbols), changed);
+        assert_eq!(
+            d.rows[at(2).unwrap()].unpack(&d.symbols),
+            stat(2, Some(1), true)
+        );
+        assert!(at(1).is_some() && at(5).is_some() && at(4).is_none());
     }
 
     #[test]

@@ -765,6 +765,18 @@ async fn open311(app: &ConsoleApp) {
         mine.iter()
             .any(|u| u["status"] == "fixed" && u["description"] == "Fixed this morning.")
     );
+    // The list carries each request's last official answer as its status notes, read
+    // for the whole page at once; `max_requests` cuts the page (newest first).
+    let (_, listed) = both_formats(app, "requests?max_requests=1", "service_requests").await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "max_requests=1");
+    assert_eq!(listed[0]["service_request_id"], id.as_str());
+    assert_eq!(listed[0]["status_notes"], "Fixed this morning.");
+    for bad in ["0", "1001", "many"] {
+        let (status, _) =
+            both_formats(app, &format!("requests?max_requests={bad}"), "errors").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "max_requests={bad}");
+    }
     // FixMyStreet relays the citizen's "fixed": recorded once, and it confirms.
     let update = |update_id: &'static str| {
         http.post(format!(
