@@ -287,8 +287,26 @@ async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
 
 const BENCH_AT_SECRET: &str = "bench-secret";
 
+/// The bench's Africa's Talking account, its sending API at `base_url`.
+fn africastalking(base_url: String) -> baraza_channels::africastalking::Config {
+    baraza_channels::africastalking::Config {
+        username: "bench".into(),
+        api_key: baraza_channels::Secret::new("bench"),
+        webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
+        sender_id: None,
+        ussd_code: None,
+        base_url,
+        jurisdiction: demo::jurisdiction_id().to_string(),
+        allowed_ips: vec![],
+    }
+}
+
 /// A stand-in for Africa's Talking's sending API on this machine, in its wire format
 /// (form in, `SMSMessageData` out); returns its base URL and how many it was sent.
+#[expect(
+    clippy::disallowed_types,
+    reason = "the stand-in provider is a plain axum server reading plain forms"
+)]
 async fn fake_provider() -> anyhow::Result<(String, Arc<std::sync::atomic::AtomicU64>)> {
     use axum::routing::post;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -334,16 +352,7 @@ async fn outbox(
         rate_per_second: args.send_rate,
         ..Default::default()
     };
-    let at = baraza_channels::africastalking::Config {
-        username: "bench".into(),
-        api_key: baraza_channels::Secret::new("bench"),
-        webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
-        sender_id: None,
-        ussd_code: None,
-        base_url,
-        jurisdiction: demo::jurisdiction_id().to_string(),
-        allowed_ips: vec![],
-    };
+    let at = africastalking(base_url);
     let worker = Arc::new(
         baraza_jobs::outbox::OutboxWorker::new(
             store.clone(),
@@ -416,17 +425,8 @@ async fn prepare(store: &dyn Store) -> anyhow::Result<Arc<AreaTree>> {
 /// Every run on one backend; returns the HTTP intake rate, to compare backends.
 async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<f64> {
     let tree = prepare(&*store).await?;
-    let at = baraza_channels::africastalking::Config {
-        username: "bench".into(),
-        api_key: baraza_channels::Secret::new("bench"),
-        webhook_secret: baraza_channels::Secret::new(BENCH_AT_SECRET),
-        sender_id: None,
-        ussd_code: None,
-        // Nothing is sent during the bench: the outbox only fills.
-        base_url: "http://127.0.0.1:9".into(),
-        jurisdiction: demo::jurisdiction_id().to_string(),
-        allowed_ips: vec![],
-    };
+    // Nothing is sent during these runs: the outbox only fills, until (d).
+    let at = africastalking("http://127.0.0.1:9".into());
     let state = baraza_web::AppState::new(store.clone(), Arc::new(SystemClock))
         .await?
         .with_channels(baraza_web::webhooks::Channels {
