@@ -6,7 +6,7 @@
 //! in a payload could one day be erased (payload set to null) without breaking the chain.
 
 use crate::clock::canonical;
-use crate::{Actor, CaseId, Channel, Timestamp};
+use crate::{Actor, CaseId, Channel, JurisdictionId, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -87,7 +87,12 @@ pub struct EventDraft {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEvent {
-    /// Position in the jurisdiction-independent chain, from 1, without gaps.
+    /// The jurisdiction whose chain holds the event (not hashed: the chain it is in, and
+    /// its stream's case, plan or project, already say it).
+    pub jurisdiction: JurisdictionId,
+    /// Position in its chain, without gaps: the shared chain of a database made before
+    /// chains per jurisdiction (from 1), then the jurisdiction's own (after the shared
+    /// chain's end).
     pub seq: i64,
     pub case_id: CaseId,
     pub at: Timestamp,
@@ -192,11 +197,12 @@ impl ChainHead {
         }
     }
 
-    /// Give a draft its place after this head.
-    pub fn seal(&self, draft: EventDraft) -> JournalEvent {
+    /// Give a draft its place after this head, in `jurisdiction`'s chain.
+    pub fn seal(&self, jurisdiction: &JurisdictionId, draft: EventDraft) -> JournalEvent {
         let payload = draft.data.to_string();
         let payload_sha256 = hex::encode(Sha256::digest(payload.as_bytes()));
         let mut ev = JournalEvent {
+            jurisdiction: jurisdiction.clone(),
             seq: self.seq + 1,
             case_id: draft.case_id,
             at: draft.at,
@@ -242,6 +248,44 @@ impl ChainHead {
         }
         Ok(ChainHead::after(ev))
     }
+
+    /// Check that another jurisdiction's event, known only by its link, follows this head
+    /// in the shared chain; returns the new head.
+    pub fn check_link(&self, link: &ChainLink) -> Result<ChainHead, ChainBreak> {
+        if link.seq != self.seq + 1 {
+            return Err(ChainBreak::SequenceGap {
+                expected: self.seq + 1,
+                found: link.seq,
+            });
+        }
+        if link.prev_hash != self.hash {
+            return Err(ChainBreak::PreviousHashMismatch { seq: link.seq });
+        }
+        Ok(ChainHead {
+            seq: link.seq,
+            hash: link.hash.clone(),
+        })
+    }
+}
+
+/// An event of the shared chain (a database made before chains per jurisdiction) that
+/// belongs to another jurisdiction, known by its place and hashes only: enough to prove
+/// that the events around it are linked as they were, and nothing of what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainLink {
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<&JournalEvent> for ChainLink {
+    fn from(ev: &JournalEvent) -> Self {
+        Self {
+            seq: ev.seq,
+            prev_hash: ev.prev_hash.clone(),
+            hash: ev.hash.clone(),
+        }
+    }
 }
 
 /// Where and how the chain is broken.
@@ -269,6 +313,26 @@ pub enum ChainBreak {
     ProjectionMismatch { case: String },
     #[error("event #{seq}: its payload is missing (erased or deleted outside Baraza)")]
     PayloadMissing { seq: i64 },
+    /// A break in one jurisdiction's chain.
+    #[error("in the chain of {jurisdiction}: {inner}")]
+    InChain {
+        jurisdiction: String,
+        inner: Box<ChainBreak>,
+    },
+    #[error(
+        "the chain of {jurisdiction} has events but no recorded head: the export or database is incomplete"
+    )]
+    HeadMissing { jurisdiction: String },
+}
+
+impl ChainBreak {
+    /// This break, as found in `jurisdiction`'s chain.
+    pub fn in_chain(self, jurisdiction: &JurisdictionId) -> Self {
+        ChainBreak::InChain {
+            jurisdiction: jurisdiction.to_string(),
+            inner: Box::new(self),
+        }
+    }
 }
 
 fn event_hash(ev: &JournalEvent) -> String {
@@ -313,7 +377,10 @@ mod tests {
         let mut head = ChainHead::genesis();
         (0..n)
             .map(|i| {
-                let ev = head.seal(draft(i as u128));
+                let ev = head.seal(
+                    &crate::JurisdictionId::parse("test").unwrap(),
+                    draft(i as u128),
+                );
                 head = ChainHead::after(&ev);
                 ev
             })

@@ -35,7 +35,9 @@ pub use citizen::{
     AgeBand, Citizen, CitizenId, Consent, Email, Gender, Language, NewCitizen, PhoneNumber,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use journal::{ChainBreak, ChainHead, EventDraft, EventKind, JournalEvent, Visibility};
+pub use journal::{
+    ChainBreak, ChainHead, ChainLink, EventDraft, EventKind, JournalEvent, Visibility,
+};
 pub use jurisdiction::{
     Area, AreaCode, AreaTree, Department, Jurisdiction, JurisdictionId, ServiceCategory,
 };

@@ -106,7 +106,12 @@ async fn a_silent_citizen_is_reminded_once_then_the_case_closes_unconfirmed() {
         }
     );
     assert_eq!(job.run_once().await.unwrap(), Round::default());
-    assert!(baraza_store::verify_journal(&*store).await.unwrap().is_ok());
+    assert!(
+        baraza_store::verify_journal(&*store, None)
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 /// A fake Africa's Talking on a real socket that behaves badly in one of three ways;

@@ -543,12 +543,16 @@ impl Store for PostgresStore {
         PostgresStore::expire_message_texts(self, j, settled_before).await
     }
 
-    async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
-        PostgresStore::journal_head(self).await
+    async fn journal_head(&self, j: &JurisdictionId) -> StoreResult<baraza_core::ChainHead> {
+        PostgresStore::journal_head(self, j).await
     }
 
-    async fn export(&self, out: mpsc::Sender<Record>) -> StoreResult<()> {
-        PostgresStore::export(self, out).await
+    async fn export(
+        &self,
+        only: Option<&JurisdictionId>,
+        out: mpsc::Sender<Record>,
+    ) -> StoreResult<()> {
+        PostgresStore::export(self, only, out).await
     }
 
     async fn is_empty(&self) -> StoreResult<bool> {

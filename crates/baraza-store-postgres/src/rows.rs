@@ -217,10 +217,11 @@ pub fn case(row: &PgRow) -> StoreResult<Case> {
     })
 }
 
-pub const EVENT_COLUMNS: &str = "seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, payload_sha256, prev_hash, hash";
+pub const EVENT_COLUMNS: &str = "jurisdiction_id, seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, payload_sha256, prev_hash, hash";
 
 pub fn event(row: &PgRow) -> StoreResult<JournalEvent> {
     Ok(JournalEvent {
+        jurisdiction: JurisdictionId::parse(&get::<String>(row, "jurisdiction_id")?)?,
         seq: get(row, "seq")?,
         case_id: CaseId(uuid(row, "case_id")?),
         at: get(row, "at")?,

@@ -27,6 +27,8 @@ pub struct PgBatchTx {
     savepoint_open: bool,
     /// A deferred write failed: the transaction must not commit.
     poisoned: bool,
+    /// Whether this batch's `BEGIN` was sent (with the first lock of heads).
+    began: bool,
     /// Read ahead for the batch (`prefetch`); forgotten whenever pending rows are written.
     keys: std::collections::HashMap<(JurisdictionId, String), Option<Case>>,
     contacts: std::collections::HashMap<(JurisdictionId, &'static str, String), Option<Citizen>>,
@@ -43,6 +45,7 @@ impl PgBatchTx {
             mark: None,
             savepoint_open: false,
             poisoned: false,
+            began: false,
             keys: Default::default(),
             contacts: Default::default(),
         }
@@ -92,6 +95,7 @@ impl PgBatchTx {
     }
 
     fn reset(&mut self) {
+        self.began = false;
         self.pending = RowBatch::default();
         self.mark = None;
         self.savepoint_open = false;
@@ -202,6 +206,7 @@ pub fn case_row(c: &Case) -> StoreResult<serde_json::Value> {
 
 pub fn event_row(e: &JournalEvent) -> serde_json::Value {
     serde_json::json!({
+        "jurisdiction_id": e.jurisdiction.as_str(),
         "seq": e.seq,
         "case_id": e.case_id.0,
         "at": ts(&e.at),
@@ -291,7 +296,7 @@ const CASES_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET status = excluded.sta
     escalation_due = excluded.escalation_due, waiting_since = excluded.waiting_since, \
     information = excluded.information";
 
-const EVENT_COLUMNS: &str = "seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, \
+const EVENT_COLUMNS: &str = "jurisdiction_id, seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, \
     payload_sha256, prev_hash, hash";
 const CITIZEN_COLUMNS: &str = "id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
     consent_contact, consent_publish, created_at";
@@ -342,7 +347,11 @@ impl RowBatch {
 
     /// Write every row, and the chain's new head if given: one statement, whatever the
     /// number of rows (data-modifying `WITH`; foreign keys are checked at its end).
-    pub async fn write(self, conn: &mut PgConnection, head: Option<&ChainHead>) -> StoreResult<()> {
+    pub async fn write(
+        self,
+        conn: &mut PgConnection,
+        heads: Option<&[(JurisdictionId, ChainHead)]>,
+    ) -> StoreResult<()> {
         let mut seen = std::collections::HashMap::new();
         let mut cases: Rows = Vec::with_capacity(self.cases.len());
         for c in &self.cases {
@@ -394,12 +403,8 @@ impl RowBatch {
                 binds.len()
             ));
         }
-        let main = match head {
-            Some(_) => format!(
-                "UPDATE journal_head SET seq = ${}, hash = ${} WHERE id = 1",
-                binds.len() + 1,
-                binds.len() + 2
-            ),
+        let main = match heads {
+            Some(_) => WRITE_HEADS.replace("$1", &format!("${}", binds.len() + 1)),
             None if parts.is_empty() => return Ok(()),
             None => "SELECT 1".to_owned(),
         };
@@ -412,8 +417,8 @@ impl RowBatch {
         for rows in binds {
             q = q.bind(Json(serde_json::Value::Array(rows)));
         }
-        if let Some(h) = head {
-            q = q.bind(h.seq).bind(h.hash.clone());
+        if let Some(h) = heads {
+            q = q.bind(Json(heads_json(h)));
         }
         q.execute(conn).await.map(|_| ()).map_err(db_err)
     }
@@ -432,8 +437,31 @@ pub async fn insert_citizen(conn: &mut PgConnection, c: &Citizen) -> StoreResult
     put_rows(conn, "citizens", CITIZEN_COLUMNS, "", vec![citizen_row(c)]).await
 }
 
-pub async fn write_head(conn: &mut PgConnection, head: &ChainHead) -> StoreResult<()> {
-    sqlx::query("UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1")
+/// The shared chain's end (a database made before chains per jurisdiction; the genesis
+/// otherwise), and with it where every jurisdiction's chain starts: import only.
+pub async fn write_shared_head(conn: &mut PgConnection, head: &ChainHead) -> StoreResult<()> {
+    for sql in [
+        "UPDATE journal_head SET seq = $1, hash = $2 WHERE id = 1",
+        "UPDATE journal_heads SET seq = $1, hash = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(head.seq)
+            .bind(&head.hash)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// A jurisdiction's chain head: import only (the writer keeps its own).
+pub async fn write_chain_head(
+    conn: &mut PgConnection,
+    j: &JurisdictionId,
+    head: &ChainHead,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE journal_heads SET seq = $2, hash = $3 WHERE jurisdiction_id = $1")
+        .bind(j.as_str())
         .bind(head.seq)
         .bind(&head.hash)
         .execute(conn)
@@ -442,17 +470,43 @@ pub async fn write_head(conn: &mut PgConnection, head: &ChainHead) -> StoreResul
         .map_err(db_err)
 }
 
-pub async fn read_head(conn: &mut PgConnection, lock: bool) -> StoreResult<ChainHead> {
-    let sql = if lock {
-        "SELECT seq, hash FROM journal_head WHERE id = 1 FOR UPDATE"
-    } else {
-        "SELECT seq, hash FROM journal_head WHERE id = 1"
-    };
-    let row = sqlx::query(sql).fetch_one(conn).await.map_err(db_err)?;
+pub async fn read_shared_head(conn: &mut PgConnection) -> StoreResult<ChainHead> {
+    let row = sqlx::query("SELECT seq, hash FROM journal_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+        .map_err(db_err)?;
     Ok(ChainHead {
         seq: rows::get(&row, "seq")?,
         hash: rows::get(&row, "hash")?,
     })
+}
+
+/// A jurisdiction's chain head (the shared chain's end for one never written to).
+pub async fn read_head(conn: &mut PgConnection, j: &JurisdictionId) -> StoreResult<ChainHead> {
+    let row = sqlx::query("SELECT seq, hash FROM journal_heads WHERE jurisdiction_id = $1")
+        .bind(j.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    match row {
+        Some(row) => Ok(ChainHead {
+            seq: rows::get(&row, "seq")?,
+            hash: rows::get(&row, "hash")?,
+        }),
+        None => read_shared_head(conn).await,
+    }
+}
+
+/// The heads a batch moved, in one statement.
+const WRITE_HEADS: &str = "UPDATE journal_heads h SET seq = v.seq, hash = v.hash \
+    FROM jsonb_to_recordset($1) AS v(jurisdiction_id text, seq bigint, hash text) \
+    WHERE h.jurisdiction_id = v.jurisdiction_id";
+
+fn heads_json(heads: &[(JurisdictionId, ChainHead)]) -> serde_json::Value {
+    heads
+        .iter()
+        .map(|(j, h)| serde_json::json!({"jurisdiction_id": j.as_str(), "seq": h.seq, "hash": h.hash}))
+        .collect()
 }
 
 pub async fn put_jurisdiction(conn: &mut PgConnection, j: &Jurisdiction) -> StoreResult<()> {
@@ -588,29 +642,84 @@ impl BatchTx for PgBatchTx {
         }
         Ok(())
     }
-    async fn lock_head(&mut self) -> StoreResult<ChainHead> {
+    async fn lock_heads(
+        &mut self,
+        jurisdictions: &[JurisdictionId],
+        numbers: &[CaseNumber],
+    ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>> {
         use sqlx::{Executor, Row};
-        // A query without parameters goes as one simple query: both statements, one trip.
+        // A query without parameters goes as one simple query: `BEGIN` and the lock, one
+        // trip. Its values are safe as literals: a jurisdiction id is lowercase letters,
+        // digits and hyphens (`JurisdictionId::parse`), a number is a number.
+        let begin = if std::mem::replace(&mut self.began, true) {
+            ""
+        } else {
+            "BEGIN; "
+        };
         let conn = self.conn()?;
-        let found = conn
-            .fetch_all("BEGIN; SELECT seq, hash FROM journal_head WHERE id = 1 FOR UPDATE")
-            .await
-            .map_err(db_err)?;
-        let row = found
-            .first()
-            .ok_or_else(|| StoreError::Corrupt("the journal head is missing".into()))?;
-        Ok(ChainHead {
-            seq: row.try_get("seq").map_err(db_err)?,
-            hash: row.try_get("hash").map_err(db_err)?,
-        })
-    }
-    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
-        if self.pending.is_empty() || !self.deferring {
-            return write_head(self.db().await?, head).await;
+        if jurisdictions.is_empty() && numbers.is_empty() {
+            if !begin.is_empty() {
+                exec(conn, "BEGIN").await?;
+            }
+            return Ok(Vec::new());
         }
-        // The batch's rows and the new head in one statement.
+        let named = jurisdictions
+            .iter()
+            .map(|j| format!("'{}'", j.as_str().replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let numbered = numbers
+            .iter()
+            .map(|n| n.value().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut wanted = Vec::new();
+        if !named.is_empty() {
+            wanted.push(format!("jurisdiction_id IN ({named})"));
+        }
+        if !numbered.is_empty() {
+            wanted.push(format!(
+                "jurisdiction_id IN (SELECT jurisdiction_id FROM cases WHERE number IN ({numbered}))"
+            ));
+        }
+        // Locked in the order of their names: two writers never wait on each other in a circle.
+        let sql = format!(
+            "{begin}SELECT jurisdiction_id, seq, hash FROM journal_heads WHERE {} \
+             ORDER BY jurisdiction_id FOR UPDATE",
+            wanted.join(" OR ")
+        );
+        let found = conn.fetch_all(sql.as_str()).await.map_err(db_err)?;
+        found
+            .iter()
+            .map(|row| {
+                Ok((
+                    JurisdictionId::parse(
+                        &row.try_get::<String, _>("jurisdiction_id")
+                            .map_err(db_err)?,
+                    )?,
+                    ChainHead {
+                        seq: row.try_get("seq").map_err(db_err)?,
+                        hash: row.try_get("hash").map_err(db_err)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+    async fn write_heads(&mut self, heads: &[(JurisdictionId, ChainHead)]) -> StoreResult<()> {
+        if heads.is_empty() {
+            return Ok(());
+        }
+        if self.pending.is_empty() || !self.deferring {
+            return sqlx::query(WRITE_HEADS)
+                .bind(Json(heads_json(heads)))
+                .execute(self.db().await?)
+                .await
+                .map(|_| ())
+                .map_err(db_err);
+        }
+        // The batch's rows and the new heads in one statement.
         let pending = std::mem::take(&mut self.pending);
-        let r = pending.write(self.conn()?, Some(head)).await;
+        let r = pending.write(self.conn()?, Some(heads)).await;
         if r.is_err() {
             self.poisoned = true;
         }
@@ -1123,8 +1232,9 @@ impl BatchTx for PgBatchTx {
         found.iter().map(rows::event).collect()
     }
 
-    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE journal SET payload = NULL WHERE seq = $1")
+    async fn erase_payload(&mut self, j: &JurisdictionId, seq: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE journal SET payload = NULL WHERE jurisdiction_id = $1 AND seq = $2")
+            .bind(j.as_str())
             .bind(seq)
             .execute(self.db().await?)
             .await

@@ -96,15 +96,15 @@ async fn postgres_journal_is_append_only_and_tampering_is_named() {
         let err = sqlx::query(sql).execute(pool).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
-    assert!(verify_journal(&*t.store()).await.unwrap().is_ok());
+    assert!(verify_journal(&*t.store(), None).await.unwrap().is_ok());
     tamper(
         &t,
         r#"UPDATE journal SET payload = '{"text":"fixed"}' WHERE seq = 7"#,
     )
     .await;
     assert_eq!(
-        verify_journal(&*t.store()).await.unwrap(),
-        Err(ChainBreak::PayloadAltered { seq: 7 })
+        verify_journal(&*t.store(), None).await.unwrap(),
+        Err(ChainBreak::PayloadAltered { seq: 7 }.in_chain(&fixtures::jurisdiction_id()))
     );
     t.cleanup().await;
 }
@@ -118,11 +118,12 @@ async fn postgres_deleted_event_is_named() {
     populate(&*t.store()).await;
     tamper(&t, "DELETE FROM journal WHERE seq = 20").await;
     assert_eq!(
-        verify_journal(&*t.store()).await.unwrap(),
+        verify_journal(&*t.store(), None).await.unwrap(),
         Err(ChainBreak::SequenceGap {
             expected: 20,
             found: 21
-        })
+        }
+        .in_chain(&fixtures::jurisdiction_id()))
     );
     t.cleanup().await;
 }
@@ -159,7 +160,7 @@ async fn postgres_two_processes_share_one_chain() {
         numbers.insert(h.await.unwrap());
     }
     assert_eq!(numbers.len(), 200);
-    let report = verify_journal(&*first).await.unwrap().unwrap();
+    let report = verify_journal(&*first, None).await.unwrap().unwrap();
     assert_eq!(report.events, 200);
     drop(second);
     t.cleanup().await;
@@ -177,14 +178,14 @@ async fn postgres_sqlite_export_imports_losslessly() {
             .unwrap();
     populate(&sqlite).await;
     let mut file = Vec::new();
-    let counts = export_jsonl(&sqlite, &mut file, fixtures::now())
+    let counts = export_jsonl(&sqlite, None, &mut file, fixtures::now())
         .await
         .unwrap();
     let t = make().await;
     assert_eq!(import_jsonl(&*t.store(), &file[..]).await.unwrap(), counts);
     let collect = |s: Arc<dyn Store>| async move {
         let mut v = Vec::new();
-        for_each_record(&*s, |r| {
+        for_each_record(&*s, None, |r| {
             v.push(r);
             Ok(())
         })
@@ -195,8 +196,8 @@ async fn postgres_sqlite_export_imports_losslessly() {
     let sqlite: Arc<dyn Store> = Arc::new(sqlite);
     assert_eq!(collect(sqlite.clone()).await, collect(t.store()).await);
     assert_eq!(
-        verify_journal(&*t.store()).await.unwrap(),
-        verify_journal(&*sqlite).await.unwrap()
+        verify_journal(&*t.store(), None).await.unwrap(),
+        verify_journal(&*sqlite, None).await.unwrap()
     );
     t.cleanup().await;
 }
@@ -321,7 +322,7 @@ async fn postgres_one_batch_writes_many_intakes_and_isolates_a_bad_one() {
             "case {i} stored"
         );
     }
-    let report = verify_journal(&*s).await.unwrap().unwrap();
+    let report = verify_journal(&*s, None).await.unwrap().unwrap();
     assert_eq!(report.events, 6, "five intakes and one acknowledgement");
     let acks: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
         .fetch_one(&pool)

@@ -201,7 +201,7 @@ impl SqliteStore {
             .collect();
         let sql = format!(
             "SELECT {}, c.number AS case_number FROM journal e JOIN cases c ON c.id = e.case_id \
-             WHERE c.jurisdiction_id = ?1 AND c.information IS NULL AND e.visibility = 'public' AND e.at >= ?2 AND e.at <= ?3 \
+             WHERE e.jurisdiction_id = ?1 AND c.jurisdiction_id = ?1 AND c.information IS NULL AND e.visibility = 'public' AND e.at >= ?2 AND e.at <= ?3 \
              ORDER BY e.seq LIMIT ?4",
             columns.join(", ")
         );

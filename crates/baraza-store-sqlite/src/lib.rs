@@ -566,12 +566,16 @@ impl Store for SqliteStore {
         SqliteStore::expire_message_texts(self, j, settled_before).await
     }
 
-    async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
-        SqliteStore::journal_head(self).await
+    async fn journal_head(&self, j: &JurisdictionId) -> StoreResult<baraza_core::ChainHead> {
+        SqliteStore::journal_head(self, j).await
     }
 
-    async fn export(&self, out: mpsc::Sender<Record>) -> StoreResult<()> {
-        SqliteStore::export(self, out).await
+    async fn export(
+        &self,
+        only: Option<&JurisdictionId>,
+        out: mpsc::Sender<Record>,
+    ) -> StoreResult<()> {
+        SqliteStore::export(self, only, out).await
     }
 
     async fn is_empty(&self) -> StoreResult<bool> {

@@ -3,12 +3,21 @@
 use super::*;
 
 impl SqliteStore {
-    pub(crate) async fn journal_head(&self) -> StoreResult<baraza_core::ChainHead> {
+    pub(crate) async fn journal_head(
+        &self,
+        j: &JurisdictionId,
+    ) -> StoreResult<baraza_core::ChainHead> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        writes::read_head(&mut conn).await
+        writes::read_head(&mut conn, j).await
     }
 
-    pub(crate) async fn export(&self, out: mpsc::Sender<Record>) -> StoreResult<()> {
+    /// Every statement takes `?1`: the one jurisdiction exported, or NULL for all.
+    pub(crate) async fn export(
+        &self,
+        only: Option<&JurisdictionId>,
+        out: mpsc::Sender<Record>,
+    ) -> StoreResult<()> {
+        let only: Option<String> = only.map(|j| j.as_str().to_owned());
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
         // One read transaction: in WAL mode every statement below sees the same snapshot.
         let mut tx = conn.begin().await.map_err(db_err)?;
@@ -23,77 +32,141 @@ impl SqliteStore {
         macro_rules! stream {
             ($sql:expr, $map:expr) => {{
                 let sql = $sql;
-                let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+                let mut rows = sqlx::query(&sql).bind(only.clone()).fetch(&mut *tx);
                 while let Some(row) = rows.try_next().await.map_err(db_err)? {
                     send($map(&row)?).await?;
                 }
             }};
         }
-        stream!("SELECT * FROM jurisdictions ORDER BY id".to_owned(), |r| {
-            rows::jurisdiction(r).map(|j| Record::Jurisdiction(Box::new(j)))
-        });
         stream!(
-            "SELECT * FROM areas ORDER BY jurisdiction_id, depth, code".to_owned(),
+            "SELECT * FROM jurisdictions WHERE ?1 IS NULL OR id = ?1 ORDER BY id".to_owned(),
+            |r| { rows::jurisdiction(r).map(|j| Record::Jurisdiction(Box::new(j))) }
+        );
+        stream!(
+            "SELECT * FROM areas WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY jurisdiction_id, depth, code".to_owned(),
             |r| rows::area(r).map(Record::Area)
         );
         stream!(
-            "SELECT * FROM departments ORDER BY jurisdiction_id, code".to_owned(),
+            "SELECT * FROM departments WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY jurisdiction_id, code".to_owned(),
             |r| rows::department(r).map(Record::Department)
         );
         stream!(
-            "SELECT * FROM categories ORDER BY jurisdiction_id, code".to_owned(),
+            "SELECT * FROM categories WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY jurisdiction_id, code".to_owned(),
             |r| rows::category(r).map(Record::Category)
         );
-        stream!("SELECT * FROM users ORDER BY id".to_owned(), |r| {
-            rows::user(r).map(Record::User)
-        });
-        stream!("SELECT * FROM api_tokens ORDER BY id".to_owned(), |r| {
+        stream!(
+            "SELECT * FROM users WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id".to_owned(),
+            |r| { rows::user(r).map(Record::User) }
+        );
+        stream!("SELECT * FROM api_tokens WHERE ?1 IS NULL OR user_id IN (SELECT id FROM users WHERE jurisdiction_id = ?1) ORDER BY id".to_owned(), |r| {
             rows::token(r).map(Record::Token)
         });
-        stream!("SELECT * FROM citizens ORDER BY id".to_owned(), |r| {
-            rows::citizen(r).map(Record::Citizen)
-        });
         stream!(
-            format!("SELECT {} FROM cases ORDER BY id", rows::CASE_COLUMNS),
+            "SELECT * FROM citizens WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id"
+                .to_owned(),
+            |r| { rows::citizen(r).map(Record::Citizen) }
+        );
+        stream!(
+            format!(
+                "SELECT {} FROM cases WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id",
+                rows::CASE_COLUMNS
+            ),
             |r| rows::case(r).map(|c| Record::Case(Box::new(c)))
         );
         stream!(
-            "SELECT record FROM action_plans ORDER BY id".to_owned(),
+            "SELECT record FROM action_plans WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id"
+                .to_owned(),
             |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
                 .map(|p| Record::Plan(Box::new(p)))
         );
-        stream!("SELECT record FROM projects ORDER BY id".to_owned(), |r| {
-            crate::disclosure::record(&rows::get::<String>(r, "record")?)
-                .map(|p| Record::Project(Box::new(p)))
-        });
         stream!(
-            format!("SELECT {} FROM journal ORDER BY seq", rows::EVENT_COLUMNS),
-            |r| rows::event(r).map(Record::Event)
+            "SELECT record FROM projects WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id"
+                .to_owned(),
+            |r| {
+                crate::disclosure::record(&rows::get::<String>(r, "record")?)
+                    .map(|p| Record::Project(Box::new(p)))
+            }
         );
+        // The shared chain in its order: this export's events whole, others' as links.
         stream!(
-            format!("SELECT {} FROM outbox ORDER BY id", rows::OUTBOX_COLUMNS),
+            "SELECT s.seq AS link_seq, s.prev_hash AS link_prev_hash, s.hash AS link_hash, e.* \
+             FROM journal_shared s LEFT JOIN journal e ON e.jurisdiction_id = s.jurisdiction_id \
+             AND e.seq = s.seq AND (?1 IS NULL OR e.jurisdiction_id = ?1) ORDER BY s.seq"
+                .to_owned(),
+            |r: &sqlx::sqlite::SqliteRow| -> StoreResult<Record> {
+                if rows::get::<Option<String>>(r, "jurisdiction_id")?.is_some() {
+                    return rows::event(r).map(Record::Event);
+                }
+                Ok(Record::Link(baraza_core::ChainLink {
+                    seq: rows::get(r, "link_seq")?,
+                    prev_hash: rows::get(r, "link_prev_hash")?,
+                    hash: rows::get(r, "link_hash")?,
+                }))
+            }
+        );
+        let shared = writes::read_shared_head(&mut tx).await?;
+        send(Record::Head(shared.clone())).await?;
+        // Each jurisdiction's chain, along its key.
+        let mut chains: Vec<(JurisdictionId, baraza_core::ChainHead)> = Vec::new();
+        {
+            let mut rows = sqlx::query(
+                "SELECT jurisdiction_id, seq, hash FROM journal_heads \
+                 WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY jurisdiction_id",
+            )
+            .bind(only.clone())
+            .fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await.map_err(db_err)? {
+                chains.push((
+                    JurisdictionId::parse(&rows::get::<String>(&r, "jurisdiction_id")?)?,
+                    baraza_core::ChainHead {
+                        seq: rows::get(&r, "seq")?,
+                        hash: rows::get(&r, "hash")?,
+                    },
+                ));
+            }
+        }
+        let chain_sql = format!(
+            "SELECT {} FROM journal WHERE jurisdiction_id = ?1 AND seq > ?2 ORDER BY seq",
+            rows::EVENT_COLUMNS
+        );
+        for (j, _) in &chains {
+            let mut rows = sqlx::query(&chain_sql)
+                .bind(j.as_str())
+                .bind(shared.seq)
+                .fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await.map_err(db_err)? {
+                send(Record::Event(rows::event(&row)?)).await?;
+            }
+        }
+        stream!(
+            format!(
+                "SELECT {} FROM outbox WHERE ?1 IS NULL OR case_id IN (SELECT id FROM cases WHERE jurisdiction_id = ?1) ORDER BY id",
+                rows::OUTBOX_COLUMNS
+            ),
             |r| rows::outbox(r).map(|o| Record::Outbox(Box::new(o)))
         );
         stream!(
             format!(
-                "SELECT {} FROM inbound_messages ORDER BY id",
+                "SELECT {} FROM inbound_messages WHERE ?1 IS NULL OR case_id IN (SELECT id FROM cases WHERE jurisdiction_id = ?1) ORDER BY id",
                 rows::INBOUND_COLUMNS
             ),
             |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))
         );
         stream!(
-            "SELECT record FROM disclosures ORDER BY id".to_owned(),
+            "SELECT record FROM disclosures WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY id"
+                .to_owned(),
             |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
                 .map(|p| Record::Publication(Box::new(p)))
         );
         stream!(
-            "SELECT record FROM disclosure_followers ORDER BY jurisdiction_id, class_code, address"
+            "SELECT record FROM disclosure_followers WHERE ?1 IS NULL OR jurisdiction_id = ?1 ORDER BY jurisdiction_id, class_code, address"
                 .to_owned(),
             |r| crate::disclosure::record(&rows::get::<String>(r, "record")?)
                 .map(|f| Record::Follower(Box::new(f)))
         );
-        let head = writes::read_head(&mut tx).await?;
-        send(Record::Head(head)).await?;
+        for (jurisdiction, head) in chains {
+            send(Record::Chain { jurisdiction, head }).await?;
+        }
         tx.rollback().await.map_err(db_err)
     }
 
@@ -141,6 +214,8 @@ impl SqliteStore {
         // Rows of the big tables wait here and go many to a statement: a run of records of
         // one kind (the export writes each table in turn), written when the kind changes.
         let mut run: Option<(&'static str, Vec<Vec<rows::SqlValue>>)> = None;
+        // The shared chain's end, once its head has come: events up to it are its own.
+        let mut shared: Option<i64> = None;
         // Dropping the transaction without commit rolls it back.
         while let Some(next) = records.recv().await {
             let r = next?;
@@ -208,8 +283,35 @@ impl SqliteStore {
                     )
                     .await?
                 }
-                Record::Head(h) => writes::write_head(&mut tx, h).await?,
+                Record::Head(h) => {
+                    writes::write_shared_head(&mut tx, h).await?;
+                    shared = Some(h.seq);
+                }
+                Record::Link(l) => {
+                    sqlx::query(
+                        "INSERT INTO journal_shared (seq, jurisdiction_id, prev_hash, hash) \
+                         VALUES (?1, NULL, ?2, ?3)",
+                    )
+                    .bind(l.seq)
+                    .bind(&l.prev_hash)
+                    .bind(&l.hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Record::Chain { jurisdiction, head } => {
+                    writes::write_chain_head(&mut tx, jurisdiction, head).await?
+                }
                 Record::Footer { .. } => {
+                    // The shared chain's own events, listed in its order beside the links.
+                    sqlx::query(
+                        "INSERT INTO journal_shared (seq, jurisdiction_id, prev_hash, hash) \
+                         SELECT seq, jurisdiction_id, prev_hash, hash FROM journal WHERE seq <= ?1",
+                    )
+                    .bind(shared.unwrap_or(0))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
                     // The planner's statistics, so that the first lists after a large
                     // import read along the right index.

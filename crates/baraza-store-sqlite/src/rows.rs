@@ -251,6 +251,7 @@ pub fn case_values(c: &Case) -> Vec<SqlValue> {
 /// The values of `EVENT_COLUMNS`, in order.
 pub fn event_values(e: &JournalEvent) -> Vec<SqlValue> {
     vec![
+        text(e.jurisdiction.as_str()),
         SqlValue::Int(e.seq),
         text(e.case_id.0.to_string()),
         text(ts(&e.at)),
@@ -413,10 +414,11 @@ pub fn case(row: &impl Columns) -> StoreResult<Case> {
     })
 }
 
-pub const EVENT_COLUMNS: &str = "seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, payload_sha256, prev_hash, hash";
+pub const EVENT_COLUMNS: &str = "jurisdiction_id, seq, case_id, at, actor_role, actor_id, channel, kind, visibility, payload, payload_sha256, prev_hash, hash";
 
 pub fn event(row: &impl Columns) -> StoreResult<JournalEvent> {
     Ok(JournalEvent {
+        jurisdiction: JurisdictionId::parse(&row.req_text("jurisdiction_id")?)?,
         seq: row.req_int("seq")?,
         case_id: CaseId(parse(&row.req_text("case_id")?, "case_id")?),
         at: parse_ts(&row.req_text("at")?)?,

@@ -34,13 +34,16 @@ impl SqliteStore {
         after_seq: u64,
         limit: u32,
     ) -> StoreResult<(Vec<CaseStat>, u64)> {
-        let touched: Vec<(i64, CaseIdText)> =
-            sqlx::query_as("SELECT seq, case_id FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2")
-                .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?;
+        let touched: Vec<(i64, CaseIdText)> = sqlx::query_as(
+            "SELECT seq, case_id FROM journal WHERE jurisdiction_id = ?1 AND seq > ?2 \
+                 ORDER BY seq LIMIT ?3",
+        )
+        .bind(j.as_str())
+        .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
         let Some(last) = touched.last().map(|(s, _)| u64::try_from(*s).unwrap_or(0)) else {
             return Ok((Vec::new(), after_seq));
         };

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use baraza_core::*;
 use baraza_store::{BatchTx, StoreError, StoreResult};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -123,25 +123,64 @@ impl BatchTx for SqliteWriter {
     async fn begin(&mut self) -> StoreResult<()> {
         self.exec("BEGIN IMMEDIATE")
     }
-    async fn lock_head(&mut self) -> StoreResult<ChainHead> {
-        // BEGIN IMMEDIATE already holds SQLite's one write lock.
-        self.conn
-            .query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| {
-                Ok(ChainHead {
-                    seq: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            })
-            .map_err(err)
-    }
-    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()> {
+    async fn lock_heads(
+        &mut self,
+        jurisdictions: &[JurisdictionId],
+        numbers: &[CaseNumber],
+    ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>> {
+        // BEGIN IMMEDIATE already holds SQLite's one write lock: this only reads.
+        let mut wanted: Vec<JurisdictionId> = jurisdictions.to_vec();
+        if !numbers.is_empty() {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT jurisdiction_id FROM cases WHERE number = ?1")
+                .map_err(err)?;
+            for n in numbers {
+                let found: Option<String> = stmt
+                    .query_row(params![i64::from(n.value())], |r| r.get(0))
+                    .optional()
+                    .map_err(err)?;
+                if let Some(j) = found {
+                    wanted.push(JurisdictionId::parse(&j)?);
+                }
+            }
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut stmt = self
             .conn
-            .prepare_cached("UPDATE journal_head SET seq = ?1, hash = ?2 WHERE id = 1")
+            .prepare_cached("SELECT seq, hash FROM journal_heads WHERE jurisdiction_id = ?1")
             .map_err(err)?;
-        stmt.execute(params![head.seq, head.hash])
-            .map(|_| ())
-            .map_err(err)
+        let mut out = Vec::with_capacity(wanted.len());
+        for j in wanted {
+            let head = stmt
+                .query_row(params![j.as_str()], |r| {
+                    Ok(ChainHead {
+                        seq: r.get(0)?,
+                        hash: r.get(1)?,
+                    })
+                })
+                .optional()
+                .map_err(err)?;
+            // An unknown jurisdiction has no chain: the write fails on its own reference.
+            if let Some(head) = head {
+                out.push((j, head));
+            }
+        }
+        Ok(out)
+    }
+    async fn write_heads(&mut self, heads: &[(JurisdictionId, ChainHead)]) -> StoreResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE journal_heads SET seq = ?2, hash = ?3 WHERE jurisdiction_id = ?1",
+            )
+            .map_err(err)?;
+        for (j, head) in heads {
+            stmt.execute(params![j.as_str(), head.seq, head.hash])
+                .map_err(err)?;
+        }
+        Ok(())
     }
     async fn savepoint(&mut self) -> StoreResult<()> {
         self.exec("SAVEPOINT write_op")
@@ -495,11 +534,11 @@ impl BatchTx for SqliteWriter {
         Ok(out)
     }
 
-    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()> {
+    async fn erase_payload(&mut self, j: &JurisdictionId, seq: i64) -> StoreResult<()> {
         self.conn
             .execute(
-                "UPDATE journal SET payload = NULL WHERE seq = ?1",
-                params![seq],
+                "UPDATE journal SET payload = NULL WHERE jurisdiction_id = ?1 AND seq = ?2",
+                params![j.as_str(), seq],
             )
             .map(|_| ())
             .map_err(err)

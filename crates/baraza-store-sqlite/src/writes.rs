@@ -31,7 +31,7 @@ pub static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO journal ({}) VALUES ({})",
         rows::EVENT_COLUMNS,
-        rows::placeholders(12)
+        rows::placeholders(13)
     )
 });
 
@@ -96,8 +96,31 @@ pub(crate) async fn execute_rows(
     Ok(())
 }
 
-pub async fn write_head(conn: &mut SqliteConnection, head: &ChainHead) -> StoreResult<()> {
-    sqlx::query("UPDATE journal_head SET seq = ?1, hash = ?2 WHERE id = 1")
+/// The shared chain's end (a database made before chains per jurisdiction; the genesis
+/// otherwise), and with it where every jurisdiction's chain starts: import only.
+pub async fn write_shared_head(conn: &mut SqliteConnection, head: &ChainHead) -> StoreResult<()> {
+    for sql in [
+        "UPDATE journal_head SET seq = ?1, hash = ?2 WHERE id = 1",
+        "UPDATE journal_heads SET seq = ?1, hash = ?2",
+    ] {
+        sqlx::query(sql)
+            .bind(head.seq)
+            .bind(&head.hash)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// A jurisdiction's chain head: import only (the writer keeps its own).
+pub async fn write_chain_head(
+    conn: &mut SqliteConnection,
+    j: &JurisdictionId,
+    head: &ChainHead,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE journal_heads SET seq = ?2, hash = ?3 WHERE jurisdiction_id = ?1")
+        .bind(j.as_str())
         .bind(head.seq)
         .bind(&head.hash)
         .execute(conn)
@@ -106,7 +129,7 @@ pub async fn write_head(conn: &mut SqliteConnection, head: &ChainHead) -> StoreR
         .map_err(db_err)
 }
 
-pub async fn read_head(conn: &mut SqliteConnection) -> StoreResult<ChainHead> {
+pub async fn read_shared_head(conn: &mut SqliteConnection) -> StoreResult<ChainHead> {
     let row = sqlx::query("SELECT seq, hash FROM journal_head WHERE id = 1")
         .fetch_one(conn)
         .await
@@ -115,6 +138,22 @@ pub async fn read_head(conn: &mut SqliteConnection) -> StoreResult<ChainHead> {
         seq: rows::get(&row, "seq")?,
         hash: rows::get(&row, "hash")?,
     })
+}
+
+/// A jurisdiction's chain head (the shared chain's end for one never written to).
+pub async fn read_head(conn: &mut SqliteConnection, j: &JurisdictionId) -> StoreResult<ChainHead> {
+    let row = sqlx::query("SELECT seq, hash FROM journal_heads WHERE jurisdiction_id = ?1")
+        .bind(j.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    match row {
+        Some(row) => Ok(ChainHead {
+            seq: rows::get(&row, "seq")?,
+            hash: rows::get(&row, "hash")?,
+        }),
+        None => read_shared_head(conn).await,
+    }
 }
 
 pub async fn put_jurisdiction(conn: &mut SqliteConnection, j: &Jurisdiction) -> StoreResult<()> {

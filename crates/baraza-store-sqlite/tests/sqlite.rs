@@ -39,7 +39,7 @@ async fn populated() -> TempSqlite {
 }
 
 async fn verdict(t: &TempSqlite) -> Result<baraza_store::VerifyReport, ChainBreak> {
-    verify_journal(&*t.store()).await.expect("readable")
+    verify_journal(&*t.store(), None).await.expect("readable")
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn verify_names_an_edited_payload() {
     .await;
     assert_eq!(
         verdict(&t).await,
-        Err(ChainBreak::PayloadAltered { seq: 7 })
+        Err(ChainBreak::PayloadAltered { seq: 7 }.in_chain(&fixtures::jurisdiction_id()))
     );
 }
 
@@ -92,7 +92,10 @@ async fn verify_names_an_edited_field() {
         "UPDATE journal SET actor_role = 'county_executive' WHERE seq = 12",
     )
     .await;
-    assert_eq!(verdict(&t).await, Err(ChainBreak::EventAltered { seq: 12 }));
+    assert_eq!(
+        verdict(&t).await,
+        Err(ChainBreak::EventAltered { seq: 12 }.in_chain(&fixtures::jurisdiction_id()))
+    );
 }
 
 #[tokio::test]
@@ -104,7 +107,8 @@ async fn verify_names_a_deleted_event() {
         Err(ChainBreak::SequenceGap {
             expected: 20,
             found: 21
-        })
+        }
+        .in_chain(&fixtures::jurisdiction_id()))
     );
 }
 
@@ -148,7 +152,7 @@ async fn a_second_open_reuses_the_data() {
     };
     let s = SqliteStore::open(&url).await.unwrap();
     assert!(s.case_by_number(number).await.unwrap().is_some());
-    assert!(verify_journal(&s).await.unwrap().is_ok());
+    assert!(verify_journal(&s, None).await.unwrap().is_ok());
 }
 
 #[tokio::test]
@@ -183,7 +187,7 @@ async fn verify_reports_an_erased_payload() {
     tamper(&t, "UPDATE journal SET payload = NULL WHERE seq = 5").await;
     assert_eq!(
         verdict(&t).await,
-        Err(ChainBreak::PayloadMissing { seq: 5 })
+        Err(ChainBreak::PayloadMissing { seq: 5 }.in_chain(&fixtures::jurisdiction_id()))
     );
 }
 

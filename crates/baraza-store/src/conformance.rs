@@ -34,7 +34,8 @@ macro_rules! conformance_suite {
             outbox_claims_retries_and_delivery_reports, figures_follow_the_journal,
             erasure_keeps_the_journal_verifiable, erasure_leaves_other_tampering_detectable,
             retention_erases_what_expired, rights_of_access_and_rectification,
-            action_plans_are_journaled_commented_and_verified);
+            action_plans_are_journaled_commented_and_verified,
+            chains_per_jurisdiction_follow_a_shared_chain);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -223,7 +224,7 @@ async fn act(
 }
 
 async fn assert_verifies(store: &dyn Store) -> crate::VerifyReport {
-    match verify_journal(store).await.expect("journal readable") {
+    match verify_journal(store, None).await.expect("journal readable") {
         Ok(r) => r,
         Err(b) => panic!("journal does not verify: {b}"),
     }
@@ -368,7 +369,10 @@ pub async fn intake_gives_a_reference_and_journals_it<T: TestStore, F: Future<Ou
     assert_eq!(citizen.gender, Some(Gender::Female));
     let report = assert_verifies(&*s).await;
     assert_eq!(report.events, 2);
-    assert_eq!(s.journal_head().await.unwrap(), report.head);
+    assert_eq!(
+        s.journal_head(&jurisdiction_id()).await.unwrap(),
+        report.chains[&jurisdiction_id()]
+    );
     assert_eq!(
         s.case_by_number(CaseNumber::parse("0000-0000").unwrap())
             .await
@@ -967,7 +971,7 @@ pub async fn populate(s: &dyn Store) {
 
 async fn records(s: &dyn Store) -> Vec<Record> {
     let mut out = Vec::new();
-    for_each_record(s, |r| {
+    for_each_record(s, None, |r| {
         out.push(r);
         Ok(())
     })
@@ -981,7 +985,7 @@ pub async fn export_import_round_trips<T: TestStore, F: Future<Output = T>>(make
     let (src, dst) = (a.store(), b.store());
     populate(&*src).await;
     let mut file = Vec::new();
-    let counts = export_jsonl(&*src, &mut file, now()).await.unwrap();
+    let counts = export_jsonl(&*src, None, &mut file, now()).await.unwrap();
     assert_eq!(counts.get("case"), Some(&30));
     assert_eq!(counts.get("event"), Some(&60));
     let imported = import_jsonl(&*dst, &file[..]).await.unwrap();
@@ -1007,7 +1011,9 @@ pub async fn import_refuses_a_non_empty_database<T: TestStore, F: Future<Output 
     let (a, b) = (make().await, make().await);
     populate(&*a.store()).await;
     let mut file = Vec::new();
-    export_jsonl(&*a.store(), &mut file, now()).await.unwrap();
+    export_jsonl(&*a.store(), None, &mut file, now())
+        .await
+        .unwrap();
     let refused = import_jsonl(&*a.store(), &file[..]).await;
     assert!(matches!(
         refused,
@@ -1027,7 +1033,9 @@ pub async fn import_refuses_a_non_empty_database<T: TestStore, F: Future<Output 
     // Nothing of the failed import stayed: the same database takes the whole file now.
     assert!(b.store().is_empty().await.unwrap());
     let mut whole = Vec::new();
-    export_jsonl(&*a.store(), &mut whole, now()).await.unwrap();
+    export_jsonl(&*a.store(), None, &mut whole, now())
+        .await
+        .unwrap();
     import_jsonl(&*b.store(), &whole[..]).await.unwrap();
     a.cleanup().await;
     b.cleanup().await;
@@ -1040,7 +1048,9 @@ pub async fn verify_catches_a_removed_head<T: TestStore, F: Future<Output = T>>(
     let (a, b) = (make().await, make().await);
     populate(&*a.store()).await;
     let mut file = Vec::new();
-    export_jsonl(&*a.store(), &mut file, now()).await.unwrap();
+    export_jsonl(&*a.store(), None, &mut file, now())
+        .await
+        .unwrap();
     let text = String::from_utf8(file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let last_event = lines
@@ -1473,7 +1483,7 @@ pub async fn figures_follow_the_journal<T: TestStore, F: Future<Output = T>>(mak
             .case;
         cases.push(c);
     }
-    let head = u64::try_from(s.journal_head().await.unwrap().seq).unwrap();
+    let head = u64::try_from(s.journal_head(&jurisdiction_id()).await.unwrap().seq).unwrap();
     let all = s.case_stats(&jurisdiction_id(), None, 2).await.unwrap();
     assert_eq!(all.len(), 2);
     let rest = s
@@ -1510,11 +1520,11 @@ pub async fn figures_follow_the_journal<T: TestStore, F: Future<Output = T>>(mak
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].id, cases[1].id);
     assert_eq!(last, u64::try_from(acted.event.seq).unwrap());
-    // Another jurisdiction's read sees the sequence move but no case of its own.
+    // Another jurisdiction's chain has not moved: nothing of its own, nothing read.
     let other = JurisdictionId::parse("makueni").unwrap();
     let (theirs, last_other) = s.case_stats_changed(&other, head, 100).await.unwrap();
     assert!(theirs.is_empty());
-    assert_eq!(last_other, last);
+    assert_eq!(last_other, head);
 }
 
 /// A citizen with personal data on SMS and the web, a second citizen, and the first one's
@@ -1708,7 +1718,7 @@ pub async fn erasure_keeps_the_journal_verifiable<T: TestStore, F: Future<Output
     // The journal stays append-only for anything but erasure: no other edit gets through.
     // Export and import of the erased database verify, and name the same events.
     let mut file = Vec::new();
-    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    export_jsonl(&*s, None, &mut file, now()).await.unwrap();
     import_jsonl(&*b.store(), &file[..]).await.unwrap();
     assert_eq!(assert_verifies(&*b.store()).await.erased, erased);
     a.cleanup().await;
@@ -1723,7 +1733,7 @@ pub async fn erasure_leaves_other_tampering_detectable<T: TestStore, F: Future<O
     let (_, id) = citizen_with_history(&*s).await;
     let done = s.erase_citizen(erasure_of(id, "request")).await.unwrap();
     let mut file = Vec::new();
-    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    export_jsonl(&*s, None, &mut file, now()).await.unwrap();
     let text = String::from_utf8(file).unwrap();
     // An event's payload emptied without an erasure naming it: refused, named.
     let victim = text
@@ -2103,7 +2113,7 @@ pub async fn action_plans_are_journaled_commented_and_verified<
 
     // The whole record moves to a fresh server and verifies there; an edited plan does not.
     let mut file = Vec::new();
-    export_jsonl(&*s, &mut file, now()).await.unwrap();
+    export_jsonl(&*s, None, &mut file, now()).await.unwrap();
     import_jsonl(&*other.store(), file.as_slice())
         .await
         .unwrap();
@@ -2116,4 +2126,159 @@ pub async fn action_plans_are_journaled_commented_and_verified<
     t.cleanup().await;
     other.cleanup().await;
     third.cleanup().await;
+}
+
+/// Cases of two jurisdictions in one shared chain, as a database made before chains per
+/// jurisdiction held them (a version 1 export): imported, written to again (each
+/// jurisdiction in its own chain, after the shared chain's end), exported for one
+/// jurisdiction (the other's events as links only), imported alone, verified, and still
+/// written to.
+pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Future<Output = T>>(
+    make: impl Fn() -> F,
+) {
+    let (a, b, scratch) = (make().await, make().await, make().await);
+    let (src, dst) = (a.store(), b.store());
+    let em = jurisdiction();
+    let mk = Jurisdiction {
+        id: JurisdictionId::parse("makueni").unwrap(),
+        name: "Makueni County".into(),
+        reference_prefix: "MK".into(),
+        ..jurisdiction()
+    };
+    // The reference data of both, as an export writes it.
+    let s0 = scratch.store();
+    seed(&*s0).await;
+    s0.put_jurisdiction(&mk).await.unwrap();
+    let mk_areas: Vec<Area> = areas()
+        .into_iter()
+        .map(|a| Area {
+            jurisdiction: mk.id.clone(),
+            ..a
+        })
+        .collect();
+    s0.put_areas(&mk_areas).await.unwrap();
+    let mut file = Vec::new();
+    export_jsonl(&*s0, None, &mut file, now()).await.unwrap();
+    let mut lines: Vec<serde_json::Value> = String::from_utf8(file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| {
+            !matches!(v["type"].as_str(), Some("head" | "chain" | "footer"))
+        })
+        .collect();
+    lines[0]["data"]["version"] = 1.into();
+    // Six cases, by turns in each jurisdiction, in one chain; events without a jurisdiction.
+    let mut shared = ChainHead::genesis();
+    let mut events = Vec::new();
+    for i in 0..6u32 {
+        let j = if i % 2 == 0 { &em } else { &mk };
+        let mut new = new_case("0741", Channel::Web, None);
+        new.jurisdiction = j.id.clone();
+        let (case, drafts) = baraza_core::lifecycle::receive(
+            &new,
+            CaseId(uuid::Uuid::now_v7()),
+            (10_000_000u32..)
+                .filter_map(|v| CaseNumber::from_value(v).ok())
+                .nth(i as usize)
+                .unwrap(),
+            None,
+            &citizen(),
+            now(),
+        );
+        lines.push(serde_json::json!({"type": "case", "data": case}));
+        for d in drafts {
+            let ev = shared.seal(&j.id, d);
+            shared = ChainHead::after(&ev);
+            let mut v = serde_json::to_value(&ev).unwrap();
+            v.as_object_mut().unwrap().remove("jurisdiction");
+            events.push(serde_json::json!({"type": "event", "data": v}));
+        }
+    }
+    lines.extend(events);
+    lines.push(serde_json::json!({"type": "head", "data": shared}));
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for l in &lines[1..] {
+        *counts
+            .entry(l["type"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    lines.push(serde_json::json!({"type": "footer", "data": {"counts": counts}}));
+    let v1: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    import_jsonl(&*src, v1.as_bytes()).await.unwrap();
+    let before = assert_verifies(&*src).await;
+    assert_eq!(before.shared, shared);
+    assert_eq!(before.chains[&em.id], shared);
+    assert_eq!(before.chains[&mk.id], shared);
+
+    // New writes: each jurisdiction's chain goes on from the shared chain's end.
+    for j in [&em, &mk] {
+        let mut new = new_case("0742", Channel::Sms, Some("+254712000111"));
+        new.jurisdiction = j.id.clone();
+        src.create_case(new, citizen(), now()).await.unwrap();
+    }
+    let after = assert_verifies(&*src).await;
+    assert_eq!(after.shared, shared);
+    for j in [&em, &mk] {
+        let head = src.journal_head(&j.id).await.unwrap();
+        assert!(head.seq > shared.seq, "{j:?}: {head:?}");
+        assert_eq!(after.chains[&j.id], head);
+    }
+    let em_events: Vec<JournalEvent> = {
+        let mut out = Vec::new();
+        for_each_record(&*src, Some(&em.id), |r| {
+            if let Record::Event(e) = r {
+                out.push(e);
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        out
+    };
+    // The first event after the shared chain links to its end.
+    let first = em_events.iter().find(|e| e.seq == shared.seq + 1).unwrap();
+    assert_eq!(first.prev_hash, shared.hash);
+    assert!(em_events.iter().all(|e| e.jurisdiction == em.id));
+    assert!(verify_journal(&*src, Some(&mk.id)).await.unwrap().is_ok());
+
+    // One jurisdiction leaves: its record, and nothing of the other's.
+    let mut file = Vec::new();
+    let counts = export_jsonl(&*src, Some(&em.id), &mut file, now())
+        .await
+        .unwrap();
+    let text = String::from_utf8(file).unwrap();
+    assert!(!text.contains("makueni") && !text.contains("Makueni"));
+    assert_eq!(counts.get("link"), Some(&3), "{counts:?}");
+    import_jsonl(&*dst, text.as_bytes()).await.unwrap();
+    let alone = assert_verifies(&*dst).await;
+    assert_eq!(alone.shared, shared);
+    assert_eq!(
+        alone.chains.keys().collect::<Vec<_>>(),
+        vec![&em.id],
+        "{alone:?}"
+    );
+    assert_eq!(alone.chains[&em.id], after.chains[&em.id]);
+    // And goes on writing there.
+    dst.create_case(new_case("0746", Channel::Web, None), citizen(), now())
+        .await
+        .unwrap();
+    assert!(assert_verifies(&*dst).await.chains[&em.id].seq > alone.chains[&em.id].seq);
+
+    // A link altered in transit is caught.
+    let forged = text.replacen(
+        r#"{"type":"link","data":{"seq":2,"prev_hash":""#,
+        r#"{"type":"link","data":{"seq":2,"prev_hash":"0"#,
+        1,
+    );
+    assert_ne!(forged, text);
+    let c = make().await;
+    let refused = import_jsonl(&*c.store(), forged.as_bytes()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("does not chain")),
+        "{refused:?}"
+    );
+    for t in [a, b, c, scratch] {
+        t.cleanup().await;
+    }
 }

@@ -9,7 +9,7 @@
 use crate::group_commit::BatchTx;
 use crate::{StoreError, StoreResult};
 use baraza_core::lifecycle::{ErasureRecord, erase};
-use baraza_core::{Actor, ChainHead, Citizen, CitizenId, Timestamp};
+use baraza_core::{Actor, Citizen, CitizenId, Timestamp};
 
 /// An erasure to carry out.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub fn erased_citizen(c: &Citizen) -> Citizen {
 pub(crate) async fn erase_in_tx<T: BatchTx>(
     tx: &mut T,
     e: &Erasure,
-    head: &mut ChainHead,
+    head: &mut crate::group_commit::Heads,
 ) -> StoreResult<Erased> {
     let citizen = tx
         .citizen(e.citizen)
@@ -71,7 +71,7 @@ pub(crate) async fn erase_in_tx<T: BatchTx>(
             .map(|ev| ev.seq)
             .collect();
         for seq in &erased {
-            tx.erase_payload(*seq).await?;
+            tx.erase_payload(&case.jurisdiction, *seq).await?;
         }
         let record = ErasureRecord {
             basis: e.basis.clone(),
@@ -85,9 +85,7 @@ pub(crate) async fn erase_in_tx<T: BatchTx>(
                 done.files.push(a.sha256.clone());
             }
         }
-        let ev = head.seal(t.event);
-        tx.append_event(&ev).await?;
-        *head = ChainHead::after(&ev);
+        head.append(tx, &case.jurisdiction, t.event).await?;
         done.cases += 1;
         done.events.extend(erased);
     }

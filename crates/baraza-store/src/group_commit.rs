@@ -107,9 +107,18 @@ pub struct Relayed {
 #[async_trait]
 pub trait BatchTx: Send + 'static {
     async fn begin(&mut self) -> StoreResult<()>;
-    /// Read the chain head, locking it against other processes until commit.
-    async fn lock_head(&mut self) -> StoreResult<ChainHead>;
-    async fn write_head(&mut self, head: &ChainHead) -> StoreResult<()>;
+    /// Read the chain heads of these jurisdictions, and of the jurisdictions of the cases
+    /// with these numbers, locking them against other processes until commit, in the
+    /// order of their names (so that two writers never wait on each other in a circle).
+    /// Called first in every batch, with both lists empty when it writes no event, and
+    /// again for a head first needed later in the batch.
+    async fn lock_heads(
+        &mut self,
+        jurisdictions: &[JurisdictionId],
+        numbers: &[CaseNumber],
+    ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>>;
+    /// Record the heads this batch moved.
+    async fn write_heads(&mut self, heads: &[(JurisdictionId, ChainHead)]) -> StoreResult<()>;
     async fn savepoint(&mut self) -> StoreResult<()>;
     async fn release_savepoint(&mut self) -> StoreResult<()>;
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
@@ -209,7 +218,7 @@ pub trait BatchTx: Send + 'static {
     /// A case's events, oldest first.
     async fn case_events(&mut self, case: CaseId) -> StoreResult<Vec<JournalEvent>>;
     /// Take an event's payload out, keeping its digest: erasure only.
-    async fn erase_payload(&mut self, seq: i64) -> StoreResult<()>;
+    async fn erase_payload(&mut self, j: &JurisdictionId, seq: i64) -> StoreResult<()>;
     /// Blank the texts and addresses of messages from or to these addresses or about
     /// these cases, and give up on those not yet sent; returns (inbound, outbox) counts.
     async fn erase_messages(
@@ -296,6 +305,90 @@ impl<'a> Numbers<'a> {
             code: "reference_space_exhausted",
             message: "no free reference number found; the reference space is nearly full".into(),
         })
+    }
+}
+
+/// The chain heads a batch holds, one per jurisdiction it writes events to: those its
+/// writes name are locked together at the start, any other when first needed, and the
+/// ones that moved are written back before the commit.
+#[derive(Clone, Default)]
+pub struct Heads {
+    held: std::collections::BTreeMap<JurisdictionId, ChainHead>,
+    moved: std::collections::BTreeSet<JurisdictionId>,
+}
+
+impl Heads {
+    /// Lock the heads of these jurisdictions and of these cases' jurisdictions (those not
+    /// held yet).
+    async fn lock<T: BatchTx>(
+        &mut self,
+        tx: &mut T,
+        jurisdictions: &[JurisdictionId],
+        numbers: &[CaseNumber],
+    ) -> StoreResult<()> {
+        let mut wanted: Vec<JurisdictionId> = jurisdictions
+            .iter()
+            .filter(|j| !self.held.contains_key(*j))
+            .cloned()
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for (j, head) in tx.lock_heads(&wanted, numbers).await? {
+            self.held.entry(j).or_insert(head);
+        }
+        Ok(())
+    }
+
+    /// Give a draft its place in `j`'s chain.
+    pub(crate) async fn seal<T: BatchTx>(
+        &mut self,
+        tx: &mut T,
+        j: &JurisdictionId,
+        draft: baraza_core::EventDraft,
+    ) -> StoreResult<JournalEvent> {
+        if !self.held.contains_key(j) {
+            self.lock(tx, std::slice::from_ref(j), &[]).await?;
+        }
+        let head = self
+            .held
+            .get_mut(j)
+            .ok_or_else(|| StoreError::Corrupt(format!("the journal has no chain head for {j}")))?;
+        let ev = head.seal(j, draft);
+        *head = ChainHead::after(&ev);
+        self.moved.insert(j.clone());
+        Ok(ev)
+    }
+
+    /// Seal and append.
+    pub(crate) async fn append<T: BatchTx>(
+        &mut self,
+        tx: &mut T,
+        j: &JurisdictionId,
+        draft: baraza_core::EventDraft,
+    ) -> StoreResult<JournalEvent> {
+        let ev = self.seal(tx, j, draft).await?;
+        tx.append_event(&ev).await?;
+        Ok(ev)
+    }
+
+    fn moved(&self) -> Vec<(JurisdictionId, ChainHead)> {
+        self.moved
+            .iter()
+            .filter_map(|j| self.held.get(j).map(|h| (j.clone(), h.clone())))
+            .collect()
+    }
+}
+
+/// What a write needs locked before it starts: the jurisdiction it names, or the case
+/// whose jurisdiction it is.
+fn wants(op: &WriteOp) -> (Option<&JurisdictionId>, Option<CaseNumber>) {
+    match op {
+        WriteOp::Create { new, .. } => (Some(&new.jurisdiction), None),
+        WriteOp::Inbound(a) => (Some(&a.jurisdiction), None),
+        WriteOp::Act { number, .. } => (None, Some(*number)),
+        WriteOp::Relay(r) => (None, Some(r.number)),
+        // Rare writes (an erasure, a plan, a project) lock their head when they need it.
+        _ => (None, None),
     }
 }
 
@@ -580,13 +673,14 @@ async fn run_batch_once<T: BatchTx>(
     if let Err(e) = tx.begin().await {
         return fail_all(e);
     }
-    let mut head = match tx.lock_head().await {
-        Ok(h) => h,
-        Err(e) => {
-            let _ = tx.rollback().await;
-            return fail_all(e);
-        }
-    };
+    let mut head = Heads::default();
+    let (named, numbers): (Vec<_>, Vec<_>) = ops.iter().map(wants).unzip();
+    let named: Vec<JurisdictionId> = named.into_iter().flatten().cloned().collect();
+    let numbers: Vec<CaseNumber> = numbers.into_iter().flatten().collect();
+    if let Err(e) = head.lock(tx, &named, &numbers).await {
+        let _ = tx.rollback().await;
+        return fail_all(e);
+    }
     let mut numbers = Numbers::new(rng);
     let ready = async {
         numbers.stock(tx, creations(&ops)).await?;
@@ -629,7 +723,7 @@ async fn run_batch_once<T: BatchTx>(
     }
     let finish = async {
         if any_ok {
-            tx.write_head(&head).await?;
+            tx.write_heads(&head.moved()).await?;
         }
         tx.commit().await
     };
@@ -645,7 +739,7 @@ async fn run_batch_once<T: BatchTx>(
 async fn apply<T: BatchTx>(
     tx: &mut T,
     op: WriteOp,
-    head: &mut ChainHead,
+    head: &mut Heads,
     numbers: &mut Numbers<'_>,
 ) -> StoreResult<WriteOutcome> {
     match op {
@@ -703,11 +797,7 @@ async fn apply<T: BatchTx>(
     }
 }
 
-async fn relay_in_tx<T: BatchTx>(
-    tx: &mut T,
-    r: Relay,
-    head: &mut ChainHead,
-) -> StoreResult<Relayed> {
+async fn relay_in_tx<T: BatchTx>(tx: &mut T, r: Relay, head: &mut Heads) -> StoreResult<Relayed> {
     // The unique (provider, id) key makes the second of two concurrent posts a no-op.
     if !tx.insert_inbound(&r.message).await? {
         return Ok(Relayed {
@@ -771,7 +861,7 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
     new: NewCase,
     actor: &Actor,
     at: Timestamp,
-    head: &mut ChainHead,
+    head: &mut Heads,
     numbers: &mut Numbers<'_>,
 ) -> StoreResult<Intake> {
     if let Some(key) = &new.idempotency_key
@@ -805,9 +895,7 @@ pub(crate) async fn create_in_tx<T: BatchTx>(
     );
     tx.insert_case(&case).await?;
     for draft in drafts {
-        let ev = head.seal(draft);
-        tx.append_event(&ev).await?;
-        *head = ChainHead::after(&ev);
+        let ev = head.append(tx, &case.jurisdiction, draft).await?;
         if let Some(c) = &citizen {
             notify(tx, &case, &ev, c).await?;
         }
@@ -827,13 +915,11 @@ pub(crate) async fn act_in_tx<T: BatchTx>(
     action: &Action,
     targets: &Deadlines,
     at: Timestamp,
-    head: &mut ChainHead,
+    head: &mut Heads,
 ) -> StoreResult<Acted> {
     let t = decide(case, actor, action, targets, at)?;
     tx.update_case(&t.case).await?;
-    let ev = head.seal(t.event);
-    tx.append_event(&ev).await?;
-    *head = ChainHead::after(&ev);
+    let ev = head.append(tx, &t.case.jurisdiction, t.event).await?;
     if let Some(id) = t.case.citizen
         && let Some(c) = tx.citizen(id).await?
     {

@@ -10,8 +10,8 @@ use baraza_core::outbound::{
     self, InboundMessage, InboundOutcome, OutboundChannel, OutboundMessage, OutboxEntry, Template,
 };
 use baraza_core::{
-    Case, CaseKind, ChainHead, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase,
-    NewCitizen, PhoneNumber, Status,
+    Case, CaseKind, Channel, Consent, Deadlines, JurisdictionId, Language, NewCase, NewCitizen,
+    PhoneNumber, Status,
     case::parse_description,
     disclosure::Subscription,
     information::{self, RequestState},
@@ -79,7 +79,7 @@ fn sender(m: &InboundMessage, language: Language) -> NewCitizen {
 pub(crate) async fn handle<T: BatchTx>(
     tx: &mut T,
     arrival: Arrival,
-    head: &mut ChainHead,
+    head: &mut crate::group_commit::Heads,
     numbers: &mut crate::group_commit::Numbers<'_>,
 ) -> StoreResult<Handled> {
     let Arrival {
@@ -713,7 +713,7 @@ async fn act<T: BatchTx>(
     action: Action,
     targets: &Deadlines,
     message: &InboundMessage,
-    head: &mut ChainHead,
+    head: &mut crate::group_commit::Heads,
 ) -> StoreResult<Option<Case>> {
     let Some(case) = tx.case_for_update(number).await? else {
         return Ok(None);

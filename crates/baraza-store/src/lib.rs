@@ -326,11 +326,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<u64>;
 
     // The journal, export and import.
-    /// The head as recorded by the writer (to detect events removed from the end).
-    async fn journal_head(&self) -> StoreResult<ChainHead>;
-    /// Stream every record from one consistent snapshot, in [`portable`]'s order, ending
-    /// with `Record::Head`. Memory stays constant: the channel applies backpressure.
-    async fn export(&self, out: tokio::sync::mpsc::Sender<Record>) -> StoreResult<()>;
+    /// A jurisdiction's chain head as recorded by the writer (to detect events removed
+    /// from the end).
+    async fn journal_head(&self, j: &JurisdictionId) -> StoreResult<ChainHead>;
+    /// Stream every record (of one jurisdiction, or all) from one consistent snapshot, in
+    /// [`portable`]'s order, ending with the chains' heads. Memory stays constant: the
+    /// channel applies backpressure. One jurisdiction's export holds nothing of another's:
+    /// the shared chain's other events go as links (place and hashes).
+    async fn export(
+        &self,
+        only: Option<&JurisdictionId>,
+        out: tokio::sync::mpsc::Sender<Record>,
+    ) -> StoreResult<()>;
     /// Whether the database holds no jurisdiction, user, case or event (import target).
     async fn is_empty(&self) -> StoreResult<bool>;
     /// Insert exported records as they are, all in one transaction: commit when a

@@ -8,7 +8,7 @@ use crate::{StoreError, StoreResult};
 use baraza_core::action_plan::{self, ActionPlan, PLAN_DIGEST_KEY, PlanChange, PlanId};
 use baraza_core::journal::{EventDraft, Visibility};
 use baraza_core::payload::Payload;
-use baraza_core::{Actor, ChainHead, JournalEvent, Timestamp};
+use baraza_core::{Actor, JournalEvent, Timestamp};
 
 /// Changes decided on a plan at a version (0 before it exists).
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct PlanWritten {
 pub(crate) async fn write_in_tx<T: BatchTx>(
     tx: &mut T,
     w: PlanWrite,
-    head: &mut ChainHead,
+    head: &mut crate::group_commit::Heads,
 ) -> StoreResult<PlanWritten> {
     let current = tx.plan_for_update(w.plan).await?;
     let version = current.as_ref().map_or(0, |p| p.version);
@@ -63,20 +63,25 @@ pub(crate) async fn write_in_tx<T: BatchTx>(
                 serde_json::Value::String(action_plan::plan_digest(p)),
             );
         }
-        let ev = head.seal(EventDraft {
-            case_id: w.plan.stream(),
-            at: w.at,
-            actor: w.actor.clone(),
-            kind: change.kind(),
-            visibility: if change.public() {
-                Visibility::Public
-            } else {
-                Visibility::Internal
-            },
-            data,
-        });
-        tx.append_event(&ev).await?;
-        *head = ChainHead::after(&ev);
+        let ev = head
+            .append(
+                tx,
+                &p.jurisdiction,
+                EventDraft {
+                    case_id: w.plan.stream(),
+                    at: w.at,
+                    actor: w.actor.clone(),
+                    kind: change.kind(),
+                    visibility: if change.public() {
+                        Visibility::Public
+                    } else {
+                        Visibility::Internal
+                    },
+                    data,
+                },
+            )
+            .await?;
+
         events.push(ev);
     }
     let plan = plan.ok_or(StoreError::NotFound("action plan"))?;

@@ -3,21 +3,29 @@
 //! with nothing lost and the journal's hash chain intact.
 //!
 //! Order: header, jurisdictions, areas, departments, categories, users, tokens, citizens,
-//! cases, events, outbox, inbound messages, head, footer. Import only into an empty
-//! database.
+//! cases, plans, projects; the shared chain's events (and links), its head; each
+//! jurisdiction's chain of events; outbox, inbound messages, publications, followers;
+//! each chain's head; footer. Import only into an empty database.
+//!
+//! Version 2 has a chain per jurisdiction. A database made before (version 1) had one
+//! chain for all: it is kept as the shared chain, which every jurisdiction's chain
+//! follows. An export of one jurisdiction carries that chain's other events as links
+//! (place and hashes) only. Version 1 files import as a shared chain.
 
 use crate::{Store, StoreError, StoreResult, Verifier};
 use baraza_core::{
-    ApiToken, Area, Case, ChainHead, Citizen, Department, JournalEvent, Jurisdiction,
+    ApiToken, Area, Case, ChainHead, ChainLink, Citizen, Department, JournalEvent, Jurisdiction,
     ServiceCategory, StaffUser, Timestamp,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 pub const FORMAT: &str = "baraza-export";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The version of exports made before chains per jurisdiction, which import still reads.
+pub const VERSION_ONE_CHAIN: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
@@ -45,8 +53,15 @@ pub enum Record {
     Plan(Box<baraza_core::action_plan::ActionPlan>),
     /// A public project as it stands (exported before the events, which prove it).
     Project(Box<baraza_core::project::Project>),
-    /// The journal head recorded in the snapshot.
+    /// The end of the shared chain (version 1: of the one chain), as recorded.
     Head(ChainHead),
+    /// Another jurisdiction's event in the shared chain, by its place and hashes.
+    Link(ChainLink),
+    /// A jurisdiction's chain head, as recorded.
+    Chain {
+        jurisdiction: baraza_core::JurisdictionId,
+        head: ChainHead,
+    },
     Footer {
         counts: BTreeMap<String, u64>,
     },
@@ -72,18 +87,24 @@ impl Record {
             Record::Plan(_) => "plan",
             Record::Project(_) => "project",
             Record::Head(_) => "head",
+            Record::Link(_) => "link",
+            Record::Chain { .. } => "chain",
             Record::Footer { .. } => "footer",
         }
     }
 }
 
-/// Run `store.export` and hand each record to `each`, in order.
-pub async fn for_each_record<F>(store: &dyn Store, mut each: F) -> StoreResult<()>
+/// Run `store.export` (of one jurisdiction, or all) and hand each record to `each`, in order.
+pub async fn for_each_record<F>(
+    store: &dyn Store,
+    only: Option<&baraza_core::JurisdictionId>,
+    mut each: F,
+) -> StoreResult<()>
 where
     F: FnMut(Record) -> StoreResult<()> + Send,
 {
     let (tx, mut rx) = mpsc::channel(512);
-    let producer = store.export(tx);
+    let producer = store.export(only, tx);
     let consumer = async move {
         while let Some(r) = rx.recv().await {
             each(r)?;
@@ -94,9 +115,11 @@ where
     p.and(c)
 }
 
-/// Write the whole database as JSON lines; returns the counts per record kind.
+/// Write the whole database, or one jurisdiction's part of it, as JSON lines; returns the
+/// counts per record kind.
 pub async fn export_jsonl<W: AsyncWrite + Unpin + Send>(
     store: &dyn Store,
+    only: Option<&baraza_core::JurisdictionId>,
     out: &mut W,
     now: Timestamp,
 ) -> StoreResult<BTreeMap<String, u64>> {
@@ -109,7 +132,7 @@ pub async fn export_jsonl<W: AsyncWrite + Unpin + Send>(
     };
     out.write_all(line(&header)?.as_bytes()).await.map_err(io)?;
     let (tx, mut rx) = mpsc::channel::<Record>(512);
-    let producer = store.export(tx);
+    let producer = store.export(only, tx);
     let mut counts = BTreeMap::new();
     let consumer = async {
         while let Some(r) = rx.recv().await {
@@ -177,6 +200,9 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut verifier = Verifier::default();
     let mut line_no = 0u64;
+    // Version 1's events do not say their jurisdiction: their stream's case, plan or
+    // project (all before the events) does.
+    let mut one_chain: Option<HashMap<String, String>> = None;
     while let Some(text) = lines
         .next_line()
         .await
@@ -186,17 +212,28 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
         if text.trim().is_empty() {
             continue;
         }
-        let record: Record =
-            serde_json::from_str(&text).map_err(|e| invalid(line_no, e.to_string()))?;
+        let record: Record = match one_chain.as_mut() {
+            Some(streams) => from_one_chain(&text, streams),
+            None => serde_json::from_str(&text),
+        }
+        .map_err(|e| invalid(line_no, e.to_string()))?;
         match record {
             Record::Header {
                 format, version, ..
             } => {
-                if line_no != 1 || format != FORMAT || version != VERSION {
+                if line_no != 1
+                    || format != FORMAT
+                    || !(version == VERSION || version == VERSION_ONE_CHAIN)
+                {
                     return Err(invalid(
                         line_no,
-                        format!("expected a {FORMAT} version {VERSION} header on line 1"),
+                        format!(
+                            "expected a {FORMAT} version {VERSION} (or {VERSION_ONE_CHAIN}) header on line 1"
+                        ),
                     ));
+                }
+                if version == VERSION_ONE_CHAIN {
+                    one_chain = Some(HashMap::new());
                 }
             }
             _ if line_no == 1 => {
@@ -244,6 +281,43 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
         line_no,
         "the export is truncated: its footer is missing",
     ))
+}
+
+/// A version 1 line as a record: each case, plan and project noted by its stream id, and
+/// each event given its stream's jurisdiction.
+fn from_one_chain(
+    text: &str,
+    streams: &mut HashMap<String, String>,
+) -> Result<Record, serde_json::Error> {
+    let mut v: serde_json::Value = serde_json::from_str(text)?;
+    let kind = v
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let data = v.get_mut("data");
+    match (kind.as_str(), data) {
+        ("case" | "plan" | "project", Some(d)) => {
+            if let (Some(id), Some(j)) = (
+                d.get("id").and_then(|x| x.as_str()),
+                d.get("jurisdiction").and_then(|x| x.as_str()),
+            ) {
+                streams.insert(id.to_owned(), j.to_owned());
+            }
+        }
+        ("event", Some(d)) => {
+            let j = d
+                .get("case_id")
+                .and_then(|x| x.as_str())
+                .and_then(|id| streams.get(id))
+                .cloned();
+            if let (Some(j), Some(obj)) = (j, d.as_object_mut()) {
+                obj.insert("jurisdiction".into(), serde_json::Value::String(j));
+            }
+        }
+        _ => {}
+    }
+    serde_json::from_value(v)
 }
 
 fn invalid(line: u64, msg: impl Into<String>) -> StoreError {

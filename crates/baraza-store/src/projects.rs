@@ -8,7 +8,7 @@ use crate::{StoreError, StoreResult};
 use baraza_core::journal::{EventDraft, Visibility};
 use baraza_core::payload::Payload;
 use baraza_core::project::{self, PROJECT_DIGEST_KEY, Project, ProjectChange, ProjectId};
-use baraza_core::{Actor, ChainHead, JournalEvent, Timestamp};
+use baraza_core::{Actor, JournalEvent, Timestamp};
 
 /// Changes decided on a project at a version (0 before it exists).
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct ProjectWritten {
 pub(crate) async fn write_in_tx<T: BatchTx>(
     tx: &mut T,
     w: ProjectWrite,
-    head: &mut ChainHead,
+    head: &mut crate::group_commit::Heads,
 ) -> StoreResult<ProjectWritten> {
     let current = tx.project_for_update(w.project).await?;
     let version = current.as_ref().map_or(0, |p| p.version);
@@ -63,20 +63,25 @@ pub(crate) async fn write_in_tx<T: BatchTx>(
                 serde_json::Value::String(project::project_digest(p)),
             );
         }
-        let ev = head.seal(EventDraft {
-            case_id: w.project.stream(),
-            at: w.at,
-            actor: w.actor.clone(),
-            kind: change.kind(),
-            visibility: if change.public() {
-                Visibility::Public
-            } else {
-                Visibility::Internal
-            },
-            data,
-        });
-        tx.append_event(&ev).await?;
-        *head = ChainHead::after(&ev);
+        let ev = head
+            .append(
+                tx,
+                &p.jurisdiction,
+                EventDraft {
+                    case_id: w.project.stream(),
+                    at: w.at,
+                    actor: w.actor.clone(),
+                    kind: change.kind(),
+                    visibility: if change.public() {
+                        Visibility::Public
+                    } else {
+                        Visibility::Internal
+                    },
+                    data,
+                },
+            )
+            .await?;
+
         events.push(ev);
     }
     let p = current.ok_or(StoreError::NotFound("project"))?;

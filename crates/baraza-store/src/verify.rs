@@ -6,8 +6,8 @@ use crate::{Store, StoreResult};
 use baraza_core::action_plan::{PLAN_DIGEST_KEY, plan_digest};
 use baraza_core::lifecycle::{CASE_DIGEST_KEY, case_digest, status_after_event};
 use baraza_core::project::{PROJECT_DIGEST_KEY, project_digest};
-use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, Status};
-use std::collections::{BTreeSet, HashMap};
+use baraza_core::{CaseId, ChainBreak, ChainHead, EventKind, JurisdictionId, Status};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -17,10 +17,35 @@ pub struct VerifyReport {
     pub plans: u64,
     /// Public projects whose record their events prove.
     pub projects: u64,
-    pub head: ChainHead,
+    /// The end of the shared chain (a database made before chains per jurisdiction; the
+    /// genesis otherwise), which every jurisdiction's chain follows.
+    pub shared: ChainHead,
+    /// Each jurisdiction's chain head.
+    pub chains: BTreeMap<JurisdictionId, ChainHead>,
     /// Events whose payloads were erased (personal data), each named by a later
     /// `case.personal_data_erased` event: their hashes and links were checked all the same.
     pub erased: Vec<i64>,
+}
+
+impl VerifyReport {
+    /// Each chain's head, for people: `makueni #1042 5f3a…`, the shared chain first when
+    /// the database had one.
+    pub fn heads(&self) -> String {
+        let mut parts = Vec::new();
+        if self.shared.seq > 0 {
+            parts.push(format!(
+                "shared chain (before chains per jurisdiction) #{} {}",
+                self.shared.seq, self.shared.hash
+            ));
+        }
+        for (j, h) in &self.chains {
+            parts.push(format!("{j} #{} {}", h.seq, h.hash));
+        }
+        if parts.is_empty() {
+            return "no chain yet".into();
+        }
+        format!("heads: {}", parts.join("; "))
+    }
 }
 
 /// `Ok(Err(break))` when the journal was tampered with; `Err` when it could not be read.
@@ -44,13 +69,19 @@ struct CaseCheck {
 /// so that `verify` and `import` share it and neither holds more than a line per case.
 #[derive(Default)]
 pub struct Verifier {
-    head: Option<ChainHead>,
+    /// The shared chain as walked so far.
+    shared: Option<ChainHead>,
+    /// Its end as recorded: the events after it are in their jurisdiction's chain.
     recorded: Option<ChainHead>,
+    /// Each jurisdiction's chain as walked so far, and as recorded.
+    chains: BTreeMap<JurisdictionId, ChainHead>,
+    recorded_chains: BTreeMap<JurisdictionId, ChainHead>,
+    events: i64,
     cases: HashMap<CaseId, CaseCheck>,
-    /// Events found without a payload.
-    missing: BTreeSet<i64>,
+    /// Events found without a payload (by chain and place).
+    missing: BTreeSet<(JurisdictionId, i64)>,
     /// Events that erasure records say it emptied.
-    claimed: BTreeSet<i64>,
+    claimed: BTreeSet<(JurisdictionId, i64)>,
     /// Action plans and projects: the stored record's digest and version, and what
     /// their events say.
     documents: HashMap<CaseId, DocumentCheck>,
@@ -86,19 +117,37 @@ impl Verifier {
                 self.cases.insert(c.id, check);
             }
             Record::Event(ev) => {
-                let head = self.head.get_or_insert_with(ChainHead::genesis);
-                *head = head.check_next(ev)?;
+                match &self.recorded {
+                    None => {
+                        let head = self.shared.get_or_insert_with(ChainHead::genesis);
+                        *head = head.check_next(ev)?;
+                    }
+                    Some(shared) => {
+                        let head = self
+                            .chains
+                            .entry(ev.jurisdiction.clone())
+                            .or_insert_with(|| shared.clone());
+                        *head = head
+                            .check_next(ev)
+                            .map_err(|b| b.in_chain(&ev.jurisdiction))?;
+                    }
+                }
+                self.events += 1;
                 if ev.payload.is_none() {
-                    self.missing.insert(ev.seq);
+                    self.missing.insert((ev.jurisdiction.clone(), ev.seq));
                 }
                 if ev.kind == EventKind::PersonalDataErased {
                     let claimed = ev.data().get("erased_events").cloned();
                     let seqs: Vec<i64> = claimed
                         .and_then(|v| serde_json::from_value(v).ok())
                         .unwrap_or_default();
-                    // An erasure record can only name events before it.
-                    self.claimed
-                        .extend(seqs.into_iter().filter(|s| *s < ev.seq));
+                    // An erasure record can only name events before it, of its own case
+                    // (so of its jurisdiction).
+                    self.claimed.extend(
+                        seqs.into_iter()
+                            .filter(|s| *s < ev.seq)
+                            .map(|s| (ev.jurisdiction.clone(), s)),
+                    );
                 }
                 if let Some(doc) = self.documents.get_mut(&ev.case_id) {
                     doc.events += 1;
@@ -146,26 +195,60 @@ impl Verifier {
                     },
                 );
             }
-            Record::Head(h) => self.recorded = Some(h.clone()),
+            Record::Link(l) => {
+                if self.recorded.is_some() {
+                    // Links belong to the shared chain, which has ended.
+                    return Err(ChainBreak::EventAltered { seq: l.seq });
+                }
+                let head = self.shared.get_or_insert_with(ChainHead::genesis);
+                *head = head.check_link(l)?;
+            }
+            Record::Head(h) => {
+                let walked = self.shared.clone().unwrap_or_else(ChainHead::genesis);
+                same_head(h, &walked)?;
+                self.recorded = Some(h.clone());
+            }
+            Record::Chain { jurisdiction, head } => {
+                self.recorded_chains
+                    .insert(jurisdiction.clone(), head.clone());
+            }
             _ => {}
         }
         Ok(())
     }
 
     pub fn finish(self) -> Result<VerifyReport, ChainBreak> {
-        let head = self.head.unwrap_or_else(ChainHead::genesis);
-        let recorded = self.recorded.unwrap_or_else(ChainHead::genesis);
-        if recorded.seq != head.seq {
-            return Err(ChainBreak::Truncated {
-                expected: recorded.seq,
-                found: head.seq,
+        let walked = self.shared.unwrap_or_else(ChainHead::genesis);
+        let shared = match self.recorded {
+            Some(h) => h,
+            None => {
+                // No head recorded: nothing may have been written.
+                same_head(&ChainHead::genesis(), &walked)?;
+                ChainHead::genesis()
+            }
+        };
+        for (j, head) in &self.chains {
+            let recorded = self
+                .recorded_chains
+                .get(j)
+                .ok_or_else(|| ChainBreak::HeadMissing {
+                    jurisdiction: j.to_string(),
+                })?;
+            same_head(recorded, head).map_err(|b| b.in_chain(j))?;
+        }
+        // A chain whose events all went: its head was recorded after the shared chain's.
+        for (j, recorded) in &self.recorded_chains {
+            if !self.chains.contains_key(j) {
+                same_head(recorded, &shared).map_err(|b| b.in_chain(j))?;
+            }
+        }
+        if let Some((j, seq)) = self.missing.difference(&self.claimed).next() {
+            let missing = ChainBreak::PayloadMissing { seq: *seq };
+            return Err(if *seq > shared.seq {
+                missing.in_chain(j)
+            } else {
+                missing
             });
-        }
-        if recorded.hash != head.hash {
-            return Err(ChainBreak::EventAltered { seq: head.seq });
-        }
-        if let Some(seq) = self.missing.difference(&self.claimed).next() {
-            return Err(ChainBreak::PayloadMissing { seq: *seq });
         }
         for (id, c) in &self.cases {
             let state_matches = c
@@ -190,12 +273,35 @@ impl Verifier {
         Ok(VerifyReport {
             plans: count("action plan"),
             projects: count("project"),
-            events: head.seq,
+            events: self.events,
             cases: self.cases.len() as u64,
-            head,
-            erased: self.missing.into_iter().collect(),
+            chains: self
+                .recorded_chains
+                .into_iter()
+                .map(|(j, h)| {
+                    let h = self.chains.get(&j).cloned().unwrap_or(h);
+                    (j, h)
+                })
+                .collect(),
+            shared,
+            erased: self.missing.into_iter().map(|(_, s)| s).collect(),
         })
     }
+}
+
+/// A recorded head against the chain as walked: fewer events than recorded means events
+/// at the end were removed; the same number with another hash, that one was altered.
+fn same_head(recorded: &ChainHead, walked: &ChainHead) -> Result<(), ChainBreak> {
+    if recorded.seq != walked.seq {
+        return Err(ChainBreak::Truncated {
+            expected: recorded.seq,
+            found: walked.seq,
+        });
+    }
+    if recorded.hash != walked.hash {
+        return Err(ChainBreak::EventAltered { seq: walked.seq });
+    }
+    Ok(())
 }
 
 /// The case with U+FFFD in its texts read back as NUL, if it has any.
@@ -219,10 +325,14 @@ fn texts_with_nul(c: &baraza_core::Case) -> Option<baraza_core::Case> {
 }
 
 /// `Ok(Err(break))` when the journal was tampered with; `Err` when it could not be read.
-pub async fn verify_journal(store: &dyn Store) -> StoreResult<Result<VerifyReport, ChainBreak>> {
+/// `only`: one jurisdiction's chain (with the shared chain it follows), or all.
+pub async fn verify_journal(
+    store: &dyn Store,
+    only: Option<&JurisdictionId>,
+) -> StoreResult<Result<VerifyReport, ChainBreak>> {
     let mut verifier = Verifier::default();
     let mut broken = None;
-    for_each_record(store, |r| {
+    for_each_record(store, only, |r| {
         if broken.is_none() {
             broken = verifier.feed(&r).err();
         }

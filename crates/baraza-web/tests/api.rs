@@ -753,7 +753,7 @@ async fn lifecycle(app: &TestApp) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
     );
     assert!(
-        baraza_store::verify_journal(&*app.store)
+        baraza_store::verify_journal(&*app.store, None)
             .await
             .unwrap()
             .is_ok()

@@ -121,7 +121,7 @@ async fn verify_file(path: &Path) -> anyhow::Result<VerifyReport> {
     let store = baraza_store_sqlite::SqliteStore::open(&format!("sqlite://{}", path.display()))
         .await
         .with_context(|| format!("opening {}", path.display()))?;
-    let result = baraza_store::verify_journal(&store).await?;
+    let result = baraza_store::verify_journal(&store, None).await?;
     store.pool().close().await;
     result.map_err(|broken| anyhow::anyhow!("the copy does not verify: {broken}"))
 }

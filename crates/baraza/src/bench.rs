@@ -460,7 +460,7 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
     );
     outbox(name, &store, url, args).await?;
     server.abort();
-    match baraza_store::verify_journal(&*store).await? {
+    match baraza_store::verify_journal(&*store, None).await? {
         Ok(r) => println!(
             "{name:<9} journal verifies: {} events, {} cases",
             r.events, r.cases

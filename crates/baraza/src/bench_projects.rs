@@ -157,14 +157,17 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<(Vec<String>, 
                         serde_json::Value::String(project::project_digest(now)),
                     );
                 }
-                let ev = head.seal(EventDraft {
-                    case_id: id.stream(),
-                    at,
-                    actor: actor.clone(),
-                    kind: c.kind(),
-                    visibility: Visibility::Public,
-                    data,
-                });
+                let ev = head.seal(
+                    &j.id,
+                    EventDraft {
+                        case_id: id.stream(),
+                        at,
+                        actor: actor.clone(),
+                        kind: c.kind(),
+                        visibility: Visibility::Public,
+                        data,
+                    },
+                );
                 head = ChainHead::after(&ev);
                 events.push(ev);
             }
@@ -177,10 +180,16 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<(Vec<String>, 
     for p in projects {
         send(Record::Project(Box::new(p))).await?;
     }
+    // No shared chain: the jurisdiction's own chain starts at the genesis.
+    send(Record::Head(ChainHead::genesis())).await?;
     for ev in events {
         send(Record::Event(ev)).await?;
     }
-    send(Record::Head(head)).await?;
+    send(Record::Chain {
+        jurisdiction: j.id.clone(),
+        head,
+    })
+    .await?;
     let counts = [("projects".to_owned(), np), ("events".to_owned(), ne)]
         .into_iter()
         .collect();

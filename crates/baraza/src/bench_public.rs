@@ -57,6 +57,9 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<()> {
     }
     let mut rng = StdRng::seed_from_u64(311);
     let mut head = ChainHead::genesis();
+    // No shared chain (a database made before chains per jurisdiction): the
+    // jurisdiction's own chain starts at the genesis.
+    send(Record::Head(ChainHead::genesis())).await?;
     // Eighteen months up to now; what was raised more than two weeks ago has long been
     // answered and settled, as in a county that works its queue (otherwise `serve`'s
     // jobs would spend the run escalating and closing a year of backlog).
@@ -135,7 +138,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<()> {
         );
         let mut sealed = Vec::new();
         for d in drafts {
-            let ev = head.seal(d);
+            let ev = head.seal(&j.id, d);
             head = ChainHead::after(&ev);
             sealed.push(ev);
         }
@@ -200,7 +203,7 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<()> {
             at = (at + chrono::Duration::minutes(rng.gen_range(30..(6 * 24 * 60)))).min(end);
             let t = decide(&case, &actor, &action, &deadlines, at)?;
             case = t.case;
-            let ev = head.seal(t.event);
+            let ev = head.seal(&j.id, t.event);
             head = ChainHead::after(&ev);
             sealed.push(ev);
         }
@@ -216,7 +219,11 @@ async fn fill(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<()> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    send(Record::Head(head)).await?;
+    send(Record::Chain {
+        jurisdiction: j.id.clone(),
+        head,
+    })
+    .await?;
     let counts = [
         ("cases".to_owned(), n as u64),
         ("events".to_owned(), events),
@@ -314,7 +321,8 @@ pub async fn run(
         let t = Instant::now();
         let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(&file).await?);
         let counts =
-            baraza_store::portable::export_jsonl(&*store, &mut out, SystemClock.now()).await?;
+            baraza_store::portable::export_jsonl(&*store, None, &mut out, SystemClock.now())
+                .await?;
         let records: u64 = counts.values().sum();
         println!(
             "export: {records} records ({:.0} MB) in {:.1} s",

@@ -86,6 +86,11 @@ enum Command {
         /// Output file [default: standard output]
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Only this jurisdiction (its id): its data and its journal chain, with the
+        /// events of a shared chain from before chains per jurisdiction that belong to
+        /// others as links (place and hashes) only. Messages not about a case stay out.
+        #[arg(long, value_name = "ID")]
+        jurisdiction: Option<String>,
     },
     /// Read an export into an empty database (SQLite or PostgreSQL), then verify it
     Import {
@@ -94,7 +99,11 @@ enum Command {
         input: Option<PathBuf>,
     },
     /// Prove the journal intact: recompute every hash, link and case state; exit 1 naming the first broken event
-    Verify,
+    Verify {
+        /// Only this jurisdiction's chain (its id), with the shared chain it follows
+        #[arg(long, value_name = "ID")]
+        jurisdiction: Option<String>,
+    },
     /// Copy the SQLite database while the server runs (VACUUM INTO), with its photos and
     /// documents in a `media` folder beside the copy, then verify the copy
     Backup {
@@ -386,16 +395,26 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::User(cmd) => user_command(&cfg, cmd).await.map(|_| ok),
         Command::Token(cmd) => token_command(&cfg, cmd).await.map(|_| ok),
         Command::Privacy(cmd) => privacy_command(&cfg, cmd).await.map(|_| ok),
-        Command::Export { output } => {
+        Command::Export {
+            output,
+            jurisdiction,
+        } => {
+            let only = jurisdiction_arg(jurisdiction.as_deref())?;
             let store = open_store(&cfg.database_url()).await?;
+            if let Some(j) = &only {
+                known_jurisdiction(&*store, j).await?;
+            }
             let counts = match output {
                 Some(path) => {
                     let file = tokio::fs::File::create(&path)
                         .await
                         .with_context(|| format!("creating {}", path.display()))?;
-                    progress::export(&*store, file, clock.now()).await?
+                    progress::export(&*store, only.as_ref(), file, clock.now()).await?
                 }
-                None => progress::export(&*store, tokio::io::stdout(), clock.now()).await?,
+                None => {
+                    progress::export(&*store, only.as_ref(), tokio::io::stdout(), clock.now())
+                        .await?
+                }
             };
             eprintln!("exported {}", summary(&counts));
             Ok(ok)
@@ -415,16 +434,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("imported {}; the journal verifies", summary(&counts));
             Ok(ok)
         }
-        Command::Verify => {
+        Command::Verify { jurisdiction } => {
+            let only = jurisdiction_arg(jurisdiction.as_deref())?;
             let store = open_store(&cfg.database_url()).await?;
+            if let Some(j) = &only {
+                known_jurisdiction(&*store, j).await?;
+            }
             let bar = progress::spinner("verifying the journal's chain and every case's state");
-            let verified = baraza_store::verify_journal(&*store).await;
+            let verified = baraza_store::verify_journal(&*store, only.as_ref()).await;
             bar.finish_and_clear();
             match verified? {
                 Ok(r) => {
                     println!(
-                        "journal intact: {} events, {} cases, {} action plans, {} projects; head #{} {}",
-                        r.events, r.cases, r.plans, r.projects, r.head.seq, r.head.hash
+                        "journal intact: {} events, {} cases, {} action plans, {} projects; {}",
+                        r.events,
+                        r.cases,
+                        r.plans,
+                        r.projects,
+                        r.heads()
                     );
                     if !r.erased.is_empty() {
                         println!(
@@ -451,15 +478,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let store = open_store(&url).await?;
             let made = backup::backup(&*store, &url, &file).await?;
             println!(
-                "backup written: {} ({:.1} MB), {} media file(s) copied to {}; journal intact: {} events, {} cases; head #{} {}",
+                "backup written: {} ({:.1} MB), {} media file(s) copied to {}; journal intact: {} events, {} cases; {}",
                 made.path.display(),
                 made.bytes as f64 / 1_048_576.0,
                 made.media_copied,
                 made.path.with_file_name("media").display(),
                 made.report.events,
                 made.report.cases,
-                made.report.head.seq,
-                made.report.head.hash
+                made.report.heads()
             );
             Ok(ok)
         }
@@ -467,18 +493,46 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let url = cfg.database_url();
             let r = backup::restore(&file, &url).await?;
             println!(
-                "restored {} into {}; journal intact: {} events, {} cases; head #{} {}",
+                "restored {} into {}; journal intact: {} events, {} cases; {}",
                 file.display(),
                 config::redact_url(&url),
                 r.events,
                 r.cases,
-                r.head.seq,
-                r.head.hash
+                r.heads()
             );
             Ok(ok)
         }
         Command::Bench(args) => bench::run(args).await.map(|_| ok),
     }
+}
+
+/// `--jurisdiction`, checked as an id.
+fn jurisdiction_arg(arg: Option<&str>) -> anyhow::Result<Option<baraza_core::JurisdictionId>> {
+    arg.map(|s| {
+        baraza_core::JurisdictionId::parse(s)
+            .map_err(|e| anyhow::anyhow!("--jurisdiction {s:?}: {}", e.message))
+    })
+    .transpose()
+}
+
+/// A jurisdiction this database holds, or an error naming those it does.
+async fn known_jurisdiction(
+    store: &dyn baraza_store::Store,
+    j: &baraza_core::JurisdictionId,
+) -> anyhow::Result<()> {
+    let all = store.jurisdictions().await?;
+    if all.iter().any(|x| &x.id == j) {
+        return Ok(());
+    }
+    let names: Vec<&str> = all.iter().map(|x| x.id.as_str()).collect();
+    anyhow::bail!(
+        "--jurisdiction {j}: this database has no such jurisdiction (it has: {})",
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    )
 }
 
 async fn privacy_command(cfg: &config::Config, cmd: PrivacyCommand) -> anyhow::Result<()> {

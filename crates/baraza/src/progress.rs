@@ -73,6 +73,7 @@ pub async fn import<R: AsyncRead + Unpin + Send>(
 /// `baraza export` to `out`, with a spinner counting the bytes written.
 pub async fn export<W: AsyncWrite + Unpin + Send>(
     store: &dyn baraza_store::Store,
+    only: Option<&baraza_core::JurisdictionId>,
     out: W,
     now: baraza_core::Timestamp,
 ) -> baraza_store::StoreResult<std::collections::BTreeMap<String, u64>> {
@@ -81,7 +82,7 @@ pub async fn export<W: AsyncWrite + Unpin + Send>(
         inner: out,
         bar: bar.clone(),
     });
-    let counts = baraza_store::portable::export_jsonl(store, &mut w, now).await;
+    let counts = baraza_store::portable::export_jsonl(store, only, &mut w, now).await;
     bar.finish_and_clear();
     counts
 }

@@ -471,7 +471,7 @@ impl Stats {
             None => {
                 // First read: note the head, then take every case; whatever commits
                 // meanwhile is read again by sequence number next time.
-                let head = u64::try_from(store.journal_head().await?.seq).unwrap_or(0);
+                let head = u64::try_from(store.journal_head(j).await?.seq).unwrap_or(0);
                 let mut after = None;
                 // Room for every case at once: a vector grown by doubling would hold
                 // twice the rows for a moment, and the allocator keeps such peaks.

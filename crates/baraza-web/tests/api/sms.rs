@@ -407,7 +407,7 @@ async fn sms_loop(pg: bool) {
             .any(|e| e["kind"] == "case.resolved" && e["actor_role"] == "citizen")
     );
     assert!(
-        baraza_store::verify_journal(&*l.app.store)
+        baraza_store::verify_journal(&*l.app.store, None)
             .await
             .unwrap()
             .is_ok()

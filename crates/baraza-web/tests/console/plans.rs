@@ -448,7 +448,7 @@ async fn register_end_to_end(app: &ConsoleApp) {
         "{feed}"
     );
     assert!(feed.contains("OGP unit gazetted"), "{feed}");
-    let report = baraza_store::verify_journal(&*app.store)
+    let report = baraza_store::verify_journal(&*app.store, None)
         .await
         .unwrap()
         .unwrap();

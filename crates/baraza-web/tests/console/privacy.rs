@@ -648,7 +648,7 @@ async fn rights(app: &ConsoleApp) {
             .unwrap()
             .is_empty()
     );
-    let report = baraza_store::verify_journal(&*app.store)
+    let report = baraza_store::verify_journal(&*app.store, None)
         .await
         .unwrap()
         .unwrap();

@@ -694,7 +694,7 @@ async fn projects(app: &ConsoleApp) {
     assert_eq!(early.run_once().await.unwrap(), 0);
 
     // The journal proves every project as stored.
-    let report = baraza_store::verify::verify_journal(&*app.store)
+    let report = baraza_store::verify::verify_journal(&*app.store, None)
         .await
         .unwrap()
         .unwrap();
