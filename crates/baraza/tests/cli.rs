@@ -507,11 +507,40 @@ fn a_journal_written_before_typed_events_still_verifies() {
         .join("tests/fixtures/journal-written-before-typed-events.jsonl");
     stdout(baraza(dir.path()).args(["import", "-i", file.to_str().unwrap()]));
     let verified = stdout(baraza(dir.path()).arg("verify"));
+    let head = "#16 570a0644e7d9a4d75926089c1637dde985323b3fad981b5aa2ead93722d746fb";
     assert!(
-        verified.contains(
-            "journal intact: 16 events, 5 cases, 0 action plans, 0 projects; head #16 570a0644e7d9a4d75926089c1637dde985323b3fad981b5aa2ead93722d746fb"
-        ),
+        verified.contains(&format!(
+            "journal intact: 16 events, 5 cases, 0 action plans, 0 projects; heads: shared chain (before chains per jurisdiction) {head}; elgeyo-marakwet {head}"
+        )),
         "{verified}"
+    );
+    // The county leaves with its own chain, which follows the shared one.
+    let out = dir.path().join("em.jsonl");
+    stdout(baraza(dir.path()).args([
+        "export",
+        "--jurisdiction",
+        "elgeyo-marakwet",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let elsewhere = tempfile::tempdir().unwrap();
+    stdout(baraza(elsewhere.path()).args(["import", "-i", out.to_str().unwrap()]));
+    let again =
+        stdout(baraza(elsewhere.path()).args(["verify", "--jurisdiction", "elgeyo-marakwet"]));
+    assert!(
+        again.contains(&format!("elgeyo-marakwet {head}")),
+        "{again}"
+    );
+    let unknown = baraza(dir.path())
+        .args(["verify", "--jurisdiction", "nairobi"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("has no such jurisdiction (it has: elgeyo-marakwet)"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
     );
 }
 
