@@ -334,3 +334,106 @@ async fn postgres_one_batch_writes_many_intakes_and_isolates_a_bad_one() {
     pool.close().await;
     t.cleanup().await;
 }
+
+/// The journal as it stood before chains per jurisdiction (migrations 0001 to 0012).
+const BEFORE_CHAINS: &str = "
+DROP TRIGGER jurisdiction_chain ON jurisdictions;
+DROP FUNCTION jurisdiction_chain();
+DROP TABLE journal_heads;
+DROP TABLE journal_shared;
+DROP FUNCTION journal_shared_is_closed();
+ALTER TABLE journal DROP CONSTRAINT journal_pkey;
+ALTER TABLE journal ADD PRIMARY KEY (seq);
+DROP INDEX journal_by_time;
+CREATE INDEX journal_by_time ON journal (at);
+ALTER TABLE journal DROP COLUMN jurisdiction_id;
+CREATE OR REPLACE FUNCTION journal_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND NEW.payload IS NULL AND OLD.payload IS NOT NULL
+       AND NEW.seq = OLD.seq AND NEW.case_id = OLD.case_id AND NEW.at = OLD.at
+       AND NEW.actor_role = OLD.actor_role AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id
+       AND NEW.channel = OLD.channel AND NEW.kind = OLD.kind AND NEW.visibility = OLD.visibility
+       AND NEW.payload_sha256 = OLD.payload_sha256 AND NEW.prev_hash = OLD.prev_hash
+       AND NEW.hash = OLD.hash THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the journal is append-only (only erasure may take a payload out)';
+END;
+$$;
+DELETE FROM _sqlx_migrations WHERE version = 13;
+";
+
+/// Tables and their columns, indexes (with their definition), triggers and functions.
+async fn schema(pool: &sqlx::PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT 'column', table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
+         FROM information_schema.columns WHERE table_schema = 'public' \
+         UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = 'public' \
+         UNION ALL SELECT 'trigger', trigger_name || ' ' || event_manipulation || ' ' || event_object_table \
+         FROM information_schema.triggers WHERE trigger_schema = 'public' \
+         UNION ALL SELECT 'function', p.proname || ' ' || md5(p.prosrc) FROM pg_proc p \
+         JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
+         ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// A database made before chains per jurisdiction (one chain for two counties) is
+/// migrated: the old chain verifies as it was, each county's chain goes on from it, and
+/// each county leaves with its own record.
+#[tokio::test]
+async fn a_database_made_before_chains_per_jurisdiction_migrates() {
+    if !configured() {
+        return;
+    }
+    let (old, scratch, empty, reference) = (make().await, make().await, make().await, make().await);
+    let (v1, shared) =
+        baraza_store::conformance::two_jurisdictions_in_one_chain(&*scratch.store()).await;
+    baraza_store::portable::import_jsonl(&*old.store, v1.as_bytes())
+        .await
+        .unwrap();
+    let url = baraza_store_postgres::url_with_database(&admin_url().unwrap(), &old.name);
+    old.store.close().await;
+    // Back to the schema of migration 0012, with the data as it was written then.
+    let raw = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql(BEFORE_CHAINS).execute(&raw).await.unwrap();
+    let reference_url =
+        baraza_store_postgres::url_with_database(&admin_url().unwrap(), &reference.name);
+    reference.store.close().await;
+    let made_before = sqlx::PgPool::connect(&reference_url).await.unwrap();
+    sqlx::raw_sql(
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO public;",
+    )
+    .execute(&made_before)
+    .await
+    .unwrap();
+    let before = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            baraza_store_postgres::MIGRATOR
+                .iter()
+                .filter(|m| m.version <= 12)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    before.run(&made_before).await.unwrap();
+    assert_eq!(schema(&raw).await, schema(&made_before).await);
+    raw.close().await;
+    made_before.close().await;
+
+    let migrated = PostgresStore::open(&url).await.unwrap();
+    baraza_store::conformance::chains_go_on_from_the_shared_chain(
+        &migrated,
+        &*empty.store(),
+        &shared,
+    )
+    .await;
+    migrated.close().await;
+    for t in [old, scratch, empty, reference] {
+        t.cleanup().await;
+    }
+}

@@ -244,3 +244,112 @@ async fn verify_notices_an_action_plan_edited_outside_its_journal() {
         verdict(&t).await
     );
 }
+
+/// The journal as it stood before chains per jurisdiction (migrations 0008 to 0012; the
+/// rebuild in 0008 left out 0004's index by time, which 0013 makes again).
+const BEFORE_CHAINS: &str = "
+DROP TRIGGER jurisdiction_chain;
+DROP TABLE journal_heads;
+DROP TABLE journal_shared;
+CREATE TABLE journal_old (
+    seq            INTEGER PRIMARY KEY,
+    case_id        TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    actor_role     TEXT NOT NULL,
+    actor_id       TEXT,
+    channel        TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    visibility     TEXT NOT NULL,
+    payload        TEXT,
+    payload_sha256 TEXT NOT NULL,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+INSERT INTO journal_old SELECT seq, case_id, at, actor_role, actor_id, channel, kind, visibility,
+    payload, payload_sha256, prev_hash, hash FROM journal ORDER BY seq;
+DROP TABLE journal;
+ALTER TABLE journal_old RENAME TO journal;
+CREATE INDEX journal_by_case ON journal (case_id, seq);
+CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+WHEN NOT (
+    NEW.payload IS NULL AND OLD.payload IS NOT NULL
+    AND NEW.seq = OLD.seq AND NEW.case_id = OLD.case_id AND NEW.at = OLD.at
+    AND NEW.actor_role = OLD.actor_role AND NEW.actor_id IS OLD.actor_id
+    AND NEW.channel = OLD.channel AND NEW.kind = OLD.kind AND NEW.visibility = OLD.visibility
+    AND NEW.payload_sha256 = OLD.payload_sha256 AND NEW.prev_hash = OLD.prev_hash
+    AND NEW.hash = OLD.hash
+)
+BEGIN
+    SELECT RAISE(ABORT, 'the journal is append-only (only erasure may take a payload out)');
+END;
+CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+BEGIN
+    SELECT RAISE(ABORT, 'the journal is append-only');
+END;
+DELETE FROM _sqlx_migrations WHERE version = 13;
+";
+
+/// The tables, indexes and triggers of a database file, by name.
+async fn schema(pool: &sqlx::SqlitePool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// A database made before chains per jurisdiction (one chain for two counties) is
+/// migrated: the old chain verifies as it was, each county's chain goes on from it, and
+/// each county leaves with its own record.
+#[tokio::test]
+async fn a_database_made_before_chains_per_jurisdiction_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let (scratch, empty) = (make().await, make().await);
+    let (v1, shared) =
+        baraza_store::conformance::two_jurisdictions_in_one_chain(&*scratch.store()).await;
+    {
+        let s = SqliteStore::open(&url).await.unwrap();
+        baraza_store::portable::import_jsonl(&s, v1.as_bytes())
+            .await
+            .unwrap();
+        s.pool().close().await;
+    }
+    // Back to the schema of migration 0012, with the data as it was written then.
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("old.db"))
+        .foreign_keys(true);
+    let raw = sqlx::SqlitePool::connect_with(options.clone())
+        .await
+        .unwrap();
+    sqlx::raw_sql(BEFORE_CHAINS).execute(&raw).await.unwrap();
+    let reference = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("made-before.db"))
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap();
+    let before = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            baraza_store_sqlite::MIGRATOR
+                .iter()
+                .filter(|m| m.version <= 12)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    before.run(&reference).await.unwrap();
+    assert_eq!(schema(&raw).await, schema(&reference).await);
+    raw.close().await;
+
+    let migrated = SqliteStore::open(&url).await.unwrap();
+    baraza_store::conformance::chains_go_on_from_the_shared_chain(
+        &migrated,
+        &*empty.store(),
+        &shared,
+    )
+    .await;
+}

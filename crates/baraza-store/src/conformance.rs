@@ -2138,15 +2138,53 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
 ) {
     let (a, b, scratch) = (make().await, make().await, make().await);
     let (src, dst) = (a.store(), b.store());
-    let em = jurisdiction();
-    let mk = Jurisdiction {
+    let (v1, shared) = two_jurisdictions_in_one_chain(&*scratch.store()).await;
+    import_jsonl(&*src, v1.as_bytes()).await.unwrap();
+    chains_go_on_from_the_shared_chain(&*src, &*dst, &shared).await;
+    let text = {
+        let mut file = Vec::new();
+        export_jsonl(&*src, Some(&jurisdiction_id()), &mut file, now())
+            .await
+            .unwrap();
+        String::from_utf8(file).unwrap()
+    };
+
+    // A link altered in transit is caught.
+    let forged = text.replacen(
+        r#"{"type":"link","data":{"seq":2,"prev_hash":""#,
+        r#"{"type":"link","data":{"seq":2,"prev_hash":"0"#,
+        1,
+    );
+    assert_ne!(forged, text);
+    let c = make().await;
+    let refused = import_jsonl(&*c.store(), forged.as_bytes()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("does not chain")),
+        "{refused:?}"
+    );
+    for t in [a, b, c, scratch] {
+        t.cleanup().await;
+    }
+}
+
+/// Makueni, beside the fixtures' Elgeyo Marakwet.
+pub fn makueni() -> Jurisdiction {
+    Jurisdiction {
         id: JurisdictionId::parse("makueni").unwrap(),
         name: "Makueni County".into(),
         reference_prefix: "MK".into(),
         ..jurisdiction()
-    };
+    }
+}
+
+/// A version 1 export (one chain for all, as written before chains per jurisdiction):
+/// six cases, by turns in Elgeyo Marakwet and Makueni, in one chain. `scratch` (an empty
+/// store) lends the reference data. Returns the file and its chain's head.
+pub async fn two_jurisdictions_in_one_chain(scratch: &dyn Store) -> (String, ChainHead) {
+    let em = jurisdiction();
+    let mk = makueni();
+    let s0 = scratch;
     // The reference data of both, as an export writes it.
-    let s0 = scratch.store();
     seed(&*s0).await;
     s0.put_jurisdiction(&mk).await.unwrap();
     let mk_areas: Vec<Area> = areas()
@@ -2204,9 +2242,21 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
             .or_default() += 1;
     }
     lines.push(serde_json::json!({"type": "footer", "data": {"counts": counts}}));
-    let v1: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    import_jsonl(&*src, v1.as_bytes()).await.unwrap();
-    let before = assert_verifies(&*src).await;
+    (lines.iter().map(|l| format!("{l}\n")).collect(), shared)
+}
+
+/// A database holding `two_jurisdictions_in_one_chain` as its shared chain (imported, or
+/// migrated): it verifies; new writes go on in each jurisdiction's chain from the shared
+/// chain's end; one jurisdiction's export holds nothing of the other's, imports alone
+/// into `empty`, verifies, and is written to again.
+pub async fn chains_go_on_from_the_shared_chain(
+    src: &dyn Store,
+    empty: &dyn Store,
+    shared: &ChainHead,
+) {
+    let (em, mk) = (jurisdiction(), makueni());
+    let shared = shared.clone();
+    let before = assert_verifies(src).await;
     assert_eq!(before.shared, shared);
     assert_eq!(before.chains[&em.id], shared);
     assert_eq!(before.chains[&mk.id], shared);
@@ -2217,7 +2267,7 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
         new.jurisdiction = j.id.clone();
         src.create_case(new, citizen(), now()).await.unwrap();
     }
-    let after = assert_verifies(&*src).await;
+    let after = assert_verifies(src).await;
     assert_eq!(after.shared, shared);
     for j in [&em, &mk] {
         let head = src.journal_head(&j.id).await.unwrap();
@@ -2226,7 +2276,7 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
     }
     let em_events: Vec<JournalEvent> = {
         let mut out = Vec::new();
-        for_each_record(&*src, Some(&em.id), |r| {
+        for_each_record(src, Some(&em.id), |r| {
             if let Record::Event(e) = r {
                 out.push(e);
             }
@@ -2240,18 +2290,18 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
     let first = em_events.iter().find(|e| e.seq == shared.seq + 1).unwrap();
     assert_eq!(first.prev_hash, shared.hash);
     assert!(em_events.iter().all(|e| e.jurisdiction == em.id));
-    assert!(verify_journal(&*src, Some(&mk.id)).await.unwrap().is_ok());
+    assert!(verify_journal(src, Some(&mk.id)).await.unwrap().is_ok());
 
     // One jurisdiction leaves: its record, and nothing of the other's.
     let mut file = Vec::new();
-    let counts = export_jsonl(&*src, Some(&em.id), &mut file, now())
+    let counts = export_jsonl(src, Some(&em.id), &mut file, now())
         .await
         .unwrap();
     let text = String::from_utf8(file).unwrap();
     assert!(!text.contains("makueni") && !text.contains("Makueni"));
     assert_eq!(counts.get("link"), Some(&3), "{counts:?}");
-    import_jsonl(&*dst, text.as_bytes()).await.unwrap();
-    let alone = assert_verifies(&*dst).await;
+    import_jsonl(empty, text.as_bytes()).await.unwrap();
+    let alone = assert_verifies(empty).await;
     assert_eq!(alone.shared, shared);
     assert_eq!(
         alone.chains.keys().collect::<Vec<_>>(),
@@ -2260,25 +2310,9 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
     );
     assert_eq!(alone.chains[&em.id], after.chains[&em.id]);
     // And goes on writing there.
-    dst.create_case(new_case("0746", Channel::Web, None), citizen(), now())
+    empty
+        .create_case(new_case("0746", Channel::Web, None), citizen(), now())
         .await
         .unwrap();
-    assert!(assert_verifies(&*dst).await.chains[&em.id].seq > alone.chains[&em.id].seq);
-
-    // A link altered in transit is caught.
-    let forged = text.replacen(
-        r#"{"type":"link","data":{"seq":2,"prev_hash":""#,
-        r#"{"type":"link","data":{"seq":2,"prev_hash":"0"#,
-        1,
-    );
-    assert_ne!(forged, text);
-    let c = make().await;
-    let refused = import_jsonl(&*c.store(), forged.as_bytes()).await;
-    assert!(
-        matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("does not chain")),
-        "{refused:?}"
-    );
-    for t in [a, b, c, scratch] {
-        t.cleanup().await;
-    }
+    assert!(assert_verifies(empty).await.chains[&em.id].seq > alone.chains[&em.id].seq);
 }
