@@ -2183,10 +2183,9 @@ pub fn makueni() -> Jurisdiction {
 pub async fn two_jurisdictions_in_one_chain(scratch: &dyn Store) -> (String, ChainHead) {
     let em = jurisdiction();
     let mk = makueni();
-    let s0 = scratch;
     // The reference data of both, as an export writes it.
-    seed(&*s0).await;
-    s0.put_jurisdiction(&mk).await.unwrap();
+    seed(scratch).await;
+    scratch.put_jurisdiction(&mk).await.unwrap();
     let mk_areas: Vec<Area> = areas()
         .into_iter()
         .map(|a| Area {
@@ -2194,9 +2193,9 @@ pub async fn two_jurisdictions_in_one_chain(scratch: &dyn Store) -> (String, Cha
             ..a
         })
         .collect();
-    s0.put_areas(&mk_areas).await.unwrap();
+    scratch.put_areas(&mk_areas).await.unwrap();
     let mut file = Vec::new();
-    export_jsonl(&*s0, None, &mut file, now()).await.unwrap();
+    export_jsonl(scratch, None, &mut file, now()).await.unwrap();
     let mut lines: Vec<serde_json::Value> = String::from_utf8(file)
         .unwrap()
         .lines()
