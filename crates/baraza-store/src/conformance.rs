@@ -2162,7 +2162,33 @@ pub async fn chains_per_jurisdiction_follow_a_shared_chain<T: TestStore, F: Futu
         matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("does not chain")),
         "{refused:?}"
     );
-    for t in [a, b, c, scratch] {
+    // Or takes its part of the whole export: the same as its own export.
+    let d = make().await;
+    let mut whole = Vec::new();
+    export_jsonl(&*src, None, &mut whole, now()).await.unwrap();
+    crate::portable::import_jsonl_of(&*d.store(), &whole[..], Some(&jurisdiction_id()))
+        .await
+        .unwrap();
+    let mut own = Vec::new();
+    for_each_record(&*src, Some(&jurisdiction_id()), |r| {
+        own.push(r);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(records(&*d.store()).await, own);
+    let absent = crate::portable::import_jsonl_of(
+        &*c.store(),
+        &whole[..],
+        Some(&JurisdictionId::parse("nairobi").unwrap()),
+    )
+    .await;
+    assert!(
+        matches!(absent, Err(StoreError::Invalid(ref e)) if e.message.contains("no jurisdiction nairobi")),
+        "{absent:?}"
+    );
+    assert!(c.store().is_empty().await.unwrap());
+    for t in [a, b, c, d, scratch] {
         t.cleanup().await;
     }
 }

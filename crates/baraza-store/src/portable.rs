@@ -169,6 +169,17 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
     store: &dyn Store,
     input: R,
 ) -> StoreResult<BTreeMap<String, u64>> {
+    import_jsonl_of(store, input, None).await
+}
+
+/// [`import_jsonl`], keeping only one jurisdiction of the export when `only` is given:
+/// the whole file is checked, then that jurisdiction's records are stored, with the
+/// shared chain's other events as links, as its own export would have them.
+pub async fn import_jsonl_of<R: AsyncBufRead + Unpin + Send>(
+    store: &dyn Store,
+    input: R,
+    only: Option<&baraza_core::JurisdictionId>,
+) -> StoreResult<BTreeMap<String, u64>> {
     if !store.is_empty().await? {
         return Err(StoreError::Conflict {
             code: "import_target_not_empty",
@@ -177,7 +188,7 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
     }
     let (tx, rx) = mpsc::channel::<StoreResult<Record>>(512);
     let producer = async move {
-        let checked = read_checked(input, &tx).await;
+        let checked = read_checked(input, &tx, only.map(Only::new)).await;
         if let Err(e) = &checked {
             // The store rolls back on this; if it has already gone, so has the transaction.
             let _ = tx.send(Err(e.duplicate())).await;
@@ -194,6 +205,7 @@ pub async fn import_jsonl<R: AsyncBufRead + Unpin + Send>(
 async fn read_checked<R: AsyncBufRead + Unpin + Send>(
     input: R,
     out: &mpsc::Sender<StoreResult<Record>>,
+    mut only: Option<Only>,
 ) -> StoreResult<BTreeMap<String, u64>> {
     let stopped = || StoreError::Backend("the import stopped writing".into());
     let mut lines = input.lines();
@@ -252,6 +264,14 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
                 verifier.finish().map_err(|b| {
                     StoreError::Corrupt(format!("the export's journal does not verify: {b}"))
                 })?;
+                if let Some(o) = &only
+                    && !o.found
+                {
+                    return Err(invalid(
+                        line_no,
+                        format!("the export holds no jurisdiction {}", o.id),
+                    ));
+                }
                 if lines
                     .next_line()
                     .await
@@ -273,7 +293,13 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
                     ))
                 })?;
                 *counts.entry(r.kind().to_owned()).or_insert(0) += 1;
-                out.send(Ok(r)).await.map_err(|_| stopped())?;
+                let kept = match only.as_mut() {
+                    Some(o) => o.keep(r),
+                    None => Some(r),
+                };
+                if let Some(r) = kept {
+                    out.send(Ok(r)).await.map_err(|_| stopped())?;
+                }
             }
         }
     }
@@ -281,6 +307,74 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
         line_no,
         "the export is truncated: its footer is missing",
     ))
+}
+
+/// One jurisdiction kept out of a whole export: what its own export would hold.
+struct Only {
+    id: baraza_core::JurisdictionId,
+    found: bool,
+    /// Whether the shared chain's head has come: events after it are in their
+    /// jurisdiction's chain.
+    after_shared: bool,
+    users: std::collections::HashSet<baraza_core::UserId>,
+    cases: std::collections::HashSet<baraza_core::CaseId>,
+}
+
+impl Only {
+    fn new(id: &baraza_core::JurisdictionId) -> Self {
+        Self {
+            id: id.clone(),
+            found: false,
+            after_shared: false,
+            users: Default::default(),
+            cases: Default::default(),
+        }
+    }
+
+    fn keep(&mut self, r: Record) -> Option<Record> {
+        let mine = |j: &baraza_core::JurisdictionId| *j == self.id;
+        let keep = match &r {
+            Record::Jurisdiction(j) => {
+                self.found |= mine(&j.id);
+                mine(&j.id)
+            }
+            Record::Area(a) => mine(&a.jurisdiction),
+            Record::Department(d) => mine(&d.jurisdiction),
+            Record::Category(c) => mine(&c.jurisdiction),
+            Record::User(u) => {
+                if mine(&u.jurisdiction) {
+                    self.users.insert(u.id);
+                }
+                mine(&u.jurisdiction)
+            }
+            Record::Token(t) => self.users.contains(&t.user),
+            Record::Citizen(c) => mine(&c.jurisdiction),
+            Record::Case(c) => {
+                if mine(&c.jurisdiction) {
+                    self.cases.insert(c.id);
+                }
+                mine(&c.jurisdiction)
+            }
+            Record::Plan(p) => mine(&p.jurisdiction),
+            Record::Project(p) => mine(&p.jurisdiction),
+            Record::Event(e) if !mine(&e.jurisdiction) => {
+                // Another jurisdiction's event: a link in the shared chain, else nothing.
+                return (!self.after_shared).then(|| Record::Link(ChainLink::from(e)));
+            }
+            Record::Event(_) | Record::Link(_) => true,
+            Record::Head(_) => {
+                self.after_shared = true;
+                true
+            }
+            Record::Chain { jurisdiction, .. } => mine(jurisdiction),
+            Record::Outbox(o) => o.message.case_id.is_some_and(|c| self.cases.contains(&c)),
+            Record::Inbound(m) => m.case_id.is_some_and(|c| self.cases.contains(&c)),
+            Record::Publication(p) => mine(&p.jurisdiction),
+            Record::Follower(f) => mine(&f.jurisdiction),
+            Record::Header { .. } | Record::Footer { .. } => true,
+        };
+        keep.then_some(r)
+    }
 }
 
 /// A version 1 line as a record: each case, plan and project noted by its stream id, and

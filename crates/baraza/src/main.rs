@@ -97,6 +97,10 @@ enum Command {
         /// Input file [default: standard input]
         #[arg(long, short, value_name = "FILE")]
         input: Option<PathBuf>,
+        /// Keep only this jurisdiction (its id) of the export: the whole file is checked,
+        /// then what that jurisdiction's own export would hold is stored
+        #[arg(long, value_name = "ID")]
+        jurisdiction: Option<String>,
     },
     /// Prove the journal intact: recompute every hash, link and case state; exit 1 naming the first broken event
     Verify {
@@ -419,7 +423,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             eprintln!("exported {}", summary(&counts));
             Ok(ok)
         }
-        Command::Import { input } => {
+        Command::Import {
+            input,
+            jurisdiction,
+        } => {
+            let only = jurisdiction_arg(jurisdiction.as_deref())?;
             let store = open_store(&cfg.database_url()).await?;
             let counts = match input {
                 Some(path) => {
@@ -427,9 +435,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         .await
                         .with_context(|| format!("opening {}", path.display()))?;
                     let size = file.metadata().await.ok().map(|m| m.len());
-                    progress::import(&*store, file, size).await?
+                    progress::import(&*store, file, size, only.as_ref()).await?
                 }
-                None => progress::import(&*store, tokio::io::stdin(), None).await?,
+                None => progress::import(&*store, tokio::io::stdin(), None, only.as_ref()).await?,
             };
             println!("imported {}; the journal verifies", summary(&counts));
             Ok(ok)

@@ -58,6 +58,7 @@ pub async fn import<R: AsyncRead + Unpin + Send>(
     store: &dyn baraza_store::Store,
     input: R,
     size: Option<u64>,
+    only: Option<&baraza_core::JurisdictionId>,
 ) -> baraza_store::StoreResult<std::collections::BTreeMap<String, u64>> {
     let bar = bytes("importing", size);
     let input = Reading {
@@ -65,7 +66,8 @@ pub async fn import<R: AsyncRead + Unpin + Send>(
         bar: bar.clone(),
     };
     let counts =
-        baraza_store::portable::import_jsonl(store, tokio::io::BufReader::new(input)).await;
+        baraza_store::portable::import_jsonl_of(store, tokio::io::BufReader::new(input), only)
+            .await;
     bar.finish_and_clear();
     counts
 }
