@@ -48,6 +48,15 @@ pub struct BenchArgs {
     /// projects (four OCDS releases each)
     #[arg(long, value_name = "PROJECTS")]
     projects: Option<usize>,
+    /// Instead: run this many `baraza serve` processes on one PostgreSQL database (needs
+    /// --postgres-url), hammer them with intakes and SMS for --jurisdictions
+    /// jurisdictions, and check that nothing was duplicated or lost
+    #[arg(long, value_name = "N", requires = "postgres_url")]
+    processes: Option<usize>,
+    /// With --processes: how many jurisdictions the load spreads over (Kenya's three
+    /// pilot counties, then load copies of them)
+    #[arg(long, value_name = "M", default_value_t = 4, requires = "processes")]
+    jurisdictions: usize,
 }
 
 pub(crate) struct Measured {
@@ -285,7 +294,7 @@ async fn sms_webhook(url: String, clients: usize, secs: u64) -> Measured {
     .await
 }
 
-const BENCH_AT_SECRET: &str = "bench-secret";
+pub(crate) const BENCH_AT_SECRET: &str = "bench-webhook-secret-0123456789";
 
 /// The bench's Africa's Talking account, its sending API at `base_url`.
 fn africastalking(base_url: String) -> baraza_channels::africastalking::Config {
@@ -473,6 +482,16 @@ async fn bench_backend(name: &str, store: Arc<dyn Store>, args: &BenchArgs) -> a
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(n) = args.projects {
         return crate::bench_projects::run(n).await;
+    }
+    if let (Some(n), Some(admin)) = (args.processes, &args.postgres_url) {
+        return crate::bench_processes::run(
+            admin,
+            n,
+            args.jurisdictions,
+            args.clients,
+            args.seconds,
+        )
+        .await;
     }
     if let Some(cases) = args.public {
         return crate::bench_public::run(

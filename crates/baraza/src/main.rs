@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod bench_processes;
 mod bench_projects;
 mod bench_public;
 mod config;
