@@ -264,7 +264,7 @@ async fn run_on(url: &str, n: usize, m: usize, clients: usize, seconds: u64) -> 
                 let op = t * 1_000_003 + i;
                 i += 1;
                 let p = op % n;
-                let twice = |every: usize| (op / 4) % every == 0 && n > 1;
+                let twice = |every: usize| (op / 4).is_multiple_of(every) && n > 1;
                 if op % 4 == 3 {
                     let id = format!("ATXprocesses_{t}_{i}");
                     let form = [
