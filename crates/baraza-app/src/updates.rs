@@ -93,6 +93,7 @@ impl App<'_> {
             .relay_update(Relay {
                 message: InboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    jurisdiction: Some(case.jurisdiction.clone()),
                     provider: "open311".into(),
                     provider_message_id: format!("{}:{update_id}", user.id),
                     channel: Channel::Api,

@@ -453,6 +453,10 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboundMessage {
     pub id: uuid::Uuid,
+    /// The jurisdiction it is sent for (its case's, its publication's, its plan's).
+    /// `None` only in messages queued before messages said it (exports of version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<crate::JurisdictionId>,
     /// One message per cause: a retried cause never sends twice.
     pub idempotency_key: String,
     pub case_id: Option<crate::CaseId>,
@@ -574,6 +578,7 @@ pub fn follower_update(
     }
     Some(OutboundMessage {
         id: uuid::Uuid::now_v7(),
+        jurisdiction: Some(case.jurisdiction.clone()),
         idempotency_key: format!("follow:{:012}:{}", event.seq, follower.address),
         // Not the case's citizen: their message stays out of the case's record (and of
         // the citizen's subject access), as a disclosure follower's does.
@@ -599,6 +604,7 @@ fn message(
     let (channel, to) = reach(citizen, case.channel)?;
     Some(OutboundMessage {
         id: uuid::Uuid::now_v7(),
+        jurisdiction: Some(case.jurisdiction.clone()),
         // The sequence number leads, so that the key's index only ever grows at its end.
         idempotency_key: format!("event:{:012}:{}", event.seq, &event.hash[..16]),
         case_id: Some(case.id),
@@ -800,6 +806,7 @@ pub fn staff_notices(
         for (channel, to) in contacts.into_iter().flatten() {
             out.push(OutboundMessage {
                 id: uuid::Uuid::now_v7(),
+                jurisdiction: Some(case.jurisdiction.clone()),
                 idempotency_key: format!(
                     "event:{:012}:{}:{}:{channel}",
                     event.seq,
@@ -866,6 +873,10 @@ pub const MAX_ATTEMPTS: u32 = 50;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboundMessage {
     pub id: uuid::Uuid,
+    /// The jurisdiction whose number or account received it (set when it is stored).
+    /// `None` only in messages received before messages said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<crate::JurisdictionId>,
     /// `africastalking`, `whatsapp`, `twilio`.
     pub provider: String,
     /// The provider's id: the same id twice is one message.

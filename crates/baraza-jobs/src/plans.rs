@@ -64,6 +64,7 @@ impl MilestoneReminders {
                 }
                 entries.push(OutboxEntry::new(OutboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    jurisdiction: Some(plan.jurisdiction.clone()),
                     idempotency_key: key,
                     case_id: None,
                     channel,

@@ -102,6 +102,7 @@ impl WardDigests {
                 }
                 entries.push(OutboxEntry::new(OutboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    jurisdiction: Some(j.id.clone()),
                     idempotency_key: format!("ward-digest:{}:{address}:{today}", j.id),
                     case_id: None,
                     channel: sub.channel,

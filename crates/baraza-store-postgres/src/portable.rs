@@ -137,14 +137,14 @@ impl PostgresStore {
         }
         stream!(
             format!(
-                "SELECT {} FROM outbox WHERE $1::text IS NULL OR case_id IN (SELECT id FROM cases WHERE jurisdiction_id = $1) ORDER BY id",
+                "SELECT {} FROM outbox WHERE $1::text IS NULL OR jurisdiction_id = $1 ORDER BY id",
                 rows::OUTBOX_COLUMNS
             ),
             |r| rows::outbox(r).map(|o| Record::Outbox(Box::new(o)))
         );
         stream!(
             format!(
-                "SELECT {} FROM inbound_messages WHERE $1::text IS NULL OR case_id IN (SELECT id FROM cases WHERE jurisdiction_id = $1) ORDER BY id",
+                "SELECT {} FROM inbound_messages WHERE $1::text IS NULL OR jurisdiction_id = $1 ORDER BY id",
                 rows::INBOUND_COLUMNS
             ),
             |r| rows::inbound(r).map(|m| Record::Inbound(Box::new(m)))

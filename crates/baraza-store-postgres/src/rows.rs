@@ -258,13 +258,16 @@ pub fn db_err(e: sqlx::Error) -> StoreError {
 }
 
 pub const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
-    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at, jurisdiction_id";
 
 pub fn outbox(row: &PgRow) -> StoreResult<baraza_core::outbound::OutboxEntry> {
     use baraza_core::outbound::{OutboundMessage, OutboxEntry};
     Ok(OutboxEntry {
         message: OutboundMessage {
             id: get(row, "id")?,
+            jurisdiction: get::<Option<String>>(row, "jurisdiction_id")?
+                .map(|j| JurisdictionId::parse(&j))
+                .transpose()?,
             idempotency_key: get(row, "idempotency_key")?,
             case_id: get::<Option<uuid::Uuid>>(row, "case_id")?.map(CaseId),
             channel: parse(&get::<String>(row, "channel")?, "channel")?,
@@ -285,11 +288,14 @@ pub fn outbox(row: &PgRow) -> StoreResult<baraza_core::outbound::OutboxEntry> {
 }
 
 pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, \
-    received_at, case_id, outcome, media_id, media_type, media_status";
+    received_at, case_id, outcome, media_id, media_type, media_status, jurisdiction_id";
 
 pub fn inbound(row: &PgRow) -> StoreResult<baraza_core::outbound::InboundMessage> {
     Ok(baraza_core::outbound::InboundMessage {
         id: get(row, "id")?,
+        jurisdiction: get::<Option<String>>(row, "jurisdiction_id")?
+            .map(|j| JurisdictionId::parse(&j))
+            .transpose()?,
         provider: get(row, "provider")?,
         provider_message_id: get(row, "provider_message_id")?,
         channel: parse(&get::<String>(row, "channel")?, "channel")?,

@@ -258,6 +258,7 @@ pub fn outbox_row(e: &baraza_core::outbound::OutboxEntry) -> StoreResult<serde_j
         "last_error": e.last_error,
         "created_at": ts(&m.created_at),
         "updated_at": ts(&e.updated_at),
+        "jurisdiction_id": m.jurisdiction.as_ref().map(|j| j.as_str()),
     }))
 }
 
@@ -301,7 +302,8 @@ const EVENT_COLUMNS: &str = "jurisdiction_id, seq, case_id, at, actor_role, acto
 const CITIZEN_COLUMNS: &str = "id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
     consent_contact, consent_publish, created_at";
 const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
-    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at, \
+    jurisdiction_id";
 
 /// Rows for each table, in the order foreign keys need: citizens, cases, events, messages.
 #[derive(Default)]
@@ -1327,8 +1329,8 @@ pub async fn insert_inbound(
 ) -> StoreResult<bool> {
     let done = sqlx::query(
         "INSERT INTO inbound_messages (id, provider, provider_message_id, channel, from_address, to_address, body, \
-         received_at, case_id, outcome, media_id, media_type, media_status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         received_at, case_id, outcome, media_id, media_type, media_status, jurisdiction_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (provider, provider_message_id) DO NOTHING",
     )
     .bind(m.id)
@@ -1344,6 +1346,7 @@ pub async fn insert_inbound(
     .bind(m.media.as_ref().map(|x| x.id.clone()))
     .bind(m.media.as_ref().and_then(|x| x.media_type.clone()))
     .bind(m.media.as_ref().map(|x| x.status.as_str()))
+    .bind(m.jurisdiction.as_ref().map(|j| j.as_str()))
     .execute(conn)
     .await
     .map_err(db_err)?;

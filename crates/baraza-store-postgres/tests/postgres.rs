@@ -335,7 +335,7 @@ async fn postgres_one_batch_writes_many_intakes_and_isolates_a_bad_one() {
     t.cleanup().await;
 }
 
-/// The journal as it stood before chains per jurisdiction (migrations 0001 to 0012).
+/// The journal and messages as they stood before chains per jurisdiction (migrations 0001 to 0012).
 const BEFORE_CHAINS: &str = "
 DROP TRIGGER jurisdiction_chain ON jurisdictions;
 DROP FUNCTION jurisdiction_chain();
@@ -362,6 +362,11 @@ BEGIN
 END;
 $$;
 DELETE FROM _sqlx_migrations WHERE version = 13;
+DROP INDEX outbox_by_jurisdiction;
+DROP INDEX inbound_by_jurisdiction;
+ALTER TABLE outbox DROP COLUMN jurisdiction_id;
+ALTER TABLE inbound_messages DROP COLUMN jurisdiction_id;
+DELETE FROM _sqlx_migrations WHERE version = 14;
 ";
 
 /// Tables and their columns, indexes (with their definition), triggers and functions.

@@ -455,7 +455,7 @@ pub fn db_err(e: sqlx::Error) -> StoreError {
 }
 
 pub const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
-    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at";
+    attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at, jurisdiction_id";
 
 /// The values of `OUTBOX_COLUMNS`, in order.
 pub fn outbox_values(e: &baraza_core::outbound::OutboxEntry) -> Vec<SqlValue> {
@@ -477,6 +477,7 @@ pub fn outbox_values(e: &baraza_core::outbound::OutboxEntry) -> Vec<SqlValue> {
         opt_text(e.last_error.clone()),
         text(ts(&m.created_at)),
         text(ts(&e.updated_at)),
+        opt_text(m.jurisdiction.as_ref().map(|j| j.as_str().to_owned())),
     ]
 }
 
@@ -485,6 +486,10 @@ pub fn outbox(row: &impl Columns) -> StoreResult<baraza_core::outbound::OutboxEn
     Ok(OutboxEntry {
         message: OutboundMessage {
             id: parse(&row.req_text("id")?, "outbox id")?,
+            jurisdiction: row
+                .text("jurisdiction_id")?
+                .map(|j| JurisdictionId::parse(&j))
+                .transpose()?,
             idempotency_key: row.req_text("idempotency_key")?,
             case_id: opt_parse(row.text("case_id")?, "case id")?.map(CaseId),
             channel: parse(&row.req_text("channel")?, "channel")?,
@@ -505,7 +510,7 @@ pub fn outbox(row: &impl Columns) -> StoreResult<baraza_core::outbound::OutboxEn
 }
 
 pub const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, \
-    received_at, case_id, outcome, media_id, media_type, media_status";
+    received_at, case_id, outcome, media_id, media_type, media_status, jurisdiction_id";
 
 /// The values of `INBOUND_COLUMNS`, in order.
 pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue> {
@@ -523,12 +528,17 @@ pub fn inbound_values(m: &baraza_core::outbound::InboundMessage) -> Vec<SqlValue
         opt_text(m.media.as_ref().map(|x| x.id.clone())),
         opt_text(m.media.as_ref().and_then(|x| x.media_type.clone())),
         opt_text(m.media.as_ref().map(|x| x.status.as_str().to_owned())),
+        opt_text(m.jurisdiction.as_ref().map(|j| j.as_str().to_owned())),
     ]
 }
 
 pub fn inbound(row: &impl Columns) -> StoreResult<baraza_core::outbound::InboundMessage> {
     Ok(baraza_core::outbound::InboundMessage {
         id: parse(&row.req_text("id")?, "inbound id")?,
+        jurisdiction: row
+            .text("jurisdiction_id")?
+            .map(|j| JurisdictionId::parse(&j))
+            .transpose()?,
         provider: row.req_text("provider")?,
         provider_message_id: row.req_text("provider_message_id")?,
         channel: parse(&row.req_text("channel")?, "channel")?,

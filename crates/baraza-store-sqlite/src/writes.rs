@@ -278,7 +278,7 @@ pub static INSERT_OUTBOX: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO outbox ({}) VALUES ({}) ON CONFLICT (idempotency_key) DO NOTHING",
         rows::OUTBOX_COLUMNS,
-        rows::placeholders(16)
+        rows::placeholders(17)
     )
 });
 
@@ -286,6 +286,6 @@ pub static INSERT_INBOUND: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO inbound_messages ({}) VALUES ({}) ON CONFLICT (provider, provider_message_id) DO NOTHING",
         rows::INBOUND_COLUMNS,
-        rows::placeholders(13)
+        rows::placeholders(14)
     )
 });

@@ -245,7 +245,7 @@ async fn verify_notices_an_action_plan_edited_outside_its_journal() {
     );
 }
 
-/// The journal as it stood before chains per jurisdiction (migrations 0008 to 0012; the
+/// The journal and messages as they stood before chains per jurisdiction (migrations 0008 to 0012; the
 /// rebuild in 0008 left out 0004's index by time, which 0013 makes again).
 const BEFORE_CHAINS: &str = "
 DROP TRIGGER jurisdiction_chain;
@@ -287,6 +287,11 @@ BEGIN
     SELECT RAISE(ABORT, 'the journal is append-only');
 END;
 DELETE FROM _sqlx_migrations WHERE version = 13;
+DROP INDEX outbox_by_jurisdiction;
+DROP INDEX inbound_by_jurisdiction;
+ALTER TABLE outbox DROP COLUMN jurisdiction_id;
+ALTER TABLE inbound_messages DROP COLUMN jurisdiction_id;
+DELETE FROM _sqlx_migrations WHERE version = 14;
 ";
 
 /// The tables, indexes and triggers of a database file, by name.

@@ -1081,6 +1081,8 @@ fn sms(id: &str, from: &str, body: &str) -> crate::inbound::Arrival {
     crate::inbound::Arrival {
         message: outbound::InboundMessage {
             id: uuid::Uuid::new_v4(),
+            // The store gives it the receiving jurisdiction's.
+            jurisdiction: None,
             provider: "africastalking".into(),
             provider_message_id: id.into(),
             channel: Channel::Sms,

@@ -838,6 +838,7 @@ async fn publish_in_tx<T: BatchTx>(tx: &mut T, p: Publish) -> StoreResult<usize>
     for f in &followers {
         let msg = outbound::OutboundMessage {
             id: uuid::Uuid::now_v7(),
+            jurisdiction: Some(pb.jurisdiction.clone()),
             idempotency_key: format!("disclosure:{}:{}", pb.id, f.address),
             case_id: None,
             channel: f.channel,

@@ -89,6 +89,8 @@ pub(crate) async fn handle<T: BatchTx>(
         targets,
         hold,
     } = arrival;
+    // A message is of the jurisdiction whose number or account received it.
+    message.jurisdiction = Some(jurisdiction.clone());
     if !tx.insert_inbound(&message).await? {
         return Ok(Handled {
             message,
@@ -652,6 +654,7 @@ pub(crate) async fn handle<T: BatchTx>(
     if let Some(template) = reply {
         let out = OutboundMessage {
             id: uuid::Uuid::now_v7(),
+            jurisdiction: message.jurisdiction.clone(),
             idempotency_key: format!(
                 "inbound:{}:{}",
                 message.provider, message.provider_message_id

@@ -367,8 +367,15 @@ impl Only {
                 true
             }
             Record::Chain { jurisdiction, .. } => mine(jurisdiction),
-            Record::Outbox(o) => o.message.case_id.is_some_and(|c| self.cases.contains(&c)),
-            Record::Inbound(m) => m.case_id.is_some_and(|c| self.cases.contains(&c)),
+            // Messages say their jurisdiction; those of a version 1 export, through their case.
+            Record::Outbox(o) => match &o.message.jurisdiction {
+                Some(j) => mine(j),
+                None => o.message.case_id.is_some_and(|c| self.cases.contains(&c)),
+            },
+            Record::Inbound(m) => match &m.jurisdiction {
+                Some(j) => mine(j),
+                None => m.case_id.is_some_and(|c| self.cases.contains(&c)),
+            },
             Record::Publication(p) => mine(&p.jurisdiction),
             Record::Follower(f) => mine(&f.jurisdiction),
             Record::Header { .. } | Record::Footer { .. } => true,

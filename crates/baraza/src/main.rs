@@ -89,7 +89,7 @@ enum Command {
         output: Option<PathBuf>,
         /// Only this jurisdiction (its id): its data and its journal chain, with the
         /// events of a shared chain from before chains per jurisdiction that belong to
-        /// others as links (place and hashes) only. Messages not about a case stay out.
+        /// others as links (place and hashes) only. Its messages go with it.
         #[arg(long, value_name = "ID")]
         jurisdiction: Option<String>,
     },

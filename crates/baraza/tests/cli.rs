@@ -778,6 +778,8 @@ fn a_sqlite_database_holding_nul_imports_into_postgres_and_verifies() {
             .receive_message(baraza_store::inbound::Arrival {
                 message: baraza_core::outbound::InboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    // The store gives it the receiving jurisdiction's.
+                    jurisdiction: None,
                     provider: "africastalking".into(),
                     provider_message_id: "ATXlegacy\0".into(),
                     channel: baraza_core::Channel::Sms,

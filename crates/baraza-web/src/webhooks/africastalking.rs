@@ -95,6 +95,8 @@ pub async fn incoming_sms(
     let arrival = Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
+            // The store gives it the receiving jurisdiction's.
+            jurisdiction: None,
             provider: PROVIDER.into(),
             provider_message_id: baraza_core::text::clean(&sms.id),
             channel: Channel::Sms,
@@ -291,6 +293,8 @@ async fn ussd_step(
     let inbound = |body: &str| Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
+            // The store gives it the receiving jurisdiction's.
+            jurisdiction: None,
             provider: USSD_PROVIDER.into(),
             provider_message_id: req.session_id.clone(),
             channel: Channel::Ussd,

@@ -58,6 +58,8 @@ impl Deliver for Inbox {
             let arrival = Arrival {
                 message: InboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    // The store gives it the receiving jurisdiction's.
+                    jurisdiction: None,
                     provider: PROVIDER.into(),
                     provider_message_id: format!("{}:{to}", mail.id),
                     channel: Channel::Email,

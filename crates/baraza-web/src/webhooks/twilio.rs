@@ -107,6 +107,8 @@ pub async fn incoming(
     let arrival = Arrival {
         message: InboundMessage {
             id: uuid::Uuid::now_v7(),
+            // The store gives it the receiving jurisdiction's.
+            jurisdiction: None,
             provider: PROVIDER.into(),
             provider_message_id: sid.to_owned(),
             channel,

@@ -83,6 +83,8 @@ pub async fn receive(
             let arrival = Arrival {
                 message: InboundMessage {
                     id: uuid::Uuid::now_v7(),
+                    // The store gives it the receiving jurisdiction's.
+                    jurisdiction: None,
                     provider: PROVIDER.into(),
                     provider_message_id: m.id.clone(),
                     channel: Channel::Whatsapp,

@@ -1,0 +1,13 @@
+-- Every table that grows with a jurisdiction's use says whose it is, so that a
+-- distributed PostgreSQL can keep each jurisdiction's rows together, and a
+-- jurisdiction's export takes its messages, those about no case included. Keep in step
+-- with the SQLite migration of the same number.
+--
+-- Messages written before say it through their case, where they have one; the others
+-- (a STOP, a message kept without acting on it, a follower's notice) stay NULL.
+ALTER TABLE outbox ADD COLUMN jurisdiction_id TEXT REFERENCES jurisdictions (id);
+UPDATE outbox o SET jurisdiction_id = c.jurisdiction_id FROM cases c WHERE c.id = o.case_id;
+ALTER TABLE inbound_messages ADD COLUMN jurisdiction_id TEXT REFERENCES jurisdictions (id);
+UPDATE inbound_messages m SET jurisdiction_id = c.jurisdiction_id FROM cases c WHERE c.id = m.case_id;
+CREATE INDEX outbox_by_jurisdiction ON outbox (jurisdiction_id, created_at);
+CREATE INDEX inbound_by_jurisdiction ON inbound_messages (jurisdiction_id, received_at);
