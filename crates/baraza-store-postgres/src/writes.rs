@@ -6,7 +6,7 @@
 use crate::rows::{self, db_err};
 use async_trait::async_trait;
 use baraza_core::*;
-use baraza_store::{BatchTx, StoreError, StoreResult};
+use baraza_store::{BatchTx, HeadOf, StoreError, StoreResult};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
@@ -646,49 +646,68 @@ impl BatchTx for PgBatchTx {
     }
     async fn lock_heads(
         &mut self,
-        jurisdictions: &[JurisdictionId],
-        numbers: &[CaseNumber],
+        wanted: &[HeadOf],
     ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>> {
         use sqlx::{Executor, Row};
         // A query without parameters goes as one simple query: `BEGIN` and the lock, one
         // trip. Its values are safe as literals: a jurisdiction id is lowercase letters,
-        // digits and hyphens (`JurisdictionId::parse`), a number is a number.
+        // digits and hyphens (`JurisdictionId::parse`), a number is a number, an id a UUID.
         let begin = if std::mem::replace(&mut self.began, true) {
             ""
         } else {
             "BEGIN; "
         };
         let conn = self.conn()?;
-        if jurisdictions.is_empty() && numbers.is_empty() {
+        if wanted.is_empty() {
             if !begin.is_empty() {
                 exec(conn, "BEGIN").await?;
             }
             return Ok(Vec::new());
         }
-        let named = jurisdictions
-            .iter()
-            .map(|j| format!("'{}'", j.as_str().replace('\'', "''")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let numbered = numbers
-            .iter()
-            .map(|n| n.value().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut wanted = Vec::new();
+        let list = |f: &dyn Fn(&HeadOf) -> Option<String>| {
+            wanted.iter().filter_map(f).collect::<Vec<_>>().join(", ")
+        };
+        let named = list(&|w| match w {
+            HeadOf::Jurisdiction(j) => Some(format!("'{}'", j.as_str().replace('\'', "''"))),
+            _ => None,
+        });
+        let numbers = list(&|w| match w {
+            HeadOf::Case(n) => Some(n.value().to_string()),
+            _ => None,
+        });
+        let documents = list(&|w| match w {
+            HeadOf::Document(id) => Some(format!("'{id}'::uuid")),
+            _ => None,
+        });
+        let citizens = list(&|w| match w {
+            HeadOf::Citizen(c) => Some(format!("'{}'::uuid", c.0)),
+            _ => None,
+        });
+        let mut of = Vec::new();
         if !named.is_empty() {
-            wanted.push(format!("jurisdiction_id IN ({named})"));
+            of.push(format!("jurisdiction_id IN ({named})"));
         }
-        if !numbered.is_empty() {
-            wanted.push(format!(
-                "jurisdiction_id IN (SELECT jurisdiction_id FROM cases WHERE number IN ({numbered}))"
+        if !numbers.is_empty() {
+            of.push(format!(
+                "jurisdiction_id IN (SELECT jurisdiction_id FROM cases WHERE number IN ({numbers}))"
+            ));
+        }
+        if !documents.is_empty() {
+            of.push(format!(
+                "jurisdiction_id IN (SELECT jurisdiction_id FROM action_plans WHERE id IN ({documents}) \
+                 UNION ALL SELECT jurisdiction_id FROM projects WHERE id IN ({documents}))"
+            ));
+        }
+        if !citizens.is_empty() {
+            of.push(format!(
+                "jurisdiction_id IN (SELECT jurisdiction_id FROM citizens WHERE id IN ({citizens}))"
             ));
         }
         // Locked in the order of their names: two writers never wait on each other in a circle.
         let sql = format!(
             "{begin}SELECT jurisdiction_id, seq, hash FROM journal_heads WHERE {} \
              ORDER BY jurisdiction_id FOR UPDATE",
-            wanted.join(" OR ")
+            of.join(" OR ")
         );
         let found = conn.fetch_all(sql.as_str()).await.map_err(db_err)?;
         found

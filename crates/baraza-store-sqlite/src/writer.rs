@@ -7,7 +7,7 @@ use crate::rows::{self, SqlValue};
 use crate::writes::{INSERT_CITIZEN, INSERT_EVENT, INSERT_INBOUND, INSERT_OUTBOX, UPSERT_CASE};
 use async_trait::async_trait;
 use baraza_core::*;
-use baraza_store::{BatchTx, StoreError, StoreResult};
+use baraza_store::{BatchTx, HeadOf, StoreError, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -125,34 +125,48 @@ impl BatchTx for SqliteWriter {
     }
     async fn lock_heads(
         &mut self,
-        jurisdictions: &[JurisdictionId],
-        numbers: &[CaseNumber],
+        wanted: &[HeadOf],
     ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>> {
         // BEGIN IMMEDIATE already holds SQLite's one write lock: this only reads.
-        let mut wanted: Vec<JurisdictionId> = jurisdictions.to_vec();
-        if !numbers.is_empty() {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT jurisdiction_id FROM cases WHERE number = ?1")
-                .map_err(err)?;
-            for n in numbers {
-                let found: Option<String> = stmt
-                    .query_row(params![i64::from(n.value())], |r| r.get(0))
-                    .optional()
-                    .map_err(err)?;
-                if let Some(j) = found {
-                    wanted.push(JurisdictionId::parse(&j)?);
+        let mut named: Vec<JurisdictionId> = Vec::with_capacity(wanted.len());
+        for w in wanted {
+            let (sql, key) = match w {
+                HeadOf::Jurisdiction(j) => {
+                    named.push(j.clone());
+                    continue;
                 }
+                HeadOf::Case(n) => (
+                    "SELECT jurisdiction_id FROM cases WHERE number = ?1",
+                    Value::Integer(i64::from(n.value())),
+                ),
+                HeadOf::Document(id) => (
+                    "SELECT jurisdiction_id FROM action_plans WHERE id = ?1 \
+                     UNION ALL SELECT jurisdiction_id FROM projects WHERE id = ?1",
+                    Value::Text(id.to_string()),
+                ),
+                HeadOf::Citizen(c) => (
+                    "SELECT jurisdiction_id FROM citizens WHERE id = ?1",
+                    Value::Text(c.0.to_string()),
+                ),
+            };
+            let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+            let found: Option<String> = stmt
+                .query_row(params![key], |r| r.get(0))
+                .optional()
+                .map_err(err)?;
+            // Nothing found: the write fails on its own (no such case, plan or citizen).
+            if let Some(j) = found {
+                named.push(JurisdictionId::parse(&j)?);
             }
         }
-        wanted.sort_unstable();
-        wanted.dedup();
+        named.sort_unstable();
+        named.dedup();
         let mut stmt = self
             .conn
             .prepare_cached("SELECT seq, hash FROM journal_heads WHERE jurisdiction_id = ?1")
             .map_err(err)?;
-        let mut out = Vec::with_capacity(wanted.len());
-        for j in wanted {
+        let mut out = Vec::with_capacity(named.len());
+        for j in named {
             let head = stmt
                 .query_row(params![j.as_str()], |r| {
                     Ok(ChainHead {

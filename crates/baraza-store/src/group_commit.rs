@@ -107,15 +107,14 @@ pub struct Relayed {
 #[async_trait]
 pub trait BatchTx: Send + 'static {
     async fn begin(&mut self) -> StoreResult<()>;
-    /// Read the chain heads of these jurisdictions, and of the jurisdictions of the cases
-    /// with these numbers, locking them against other processes until commit, in the
-    /// order of their names (so that two writers never wait on each other in a circle).
-    /// Called first in every batch, with both lists empty when it writes no event, and
+    /// Read the chain heads these writes need, locking them against other processes
+    /// until commit, in the order of their jurisdictions' names (so that two writers
+    /// never wait on each other in a circle), before any row they write is locked.
+    /// Called first in every batch, with nothing wanted when it writes no event, and
     /// again for a head first needed later in the batch.
     async fn lock_heads(
         &mut self,
-        jurisdictions: &[JurisdictionId],
-        numbers: &[CaseNumber],
+        wanted: &[HeadOf],
     ) -> StoreResult<Vec<(JurisdictionId, ChainHead)>>;
     /// Record the heads this batch moved.
     async fn write_heads(&mut self, heads: &[(JurisdictionId, ChainHead)]) -> StoreResult<()>;
@@ -308,6 +307,18 @@ impl<'a> Numbers<'a> {
     }
 }
 
+/// Whose chain head a write needs: a jurisdiction it names, or the jurisdiction of what
+/// it writes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadOf {
+    Jurisdiction(JurisdictionId),
+    /// The case with this number.
+    Case(CaseNumber),
+    /// The action plan or project with this id.
+    Document(uuid::Uuid),
+    Citizen(CitizenId),
+}
+
 /// The chain heads a batch holds, one per jurisdiction it writes events to: those its
 /// writes name are locked together at the start, any other when first needed, and the
 /// ones that moved are written back before the commit.
@@ -318,22 +329,16 @@ pub struct Heads {
 }
 
 impl Heads {
-    /// Lock the heads of these jurisdictions and of these cases' jurisdictions (those not
-    /// held yet).
-    async fn lock<T: BatchTx>(
-        &mut self,
-        tx: &mut T,
-        jurisdictions: &[JurisdictionId],
-        numbers: &[CaseNumber],
-    ) -> StoreResult<()> {
-        let mut wanted: Vec<JurisdictionId> = jurisdictions
+    /// Lock the heads these writes need (those not held yet). A head held already keeps
+    /// the place this batch has moved it to.
+    async fn lock<T: BatchTx>(&mut self, tx: &mut T, wanted: &[HeadOf]) -> StoreResult<()> {
+        let mut wanted: Vec<HeadOf> = wanted
             .iter()
-            .filter(|j| !self.held.contains_key(*j))
+            .filter(|w| !matches!(w, HeadOf::Jurisdiction(j) if self.held.contains_key(j)))
             .cloned()
             .collect();
-        wanted.sort_unstable();
         wanted.dedup();
-        for (j, head) in tx.lock_heads(&wanted, numbers).await? {
+        for (j, head) in tx.lock_heads(&wanted).await? {
             self.held.entry(j).or_insert(head);
         }
         Ok(())
@@ -347,7 +352,7 @@ impl Heads {
         draft: baraza_core::EventDraft,
     ) -> StoreResult<JournalEvent> {
         if !self.held.contains_key(j) {
-            self.lock(tx, std::slice::from_ref(j), &[]).await?;
+            self.lock(tx, &[HeadOf::Jurisdiction(j.clone())]).await?;
         }
         let head = self
             .held
@@ -379,16 +384,17 @@ impl Heads {
     }
 }
 
-/// What a write needs locked before it starts: the jurisdiction it names, or the case
-/// whose jurisdiction it is.
-fn wants(op: &WriteOp) -> (Option<&JurisdictionId>, Option<CaseNumber>) {
+/// The chain head a write needs locked before it starts.
+fn wants(op: &WriteOp) -> Option<HeadOf> {
     match op {
-        WriteOp::Create { new, .. } => (Some(&new.jurisdiction), None),
-        WriteOp::Inbound(a) => (Some(&a.jurisdiction), None),
-        WriteOp::Act { number, .. } => (None, Some(*number)),
-        WriteOp::Relay(r) => (None, Some(r.number)),
-        // Rare writes (an erasure, a plan, a project) lock their head when they need it.
-        _ => (None, None),
+        WriteOp::Create { new, .. } => Some(HeadOf::Jurisdiction(new.jurisdiction.clone())),
+        WriteOp::Inbound(a) => Some(HeadOf::Jurisdiction(a.jurisdiction.clone())),
+        WriteOp::Act { number, .. } => Some(HeadOf::Case(*number)),
+        WriteOp::Relay(r) => Some(HeadOf::Case(r.number)),
+        WriteOp::Erase(e) => Some(HeadOf::Citizen(e.citizen)),
+        WriteOp::Plan(w) => Some(HeadOf::Document(w.plan.0)),
+        WriteOp::Project(w) => Some(HeadOf::Document(w.project.0)),
+        WriteOp::Publish(_) | WriteOp::Follow(_) | WriteOp::Notify(_) => None,
     }
 }
 
@@ -674,10 +680,8 @@ async fn run_batch_once<T: BatchTx>(
         return fail_all(e);
     }
     let mut head = Heads::default();
-    let (named, numbers): (Vec<_>, Vec<_>) = ops.iter().map(wants).unzip();
-    let named: Vec<JurisdictionId> = named.into_iter().flatten().cloned().collect();
-    let numbers: Vec<CaseNumber> = numbers.into_iter().flatten().collect();
-    if let Err(e) = head.lock(tx, &named, &numbers).await {
+    let wanted: Vec<HeadOf> = ops.iter().filter_map(wants).collect();
+    if let Err(e) = head.lock(tx, &wanted).await {
         let _ = tx.rollback().await;
         return fail_all(e);
     }

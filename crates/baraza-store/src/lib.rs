@@ -14,7 +14,9 @@ pub mod projects;
 pub mod verify;
 
 pub use error::{StoreError, StoreResult};
-pub use group_commit::{BatchTx, GroupCommitter, Publish, Relay, Relayed, WriteOp, WriteOutcome};
+pub use group_commit::{
+    BatchTx, GroupCommitter, HeadOf, Publish, Relay, Relayed, WriteOp, WriteOutcome,
+};
 pub use portable::Record;
 pub use verify::{Verifier, VerifyReport, verify_journal};
 
@@ -173,7 +175,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<CaseStat>>;
     /// The jurisdiction's cases that journal events after `after_seq` touched (at most
     /// `limit` events are looked at), and the last sequence number looked at. Sequence
-    /// numbers follow commit order (one writer holds the chain head), so reading by them
+    /// numbers follow commit order (writers take turns on the jurisdiction's chain head), so reading by them
     /// never misses a change, unlike reading by time.
     async fn case_stats_changed(
         &self,
