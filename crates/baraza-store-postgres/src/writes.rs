@@ -21,7 +21,7 @@ pub struct PgBatchTx {
     deferring: bool,
     pending: RowBatch,
     /// `pending`'s lengths when the write in progress began.
-    mark: Option<[usize; 4]>,
+    mark: Option<[usize; 5]>,
     /// Whether the write in progress has a savepoint in the database (its first rows had
     /// to be written before it ended).
     savepoint_open: bool,
@@ -32,6 +32,8 @@ pub struct PgBatchTx {
     /// Read ahead for the batch (`prefetch`); forgotten whenever pending rows are written.
     keys: std::collections::HashMap<(JurisdictionId, String), Option<Case>>,
     contacts: std::collections::HashMap<(JurisdictionId, &'static str, String), Option<Citizen>>,
+    /// Read ahead: whether a provider's message id is stored already.
+    inbound_known: std::collections::HashMap<(String, String), bool>,
 }
 
 impl PgBatchTx {
@@ -48,6 +50,7 @@ impl PgBatchTx {
             began: false,
             keys: Default::default(),
             contacts: Default::default(),
+            inbound_known: Default::default(),
         }
     }
 
@@ -72,6 +75,7 @@ impl PgBatchTx {
     async fn flush(&mut self) -> StoreResult<()> {
         self.keys.clear();
         self.contacts.clear();
+        self.inbound_known.clear();
         let mut pending = std::mem::take(&mut self.pending);
         let conn = self
             .conn
@@ -89,7 +93,7 @@ impl PgBatchTx {
             _ => pending.write(conn, None).await?,
         }
         if self.mark.is_some() {
-            self.mark = Some([0; 4]);
+            self.mark = Some([0; 5]);
         }
         Ok(())
     }
@@ -102,6 +106,7 @@ impl PgBatchTx {
         self.poisoned = false;
         self.keys.clear();
         self.contacts.clear();
+        self.inbound_known.clear();
     }
 
     /// A pending citizen with this contact, the earliest first (as `find_citizen` orders).
@@ -262,6 +267,26 @@ pub fn outbox_row(e: &baraza_core::outbound::OutboxEntry) -> StoreResult<serde_j
     }))
 }
 
+/// A citizen's message as a row of `inbound_messages` (JSON, for `jsonb_populate_recordset`).
+pub fn inbound_row(m: &baraza_core::outbound::InboundMessage) -> serde_json::Value {
+    serde_json::json!({
+        "id": m.id,
+        "provider": m.provider,
+        "provider_message_id": m.provider_message_id,
+        "channel": m.channel.as_str(),
+        "from_address": m.from,
+        "to_address": m.to,
+        "body": m.body,
+        "received_at": ts(&m.received_at),
+        "case_id": m.case_id.map(|c| c.0),
+        "outcome": m.outcome.as_str(),
+        "media_id": m.media.as_ref().map(|x| x.id.clone()),
+        "media_type": m.media.as_ref().and_then(|x| x.media_type.clone()),
+        "media_status": m.media.as_ref().map(|x| x.status.as_str()),
+        "jurisdiction_id": m.jurisdiction.as_ref().map(|j| j.as_str()),
+    })
+}
+
 /// Insert (or, with `conflict`, upsert) rows of `table`, all in one statement.
 async fn put_rows(
     conn: &mut PgConnection,
@@ -301,6 +326,8 @@ const EVENT_COLUMNS: &str = "jurisdiction_id, seq, case_id, at, actor_role, acto
     payload_sha256, prev_hash, hash";
 const CITIZEN_COLUMNS: &str = "id, jurisdiction_id, phone, whatsapp_id, email, name, language, gender, age_band, \
     consent_contact, consent_publish, created_at";
+const INBOUND_COLUMNS: &str = "id, provider, provider_message_id, channel, from_address, to_address, body, \
+    received_at, case_id, outcome, media_id, media_type, media_status, jurisdiction_id";
 const OUTBOX_COLUMNS: &str = "id, idempotency_key, case_id, channel, to_address, language, template, status, \
     attempts, next_attempt_at, provider, provider_message_id, cost, last_error, created_at, updated_at, \
     jurisdiction_id";
@@ -313,37 +340,44 @@ pub struct RowBatch {
     pub cases: Vec<Case>,
     pub events: Vec<JournalEvent>,
     pub outbox: Vec<baraza_core::outbound::OutboxEntry>,
+    /// Citizens' messages, stored once each: inserted without `ON CONFLICT`, so that one
+    /// another process stored meanwhile fails the batch at commit, which then runs again
+    /// undeferred and finds it (a message is never handled twice).
+    pub inbound: Vec<baraza_core::outbound::InboundMessage>,
 }
 
 impl RowBatch {
     pub fn is_empty(&self) -> bool {
-        self.lens() == [0; 4]
+        self.lens() == [0; 5]
     }
 
-    pub fn lens(&self) -> [usize; 4] {
+    pub fn lens(&self) -> [usize; 5] {
         [
             self.citizens.len(),
             self.cases.len(),
             self.events.len(),
             self.outbox.len(),
+            self.inbound.len(),
         ]
     }
 
     /// Forget the rows after these lengths (a write undone).
-    pub fn truncate(&mut self, to: [usize; 4]) {
+    pub fn truncate(&mut self, to: [usize; 5]) {
         self.citizens.truncate(to[0]);
         self.cases.truncate(to[1]);
         self.events.truncate(to[2]);
         self.outbox.truncate(to[3]);
+        self.inbound.truncate(to[4]);
     }
 
     /// The rows after these lengths, taken out.
-    pub fn split_off(&mut self, at: [usize; 4]) -> RowBatch {
+    pub fn split_off(&mut self, at: [usize; 5]) -> RowBatch {
         RowBatch {
             citizens: self.citizens.split_off(at[0]),
             cases: self.cases.split_off(at[1]),
             events: self.events.split_off(at[2]),
             outbox: self.outbox.split_off(at[3]),
+            inbound: self.inbound.split_off(at[4]),
         }
     }
 
@@ -390,6 +424,12 @@ impl RowBatch {
                 OUTBOX_COLUMNS,
                 "ON CONFLICT (idempotency_key) DO NOTHING",
                 outbox,
+            ),
+            (
+                "inbound_messages",
+                INBOUND_COLUMNS,
+                "",
+                self.inbound.iter().map(inbound_row).collect(),
             ),
         ];
         let mut parts = Vec::new();
@@ -837,7 +877,25 @@ impl BatchTx for PgBatchTx {
         }
         let mut keys: Vec<(JurisdictionId, String)> = Vec::new();
         let mut contacts: Vec<(JurisdictionId, &'static str, String)> = Vec::new();
+        let mut messages: Vec<(String, String)> = Vec::new();
         for op in ops {
+            // A citizen's message: whether it was stored before, who sent it, and the
+            // idempotency key of the case it would open.
+            if let baraza_store::group_commit::WriteOp::Inbound(a) = op {
+                let m = &a.message;
+                messages.push((m.provider.clone(), m.provider_message_id.clone()));
+                keys.push((
+                    a.jurisdiction.clone(),
+                    format!("{}:{}", m.provider, m.provider_message_id),
+                ));
+                let from = baraza_store::inbound::sender(m, a.default_language);
+                for (col, value) in probes(&from) {
+                    if let Some(v) = value {
+                        contacts.push((a.jurisdiction.clone(), col, v));
+                    }
+                }
+                continue;
+            }
             let baraza_store::group_commit::WriteOp::Create { new, .. } = op else {
                 continue;
             };
@@ -850,6 +908,25 @@ impl BatchTx for PgBatchTx {
                         contacts.push((new.jurisdiction.clone(), col, v));
                     }
                 }
+            }
+        }
+        if !messages.is_empty() {
+            let (ps, ids): (Vec<String>, Vec<String>) = messages.iter().cloned().unzip();
+            let stored: Vec<(String, String)> = sqlx::query_as(
+                "SELECT provider, provider_message_id FROM inbound_messages \
+                 WHERE (provider, provider_message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+            )
+            .persistent(false)
+            .bind(&ps)
+            .bind(&ids)
+            .fetch_all(self.db().await?)
+            .await
+            .map_err(db_err)?;
+            for m in messages {
+                self.inbound_known.insert(m, false);
+            }
+            for m in stored {
+                self.inbound_known.insert(m, true);
             }
         }
         if !keys.is_empty() {
@@ -1222,6 +1299,19 @@ impl BatchTx for PgBatchTx {
         &mut self,
         m: &baraza_core::outbound::InboundMessage,
     ) -> StoreResult<bool> {
+        let key = (m.provider.clone(), m.provider_message_id.clone());
+        if self.deferring
+            && let Some(stored) = self.inbound_known.get(&key).copied()
+        {
+            let pending = self.pending.inbound.iter().any(|p| {
+                p.provider == m.provider && p.provider_message_id == m.provider_message_id
+            });
+            if stored || pending {
+                return Ok(false);
+            }
+            self.pending.inbound.push(m.clone());
+            return Ok(true);
+        }
         insert_inbound(self.db().await?, m).await
     }
 
@@ -1231,6 +1321,11 @@ impl BatchTx for PgBatchTx {
         outcome: baraza_core::outbound::InboundOutcome,
         case: Option<CaseId>,
     ) -> StoreResult<()> {
+        if let Some(m) = self.pending.inbound.iter_mut().find(|m| m.id == id) {
+            m.outcome = outcome;
+            m.case_id = case;
+            return Ok(());
+        }
         sqlx::query("UPDATE inbound_messages SET outcome = $1, case_id = $2 WHERE id = $3")
             .bind(outcome.as_str())
             .bind(case.map(|c| c.0))

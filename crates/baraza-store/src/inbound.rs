@@ -50,7 +50,8 @@ fn reply_channel(c: Channel) -> OutboundChannel {
 
 /// The sender as a contact: a phone number for SMS and USSD, a WhatsApp id (and its
 /// number) for WhatsApp.
-fn sender(m: &InboundMessage, language: Language) -> NewCitizen {
+/// Who a message comes from, as a citizen to match or add (by the channel's contact).
+pub fn sender(m: &InboundMessage, language: Language) -> NewCitizen {
     let digits: String = m.from.chars().filter(|c| c.is_ascii_digit()).collect();
     let (phone, whatsapp_id, email) = match m.channel {
         Channel::Whatsapp => (

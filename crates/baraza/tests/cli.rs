@@ -873,7 +873,7 @@ fn a_backup_taken_under_load_restores_and_verifies_after_kill_9() {
     let verified = stdout(baraza(fresh.path()).arg("verify"));
     assert!(verified.contains("journal intact"), "{verified}");
     // The copy holds intakes made under load, and the same head as its own report.
-    let head = made.split("head #").nth(1).unwrap().trim();
+    let head = made.split("heads: ").nth(1).unwrap().trim();
     assert!(verified.contains(head), "{verified} vs {made}");
     // A second restore would overwrite: refused.
     let twice = baraza(fresh.path())
