@@ -34,7 +34,12 @@ pub struct PgBatchTx {
     contacts: std::collections::HashMap<(JurisdictionId, &'static str, String), Option<Citizen>>,
     /// Read ahead: whether a provider's message id is stored already.
     inbound_known: std::collections::HashMap<(String, String), bool>,
+    /// Read ahead: the latest cases (up to `RECENT`) of the citizens who sent messages.
+    recent: std::collections::HashMap<CitizenId, Vec<Case>>,
 }
+
+/// How many of a citizen's latest cases are read ahead (what a message is understood by).
+const RECENT: u32 = 10;
 
 impl PgBatchTx {
     pub fn new(options: sqlx::postgres::PgConnectOptions) -> Self {
@@ -51,6 +56,7 @@ impl PgBatchTx {
             keys: Default::default(),
             contacts: Default::default(),
             inbound_known: Default::default(),
+            recent: Default::default(),
         }
     }
 
@@ -76,6 +82,7 @@ impl PgBatchTx {
         self.keys.clear();
         self.contacts.clear();
         self.inbound_known.clear();
+        self.recent.clear();
         let mut pending = std::mem::take(&mut self.pending);
         let conn = self
             .conn
@@ -107,6 +114,7 @@ impl PgBatchTx {
         self.keys.clear();
         self.contacts.clear();
         self.inbound_known.clear();
+        self.recent.clear();
     }
 
     /// A pending citizen with this contact, the earliest first (as `find_citizen` orders).
@@ -878,6 +886,7 @@ impl BatchTx for PgBatchTx {
         let mut keys: Vec<(JurisdictionId, String)> = Vec::new();
         let mut contacts: Vec<(JurisdictionId, &'static str, String)> = Vec::new();
         let mut messages: Vec<(String, String)> = Vec::new();
+        let mut senders: Vec<(JurisdictionId, NewCitizen)> = Vec::new();
         for op in ops {
             // A citizen's message: whether it was stored before, who sent it, and the
             // idempotency key of the case it would open.
@@ -894,6 +903,7 @@ impl BatchTx for PgBatchTx {
                         contacts.push((a.jurisdiction.clone(), col, v));
                     }
                 }
+                senders.push((a.jurisdiction.clone(), from));
                 continue;
             }
             let baraza_store::group_commit::WriteOp::Create { new, .. } = op else {
@@ -991,6 +1001,44 @@ impl BatchTx for PgBatchTx {
                     if slot.is_none() {
                         *slot = Some(c);
                     }
+                }
+            }
+        }
+        // The senders known already: their latest cases, which say what a reply means.
+        let mut known: Vec<uuid::Uuid> = Vec::new();
+        for (j, from) in &senders {
+            let found = probes(from).into_iter().find_map(|(col, value)| {
+                self.contacts
+                    .get(&(j.clone(), col, value?))
+                    .cloned()
+                    .flatten()
+            });
+            if let Some(c) = found {
+                known.push(c.id.0);
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
+        if !known.is_empty() {
+            let sql = format!(
+                "SELECT c.* FROM unnest($1::uuid[]) AS z(id) CROSS JOIN LATERAL \
+                 (SELECT {} FROM cases WHERE citizen_id = z.id \
+                 ORDER BY updated_at DESC, id DESC LIMIT {RECENT}) c",
+                rows::CASE_COLUMNS
+            );
+            let found = sqlx::query(&sql)
+                .persistent(false)
+                .bind(&known)
+                .fetch_all(self.db().await?)
+                .await
+                .map_err(db_err)?;
+            for id in known {
+                self.recent.entry(CitizenId(id)).or_default();
+            }
+            for row in &found {
+                let c = rows::case(row)?;
+                if let Some(z) = c.citizen {
+                    self.recent.entry(z).or_default().push(c);
                 }
             }
         }
@@ -1156,6 +1204,26 @@ impl BatchTx for PgBatchTx {
     }
 
     async fn recent_cases_of(&mut self, citizen: CitizenId, limit: u32) -> StoreResult<Vec<Case>> {
+        if limit <= RECENT
+            && let Some(read) = self.recent.get(&citizen)
+        {
+            // Read ahead, with this batch's cases of theirs (as last written) over it.
+            let mut cases = read.clone();
+            for c in self
+                .pending
+                .cases
+                .iter()
+                .filter(|c| c.citizen == Some(citizen))
+            {
+                match cases.iter_mut().find(|x| x.id == c.id) {
+                    Some(x) => *x = c.clone(),
+                    None => cases.push(c.clone()),
+                }
+            }
+            cases.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.0.cmp(&a.id.0)));
+            cases.truncate(limit as usize);
+            return Ok(cases);
+        }
         let sql = format!(
             "SELECT {} FROM cases WHERE citizen_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2",
             rows::CASE_COLUMNS

@@ -35,7 +35,8 @@ macro_rules! conformance_suite {
             erasure_keeps_the_journal_verifiable, erasure_leaves_other_tampering_detectable,
             retention_erases_what_expired, rights_of_access_and_rectification,
             action_plans_are_journaled_commented_and_verified,
-            chains_per_jurisdiction_follow_a_shared_chain);
+            chains_per_jurisdiction_follow_a_shared_chain,
+            messages_arriving_together_are_each_handled_once);
     };
     (@each $available:expr, $make:path; $($name:ident),+ $(,)?) => {
         $(
@@ -2342,4 +2343,99 @@ pub async fn chains_go_on_from_the_shared_chain(
         .await
         .unwrap();
     assert!(assert_verifies(empty).await.chains[&em.id].seq > alone.chains[&em.id].seq);
+}
+
+/// Messages that arrive together (one batch) are each handled once and understood by
+/// what came before: twelve citizens whose cases were answered each confirm with "1"
+/// (delivered twice by the provider) and, at the same moment, raise a new concern.
+pub async fn messages_arriving_together_are_each_handled_once<
+    T: TestStore,
+    F: Future<Output = T>,
+>(
+    make: impl Fn() -> F,
+) {
+    let t = make().await;
+    let s = t.store();
+    seed(&*s).await;
+    let phones: Vec<String> = (0..12).map(|i| format!("+2547225{i:05}")).collect();
+    let mut answered = Vec::new();
+    for (i, phone) in phones.iter().enumerate() {
+        let first = s
+            .receive_message(sms(
+                &format!("ATXtogether_a{i}"),
+                phone,
+                "Hakuna maji Emsoo",
+            ))
+            .await
+            .unwrap();
+        let case = first.case.unwrap();
+        let triage = Action::Triage {
+            category: "water-supply".into(),
+            priority: Priority::Normal,
+            urgency: None,
+            ward: Some(AreaCode("0741".into())),
+            ladder: tree().ladder(&AreaCode("0741".into())),
+            department: Some("water".into()),
+        };
+        act(&*s, case.number, &desk(), triage).await.unwrap();
+        act(
+            &*s,
+            case.number,
+            &desk(),
+            Action::Respond {
+                text: "The borehole is repaired.".into(),
+            },
+        )
+        .await
+        .unwrap();
+        answered.push(case.number);
+    }
+    let mut tasks = Vec::new();
+    for (i, phone) in phones.iter().enumerate() {
+        for (id, body) in [
+            (format!("ATXtogether_b{i}"), "1".to_owned()),
+            (format!("ATXtogether_b{i}"), "1".to_owned()),
+            (
+                format!("ATXtogether_c{i}"),
+                format!("Barabara imeharibika {i}"),
+            ),
+        ] {
+            let (s, phone) = (s.clone(), phone.clone());
+            tasks.push(tokio::spawn(async move {
+                s.receive_message(sms(&id, &phone, &body)).await.unwrap()
+            }));
+        }
+    }
+    let mut handled = Vec::new();
+    for task in tasks {
+        handled.push(task.await.unwrap());
+    }
+    for (i, n) in answered.iter().enumerate() {
+        let id = format!("ATXtogether_b{i}");
+        let confirms: Vec<_> = handled
+            .iter()
+            .filter(|h| h.message.provider_message_id == id)
+            .collect();
+        assert_eq!(
+            confirms.iter().filter(|h| !h.duplicate).count(),
+            1,
+            "one of the two deliveries of {id} is handled"
+        );
+        let case = s.case_by_number(*n).await.unwrap().unwrap();
+        assert_eq!(case.status, Status::Resolved, "{id}: {confirms:?}");
+    }
+    let concerns = s
+        .list_cases(&CaseFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.description.starts_with("Barabara imeharibika"))
+        .count();
+    assert_eq!(concerns, phones.len());
+    let report = assert_verifies(&*s).await;
+    assert_eq!(report.cases as usize, phones.len() * 2);
+    t.cleanup().await;
 }
