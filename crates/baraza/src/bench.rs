@@ -311,24 +311,39 @@ fn africastalking(base_url: String) -> baraza_channels::africastalking::Config {
 }
 
 /// A stand-in for Africa's Talking's sending API on this machine, in its wire format
-/// (form in, `SMSMessageData` out); returns its base URL and how many it was sent.
+/// (form in, `SMSMessageData` out).
+pub(crate) struct StandIn {
+    pub(crate) base_url: String,
+    /// How many messages it was sent.
+    pub(crate) sent: Arc<std::sync::atomic::AtomicU64>,
+    /// How many times it was sent each message, by recipient and text.
+    pub(crate) messages: Arc<std::sync::Mutex<std::collections::HashMap<String, u32>>>,
+}
+
 #[expect(
     clippy::disallowed_types,
     reason = "the stand-in provider is a plain axum server reading plain forms"
 )]
-async fn fake_provider() -> anyhow::Result<(String, Arc<std::sync::atomic::AtomicU64>)> {
+pub(crate) async fn fake_provider() -> anyhow::Result<StandIn> {
     use axum::routing::post;
     use std::sync::atomic::{AtomicU64, Ordering};
     let sent = Arc::new(AtomicU64::new(0));
-    let counter = sent.clone();
+    let messages: Arc<std::sync::Mutex<std::collections::HashMap<String, u32>>> = Arc::default();
+    let (counter, seen) = (sent.clone(), messages.clone());
     let app = axum::Router::new().route(
         "/version1/messaging",
         post(
             move |axum::Form(f): axum::Form<std::collections::HashMap<String, String>>| {
-                let counter = counter.clone();
+                let (counter, seen) = (counter.clone(), seen.clone());
                 async move {
                     let n = counter.fetch_add(1, Ordering::Relaxed);
                     let to = f.get("to").cloned().unwrap_or_default();
+                    let text = f.get("message").cloned().unwrap_or_default();
+                    *seen
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(format!("{to}\n{text}"))
+                        .or_default() += 1;
                     (
                         axum::http::StatusCode::CREATED,
                         axum::Json(serde_json::json!({"SMSMessageData": {
@@ -341,9 +356,59 @@ async fn fake_provider() -> anyhow::Result<(String, Arc<std::sync::atomic::Atomi
         ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let base_url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((base, sent))
+    Ok(StandIn {
+        base_url,
+        sent,
+        messages,
+    })
+}
+
+/// A real `baraza serve` (this binary) on the database at `url`, with its data folder
+/// `data` and `env` besides; returned once `/healthz` answers, within `patience`, with its
+/// base URL.
+pub(crate) async fn serve_child(
+    name: &str,
+    url: &str,
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    patience: Duration,
+) -> anyhow::Result<(tokio::process::Child, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    std::fs::create_dir_all(data)?;
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("serve")
+        .env("BARAZA_DATABASE_URL", url)
+        .env("BARAZA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("BARAZA_DATA_DIR", data)
+        .env("BARAZA_LOG", "warn")
+        .envs(env.iter().copied())
+        .current_dir(data)
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return Ok((child, base));
+        }
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!("{name}: serve exited at start ({status})");
+        }
+        anyhow::ensure!(
+            t.elapsed() < patience,
+            "{name}: serve did not answer /healthz within {} s",
+            patience.as_secs()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// (d) The outbox as `serve` runs it, against a provider on this machine: first the
@@ -356,7 +421,7 @@ async fn outbox(
     args: &BenchArgs,
 ) -> anyhow::Result<()> {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let (base_url, sent) = fake_provider().await?;
+    let StandIn { base_url, sent, .. } = fake_provider().await?;
     let pace = baraza_jobs::outbox::Pace {
         rate_per_second: args.send_rate,
         ..Default::default()

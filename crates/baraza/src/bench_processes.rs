@@ -98,50 +98,6 @@ async fn prepare(store: &dyn Store, m: usize) -> anyhow::Result<Vec<Served>> {
     Ok(out)
 }
 
-/// Every message the stand-in provider was asked to send, by recipient and text.
-type Sent = Arc<Mutex<HashMap<String, u32>>>;
-
-/// A stand-in for Africa's Talking's sending API, in its wire format, that remembers
-/// every message it was given.
-#[expect(
-    clippy::disallowed_types,
-    reason = "the stand-in provider is a plain axum server reading plain forms"
-)]
-async fn provider() -> anyhow::Result<(String, Sent)> {
-    use axum::routing::post;
-    let sent: Sent = Arc::default();
-    let seen = sent.clone();
-    let app = axum::Router::new().route(
-        "/version1/messaging",
-        post(
-            move |axum::Form(f): axum::Form<HashMap<String, String>>| {
-                let seen = seen.clone();
-                async move {
-                    let to = f.get("to").cloned().unwrap_or_default();
-                    let text = f.get("message").cloned().unwrap_or_default();
-                    let n = {
-                        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-                        let count = seen.entry(format!("{to}\n{text}")).or_default();
-                        *count += 1;
-                        seen.len()
-                    };
-                    (
-                        axum::http::StatusCode::CREATED,
-                        axum::Json(serde_json::json!({"SMSMessageData": {
-                            "Message": "Sent to 1/1 Total Cost: KES 0.8000",
-                            "Recipients": [{"statusCode": 101, "number": to, "status": "Success",
-                                "cost": "KES 0.8000", "messageId": format!("ATXid_processes_{n}")}]}})),
-                    )
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((base, sent))
-}
-
 /// A real `baraza serve` on `url`, its SMS from `jurisdiction`, its messages to `provider`.
 async fn serve(
     url: &str,
@@ -150,44 +106,20 @@ async fn serve(
     jurisdiction: &JurisdictionId,
     provider: &str,
 ) -> anyhow::Result<(tokio::process::Child, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let data = dir.join(format!("serve-{k}"));
-    std::fs::create_dir_all(&data)?;
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .arg("serve")
-        .env("BARAZA_DATABASE_URL", url)
-        .env("BARAZA_LISTEN", format!("127.0.0.1:{port}"))
-        .env("BARAZA_DATA_DIR", &data)
-        .env("BARAZA_LOG", "warn")
-        .env("BARAZA_AFRICASTALKING__USERNAME", "bench")
-        .env("BARAZA_AFRICASTALKING__API_KEY", "bench")
-        .env("BARAZA_AFRICASTALKING__WEBHOOK_SECRET", BENCH_AT_SECRET)
-        .env("BARAZA_AFRICASTALKING__BASE_URL", provider)
-        .env("BARAZA_AFRICASTALKING__JURISDICTION", jurisdiction.as_str())
-        .current_dir(&data)
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let t = Instant::now();
-    loop {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return Ok((child, base));
-        }
-        if let Some(status) = child.try_wait()? {
-            anyhow::bail!("serve {k} exited at start ({status})");
-        }
-        anyhow::ensure!(
-            t.elapsed() < Duration::from_secs(60),
-            "serve {k} did not answer /healthz within a minute"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::bench::serve_child(
+        &format!("serve {k}"),
+        url,
+        &dir.join(format!("serve-{k}")),
+        &[
+            ("BARAZA_AFRICASTALKING__USERNAME", "bench"),
+            ("BARAZA_AFRICASTALKING__API_KEY", "bench"),
+            ("BARAZA_AFRICASTALKING__WEBHOOK_SECRET", BENCH_AT_SECRET),
+            ("BARAZA_AFRICASTALKING__BASE_URL", provider),
+            ("BARAZA_AFRICASTALKING__JURISDICTION", jurisdiction.as_str()),
+        ],
+        Duration::from_secs(60),
+    )
+    .await
 }
 
 /// What the load saw.
@@ -226,7 +158,11 @@ pub async fn run(
 async fn run_on(url: &str, n: usize, m: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let store = crate::open_store(url).await?;
     let served = Arc::new(prepare(&*store, m).await?);
-    let (provider_url, sent) = provider().await?;
+    let crate::bench::StandIn {
+        base_url: provider_url,
+        messages: sent,
+        ..
+    } = crate::bench::fake_provider().await?;
     let dir = tempfile::tempdir()?;
     let mut children = Vec::new();
     let mut bases = Vec::new();

@@ -452,43 +452,20 @@ async fn pages(
     seconds: u64,
     wards: &[AreaCode],
 ) -> anyhow::Result<()> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
     let data = dir.join(format!("serve-{}", name.to_lowercase()));
-    std::fs::create_dir_all(&data)?;
     let t = Instant::now();
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .arg("serve")
-        .env("BARAZA_DATABASE_URL", url)
-        .env("BARAZA_LISTEN", format!("127.0.0.1:{port}"))
-        .env("BARAZA_DATA_DIR", &data)
-        .env("BARAZA_LOG", "warn")
-        .env("BARAZA_METRICS_TOKEN", "bench-metrics")
-        .current_dir(&data)
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
+    let (mut child, base) = crate::bench::serve_child(
+        name,
+        url,
+        &data,
+        &[("BARAZA_METRICS_TOKEN", "bench-metrics")],
+        Duration::from_secs(600),
+    )
+    .await?;
     let pid = child.id().unwrap_or(0);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
-    loop {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        if let Some(status) = child.try_wait()? {
-            anyhow::bail!("{name}: serve exited at start ({status})");
-        }
-        anyhow::ensure!(
-            t.elapsed() < Duration::from_secs(600),
-            "{name}: serve did not answer /healthz within 10 minutes"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     println!();
     println!(
         "{name}: `baraza serve` on {cases} cases answers in {:.1} s",
