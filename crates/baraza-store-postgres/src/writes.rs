@@ -1363,6 +1363,22 @@ impl BatchTx for PgBatchTx {
         found.iter().map(rows::user).collect()
     }
 
+    async fn claim_outbox(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<baraza_core::outbound::OutboxEntry>> {
+        crate::outbox::claim(self.db().await?, now, lease_until, limit).await
+    }
+
+    async fn update_outbox(
+        &mut self,
+        outcomes: &[(baraza_core::outbound::OutboxEntry, Timestamp)],
+    ) -> StoreResult<Vec<bool>> {
+        crate::outbox::record(self.db().await?, outcomes).await
+    }
+
     async fn insert_inbound(
         &mut self,
         m: &baraza_core::outbound::InboundMessage,

@@ -3,28 +3,19 @@
 use super::*;
 
 impl SqliteStore {
+    /// Through the writer: SQLite has one write lock, which the writer holds nearly all
+    /// the time under load; a sender waiting for it on a connection of its own would get
+    /// it rarely (SQLite's busy handler polls), and fall behind intake.
     pub(crate) async fn claim_outbox(
         &self,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxEntry>> {
-        // One statement: SQLite runs it under its write lock, so no two claims overlap.
-        let sql = format!(
-            "UPDATE outbox SET next_attempt_at = ?1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
-             AND next_attempt_at <= ?2 ORDER BY next_attempt_at LIMIT ?3) RETURNING {}",
-            rows::OUTBOX_COLUMNS
-        );
-        let found = sqlx::query(&sql)
-            .bind(ts(&lease_until))
-            .bind(ts(&now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        found.iter().map(rows::outbox).collect()
+        self.writer.claim_outbox(now, lease_until, limit).await
     }
 
+    /// Through the writer, like claims: the round is recorded with the batch it joins.
     pub(crate) async fn update_outbox(
         &self,
         outcomes: &[(OutboxEntry, Timestamp)],
@@ -32,32 +23,7 @@ impl SqliteStore {
         if outcomes.is_empty() {
             return Ok(Vec::new());
         }
-        // One transaction, so one wait for the disk, for the whole round.
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let mut recorded = Vec::with_capacity(outcomes.len());
-        for (e, claimed_until) in outcomes {
-            let done = sqlx::query(
-                "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, provider = ?4, \
-                 provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 \
-                 WHERE id = ?9 AND status = 'pending' AND next_attempt_at = ?10",
-            )
-            .bind(e.status.as_str())
-            .bind(i64::from(e.attempts))
-            .bind(ts(&e.next_attempt_at))
-            .bind(&e.provider)
-            .bind(&e.provider_message_id)
-            .bind(&e.cost)
-            .bind(&e.last_error)
-            .bind(ts(&e.updated_at))
-            .bind(e.message.id.to_string())
-            .bind(ts(claimed_until))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            recorded.push(done.rows_affected() == 1);
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(recorded)
+        self.writer.update_outbox(outcomes.to_vec()).await
     }
 
     pub(crate) async fn outbox_delivery(

@@ -548,6 +548,66 @@ impl BatchTx for SqliteWriter {
         Ok(out)
     }
 
+    async fn claim_outbox(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<baraza_core::outbound::OutboxEntry>> {
+        // Inside the writer's transaction: no other claim can overlap it.
+        let sql = format!(
+            "UPDATE outbox SET next_attempt_at = ?1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
+             AND next_attempt_at <= ?2 ORDER BY next_attempt_at LIMIT ?3) RETURNING {}",
+            rows::OUTBOX_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(err)?;
+        let mut found = stmt
+            .query(params![
+                rows::ts(&lease_until),
+                rows::ts(&now),
+                i64::from(limit)
+            ])
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = found.next().map_err(err)? {
+            out.push(rows::outbox(row)?);
+        }
+        Ok(out)
+    }
+
+    async fn update_outbox(
+        &mut self,
+        outcomes: &[(baraza_core::outbound::OutboxEntry, Timestamp)],
+    ) -> StoreResult<Vec<bool>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, provider = ?4, \
+                 provider_message_id = ?5, cost = ?6, last_error = ?7, updated_at = ?8 \
+                 WHERE id = ?9 AND status = 'pending' AND next_attempt_at = ?10",
+            )
+            .map_err(err)?;
+        let mut recorded = Vec::with_capacity(outcomes.len());
+        for (e, claimed_until) in outcomes {
+            let done = stmt
+                .execute(params![
+                    e.status.as_str(),
+                    i64::from(e.attempts),
+                    rows::ts(&e.next_attempt_at),
+                    e.provider,
+                    e.provider_message_id,
+                    e.cost,
+                    e.last_error,
+                    rows::ts(&e.updated_at),
+                    e.message.id.to_string(),
+                    rows::ts(claimed_until),
+                ])
+                .map_err(err)?;
+            recorded.push(done == 1);
+        }
+        Ok(recorded)
+    }
+
     async fn erase_payload(&mut self, j: &JurisdictionId, seq: i64) -> StoreResult<()> {
         self.conn
             .execute(

@@ -43,6 +43,16 @@ pub enum WriteOp {
     Project(Box<crate::projects::ProjectWrite>),
     /// Messages to queue (reminders): each once, by its idempotency key.
     Notify(Vec<OutboxEntry>),
+    /// Claim up to `limit` outbox messages due at `now`, leased until `lease_until`: for
+    /// a backend with one write lock (SQLite), whose sender would otherwise wait for it
+    /// behind a busy writer.
+    ClaimOutbox {
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    },
+    /// Record a round of sends, each only if its claim still holds (see `Store::update_outbox`).
+    RecordOutbox(Vec<(OutboxEntry, Timestamp)>),
     Act {
         number: CaseNumber,
         expected_version: Option<u32>,
@@ -65,6 +75,8 @@ pub enum WriteOutcome {
     Planned(Box<crate::plans::PlanWritten>),
     Projected(Box<crate::projects::ProjectWritten>),
     Notified,
+    Claimed(Vec<OutboxEntry>),
+    Recorded(Vec<bool>),
 }
 
 /// A publication to record, with what its followers are told.
@@ -227,6 +239,15 @@ pub trait BatchTx: Send + 'static {
     ) -> StoreResult<(u64, u64)>;
     /// Write every field of a citizen record (contacts included).
     async fn replace_citizen(&mut self, c: &Citizen) -> StoreResult<()>;
+    /// As `Store::claim_outbox`, inside the batch.
+    async fn claim_outbox(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// As `Store::update_outbox`, inside the batch.
+    async fn update_outbox(&mut self, outcomes: &[(OutboxEntry, Timestamp)]) -> StoreResult<Vec<bool>>;
 
     /// Which of these numbers are taken, in one statement; `None` where asking one number
     /// at a time costs nothing (an embedded database).
@@ -394,7 +415,11 @@ fn wants(op: &WriteOp) -> Option<HeadOf> {
         WriteOp::Erase(e) => Some(HeadOf::Citizen(e.citizen)),
         WriteOp::Plan(w) => Some(HeadOf::Document(w.plan.0)),
         WriteOp::Project(w) => Some(HeadOf::Document(w.project.0)),
-        WriteOp::Publish(_) | WriteOp::Follow(_) | WriteOp::Notify(_) => None,
+        WriteOp::Publish(_)
+        | WriteOp::Follow(_)
+        | WriteOp::Notify(_)
+        | WriteOp::ClaimOutbox { .. }
+        | WriteOp::RecordOutbox(_) => None,
     }
 }
 
@@ -550,6 +575,37 @@ impl GroupCommitter {
     ) -> StoreResult<crate::projects::ProjectWritten> {
         match self.submit(WriteOp::Project(Box::new(w))).await? {
             WriteOutcome::Projected(p) => Ok(*p),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        let op = WriteOp::ClaimOutbox {
+            now,
+            lease_until,
+            limit,
+        };
+        match self.submit(op).await? {
+            WriteOutcome::Claimed(c) => Ok(c),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    pub async fn update_outbox(
+        &self,
+        outcomes: Vec<(OutboxEntry, Timestamp)>,
+    ) -> StoreResult<Vec<bool>> {
+        match self.submit(WriteOp::RecordOutbox(outcomes)).await? {
+            WriteOutcome::Recorded(r) => Ok(r),
             _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
@@ -798,6 +854,18 @@ async fn apply<T: BatchTx>(
             }
             Ok(WriteOutcome::Notified)
         }
+        WriteOp::ClaimOutbox {
+            now,
+            lease_until,
+            limit,
+        } => tx
+            .claim_outbox(now, lease_until, limit)
+            .await
+            .map(WriteOutcome::Claimed),
+        WriteOp::RecordOutbox(outcomes) => tx
+            .update_outbox(&outcomes)
+            .await
+            .map(WriteOutcome::Recorded),
     }
 }
 
