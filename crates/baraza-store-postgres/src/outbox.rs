@@ -127,21 +127,21 @@ pub(crate) async fn claim(
     lease_until: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<OutboxEntry>> {
-        // SKIP LOCKED: workers in other processes claim other rows, never the same.
-        let sql = format!(
-            "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
+    // SKIP LOCKED: workers in other processes claim other rows, never the same.
+    let sql = format!(
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' \
              AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING {}",
-            rows::OUTBOX_COLUMNS
-        );
-        let found = sqlx::query(&sql)
-            .bind(lease_until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_all(conn)
-            .await
-            .map_err(db_err)?;
-        found.iter().map(rows::outbox).collect()
-    }
+        rows::OUTBOX_COLUMNS
+    );
+    let found = sqlx::query(&sql)
+        .bind(lease_until)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(conn)
+        .await
+        .map_err(db_err)?;
+    found.iter().map(rows::outbox).collect()
+}
 
 /// Record a round of sends (see `Store::update_outbox`), on the pool's connection or the
 /// writer's.
@@ -149,24 +149,24 @@ pub(crate) async fn record(
     conn: &mut sqlx::PgConnection,
     outcomes: &[(OutboxEntry, Timestamp)],
 ) -> StoreResult<Vec<bool>> {
-        // The whole round in one statement, one round trip and one commit.
-        let col = |f: &dyn Fn(&OutboxEntry) -> Option<String>| -> Vec<Option<String>> {
-            outcomes.iter().map(|(e, _)| f(e)).collect()
-        };
-        let ids: Vec<uuid::Uuid> = outcomes.iter().map(|(e, _)| e.message.id).collect();
-        let statuses = col(&|e| Some(e.status.as_str().to_owned()));
-        let attempts: Vec<i32> = outcomes
-            .iter()
-            .map(|(e, _)| i32::try_from(e.attempts).unwrap_or(i32::MAX))
-            .collect();
-        let next: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.next_attempt_at).collect();
-        let providers = col(&|e| e.provider.clone());
-        let provider_ids = col(&|e| e.provider_message_id.clone());
-        let costs = col(&|e| e.cost.clone());
-        let errors = col(&|e| e.last_error.clone());
-        let updated: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.updated_at).collect();
-        let claims: Vec<Timestamp> = outcomes.iter().map(|(_, c)| *c).collect();
-        let done: Vec<uuid::Uuid> = sqlx::query_scalar(
+    // The whole round in one statement, one round trip and one commit.
+    let col = |f: &dyn Fn(&OutboxEntry) -> Option<String>| -> Vec<Option<String>> {
+        outcomes.iter().map(|(e, _)| f(e)).collect()
+    };
+    let ids: Vec<uuid::Uuid> = outcomes.iter().map(|(e, _)| e.message.id).collect();
+    let statuses = col(&|e| Some(e.status.as_str().to_owned()));
+    let attempts: Vec<i32> = outcomes
+        .iter()
+        .map(|(e, _)| i32::try_from(e.attempts).unwrap_or(i32::MAX))
+        .collect();
+    let next: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.next_attempt_at).collect();
+    let providers = col(&|e| e.provider.clone());
+    let provider_ids = col(&|e| e.provider_message_id.clone());
+    let costs = col(&|e| e.cost.clone());
+    let errors = col(&|e| e.last_error.clone());
+    let updated: Vec<Timestamp> = outcomes.iter().map(|(e, _)| e.updated_at).collect();
+    let claims: Vec<Timestamp> = outcomes.iter().map(|(_, c)| *c).collect();
+    let done: Vec<uuid::Uuid> = sqlx::query_scalar(
             "UPDATE outbox o SET status = u.status, attempts = u.attempts, \
              next_attempt_at = u.next_attempt_at, provider = u.provider, \
              provider_message_id = u.provider_message_id, cost = u.cost, \
@@ -191,6 +191,6 @@ pub(crate) async fn record(
         .fetch_all(conn)
         .await
         .map_err(db_err)?;
-        let done: std::collections::HashSet<uuid::Uuid> = done.into_iter().collect();
-        Ok(ids.iter().map(|id| done.contains(id)).collect())
-    }
+    let done: std::collections::HashSet<uuid::Uuid> = done.into_iter().collect();
+    Ok(ids.iter().map(|id| done.contains(id)).collect())
+}

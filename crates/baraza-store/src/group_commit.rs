@@ -247,7 +247,10 @@ pub trait BatchTx: Send + 'static {
         limit: u32,
     ) -> StoreResult<Vec<OutboxEntry>>;
     /// As `Store::update_outbox`, inside the batch.
-    async fn update_outbox(&mut self, outcomes: &[(OutboxEntry, Timestamp)]) -> StoreResult<Vec<bool>>;
+    async fn update_outbox(
+        &mut self,
+        outcomes: &[(OutboxEntry, Timestamp)],
+    ) -> StoreResult<Vec<bool>>;
 
     /// Which of these numbers are taken, in one statement; `None` where asking one number
     /// at a time costs nothing (an embedded database).
