@@ -182,56 +182,119 @@ impl PostgresStore {
         mut records: mpsc::Receiver<StoreResult<Record>>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // No insert needs an index that is not unique: they go for the import and are built
+        // again, each in one sorted pass, before it commits (keeping a dozen of them in
+        // order row by row was most of a large import's time). Dropping them is part of
+        // the transaction: an import that fails leaves them as they were.
+        let deferred: Vec<(String, String)> = sqlx::query_as(
+            "SELECT indexname::text, indexdef FROM pg_indexes \
+             WHERE schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' \
+             ORDER BY indexname",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for (name, _) in &deferred {
+            sqlx::query(&format!("DROP INDEX \"{name}\""))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
         // Citizens, cases, events and messages wait here and go thousands to a statement
         // (`RowBatch`): written before any other record, so foreign keys find their rows.
-        let mut rows = writes::RowBatch::default();
-        // The shared chain's end, once its head has come: events up to it are its own.
-        let mut shared = 0i64;
-        // Dropping the transaction without commit rolls it back.
-        while let Some(next) = records.recv().await {
-            // PostgreSQL stores no NUL: texts from before the edge cleaned them get U+FFFD.
-            let r = baraza_store::portable::without_nul(next?);
-            match r {
-                Record::Citizen(c) => rows.citizens.push(c),
-                Record::Case(c) => rows.cases.push(*c),
-                Record::Event(e) => rows.events.push(e),
-                Record::Outbox(o) => rows.outbox.push(*o),
-                other => {
-                    std::mem::take(&mut rows).write(&mut tx, None).await?;
-                    if let Record::Head(h) = &other {
-                        shared = h.seq;
+        // The next batch gathers while the database writes the last one.
+        let (work_tx, mut work) = mpsc::channel::<Work>(1);
+        let gather = async move {
+            let mut rows = writes::RowBatch::default();
+            while let Some(next) = records.recv().await {
+                // PostgreSQL stores no NUL: texts from before the edge cleaned them get U+FFFD.
+                match baraza_store::portable::without_nul(next?) {
+                    Record::Citizen(c) => rows.citizens.push(c),
+                    Record::Case(c) => rows.cases.push(*c),
+                    Record::Event(e) => rows.events.push(e),
+                    Record::Outbox(o) => rows.outbox.push(*o),
+                    other => {
+                        let footer = matches!(other, Record::Footer { .. });
+                        for w in [Work::Rows(std::mem::take(&mut rows)), Work::One(other)] {
+                            if work_tx.send(w).await.is_err() {
+                                return Ok(());
+                            }
+                        }
+                        if footer {
+                            return Ok(());
+                        }
+                        continue;
                     }
-                    if let Record::Footer { .. } = other {
-                        // The shared chain's own events, listed in its order beside the links.
-                        sqlx::query(
-                            "INSERT INTO journal_shared (seq, jurisdiction_id, prev_hash, hash) \
-                             SELECT seq, jurisdiction_id, prev_hash, hash FROM journal WHERE seq <= $1",
-                        )
-                        .bind(shared)
+                }
+                if rows.lens().iter().sum::<usize>() >= 2_000
+                    && work_tx
+                        .send(Work::Rows(std::mem::take(&mut rows)))
+                        .await
+                        .is_err()
+                {
+                    return Ok(());
+                }
+            }
+            Ok::<(), StoreError>(())
+        };
+        let write = async move {
+            // The shared chain's end, once its head has come: events up to it are its own.
+            let mut shared = 0i64;
+            // Dropping the transaction without commit rolls it back.
+            while let Some(w) = work.recv().await {
+                let other = match w {
+                    Work::Rows(rows) => {
+                        rows.copy(&mut tx).await?;
+                        continue;
+                    }
+                    Work::One(other) => other,
+                };
+                if let Record::Head(h) = &other {
+                    shared = h.seq;
+                }
+                if let Record::Footer { .. } = other {
+                    // The shared chain's own events, listed in its order beside the links.
+                    sqlx::query(
+                        "INSERT INTO journal_shared (seq, jurisdiction_id, prev_hash, hash) \
+                         SELECT seq, jurisdiction_id, prev_hash, hash FROM journal WHERE seq <= $1",
+                    )
+                    .bind(shared)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    // Sorting in memory, not on disk, for the indexes of a large import.
+                    sqlx::query("SET LOCAL maintenance_work_mem = '128MB'")
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                        tx.commit().await.map_err(db_err)?;
-                        // The planner's statistics now, not when autovacuum comes by: the
-                        // first lists after a large import read along the right index.
-                        sqlx::query("ANALYZE")
-                            .execute(&self.pool)
-                            .await
-                            .map_err(db_err)?;
-                        return Ok(());
+                    for (_, sql) in &deferred {
+                        sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
                     }
-                    import_one(&mut tx, &other).await?;
-                    continue;
+                    tx.commit().await.map_err(db_err)?;
+                    return Ok(());
                 }
+                import_one(&mut tx, &other).await?;
             }
-            if rows.lens().iter().sum::<usize>() >= 2_000 {
-                std::mem::take(&mut rows).write(&mut tx, None).await?;
-            }
-        }
-        Err(StoreError::Backend(
-            "the import ended before its footer; nothing was stored".into(),
-        ))
+            Err(StoreError::Backend(
+                "the import ended before its footer; nothing was stored".into(),
+            ))
+        };
+        // A failure on either side drops the other, and with it the transaction.
+        tokio::try_join!(gather, write)?;
+        // The planner's statistics now, not when autovacuum comes by: the first lists
+        // after a large import read along the right index.
+        sqlx::query("ANALYZE")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
+}
+
+/// What the import's writer does next, in the file's order.
+enum Work {
+    Rows(writes::RowBatch),
+    One(Record),
 }
 
 /// A record that is not one of the many (reference data, users, messages in, the head).

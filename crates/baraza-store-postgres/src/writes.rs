@@ -474,6 +474,88 @@ impl RowBatch {
     }
 }
 
+impl RowBatch {
+    /// Write every row of an import, into tables that hold none of them yet: citizens,
+    /// cases and events by `COPY` (the database parses each value once, with its type's
+    /// own input, where a JSON batch is parsed twice), the few messages as [`Self::write`].
+    pub async fn copy(mut self, conn: &mut PgConnection) -> StoreResult<()> {
+        let tables = [
+            (
+                "citizens",
+                CITIZEN_COLUMNS,
+                self.citizens.iter().map(citizen_row).collect::<Rows>(),
+            ),
+            (
+                "cases",
+                rows::CASE_COLUMNS,
+                self.cases
+                    .iter()
+                    .map(case_row)
+                    .collect::<StoreResult<Rows>>()?,
+            ),
+            (
+                "journal",
+                EVENT_COLUMNS,
+                self.events.iter().map(event_row).collect(),
+            ),
+        ];
+        for (table, columns, rows) in tables {
+            if rows.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = columns.split(',').map(str::trim).collect();
+            let mut text = String::with_capacity(rows.len() * 512);
+            for row in &rows {
+                copy_line(&mut text, &names, row);
+            }
+            let mut copy = conn
+                .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN"))
+                .await
+                .map_err(db_err)?;
+            if let Err(e) = copy.send(text.into_bytes()).await {
+                let _ = copy.abort(e.to_string()).await;
+                return Err(db_err(e));
+            }
+            copy.finish().await.map_err(db_err)?;
+        }
+        self.citizens.clear();
+        self.cases.clear();
+        self.events.clear();
+        self.write(conn, None).await
+    }
+}
+
+/// One row of `COPY … FROM STDIN` (text format): the row's values in the columns' order,
+/// tab-separated, `\N` for NULL, JSON for a JSON column; backslash, tab, newline and
+/// carriage return escaped.
+fn copy_line(out: &mut String, columns: &[&str], row: &serde_json::Value) {
+    use serde_json::Value;
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        let text = match row.get(*column) {
+            None | Some(Value::Null) => {
+                out.push_str("\\N");
+                continue;
+            }
+            Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+            Some(Value::Bool(b)) => std::borrow::Cow::Borrowed(if *b { "t" } else { "f" }),
+            Some(v) => std::borrow::Cow::Owned(v.to_string()),
+        };
+        for ch in text.chars() {
+            match ch {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('\n');
+}
+
 pub async fn upsert_case(conn: &mut PgConnection, c: &Case) -> StoreResult<()> {
     let row = case_row(c)?;
     put_rows(conn, "cases", rows::CASE_COLUMNS, CASES_UPSERT, vec![row]).await

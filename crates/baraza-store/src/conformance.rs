@@ -932,8 +932,17 @@ pub async fn populate(s: &dyn Store) {
     for i in 0..30 {
         let phone = format!("+2547000000{:02}", i % 7);
         let mut new = new_case(["0741", "0742", "0746"][i % 3], Channel::Sms, Some(&phone));
-        new.description = format!("Concern {i}: «maji» – ünïcödé and \"quotes\"");
+        // What a bulk load must escape: tab, line ends, backslash, and text like NULL's mark.
+        new.description = format!(
+            "Concern {i}: «maji» – ünïcödé and \"quotes\"\tat the tab,\r\nnext line \\ \\N end"
+        );
         new.idempotency_key = Some(format!("key-{i}"));
+        if i % 5 == 0 {
+            new.location = Some(baraza_core::GeoPoint {
+                lat: 0.6731 + i as f64 * 1e-7,
+                lon: 35.508_123_456_789,
+            });
+        }
         let n = s
             .create_case(new, citizen(), now())
             .await

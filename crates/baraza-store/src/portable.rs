@@ -186,40 +186,98 @@ pub async fn import_jsonl_of<R: AsyncBufRead + Unpin + Send>(
             message: "import only goes into an empty database; this one already holds data".into(),
         });
     }
-    let (tx, rx) = mpsc::channel::<StoreResult<Record>>(512);
-    let producer = async move {
-        let checked = read_checked(input, &tx, only.map(Only::new)).await;
+    // Room for two of the stores' batches: the checker goes on while the database writes one.
+    let (tx, rx) = mpsc::channel::<StoreResult<Record>>(8_192);
+    let (lines_tx, lines_rx) = mpsc::channel::<StoreResult<Vec<String>>>(16);
+    // Parsing and checking the records costs about what storing them does: the checker
+    // has a thread of its own, while this task reads the file and the store writes.
+    let only = only.map(Only::new);
+    let checker = tokio::spawn(async move {
+        let mut lines = Lines {
+            rx: lines_rx,
+            batch: Vec::new().into_iter(),
+        };
+        let checked = read_checked(&mut lines, &tx, only).await;
         if let Err(e) = &checked {
             // The store rolls back on this; if it has already gone, so has the transaction.
             let _ = tx.send(Err(e.duplicate())).await;
         }
         checked
-    };
-    let (counts, stored) = tokio::join!(producer, store.import(rx));
-    // The store's own failure explains more than the reader's "stopped writing".
+    });
+    let ((), stored) = tokio::join!(read_lines(input, lines_tx), store.import(rx));
+    let counts = checker
+        .await
+        .map_err(|e| StoreError::Backend(format!("checking the export failed: {e}")))?;
+    // The store's own failure explains more than the checker's "stopped writing".
     stored?;
     counts
 }
 
-/// Parse and check every line, passing records on; the footer goes last, only if all is well.
-async fn read_checked<R: AsyncBufRead + Unpin + Send>(
+/// Lines go from the reader to the checker this many at a time.
+const LINES: usize = 256;
+
+/// Read `input` line by line, in batches, to the checker; a failure to read goes as an error.
+async fn read_lines<R: AsyncBufRead + Unpin + Send>(
     input: R,
+    out: mpsc::Sender<StoreResult<Vec<String>>>,
+) {
+    let mut lines = input.lines();
+    let mut batch = Vec::with_capacity(LINES);
+    loop {
+        match lines.next_line().await {
+            Ok(Some(line)) => {
+                batch.push(line);
+                if batch.len() == LINES && out.send(Ok(std::mem::take(&mut batch))).await.is_err() {
+                    return;
+                }
+            }
+            Ok(None) => {
+                let _ = out.send(Ok(batch)).await;
+                return;
+            }
+            Err(e) => {
+                let error = StoreError::Backend(format!("reading the export: {e}"));
+                let _ = out.send(Err(error)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// The export's lines as the reader sends them, one at a time.
+struct Lines {
+    rx: mpsc::Receiver<StoreResult<Vec<String>>>,
+    batch: std::vec::IntoIter<String>,
+}
+
+impl Lines {
+    async fn next_line(&mut self) -> StoreResult<Option<String>> {
+        loop {
+            if let Some(line) = self.batch.next() {
+                return Ok(Some(line));
+            }
+            match self.rx.recv().await {
+                Some(batch) => self.batch = batch?.into_iter(),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Parse and check every line, passing records on; the footer goes last, only if all is well.
+async fn read_checked(
+    lines: &mut Lines,
     out: &mpsc::Sender<StoreResult<Record>>,
     mut only: Option<Only>,
 ) -> StoreResult<BTreeMap<String, u64>> {
     let stopped = || StoreError::Backend("the import stopped writing".into());
-    let mut lines = input.lines();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut verifier = Verifier::default();
     let mut line_no = 0u64;
     // Version 1's events do not say their jurisdiction: their stream's case, plan or
     // project (all before the events) does.
     let mut one_chain: Option<HashMap<String, String>> = None;
-    while let Some(text) = lines
-        .next_line()
-        .await
-        .map_err(|e| StoreError::Backend(format!("reading the export: {e}")))?
-    {
+    while let Some(text) = lines.next_line().await? {
         line_no += 1;
         if text.trim().is_empty() {
             continue;
@@ -272,14 +330,11 @@ async fn read_checked<R: AsyncBufRead + Unpin + Send>(
                         format!("the export holds no jurisdiction {}", o.id),
                     ));
                 }
-                if lines
-                    .next_line()
-                    .await
-                    .ok()
-                    .flatten()
-                    .is_some_and(|l| !l.trim().is_empty())
-                {
-                    return Err(invalid(line_no + 1, "records after the footer"));
+                while let Some(after) = lines.next_line().await? {
+                    line_no += 1;
+                    if !after.trim().is_empty() {
+                        return Err(invalid(line_no, "records after the footer"));
+                    }
                 }
                 out.send(Ok(Record::Footer { counts: expected }))
                     .await
