@@ -215,7 +215,9 @@ impl PostgresStore {
                     Record::Outbox(o) => rows.outbox.push(*o),
                     other => {
                         let footer = matches!(other, Record::Footer { .. });
-                        for w in [Work::Rows(std::mem::take(&mut rows)), Work::One(other)] {
+                        let pending = (!rows.is_empty()).then(|| std::mem::take(&mut rows));
+                        let work = pending.map(Work::Rows).into_iter();
+                        for w in work.chain([Work::One(other)]) {
                             if work_tx.send(w).await.is_err() {
                                 return Ok(());
                             }

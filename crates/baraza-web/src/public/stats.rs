@@ -727,6 +727,25 @@ mod tests {
     }
 
     #[test]
+    fn new_cases_go_into_the_room_left_and_then_into_a_little_more() {
+        let mut symbols = Symbols::default();
+        let n = 4_000u32;
+        let mut first = Vec::with_capacity(n as usize + headroom(n as usize));
+        first.extend((0..n).map(|i| Row::pack(&stat(i, None, false), &mut symbols)));
+        let mut d = Data::first_read(first, symbols);
+        // The room the first read was given stays: new cases do not move the rows.
+        let (at, room) = (d.rows.as_ptr(), d.rows.capacity());
+        assert_eq!(room, n as usize + headroom(n as usize));
+        for i in n..(room as u32) {
+            d.put(&stat(i, None, false));
+        }
+        assert_eq!((d.rows.as_ptr(), d.rows.capacity()), (at, room));
+        // Full, they move once, into the room for a few weeks more, not twice as much.
+        d.put(&stat(room as u32, None, false));
+        assert_eq!(d.rows.capacity(), room + headroom(room));
+    }
+
+    #[test]
     fn figures_and_suppression() {
         let mut symbols = Symbols::default();
         let cases: Vec<Row> = (1..=10)
